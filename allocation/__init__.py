@@ -1,0 +1,17 @@
+"""Integer allocation of a sample across units (cities, strata).
+
+This package knows nothing of China: it takes numbers indexed by any labels. The Chinese
+reference statistics it ships are in :mod:`allocation.datasets`.
+"""
+
+from __future__ import annotations
+
+from allocation import datasets
+from allocation.exceptions import AllocationError, InfeasibleAllocationError, UnknownMethodError
+
+__all__ = [
+    "AllocationError",
+    "InfeasibleAllocationError",
+    "UnknownMethodError",
+    "datasets",
+]

@@ -1,0 +1,37 @@
+"""Classifications, ministry rules and quota tables for enterprise employment monitoring."""
+
+from __future__ import annotations
+
+from quotas import classify, rules
+from quotas.cities import city_aliases, resolve_cities
+from quotas.exceptions import (
+    ClassificationError,
+    InfeasibleQuotaError,
+    QuotaInputError,
+    RuleError,
+    SizeClassWarning,
+    UnknownCityError,
+    UnknownIndustryError,
+    UnknownRegistrationTypeError,
+)
+from quotas.rules import GUANGDONG_2013, MOHRSS_2009, MOHRSS_2011, Rule, RuleSet
+
+__all__ = [
+    "GUANGDONG_2013",
+    "MOHRSS_2009",
+    "MOHRSS_2011",
+    "ClassificationError",
+    "InfeasibleQuotaError",
+    "QuotaInputError",
+    "Rule",
+    "RuleError",
+    "RuleSet",
+    "SizeClassWarning",
+    "UnknownCityError",
+    "UnknownIndustryError",
+    "UnknownRegistrationTypeError",
+    "city_aliases",
+    "classify",
+    "resolve_cities",
+    "rules",
+]

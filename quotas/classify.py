@@ -1,0 +1,602 @@
+"""Official classifications: industries, sectors, enterprise size classes, ownership.
+
+* Industries: GB/T 4754-2011 and GB/T 4754-2017 《国民经济行业分类》, sections A-T and
+  two-digit divisions.
+* Sectors: 三次产业划分规定 (国家统计局 2012, revised 2018): primary = section A except
+  division 05; secondary = B, C, D, E except divisions 11 and 43; tertiary = the rest.
+* Size classes: 统计上大中小微型企业划分办法 (国统字〔2011〕75号).
+* Ownership: enterprise registration types of 国统字〔1998〕200号.
+
+All functions accept scalars, lists, arrays or Series, and return a Series aligned on the
+input's index (a scalar for a scalar input in :func:`section_of` and :func:`sector_of`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from quotas.exceptions import (
+    SizeClassWarning,
+    UnknownIndustryError,
+    UnknownRegistrationTypeError,
+)
+
+__all__ = [
+    "DEFAULT_STATE_OWNED_CODES",
+    "SIZE_CLASSES",
+    "SIZE_LABELS_ZH",
+    "divisions",
+    "is_state_owned",
+    "registration_types",
+    "section_of",
+    "sections",
+    "sector_of",
+    "size_class",
+    "size_thresholds",
+]
+
+Version = Literal["2011", "2017"]
+
+SIZE_CLASSES: tuple[str, ...] = ("large", "medium", "small", "micro")
+"""Size classes from largest to smallest (canonical English values)."""
+
+SIZE_LABELS_ZH: dict[str, str] = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
+"""Chinese labels used in Excel and HTML output only."""
+
+DEFAULT_STATE_OWNED_CODES: frozenset[str] = frozenset({"110", "141", "151"})
+"""国有企业, 国有联营企业, 国有独资公司: the purely state-owned registration types."""
+
+
+def _read(name: str, **kwargs: Any) -> pd.DataFrame:
+    with resources.files("quotas").joinpath("data", name).open("rb") as fh:
+        return pd.read_csv(fh, **kwargs)
+
+
+@lru_cache(maxsize=None)
+def _sections() -> pd.DataFrame:
+    return _read("gbt4754_2011_sections.csv", dtype=str)
+
+
+@lru_cache(maxsize=None)
+def _divisions(version: str) -> pd.DataFrame:
+    df = _read(f"gbt4754_{version}_divisions.csv", dtype={"division": str, "section": str})
+    return df
+
+
+def _check_version(version: str) -> str:
+    version = str(version)
+    if version not in ("2011", "2017"):
+        raise ValueError(f"version must be '2011' or '2017', got {version!r}")
+    return version
+
+
+def sections() -> pd.DataFrame:
+    """The 20 sections (门类) A-T of GB/T 4754-2011.
+
+    Returns
+    -------
+    DataFrame
+        ``section, name_zh, name_en, first_division, last_division``; the names are the same in
+        the 2017 edition. ``name_en`` is an unofficial short translation.
+
+    References
+    ----------
+    GB/T 4754-2011 《国民经济行业分类》. Source of the table: ``quotas/data/SOURCES.md``.
+
+    Examples
+    --------
+    >>> from quotas.classify import sections
+    >>> s = sections()
+    >>> s.loc[s.section == "C", "name_zh"].item()
+    '制造业'
+    """
+    return _sections().copy()
+
+
+def divisions(version: Version = "2011") -> pd.DataFrame:
+    """The two-digit divisions (大类) of GB/T 4754, with their section and sector.
+
+    Parameters
+    ----------
+    version : {"2011", "2017"}
+        Edition of the standard. Codes from 79 upwards differ: 2017 inserted 79 土地管理业, so
+        2011 divisions 79-96 are 2017 divisions 80-97.
+
+    Returns
+    -------
+    DataFrame
+        ``division`` (two-digit text), ``section``, ``name_zh``, ``name_en``, ``sector`` (1, 2
+        or 3 by 三次产业划分规定).
+
+    References
+    ----------
+    GB/T 4754-2011 and GB/T 4754-2017; 三次产业划分规定 (国家统计局, 2012; revised 2018).
+
+    Examples
+    --------
+    >>> from quotas.classify import divisions
+    >>> len(divisions("2011")), len(divisions("2017"))
+    (96, 97)
+    """
+    return _divisions(_check_version(version)).copy()
+
+
+def _as_series(values: Any, name: str) -> tuple[pd.Series, bool]:
+    """Return (series, was_scalar)."""
+    if isinstance(values, pd.Series):
+        return values, False
+    if isinstance(values, (str, bytes, int, np.integer, float, np.floating)) or values is None:
+        return pd.Series([values], name=name), True
+    if isinstance(values, Iterable):
+        return pd.Series(list(values), name=name), False
+    return pd.Series([values], name=name), True
+
+
+def _code_text(value: Any) -> str | None:
+    """Normalise one industry code to upper-case text without spaces, or None if blank."""
+    if value is None:
+        return None
+    if isinstance(value, (float, np.floating)):
+        if np.isnan(value) or value != int(value):
+            return None if np.isnan(value) else f"{value}"
+        value = int(value)
+    if isinstance(value, (int, np.integer)):
+        text = str(int(value))
+        # An integer loses its leading zero: 5 -> "05", 511 -> "0511".
+        return text.zfill(2) if len(text) <= 2 else text.zfill(4) if len(text) <= 4 else text
+    text = str(value).strip().upper()
+    return text or None
+
+
+def _parse_codes(values: pd.Series, version: str) -> tuple[np.ndarray, np.ndarray]:
+    """Split industry codes into (two-digit division, four-digit class or "").
+
+    Raises UnknownIndustryError naming every bad value and its row label.
+    """
+    table = _divisions(version)
+    section_of_div = dict(zip(table["division"], table["section"]))
+    uniques = pd.unique(values.astype(object))
+    parsed: dict[Any, tuple[str, str] | None] = {}
+    for raw in uniques:
+        text = _code_text(raw)
+        result: tuple[str, str] | None = None
+        if text is not None:
+            letter = ""
+            if text[:1].isalpha():
+                letter, text = text[:1], text[1:]
+            if text.isdigit() and len(text) in (2, 3, 4):
+                div = text[:2]
+                sec = section_of_div.get(div)
+                if sec is not None and (not letter or letter == sec):
+                    result = (div, text if len(text) == 4 else "")
+        parsed[raw] = result
+    bad = [raw for raw, res in parsed.items() if res is None]
+    if bad:
+        mask = values.astype(object).isin(bad) | values.isna()
+        rows = values[mask]
+        shown = ", ".join(f"row {idx!r}: {val!r}" for idx, val in list(rows.items())[:10])
+        more = f" (and {len(rows) - 10} more)" if len(rows) > 10 else ""
+        raise UnknownIndustryError(
+            f"unknown GB/T 4754-{version} industry code(s): {shown}{more}; expected a division "
+            f"such as '13', 13, 'C13' or a class such as '1311'"
+        )
+    mapped = values.astype(object).map(parsed)
+    div = np.array([m[0] for m in mapped], dtype=object)
+    cls = np.array([m[1] for m in mapped], dtype=object)
+    return div, cls
+
+
+def _wrap(result: np.ndarray, values: pd.Series, scalar: bool, name: str) -> Any:
+    out = pd.Series(result, index=values.index, name=name)
+    return out.iloc[0] if scalar else out
+
+
+def section_of(division: Any, *, version: Version = "2011") -> Any:
+    """Section letter (门类, A-T) of GB/T 4754 industry codes.
+
+    Parameters
+    ----------
+    division : str, int, sequence or Series
+        Division codes ("13", 13), finer codes ("131", "1311") or codes with their section
+        letter ("C13", "C1311").
+    version : {"2011", "2017"}
+        Edition the codes follow.
+
+    Returns
+    -------
+    str or Series
+        The section letter, aligned on the input's index.
+
+    Raises
+    ------
+    UnknownIndustryError
+        For any code that is not a division of that edition (the message names the value and
+        its row), or whose letter contradicts its division ("A13").
+
+    References
+    ----------
+    GB/T 4754-2011 《国民经济行业分类》, section ranges (A 01-05, B 06-12, C 13-43, ...).
+
+    Examples
+    --------
+    >>> from quotas.classify import section_of
+    >>> section_of("1311")
+    'C'
+    >>> section_of([5, "44", "C43"]).tolist()
+    ['A', 'D', 'C']
+    """
+    version = _check_version(version)
+    values, scalar = _as_series(division, "industry")
+    div, _ = _parse_codes(values, version)
+    lookup = dict(zip(_divisions(version)["division"], _divisions(version)["section"]))
+    return _wrap(np.array([lookup[d] for d in div], dtype=object), values, scalar, "section")
+
+
+def sector_of(division: Any, *, version: Version = "2011") -> Any:
+    """Sector (三次产业: 1 primary, 2 secondary, 3 tertiary) of GB/T 4754 industry codes.
+
+    Parameters
+    ----------
+    division : str, int, sequence or Series
+        Industry codes, in any form :func:`section_of` accepts.
+    version : {"2011", "2017"}
+        Edition the codes follow.
+
+    Returns
+    -------
+    int or Series
+        1, 2 or 3. Divisions 05 (agricultural services), 11 (mining support) and 43 (repair of
+        metal products and machinery) are tertiary although their sections are A, B and C.
+
+    References
+    ----------
+    国家统计局, 三次产业划分规定 (2012), based on GB/T 4754-2011; revised 2018 for GB/T 4754-2017.
+
+    Examples
+    --------
+    >>> from quotas.classify import sector_of
+    >>> sector_of(["01", "05", "13", "43", "44", "70"]).tolist()
+    [1, 3, 2, 3, 2, 3]
+    """
+    version = _check_version(version)
+    values, scalar = _as_series(division, "industry")
+    div, _ = _parse_codes(values, version)
+    table = _divisions(version)
+    lookup = dict(zip(table["division"], table["sector"].astype(int)))
+    return _wrap(np.array([lookup[d] for d in div], dtype=np.int64), values, scalar, "sector")
+
+
+# --------------------------------------------------------------------------- size classes
+
+
+@lru_cache(maxsize=None)
+def _thresholds() -> pd.DataFrame:
+    return _read("enterprise_size_thresholds_2011.csv")
+
+
+def size_thresholds() -> pd.DataFrame:
+    """The size-class thresholds of 国统字〔2011〕75号 (lower limits of large, medium, small).
+
+    Returns
+    -------
+    DataFrame
+        One row per industry group and indicator: ``group, group_en, scope, indicator, unit,
+        large, medium, small``. ``scope`` lists GB/T 4754-2011 sections, divisions or classes.
+
+    References
+    ----------
+    国家统计局, 统计上大中小微型企业划分办法, 国统字〔2011〕75号 (2011-09-02); thresholds kept by
+    国统字〔2017〕213号.
+
+    Examples
+    --------
+    >>> from quotas.classify import size_thresholds
+    >>> t = size_thresholds()
+    >>> t.query("group == '工业' and indicator == 'employees'")[["large", "medium", "small"]].values.tolist()
+    [[1000, 300, 20]]
+    """
+    return _thresholds().copy()
+
+
+_OTHER_GROUP = "其他未列明行业"
+
+
+@lru_cache(maxsize=None)
+def _group_scopes() -> dict[str, str]:
+    """Map each scope token (section letter, division, class) to its group name."""
+    scopes: dict[str, str] = {}
+    for group, scope in _thresholds()[["group", "scope"]].drop_duplicates().itertuples(index=False):
+        for token in scope.split():
+            scopes[token] = group
+    return scopes
+
+
+def _to_2011(div: np.ndarray, cls: np.ndarray, version: str) -> tuple[np.ndarray, np.ndarray]:
+    """Translate 2017 division/class codes to the 2011 codes the size document uses."""
+    if version == "2011":
+        return div, cls
+    d = div.astype(int)
+    new_div = np.where(d > 79, d - 1, d)
+    out_div = np.array([f"{x:02d}" for x in new_div], dtype=object)
+    out_cls = np.array(
+        [f"{nd:02d}{c[2:]}" if c else "" for nd, c in zip(new_div, cls)], dtype=object
+    )
+    # 2017 division 79 土地管理业 (section N) has no 2011 counterpart: sized with section N.
+    out_div[d == 79] = "N79"
+    return out_div, out_cls
+
+
+def _group_of(div: str, cls: str, section: str) -> tuple[str, str]:
+    """Return (group, basis) for one code; basis explains any fallback."""
+    scopes = _group_scopes()
+    if cls and cls in scopes:
+        return scopes[cls], ""
+    if div == "70":
+        # Real estate is split by class (7010 development, 7020 property management, ...);
+        # without a class the document cannot say which limits apply.
+        return _OTHER_GROUP, "unlisted industry"
+    if div in scopes:
+        return scopes[div], ""
+    if section in scopes:
+        return scopes[section], ""
+    return _OTHER_GROUP, "unlisted industry"
+
+
+def size_class(
+    industry: Any,
+    employees: Any,
+    revenue: Any = None,
+    assets: Any = None,
+    *,
+    version: Version = "2011",
+) -> pd.DataFrame:
+    """Enterprise size class (large / medium / small / micro) by 国统字〔2011〕75号.
+
+    Parameters
+    ----------
+    industry : sequence or Series
+        GB/T 4754 codes; four-digit classes are needed to tell real-estate development (7010)
+        from property management (7020).
+    employees : sequence or Series
+        从业人员, persons.
+    revenue, assets : sequence or Series, optional
+        营业收入 and 资产总额 in 万元. Missing values are allowed.
+    version : {"2011", "2017"}
+        Edition of the industry codes; 2017 codes are translated to the 2011 scopes of the
+        document (国统字〔2017〕213号 kept the thresholds).
+
+    Returns
+    -------
+    DataFrame
+        Aligned on the input: ``size_class`` (one of :data:`SIZE_CLASSES`) and ``size_basis``:
+        ``"document"`` when every indicator of the group was known; ``"employees only"`` when
+        revenue or assets were missing and the class rests on employees alone;
+        ``"incomplete indicators"`` when some but not all of the group's indicators were known
+        (the class rests on those known);
+        ``"unlisted industry"`` for industries the document does not size (finance J, railway
+        53, education P, health 83, public administration S, international organisations T,
+        real estate without a class), which are sized with the 其他未列明行业 employee limits.
+        A :class:`~quotas.exceptions.SizeClassWarning` counts the rows not marked "document".
+
+    Notes
+    -----
+    Large, medium and small must reach the lower limits of *all* listed indicators of their
+    group; otherwise the enterprise moves down one class. Micro needs to meet only one, i.e.
+    micro is whatever fails the small limits.
+
+    References
+    ----------
+    国家统计局, 统计上大中小微型企业划分办法, 国统字〔2011〕75号, table and notes.
+
+    Examples
+    --------
+    The document's own example: an industrial enterprise with 300 employees and 2,000万元
+    revenue is medium; with 1,200 employees but 30,000万元 revenue it is still medium.
+
+    >>> from quotas.classify import size_class
+    >>> size_class(["1311", "1311"], [300, 1200], revenue=[2000, 30000])["size_class"].tolist()
+    ['medium', 'medium']
+    """
+    version = _check_version(version)
+    ind, _ = _as_series(industry, "industry")
+    index = ind.index
+    emp = _numeric(employees, index, "employees", required=True)
+    rev = _numeric(revenue, index, "revenue", required=False)
+    ast = _numeric(assets, index, "assets", required=False)
+    div, cls = _parse_codes(ind, version)
+    sec = section_of(ind, version=version).to_numpy(dtype=object)
+    div, cls = _to_2011(div, cls, version)
+
+    table = _thresholds()
+    limits: dict[tuple[str, str], np.ndarray] = {
+        (g, i): np.array([lg, md, sm], dtype=float)
+        for g, i, lg, md, sm in table[["group", "indicator", "large", "medium", "small"]].itertuples(index=False)
+    }
+    indicators: dict[str, list[str]] = table.groupby("group", sort=False)["indicator"].apply(list).to_dict()
+    values = {"employees": emp, "revenue": rev, "assets": ast}
+
+    keys = pd.Series(list(zip(div, cls, sec)), index=index)
+    group_basis = {k: _group_of(*k) for k in pd.unique(keys)}
+    group = np.array([group_basis[k][0] for k in keys], dtype=object)
+    basis = np.array([group_basis[k][1] for k in keys], dtype=object)
+
+    rank = np.full(len(index), 3, dtype=np.int64)  # 0 large, 1 medium, 2 small, 3 micro
+    for g in pd.unique(group):
+        rows = group == g
+        present = np.zeros(rows.sum(), dtype=bool)
+        ok = np.ones((rows.sum(), 3), dtype=bool)
+        for indicator in indicators[g]:
+            v = values[indicator][rows]
+            known = ~np.isnan(v)
+            present |= known
+            ok &= np.where(known[:, None], v[:, None] >= limits[(g, indicator)][None, :], True)
+        # No indicator of the group known (e.g. construction without revenue or assets): fall
+        # back on the employee limits of 其他未列明行业 and say so.
+        if g != _OTHER_GROUP or "employees" not in indicators[g]:
+            none = ~present
+            if none.any():
+                v = emp[rows][none]
+                ok[none] = v[:, None] >= limits[(_OTHER_GROUP, "employees")][None, :]
+        sub_rank = np.where(ok[:, 0], 0, np.where(ok[:, 1], 1, np.where(ok[:, 2], 2, 3)))
+        rank[rows] = sub_rank
+        partial = np.zeros(rows.sum(), dtype=bool)
+        known_other = np.zeros(rows.sum(), dtype=bool)
+        for indicator in indicators[g]:
+            partial |= np.isnan(values[indicator][rows])
+            if indicator != "employees":
+                known_other |= ~np.isnan(values[indicator][rows])
+        sub_basis = basis[rows]
+        fresh = (sub_basis == "") & partial
+        sub_basis[fresh & ~known_other] = "employees only"
+        sub_basis[fresh & known_other] = "incomplete indicators"
+        basis[rows] = sub_basis
+    basis[basis == ""] = "document"
+    out = pd.DataFrame(
+        {
+            "size_class": pd.Categorical(
+                np.array(SIZE_CLASSES, dtype=object)[rank], categories=list(SIZE_CLASSES)
+            ),
+            "size_basis": basis,
+        },
+        index=index,
+    )
+    flagged = int((basis != "document").sum())
+    if flagged:
+        counts = pd.Series(basis[basis != "document"]).value_counts().to_dict()
+        detail = ", ".join(f"{n} {b}" for b, n in counts.items())
+        warnings.warn(
+            f"size class of {flagged} of {len(index)} enterprises rests on partial information "
+            f"({detail}); see the size_basis column",
+            SizeClassWarning,
+            stacklevel=2,
+        )
+    return out
+
+
+def _numeric(values: Any, index: pd.Index, name: str, *, required: bool) -> np.ndarray:
+    if values is None:
+        if required:
+            raise ValueError(f"{name} is required")
+        return np.full(len(index), np.nan)
+    s = values if isinstance(values, pd.Series) else pd.Series(list(np.atleast_1d(values)))
+    if len(s) != len(index):
+        raise ValueError(f"{name} has {len(s)} values but industry has {len(index)}")
+    arr = pd.to_numeric(pd.Series(s.to_numpy(), index=index), errors="coerce")
+    bad_text = arr.isna() & pd.Series(s.to_numpy(), index=index).notna()
+    problems = arr.index[bad_text | (arr < 0) | (required & arr.isna())]
+    if len(problems):
+        shown = ", ".join(f"row {i!r}: {s.to_numpy()[index.get_loc(i)]!r}" for i in problems[:10])
+        raise ValueError(f"{name} must be a non-negative number; bad value(s) at {shown}")
+    return arr.to_numpy(dtype=float)
+
+
+# --------------------------------------------------------------------------- ownership
+
+
+@lru_cache(maxsize=None)
+def _registration() -> pd.DataFrame:
+    return _read("registration_types_1998.csv", dtype={"code": str, "parent": str})
+
+
+def registration_types() -> pd.DataFrame:
+    """Enterprise registration types (企业登记注册类型) of 国统字〔1998〕200号.
+
+    Returns
+    -------
+    DataFrame
+        ``code, name_zh, name_en, parent, state_owned, added``; includes the two "other" types
+        (290, 390) added by 国统字〔2011〕86号.
+
+    References
+    ----------
+    国家统计局、国家工商行政管理局, 关于划分企业登记注册类型的规定, 国统字〔1998〕200号.
+
+    Examples
+    --------
+    >>> from quotas.classify import registration_types
+    >>> registration_types().set_index("code").loc["151", "name_zh"]
+    '国有独资公司'
+    """
+    return _registration().copy()
+
+
+def is_state_owned(
+    registration_type: Any, *, codes: Iterable[str | int] = DEFAULT_STATE_OWNED_CODES
+) -> pd.Series:
+    """Whether each enterprise is state-owned by its registration type.
+
+    Parameters
+    ----------
+    registration_type : sequence or Series
+        Three-digit codes (110, "151") or the Chinese names of 国统字〔1998〕200号
+        (国有企业, 有限责任公司, ...).
+    codes : iterable of str or int
+        The registration types counted as state-owned. The default, 110 国有企业, 141 国有联营企业
+        and 151 国有独资公司, is the purely state-owned set used for the ministry's rule
+        "国有企业原则上不超过1/3"; pass e.g. ``{"110", "141", "143", "151"}`` to widen it.
+
+    Returns
+    -------
+    Series of bool
+
+    Raises
+    ------
+    UnknownRegistrationTypeError
+        For a code or name not in the 1998 table (message names the value and row).
+
+    References
+    ----------
+    国统字〔1998〕200号; 人社部函〔2011〕308号 (state-owned at most one third).
+
+    Examples
+    --------
+    >>> from quotas.classify import is_state_owned
+    >>> is_state_owned([110, "151", "有限责任公司", "国有企业"]).tolist()
+    [True, True, False, True]
+    """
+    table = _registration()
+    valid = set(table["code"])
+    wanted = {str(c).strip() for c in codes}
+    unknown_codes = sorted(wanted - valid)
+    if unknown_codes:
+        raise UnknownRegistrationTypeError(
+            f"codes contains unknown registration type code(s) {unknown_codes}"
+        )
+    values, _ = _as_series(registration_type, "registration_type")
+    code = _registration_codes(values)
+    return pd.Series(code.isin(wanted).to_numpy(), index=values.index, name="state_owned")
+
+
+def _registration_codes(values: pd.Series) -> pd.Series:
+    """Map codes or Chinese names to three-digit code text; error on anything unknown."""
+    table = _registration()
+    by_name = dict(zip(table["name_zh"], table["code"]))
+    by_code = {c: c for c in table["code"]}
+
+    def one(v: Any) -> str | None:
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return None
+        if isinstance(v, (int, np.integer)) or (isinstance(v, float) and v == int(v)):
+            return by_code.get(str(int(v)))
+        text = str(v).strip()
+        return by_code.get(text) or by_name.get(text)
+
+    uniques = pd.unique(values.astype(object))
+    mapping = {u: one(u) for u in uniques}
+    out = values.astype(object).map(mapping)
+    bad = out.isna()
+    if bad.any():
+        shown = ", ".join(f"row {i!r}: {v!r}" for i, v in list(values[bad].items())[:10])
+        more = f" (and {int(bad.sum()) - 10} more)" if bad.sum() > 10 else ""
+        raise UnknownRegistrationTypeError(
+            f"unknown registration type(s): {shown}{more}; expected a 国统字〔1998〕200号 code "
+            f"such as 110 or 173, or its name such as 国有企业"
+        )
+    return out

@@ -1,0 +1,409 @@
+"""The ministry's sample-composition rules as data.
+
+A :class:`Rule` is one requirement of an official document, with its Chinese and English text,
+its source, whether it is hard or soft (the documents' "原则上" rules are soft: they may be relaxed,
+and every relaxation is reported), where it applies (each city, or the province total) and its
+numeric limit. A :class:`RuleSet` is a named, immutable collection. The presets are
+
+* :data:`MOHRSS_2011` - 人社部函〔2011〕308号, the per-city rules of the unemployment dynamic
+  monitoring since 2011;
+* :data:`MOHRSS_2009` - 人社部发〔2009〕152号, its 2009 predecessor (30 per city, 90 per
+  municipality);
+* :data:`GUANGDONG_2013` - MOHRSS 2011 plus the Guangdong plan's secondary / tertiary split and
+  its province-level control of 50-300-employee enterprises.
+
+Rule ids (the names :meth:`RuleSet.replace` takes):
+
+=====================  =====  ========  =====================================================
+id                     kind   scope     limit
+=====================  =====  ========  =====================================================
+``min_count``          hard   city      tier scheme name (``"mohrss-2011"``) or an int
+``top_industries``     hard   city      number of top sections by employment (10)
+``pillar_industries``  hard   city      at least one enterprise in each named pillar section
+``manufacturing_max``  soft   city      share of section C in the city's sample (0.40)
+``sme_min``            hard   city      share of small + medium (0.60)
+``micro_excluded``     soft   city      share of micro enterprises allowed (0.0)
+``state_owned_max``    soft   city      share of state-owned enterprises (1/3)
+``large_max``          hard   city      share of large enterprises (None: no limit)
+``proportional_mix``   soft   city      objective: size and ownership as in the population
+``sector_split``       hard   city      match secondary / tertiary targets (Guangdong)
+``band_50_300_min``    soft   province  share of 50-300-employee enterprises (Guangdong)
+=====================  =====  ========  =====================================================
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace as dc_replace
+from typing import Any, Literal
+
+import pandas as pd
+
+from allocation.tiers import MINIMUM_SCHEMES
+from quotas.exceptions import RuleError
+
+__all__ = [
+    "GUANGDONG_2013",
+    "MOHRSS_2009",
+    "MOHRSS_2011",
+    "PRESETS",
+    "Rule",
+    "RuleSet",
+    "get_rules",
+]
+
+Kind = Literal["hard", "soft"]
+Scope = Literal["city", "province"]
+
+DOC_2011 = "人社部函〔2011〕308号"
+DOC_2009 = "人社部发〔2009〕152号"
+DOC_GD_2013 = "广东省 全省企业用工定点监测扩面组织实施方案 (2013)"
+DOC_SIZE = "国统字〔2011〕75号"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of an official document.
+
+    Attributes
+    ----------
+    id : str
+        Stable identifier, used in constraint names, audit rows and :meth:`RuleSet.replace`.
+    description_zh, description_en : str
+        The rule in Chinese (as the document words it) and English.
+    source : str
+        The document, e.g. ``"人社部函〔2011〕308号"``.
+    kind : {"hard", "soft"}
+        Soft rules ("原则上") may be relaxed; every relaxation is reported.
+    scope : {"city", "province"}
+        Whether the rule holds in each city or only on the province total.
+    limit : object
+        The rule's parameter (a share, a count, a scheme name, a tuple of sections, or None
+        for "no limit").
+    """
+
+    id: str
+    description_zh: str
+    description_en: str
+    source: str
+    kind: Kind = "hard"
+    scope: Scope = "city"
+    limit: Any = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("hard", "soft"):
+            raise RuleError(f"rule {self.id!r}: kind must be 'hard' or 'soft', got {self.kind!r}")
+        if self.scope not in ("city", "province"):
+            raise RuleError(
+                f"rule {self.id!r}: scope must be 'city' or 'province', got {self.scope!r}"
+            )
+        _check_limit(self.id, self.limit)
+
+    def relaxed(self) -> bool:
+        """Whether the rule may be relaxed (soft)."""
+        return self.kind == "soft"
+
+
+_SHARE_RULES = {"manufacturing_max", "sme_min", "micro_excluded", "state_owned_max", "large_max", "band_50_300_min"}
+
+
+def _check_limit(rule_id: str, limit: Any) -> None:
+    if rule_id in _SHARE_RULES and limit is not None:
+        if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not 0 <= limit <= 1:
+            raise RuleError(f"rule {rule_id!r}: limit must be a share between 0 and 1, got {limit!r}")
+    if rule_id == "min_count" and limit is not None:
+        if isinstance(limit, str):
+            if limit not in MINIMUM_SCHEMES:
+                raise RuleError(
+                    f"rule 'min_count': unknown scheme {limit!r}; valid: {sorted(MINIMUM_SCHEMES)}"
+                )
+        elif isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            raise RuleError(f"rule 'min_count': limit must be a scheme name or an int >= 0, got {limit!r}")
+    if rule_id == "top_industries" and limit is not None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 20:
+            raise RuleError(f"rule 'top_industries': limit must be an int from 1 to 20, got {limit!r}")
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A named, immutable collection of :class:`Rule` objects.
+
+    Examples
+    --------
+    >>> from quotas.rules import MOHRSS_2011
+    >>> MOHRSS_2011["manufacturing_max"].limit
+    0.4
+    >>> stricter = MOHRSS_2011.replace(manufacturing_max=0.35)
+    >>> stricter["manufacturing_max"].limit, MOHRSS_2011["manufacturing_max"].limit
+    (0.35, 0.4)
+    >>> "sector_split" in MOHRSS_2011, "sector_split" in GUANGDONG_2013
+    (False, True)
+    """
+
+    name: str
+    rules: tuple[Rule, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        seen: set[str] = set()
+        for rule in self.rules:
+            if not isinstance(rule, Rule):
+                raise RuleError(f"rule set {self.name!r}: {rule!r} is not a Rule")
+            if rule.id in seen:
+                raise RuleError(f"rule set {self.name!r}: duplicate rule id {rule.id!r}")
+            seen.add(rule.id)
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __contains__(self, rule_id: object) -> bool:
+        return any(r.id == rule_id for r in self.rules)
+
+    def __getitem__(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(f"rule set {self.name!r} has no rule {rule_id!r}; it has {self.ids}")
+
+    def get(self, rule_id: str) -> Rule | None:
+        """The rule with that id, or None."""
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    @property
+    def ids(self) -> list[str]:
+        """Rule ids in order."""
+        return [r.id for r in self.rules]
+
+    def limit(self, rule_id: str) -> Any:
+        """The limit of a rule, or None when the set does not have it."""
+        rule = self.get(rule_id)
+        return None if rule is None else rule.limit
+
+    def replace(self, *, name: str | None = None, **changes: Any) -> RuleSet:
+        """A copy with some rules changed.
+
+        Parameters
+        ----------
+        name : str, optional
+            Name of the new set (default: this name + " (modified)").
+        **changes
+            ``rule_id=value``. A :class:`Rule` replaces the rule; a mapping updates its fields
+            (``state_owned_max={"kind": "hard"}``); any other value becomes its ``limit``.
+
+        Raises
+        ------
+        RuleError
+            For an id the set does not have (the message lists the ids it has).
+        """
+        new_rules = list(self.rules)
+        for rule_id, value in changes.items():
+            idx = next((i for i, r in enumerate(new_rules) if r.id == rule_id), None)
+            if idx is None:
+                raise RuleError(
+                    f"rule set {self.name!r} has no rule {rule_id!r}; it has {self.ids} "
+                    "(use .add() for a new rule)"
+                )
+            if isinstance(value, Rule):
+                new_rules[idx] = value
+            elif isinstance(value, Mapping):
+                new_rules[idx] = dc_replace(new_rules[idx], **dict(value))
+            else:
+                new_rules[idx] = dc_replace(new_rules[idx], limit=value)
+        return RuleSet(name or f"{self.name} (modified)", tuple(new_rules))
+
+    def add(self, rule: Rule, *, name: str | None = None) -> RuleSet:
+        """A copy with one more rule."""
+        return RuleSet(name or f"{self.name} (modified)", (*self.rules, rule))
+
+    def without(self, *rule_ids: str, name: str | None = None) -> RuleSet:
+        """A copy without the named rules."""
+        for rule_id in rule_ids:
+            self[rule_id]  # raises KeyError naming the id
+        kept = tuple(r for r in self.rules if r.id not in rule_ids)
+        return RuleSet(name or f"{self.name} (modified)", kept)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per rule: id, kind, scope, limit, description_zh, description_en, source."""
+        return pd.DataFrame(
+            [
+                {
+                    "id": r.id,
+                    "kind": r.kind,
+                    "scope": r.scope,
+                    "limit": r.limit,
+                    "description_zh": r.description_zh,
+                    "description_en": r.description_en,
+                    "source": r.source,
+                }
+                for r in self.rules
+            ],
+            columns=["id", "kind", "scope", "limit", "description_zh", "description_en", "source"],
+        )
+
+    def summary(self) -> str:
+        """A plain-text table of the rules."""
+        lines = [f"RuleSet {self.name!r} ({len(self.rules)} rules)"]
+        for r in self.rules:
+            lines.append(f"  {r.id:<18} {r.kind:<4} {r.scope:<8} limit={r.limit!r:<14} {r.description_en}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            "<tr>"
+            + "".join(f"<td>{html.escape(str(v))}</td>" for v in (r.id, r.kind, r.scope, r.limit, r.description_zh, r.description_en, r.source))
+            + "</tr>"
+            for r in self.rules
+        )
+        head = "".join(f"<th>{h}</th>" for h in ("id", "kind", "scope", "limit", "规则", "rule", "source"))
+        return f"<p><b>RuleSet {html.escape(self.name)}</b></p><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+_MOHRSS_2011_RULES: tuple[Rule, ...] = (
+    Rule(
+        "min_count",
+        "监测企业数量:直辖市不少于300户,人口100万以上城市不少于60户,50万-100万人口城市不少于45户,50万以下城市不少于30户",
+        "Minimum monitored enterprises per city: municipality 300; population >= 1 million 60; 0.5-1 million 45; below 0.5 million 30",
+        DOC_2011,
+        kind="hard",
+        limit="mohrss-2011",
+    ),
+    Rule(
+        "top_industries",
+        "从本地区就业人数排名前10位的行业中选取,并包括本地支柱产业",
+        "Industries chosen from the city's top 10 sections by employment, plus its pillar industries",
+        DOC_2011,
+        kind="hard",
+        limit=10,
+    ),
+    Rule(
+        "pillar_industries",
+        "包括本地支柱产业",
+        "Every named pillar industry of the city is represented",
+        DOC_2011,
+        kind="hard",
+        limit=None,
+    ),
+    Rule(
+        "manufacturing_max",
+        "制造业企业原则上不超过40%",
+        "Manufacturing (section C) at most 40% of the city's sample",
+        DOC_2011,
+        kind="soft",
+        limit=0.40,
+    ),
+    Rule(
+        "sme_min",
+        "中小型企业不得低于60%",
+        "Small and medium enterprises at least 60% of the city's sample",
+        DOC_2011,
+        kind="hard",
+        limit=0.60,
+    ),
+    Rule(
+        "micro_excluded",
+        "微型企业原则上不纳入",
+        "Micro enterprises are not included",
+        DOC_2011,
+        kind="soft",
+        limit=0.0,
+    ),
+    Rule(
+        "state_owned_max",
+        "国有企业原则上不超过1/3",
+        "State-owned enterprises at most one third of the city's sample",
+        DOC_2011,
+        kind="soft",
+        limit=1 / 3,
+    ),
+    Rule(
+        "large_max",
+        "适当限制大型企业比例",
+        "Share of large enterprises limited (a user-set maximum; none by default)",
+        DOC_2011,
+        kind="hard",
+        limit=None,
+    ),
+    Rule(
+        "proportional_mix",
+        "大中小型企业及所有制结构与本地结构相适应",
+        "Size and ownership mix in proportion to the local structure (the objective)",
+        DOC_2011,
+        kind="soft",
+        limit=None,
+    ),
+)
+
+MOHRSS_2011 = RuleSet("mohrss-2011", _MOHRSS_2011_RULES)
+"""Per-city rules of 人社部函〔2011〕308号."""
+
+MOHRSS_2009 = MOHRSS_2011.replace(
+    name="mohrss-2009",
+    min_count=Rule(
+        "min_count",
+        "每个监测城市不少于30户企业,直辖市不少于90户",
+        "At least 30 enterprises per monitoring city, 90 per municipality",
+        DOC_2009,
+        kind="hard",
+        limit="mohrss-2009",
+    ),
+).without("top_industries", "pillar_industries", "manufacturing_max", "sme_min", "micro_excluded", "state_owned_max", name="mohrss-2009")
+"""人社部发〔2009〕152号: the minimum count per city (30; 90 per municipality) and a proportional mix."""
+
+GUANGDONG_2013 = (
+    MOHRSS_2011.add(
+        Rule(
+            "sector_split",
+            "各市样本按二、三产业从业人员和GDP比重分配",
+            "Each city's sample split between secondary and tertiary industry as in its sector targets",
+            DOC_GD_2013,
+            kind="hard",
+            limit=None,
+        )
+    ).add(
+        Rule(
+            "band_50_300_min",
+            "增加中小企业样本(用工规模位于50-300人区间),全省总量控制",
+            "More enterprises with 50-300 employees, controlled on the province total (a minimum share)",
+            DOC_GD_2013,
+            kind="soft",
+            scope="province",
+            limit=0.5,
+        ),
+        name="guangdong-2013",
+    )
+)
+"""The Guangdong 2013 plan: MOHRSS 2011, the secondary / tertiary split and the 50-300 band.
+
+The plan asks for more 50-300-employee enterprises on the province total without a number;
+the default minimum share, 0.5, is this library's choice and a parameter
+(``GUANGDONG_2013.replace(band_50_300_min=0.6)``).
+"""
+
+PRESETS: dict[str, RuleSet] = {
+    "mohrss-2011": MOHRSS_2011,
+    "mohrss-2009": MOHRSS_2009,
+    "guangdong-2013": GUANGDONG_2013,
+}
+
+
+def get_rules(rules: RuleSet | str) -> RuleSet:
+    """A rule set from a preset name (``"mohrss-2011"``, ``"mohrss-2009"``, ``"guangdong-2013"``).
+
+    Examples
+    --------
+    >>> from quotas.rules import get_rules
+    >>> get_rules("mohrss-2011").name
+    'mohrss-2011'
+    """
+    if isinstance(rules, RuleSet):
+        return rules
+    key = str(rules).strip().lower().replace("_", "-")
+    if key not in PRESETS:
+        raise RuleError(f"unknown rule set {rules!r}; valid: {sorted(PRESETS)}")
+    return PRESETS[key]

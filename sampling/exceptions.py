@@ -1,0 +1,39 @@
+"""Exceptions raised by :mod:`sampling`. All are :class:`ValueError` subclasses."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["FrameError", "SampleError", "SelectionError"]
+
+
+class FrameError(ValueError):
+    """An enterprise frame (or a proposed sample) with problems.
+
+    Every problem is collected before raising, so one run lists them all.
+
+    Attributes
+    ----------
+    problems : DataFrame
+        One row per problem: ``row, column, value, reason``.
+    """
+
+    def __init__(self, message: str, problems: pd.DataFrame | None = None) -> None:
+        self.problems = (
+            problems.reset_index(drop=True)
+            if problems is not None
+            else pd.DataFrame(columns=["row", "column", "value", "reason"])
+        )
+        if len(self.problems):
+            shown = self.problems.head(20).to_string(index=False)
+            more = f"\n... and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
+            message = f"{message}\n{shown}{more}"
+        super().__init__(message)
+
+
+class SelectionError(ValueError):
+    """Quotas and frame that cannot be reconciled (unknown cell, quota above the cell size)."""
+
+
+class SampleError(ValueError):
+    """A sample that cannot be read or replaced (unknown enterprise, missing reason)."""
