@@ -80,9 +80,9 @@ def guangdong_2012() -> pd.DataFrame:
     --------
     >>> from allocation.datasets import guangdong_2012
     >>> gd = guangdong_2012()
-    >>> gd.loc["广州市", "gdp"]
+    >>> float(gd.loc["广州市", "gdp"])
     13551.21
-    >>> round(gd["gdp"].sum(), 2)
+    >>> round(float(gd["gdp"].sum()), 2)
     60435.04
     """
     df = _read("guangdong_2012_cities.csv", dtype={"city_code": str})

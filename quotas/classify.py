@@ -158,39 +158,38 @@ def _code_text(value: Any) -> str | None:
 def _parse_codes(values: pd.Series, version: str) -> tuple[np.ndarray, np.ndarray]:
     """Split industry codes into (two-digit division, four-digit class or "").
 
-    Raises UnknownIndustryError naming every bad value and its row label.
+    Works on the distinct values only, so a frame of millions of rows costs little more than
+    its few hundred distinct codes. Raises UnknownIndustryError naming every bad value and its
+    row label.
     """
     table = _divisions(version)
     section_of_div = dict(zip(table["division"], table["section"]))
-    uniques = pd.unique(values.astype(object))
-    parsed: dict[Any, tuple[str, str] | None] = {}
-    for raw in uniques:
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    div_u = np.empty(len(uniques), dtype=object)
+    cls_u = np.empty(len(uniques), dtype=object)
+    ok_u = np.zeros(len(uniques), dtype=bool)
+    for i, raw in enumerate(uniques):
         text = _code_text(raw)
-        result: tuple[str, str] | None = None
-        if text is not None:
-            letter = ""
-            if text[:1].isalpha():
-                letter, text = text[:1], text[1:]
-            if text.isdigit() and len(text) in (2, 3, 4):
-                div = text[:2]
-                sec = section_of_div.get(div)
-                if sec is not None and (not letter or letter == sec):
-                    result = (div, text if len(text) == 4 else "")
-        parsed[raw] = result
-    bad = [raw for raw, res in parsed.items() if res is None]
-    if bad:
-        mask = values.astype(object).isin(bad) | values.isna()
-        rows = values[mask]
+        if text is None:
+            continue
+        letter = ""
+        if text[:1].isalpha():
+            letter, text = text[:1], text[1:]
+        if text.isdigit() and len(text) in (2, 3, 4):
+            div = text[:2]
+            sec = section_of_div.get(div)
+            if sec is not None and (not letter or letter == sec):
+                div_u[i], cls_u[i], ok_u[i] = div, (text if len(text) == 4 else ""), True
+    bad_rows = (codes < 0) | ~ok_u[np.maximum(codes, 0)]
+    if bad_rows.any():
+        rows = values[bad_rows]
         shown = ", ".join(f"row {idx!r}: {val!r}" for idx, val in list(rows.items())[:10])
         more = f" (and {len(rows) - 10} more)" if len(rows) > 10 else ""
         raise UnknownIndustryError(
             f"unknown GB/T 4754-{version} industry code(s): {shown}{more}; expected a division "
             f"such as '13', 13, 'C13' or a class such as '1311'"
         )
-    mapped = values.astype(object).map(parsed)
-    div = np.array([m[0] for m in mapped], dtype=object)
-    cls = np.array([m[1] for m in mapped], dtype=object)
-    return div, cls
+    return div_u[codes], cls_u[codes]
 
 
 def _wrap(result: np.ndarray, values: pd.Series, scalar: bool, name: str) -> Any:
@@ -235,8 +234,8 @@ def section_of(division: Any, *, version: Version = "2011") -> Any:
     version = _check_version(version)
     values, scalar = _as_series(division, "industry")
     div, _ = _parse_codes(values, version)
-    lookup = dict(zip(_divisions(version)["division"], _divisions(version)["section"]))
-    return _wrap(np.array([lookup[d] for d in div], dtype=object), values, scalar, "section")
+    lookup = _divisions(version).set_index("division")["section"]
+    return _wrap(lookup.reindex(div).to_numpy(dtype=object), values, scalar, "section")
 
 
 def sector_of(division: Any, *, version: Version = "2011") -> Any:
@@ -268,9 +267,8 @@ def sector_of(division: Any, *, version: Version = "2011") -> Any:
     version = _check_version(version)
     values, scalar = _as_series(division, "industry")
     div, _ = _parse_codes(values, version)
-    table = _divisions(version)
-    lookup = dict(zip(table["division"], table["sector"].astype(int)))
-    return _wrap(np.array([lookup[d] for d in div], dtype=np.int64), values, scalar, "sector")
+    lookup = _divisions(version).set_index("division")["sector"].astype(np.int64)
+    return _wrap(lookup.reindex(div).to_numpy(dtype=np.int64), values, scalar, "sector")
 
 
 # --------------------------------------------------------------------------- size classes
@@ -410,9 +408,15 @@ def size_class(
     emp = _numeric(employees, index, "employees", required=True)
     rev = _numeric(revenue, index, "revenue", required=False)
     ast = _numeric(assets, index, "assets", required=False)
-    div, cls = _parse_codes(ind, version)
-    sec = section_of(ind, version=version).to_numpy(dtype=object)
+    # Everything below depends on the industry only through its distinct values.
+    ind_codes, ind_uniques = pd.factorize(ind.astype(object), use_na_sentinel=True)
+    uniq = pd.Series(ind_uniques, dtype=object)
+    if (ind_codes < 0).any():
+        _parse_codes(ind, version)  # raises, naming the blank rows
+    div, cls = _parse_codes(uniq, version)
+    sec = section_of(uniq, version=version).to_numpy(dtype=object)
     div, cls = _to_2011(div, cls, version)
+    resolved = [_group_of(d, c, s_) for d, c, s_ in zip(div, cls, sec)]
 
     table = _thresholds()
     limits: dict[tuple[str, str], np.ndarray] = {
@@ -422,51 +426,51 @@ def size_class(
     indicators: dict[str, list[str]] = table.groupby("group", sort=False)["indicator"].apply(list).to_dict()
     values = {"employees": emp, "revenue": rev, "assets": ast}
 
-    keys = pd.Series(list(zip(div, cls, sec)), index=index)
-    group_basis = {k: _group_of(*k) for k in pd.unique(keys)}
-    group = np.array([group_basis[k][0] for k in keys], dtype=object)
-    basis = np.array([group_basis[k][1] for k in keys], dtype=object)
+    group_names = sorted({g for g, _ in resolved})
+    group_u = np.array([group_names.index(g) for g, _ in resolved], dtype=np.int64)
+    group = group_u[ind_codes]
+    # basis codes: 0 document, 1 employees only, 2 incomplete indicators, 3 unlisted industry
+    basis = np.array([3 if b else 0 for _, b in resolved], dtype=np.int8)[ind_codes]
 
-    rank = np.full(len(index), 3, dtype=np.int64)  # 0 large, 1 medium, 2 small, 3 micro
-    for g in pd.unique(group):
-        rows = group == g
-        present = np.zeros(rows.sum(), dtype=bool)
-        ok = np.ones((rows.sum(), 3), dtype=bool)
+    rank = np.full(len(index), 3, dtype=np.int8)  # 0 large, 1 medium, 2 small, 3 micro
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(len(group_names) + 1))
+    for gi, g in enumerate(group_names):
+        rows = order[bounds[gi] : bounds[gi + 1]]
+        if len(rows) == 0:
+            continue
+        present = np.zeros(len(rows), dtype=bool)
+        partial = np.zeros(len(rows), dtype=bool)
+        known_other = np.zeros(len(rows), dtype=bool)
+        ok = np.ones((len(rows), 3), dtype=bool)
         for indicator in indicators[g]:
             v = values[indicator][rows]
             known = ~np.isnan(v)
             present |= known
+            partial |= ~known
+            if indicator != "employees":
+                known_other |= known
             ok &= np.where(known[:, None], v[:, None] >= limits[(g, indicator)][None, :], True)
         # No indicator of the group known (e.g. construction without revenue or assets): fall
         # back on the employee limits of 其他未列明行业 and say so.
-        if g != _OTHER_GROUP or "employees" not in indicators[g]:
-            none = ~present
-            if none.any():
-                v = emp[rows][none]
-                ok[none] = v[:, None] >= limits[(_OTHER_GROUP, "employees")][None, :]
-        sub_rank = np.where(ok[:, 0], 0, np.where(ok[:, 1], 1, np.where(ok[:, 2], 2, 3)))
-        rank[rows] = sub_rank
-        partial = np.zeros(rows.sum(), dtype=bool)
-        known_other = np.zeros(rows.sum(), dtype=bool)
-        for indicator in indicators[g]:
-            partial |= np.isnan(values[indicator][rows])
-            if indicator != "employees":
-                known_other |= ~np.isnan(values[indicator][rows])
+        none = ~present
+        if none.any():
+            ok[none] = emp[rows][none][:, None] >= limits[(_OTHER_GROUP, "employees")][None, :]
+        rank[rows] = np.where(ok[:, 0], 0, np.where(ok[:, 1], 1, np.where(ok[:, 2], 2, 3)))
         sub_basis = basis[rows]
-        fresh = (sub_basis == "") & partial
-        sub_basis[fresh & ~known_other] = "employees only"
-        sub_basis[fresh & known_other] = "incomplete indicators"
+        fresh = (sub_basis == 0) & partial
+        sub_basis[fresh & ~known_other] = 1
+        sub_basis[fresh & known_other] = 2
         basis[rows] = sub_basis
-    basis[basis == ""] = "document"
+    basis_labels = np.array(["document", "employees only", "incomplete indicators", "unlisted industry"], dtype=object)
     out = pd.DataFrame(
         {
-            "size_class": pd.Categorical(
-                np.array(SIZE_CLASSES, dtype=object)[rank], categories=list(SIZE_CLASSES)
-            ),
-            "size_basis": basis,
+            "size_class": pd.Categorical.from_codes(rank, categories=list(SIZE_CLASSES)),
+            "size_basis": pd.Categorical.from_codes(basis, categories=list(basis_labels)),
         },
         index=index,
     )
+    basis = basis_labels[basis]
     flagged = int((basis != "document").sum())
     if flagged:
         counts = pd.Series(basis[basis != "document"]).value_counts().to_dict()
