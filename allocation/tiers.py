@@ -102,7 +102,8 @@ def tier_minimum(
     pop = pd.to_numeric(population, errors="coerce")
     bad = pop.isna() | (pop < 0) | ~np.isfinite(pop.fillna(0))
     if bad.any():
-        shown = ", ".join(f"{k!r}: {population[k]!r}" for k in pop.index[bad][:10])
+        raw = population.astype(object)
+        shown = ", ".join(f"{k!r}: {raw[k]!r}" for k in pop.index[bad][:10])
         raise AllocationError(f"population must be a non-negative number; bad: {shown}")
     out = pd.Series(spec.tiers[-1][1], index=pop.index, dtype=np.int64)
     for threshold, minimum in reversed(spec.tiers[:-1]):

@@ -496,7 +496,8 @@ def _numeric(values: Any, index: pd.Index, name: str, *, required: bool) -> np.n
     bad_text = arr.isna() & pd.Series(s.to_numpy(), index=index).notna()
     problems = arr.index[bad_text | (arr < 0) | (required & arr.isna())]
     if len(problems):
-        shown = ", ".join(f"row {i!r}: {s.to_numpy()[index.get_loc(i)]!r}" for i in problems[:10])
+        raw = pd.Series(s.to_numpy(), index=index).astype(object)
+        shown = ", ".join(f"row {i!r}: {raw[i]!r}" for i in problems[:10])
         raise ValueError(f"{name} must be a non-negative number; bad value(s) at {shown}")
     return arr.to_numpy(dtype=float)
 

@@ -509,7 +509,7 @@ def panel_mask(frame: pd.DataFrame) -> np.ndarray:
     """Rows that are valid panel enterprises: ``in_panel`` true and ``status`` not invalid."""
     if "in_panel" not in frame.columns:
         return np.zeros(len(frame), dtype=bool)
-    panel = frame["in_panel"].to_numpy(dtype=bool)
+    panel = np.array(frame["in_panel"], dtype=bool)
     if "status" in frame.columns:
         panel &= ~frame["status"].isin(INVALID_STATUSES).to_numpy()
     return panel

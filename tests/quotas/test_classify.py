@@ -1,0 +1,184 @@
+"""Classifications against the official tables.
+
+Reference values are read off the documents, not the code:
+* GB/T 4754-2011 section ranges (A 01-05, B 06-12, C 13-43, D 44-46, E 47-50, ..., T 96) and
+  the 2017 shift (new 79 土地管理业; 2011 80 = 2017 81 etc.);
+* 三次产业划分规定 (2012): 05, 11 and 43 are tertiary although in sections A, B and C;
+* 国统字〔2011〕75号, table of size thresholds and its example (an industrial enterprise with
+  300 employees and 2,000万元 revenue is medium);
+* 国统字〔1998〕200号: 110 国有企业, 141 国有联营企业, 151 国有独资公司 are purely state-owned.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from quotas import classify
+from quotas.exceptions import SizeClassWarning, UnknownIndustryError, UnknownRegistrationTypeError
+
+
+def test_tables_have_the_documented_sizes():
+    # GB/T 4754-2011: 20 sections, 96 divisions; GB/T 4754-2017: 97 divisions.
+    assert len(classify.sections()) == 20
+    assert len(classify.divisions("2011")) == 96
+    assert len(classify.divisions("2017")) == 97
+
+
+@pytest.mark.parametrize(
+    ("code", "section"),
+    [
+        ("01", "A"), ("05", "A"), ("06", "B"), ("12", "B"), ("13", "C"), ("43", "C"),
+        ("44", "D"), ("46", "D"), ("47", "E"), ("50", "E"), ("51", "F"), ("60", "G"),
+        ("70", "K"), ("82", "P"), ("96", "T"),
+    ],
+)
+def test_section_boundaries_2011(code, section):
+    # Section ranges printed in GB/T 4754-2011 (A 01-05 ... T 96).
+    assert classify.section_of(code) == section
+
+
+def test_accepted_input_forms_give_the_same_section():
+    forms = ["13", 13, "1311", 1311, "131", "C13", "c1311", " 13 "]
+    assert classify.section_of(forms).tolist() == ["C"] * len(forms)
+    # A one-digit integer lost its leading zero: 5 is division 05 (section A).
+    assert classify.section_of(5) == "A"
+
+
+def test_2017_codes_shift_from_79():
+    # GB/T 4754-2017 inserts 79 土地管理业 (N); 2011 80 (修理业, O) is 2017 81 (O).
+    assert classify.section_of("79", version="2017") == "N"
+    assert classify.section_of("79", version="2011") == "O"
+    assert classify.section_of("97", version="2017") == "T"
+    with pytest.raises(UnknownIndustryError, match="'97'"):
+        classify.section_of("97", version="2011")
+
+
+def test_three_sector_rule_exceptions():
+    # 三次产业划分规定 (2012): primary = A except 05; secondary = B-E except 11 and 43.
+    codes = ["01", "04", "05", "06", "11", "13", "42", "43", "44", "50", "51", "96"]
+    assert classify.sector_of(codes).tolist() == [1, 1, 3, 2, 3, 2, 2, 3, 2, 2, 3, 3]
+    # Counts stated in the data README: 4 primary, 43 secondary, 49 tertiary (2011).
+    counts = classify.divisions("2011")["sector"].value_counts().sort_index().tolist()
+    assert counts == [4, 43, 49]
+
+
+def test_unknown_industry_names_value_and_row():
+    codes = pd.Series(["13", "99", "A13", "51"], index=["e1", "e2", "e3", "e4"])
+    with pytest.raises(UnknownIndustryError) as info:
+        classify.section_of(codes)
+    message = str(info.value)
+    assert "row 'e2': '99'" in message
+    assert "row 'e3': 'A13'" in message  # letter contradicts the division
+    assert "e4" not in message
+
+
+def test_series_index_is_kept():
+    codes = pd.Series(["13", "51"], index=[10, 20])
+    assert classify.sector_of(codes).index.tolist() == [10, 20]
+
+
+def _size(industry, employees, revenue=None, assets=None):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SizeClassWarning)
+        return classify.size_class(industry, employees, revenue, assets)["size_class"].tolist()
+
+
+def test_document_example_industrial_enterprise():
+    # 国统字〔2011〕75号: industry (B, C, D) large >= 1000 employees AND >= 40000万元 revenue;
+    # medium >= 300 AND >= 2000; small >= 20 AND >= 300; micro otherwise.
+    # 300 employees, 2000万元 -> medium (both medium limits reached).
+    # 1200 employees, 30000万元 -> medium (revenue below the large limit 40000).
+    # 1200 employees, 40000万元 -> large.
+    # 19 employees, 5000万元 -> micro (employees below the small limit 20).
+    # 500 employees, 299万元 -> micro (revenue below 300).
+    assert _size(["1311"] * 5, [300, 1200, 1200, 19, 500], [2000, 30000, 40000, 5000, 299]) == [
+        "medium", "medium", "large", "micro", "micro",
+    ]
+
+
+def test_retail_and_wholesale_thresholds():
+    # Retail (52): large >= 300 employees and >= 20000万元; medium >= 50 and >= 500;
+    # small >= 10 and >= 100. Wholesale (51): large >= 200 and >= 40000; medium >= 20 and
+    # >= 5000; small >= 5 and >= 1000.
+    assert _size(["52", "52", "52", "51", "51"], [300, 60, 10, 20, 5], [20000, 600, 100, 5000, 999]) == [
+        "large", "medium", "small", "medium", "micro",
+    ]
+
+
+def test_construction_uses_revenue_and_assets():
+    # Construction (E): large revenue >= 80000 and assets >= 80000; medium >= 6000 and >= 5000;
+    # small >= 300 and >= 300. Employees do not count.
+    assert _size(["47", "47", "47"], [5, 5, 5], [80000, 6000, 6000], [80000, 5000, 4999]) == [
+        "large", "medium", "small",
+    ]
+
+
+def test_missing_revenue_is_flagged_and_counted():
+    with pytest.warns(SizeClassWarning, match="2 of 3 enterprises"):
+        out = classify.size_class(["13", "13", "13"], [1200, 25, 400], [None, None, 2500])
+    # Employees alone: 1200 >= 1000 -> large; 25 >= 20 -> small.
+    assert out["size_class"].tolist() == ["large", "small", "medium"]
+    assert out["size_basis"].tolist() == ["employees only", "employees only", "document"]
+
+
+def test_unlisted_industry_uses_other_limits_and_is_flagged():
+    # Finance (J, 66) is not sized by 国统字〔2011〕75号; the library uses the 其他未列明行业
+    # employee limits (large >= 300, medium >= 100, small >= 10) and flags the row.
+    with pytest.warns(SizeClassWarning, match="1 unlisted industry"):
+        out = classify.size_class(["66"], [150])
+    assert out["size_class"].tolist() == ["medium"]
+    assert out["size_basis"].tolist() == ["unlisted industry"]
+
+
+def test_social_work_is_division_84_in_2011_codes():
+    # 其他未列明行业 includes 社会工作, 2011 division 84 (2017 division 85): sized there, not
+    # flagged as unlisted. 2011 division 83 卫生 (health) is not in the document.
+    with pytest.warns(SizeClassWarning, match="1 unlisted industry"):
+        out = classify.size_class(["84", "85"], [150, 150], version="2017")
+    assert out["size_basis"].tolist() == ["unlisted industry", "document"]
+
+
+def test_size_class_bad_numbers_are_named():
+    with pytest.raises(ValueError, match="employees.*row 1: -3"):
+        classify.size_class(["13", "13"], [10, -3])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    employees=st.integers(min_value=0, max_value=5000),
+    revenue=st.floats(min_value=0, max_value=100000, allow_nan=False),
+    extra=st.integers(min_value=0, max_value=5000),
+)
+def test_size_class_is_monotone_in_the_indicators(employees, revenue, extra):
+    # More employees and more revenue never give a smaller class (the limits are lower bounds).
+    order = {c: i for i, c in enumerate(classify.SIZE_CLASSES)}
+    small, big = _size(["13", "13"], [employees, employees + extra], [revenue, revenue + extra])
+    assert order[big] <= order[small]
+
+
+def test_state_owned_default_codes_and_names():
+    # 国统字〔1998〕200号: 110 国有企业, 141 国有联营企业, 151 国有独资公司 are state-owned;
+    # 150 有限责任公司, 159 and 143 (国有与集体联营) are not by default.
+    values = [110, "141", "151", "国有独资公司", "150", "有限责任公司", "143", "173"]
+    assert classify.is_state_owned(values).tolist() == [True, True, True, True, False, False, False, False]
+    wider = classify.is_state_owned(values, codes={"110", "141", "143", "151"})
+    assert wider.tolist()[6]
+
+
+def test_unknown_registration_type_is_named():
+    with pytest.raises(UnknownRegistrationTypeError, match=r"row 1: '999'"):
+        classify.is_state_owned(["110", "999"])
+    with pytest.raises(UnknownRegistrationTypeError, match=r"\['998'\]"):
+        classify.is_state_owned(["110"], codes={"110", "998"})
+
+
+def test_large_input_uses_distinct_values():
+    rng = np.random.default_rng(0)
+    codes = pd.Series(rng.choice(["13", "51", "61"], 50_000))
+    assert set(classify.section_of(codes).unique()) == {"C", "F", "H"}
