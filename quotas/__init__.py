@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from quotas import classify, rules
+from quotas.checks import check_cells
 from quotas.cities import city_aliases, resolve_cities
 from quotas.exceptions import (
     ClassificationError,
@@ -30,6 +31,7 @@ __all__ = [
     "UnknownCityError",
     "UnknownIndustryError",
     "UnknownRegistrationTypeError",
+    "check_cells",
     "city_aliases",
     "classify",
     "resolve_cities",

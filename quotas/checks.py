@@ -1,0 +1,593 @@
+"""Check sample counts per cell against a rule set, from the numbers alone.
+
+:func:`check_cells` re-verifies every rule of a :class:`~quotas.rules.RuleSet` on counts per
+cell (city x section x size class x ownership). It serves both a quota table (are the quotas
+legal?) and a proposed sample aggregated to cells (does the sample obey the rules?); it knows
+nothing of how the counts were made.
+
+Each result row has a status:
+
+* ``"pass"``: the rule holds;
+* ``"fail"``: a hard rule is broken;
+* ``"warn"``: a soft rule ("原则上") is broken; the documents allow it, but it must be reported;
+* ``"skipped"``: the rule could not be checked because its data were not given (the message
+  says which argument is missing), or the city has no enterprises for a share to be computed.
+
+Shares are compared with an absolute tolerance of 1e-9, so a share of exactly 0.4 meets
+``manufacturing_max=0.4`` and 2/6 meets ``state_owned_max=1/3``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from allocation.datasets import national_cities
+from allocation.tiers import MINIMUM_SCHEMES, tier_minimum
+from quotas.classify import SIZE_CLASSES, sections
+from quotas.exceptions import QuotaInputError
+from quotas.rules import Rule, RuleSet, get_rules
+
+__all__ = ["CHECK_COLUMNS", "PROVINCE", "STATUSES", "TOLERANCE", "check_cells"]
+
+CHECK_COLUMNS: tuple[str, ...] = ("city", "rule", "observed", "limit", "status", "message_zh", "message_en")
+"""Columns of the result of :func:`check_cells`, in order (the pipeline's audit columns)."""
+
+STATUSES: tuple[str, ...] = ("pass", "fail", "warn", "skipped")
+"""Possible values of the ``status`` column."""
+
+PROVINCE = "(province)"
+"""The ``city`` label of the rows of province-level rules (``band_50_300_min``)."""
+
+TOLERANCE = 1e-9
+"""Absolute tolerance when a share is compared with its limit."""
+
+_SECONDARY_SECTIONS = frozenset("BCDE")
+
+
+def check_cells(
+    cells: pd.DataFrame,
+    rules: RuleSet | str,
+    *,
+    targets: pd.Series | None = None,
+    population: pd.Series | None = None,
+    municipality: pd.Series | None = None,
+    pillars: Mapping[str, Iterable[str]] | None = None,
+    structure: pd.DataFrame | None = None,
+    sector_targets: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Check counts per cell against every rule of a rule set.
+
+    Parameters
+    ----------
+    cells : DataFrame
+        One row per cell: ``city, section, size_class, state_owned, count``. Optional columns:
+        ``sector`` (1/2/3; without it the sector is taken from the section: B-E secondary, A
+        primary, the rest tertiary, which misplaces divisions 05, 11 and 43) and
+        ``band_50_300`` (bool, the cell's enterprises have 50-300 employees; needed by
+        ``band_50_300_min``). Several rows for the same cell are added up.
+    rules : RuleSet or str
+        A rule set or a preset name (``"mohrss-2011"``).
+    targets : Series, optional
+        City -> sample size. Adds a ``target`` row per city: pass when the count equals the
+        target, fail below it, warn above it. Cities with a target but no cells are checked
+        as empty.
+    population : Series, optional
+        City -> population in persons, for ``min_count`` with a tier scheme.
+    municipality : Series of bool, optional
+        City -> whether it is a municipality directly under the central government. Default:
+        the four municipalities of :func:`allocation.datasets.national_cities` (北京市, 天津市,
+        上海市, 重庆市).
+    pillars : mapping, optional
+        City -> pillar sections (letters A-T) for ``pillar_industries``; pillars are also
+        allowed by ``top_industries`` whatever their rank. Cities not in the mapping have none.
+    structure : DataFrame, optional
+        The population structure ``city, section, size_class, state_owned, enterprises,
+        employment``, for ``top_industries`` (sections ranked by employment; sections tied at
+        the last place all count as top; sections with no employment are never top) and
+        ``proportional_mix``.
+    sector_targets : DataFrame, optional
+        Indexed by city with columns ``secondary`` and ``tertiary``, for ``sector_split``
+        (the counts must equal them).
+
+    Returns
+    -------
+    DataFrame
+        ``city, rule, observed, limit, status, message_zh, message_en``: one row per city and
+        rule, in the rule set's order (then ``target``), and one row with city
+        :data:`PROVINCE` per province-level rule. ``observed`` and ``limit`` are numbers
+        (float; NaN when not applicable):
+
+        ==================  =================================================  ===============
+        rule                observed                                           limit
+        ==================  =================================================  ===============
+        min_count           enterprises in the city                            the minimum
+        top_industries      enterprises outside the top sections and pillars   0
+        pillar_industries   pillar sections with no enterprise                 0
+        manufacturing_max   share of section C                                 maximum share
+        sme_min             share of small + medium                            minimum share
+        micro_excluded      share of micro                                     maximum share
+        state_owned_max     share of state-owned                               maximum share
+        large_max           share of large                                     maximum or NaN
+        proportional_mix    dissimilarity index of size x ownership shares      rule limit/NaN
+        sector_split        absolute deviation from the sector targets         0
+        band_50_300_min     province share of 50-300-employee enterprises      minimum share
+        target              enterprises in the city                            the target
+        ==================  =================================================  ===============
+
+        ``proportional_mix`` compares the city's shares over size class x ownership with the
+        population's enterprise counts (micro left out of both when the rule set excludes
+        micro): 0.5 * sum |sample share - population share| (Duncan & Duncan 1955). The
+        rule is an objective; with no limit (the presets) it always passes and reports the
+        index; a numeric limit turns it into a maximum.
+
+    Raises
+    ------
+    QuotaInputError
+        For missing columns, unknown sections or size classes, non-boolean ownership, negative
+        or missing counts, or unknown pillar sections; the message names the value and row.
+
+    References
+    ----------
+    人社部函〔2011〕308号 (the per-city rules); 人社部发〔2009〕152号; 广东省全省企业用工定点监测
+    扩面组织实施方案 (2013); Duncan, O. D. & Duncan, B. (1955), A methodological analysis of
+    segregation indexes, American Sociological Review 20(2), 210-217.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from quotas.checks import check_cells
+    >>> cells = pd.DataFrame({
+    ...     "city": "广州市", "section": ["C", "C", "F", "G"],
+    ...     "size_class": ["large", "large", "small", "small"],
+    ...     "state_owned": [True, False, False, False], "count": [10, 20, 20, 10]})
+    >>> out = check_cells(cells, "mohrss-2011", population=pd.Series({"广州市": 18_676_605}))
+    >>> print(out[["rule", "observed", "limit", "status"]].round(3).to_string(index=False))
+                 rule  observed  limit  status
+            min_count    60.000 60.000    pass
+       top_industries       NaN  0.000 skipped
+    pillar_industries       NaN  0.000 skipped
+    manufacturing_max     0.500  0.400    warn
+              sme_min     0.500  0.600    fail
+       micro_excluded     0.000  0.000    pass
+      state_owned_max     0.167  0.333    pass
+            large_max     0.500    NaN    pass
+     proportional_mix       NaN    NaN skipped
+    """
+    rule_set = get_rules(rules)
+    cells = _check_cells_frame(cells)
+    pillar_map = _check_pillars(pillars)
+    city_order = list(pd.unique(cells["city"]))
+    if targets is not None:
+        targets = _check_city_series(targets, "targets")
+        city_order += [c for c in targets.index if c not in set(city_order)]
+    counts = _counts_by_city(cells, city_order)
+    rows: Rows = []
+    province_rows: Rows = []
+    context = _Context(
+        cells=cells,
+        counts=counts,
+        rules=rule_set,
+        population=population,
+        municipality=municipality,
+        pillars=pillar_map,
+        structure=structure,
+        sector_targets=sector_targets,
+    )
+    per_city: dict[str, Rows] = {c: [] for c in city_order}
+    for rule in rule_set:
+        checker = _CHECKERS.get(rule.id)
+        if rule.scope == "province":
+            province_rows.append(_province_row(rule, context))
+            continue
+        if checker is None:
+            for city in city_order:
+                per_city[city].append(
+                    _row(city, rule.id, np.nan, np.nan, "skipped",
+                         f"规则 {rule.id} 无法由计数核对", f"rule {rule.id!r} cannot be checked from counts")
+                )
+            continue
+        for city, row in zip(city_order, checker(rule, context, city_order)):
+            per_city[city].append(row)
+    if targets is not None:
+        for city in city_order:
+            per_city[city].append(_target_row(city, counts.loc[city, "n"], targets.get(city)))
+    for city in city_order:
+        rows.extend(per_city[city])
+    rows.extend(province_rows)
+    out = pd.DataFrame(rows, columns=list(CHECK_COLUMNS))
+    out["observed"] = out["observed"].astype(float)
+    out["limit"] = out["limit"].astype(float)
+    return out
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _check_cells_frame(cells: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(cells, pd.DataFrame):
+        raise QuotaInputError(f"cells must be a DataFrame, got {type(cells).__name__}")
+    required = ["city", "section", "size_class", "state_owned", "count"]
+    missing = [c for c in required if c not in cells.columns]
+    if missing:
+        raise QuotaInputError(f"cells lacks column(s) {missing}; it has {list(cells.columns)}")
+    valid_sections = set(sections()["section"])
+    problems: list[str] = []
+    bad_city = cells["city"].isna() | (cells["city"].astype(str).str.strip() == "")
+    for idx in cells.index[bad_city][:5]:
+        problems.append(f"row {idx!r}: blank city")
+    bad_sec = ~cells["section"].isin(valid_sections)
+    for idx, val in cells.loc[bad_sec, "section"].head(5).items():
+        problems.append(f"row {idx!r}: unknown section {val!r} (expected a letter A-T)")
+    bad_size = ~cells["size_class"].astype(object).isin(SIZE_CLASSES)
+    for idx, val in cells.loc[bad_size, "size_class"].head(5).items():
+        problems.append(f"row {idx!r}: unknown size_class {val!r} (expected one of {list(SIZE_CLASSES)})")
+    owned = cells["state_owned"]
+    bad_owned = ~owned.map(lambda v: isinstance(v, (bool, np.bool_)))
+    for idx, val in owned[bad_owned].head(5).items():
+        problems.append(f"row {idx!r}: state_owned must be True or False, got {val!r}")
+    count = pd.to_numeric(cells["count"], errors="coerce")
+    bad_count = count.isna() | (count < 0) | ~np.isfinite(count.fillna(0))
+    for idx, val in cells.loc[bad_count, "count"].head(5).items():
+        problems.append(f"row {idx!r}: count must be a non-negative number, got {val!r}")
+    if problems:
+        raise QuotaInputError("bad cells: " + "; ".join(problems))
+    out = cells.copy()
+    out["count"] = count
+    out["state_owned"] = owned.astype(bool)
+    out["size_class"] = out["size_class"].astype(object)
+    return out
+
+
+def _check_pillars(pillars: Mapping[str, Iterable[str]] | None) -> dict[str, tuple[str, ...]] | None:
+    if pillars is None:
+        return None
+    if not hasattr(pillars, "items"):
+        raise QuotaInputError(f"pillars must be a mapping city -> sections, got {type(pillars).__name__}")
+    valid = set(sections()["section"])
+    out: dict[str, tuple[str, ...]] = {}
+    for city, secs in pillars.items():
+        values = (secs,) if isinstance(secs, str) else tuple(secs)
+        bad = [s for s in values if s not in valid]
+        if bad:
+            raise QuotaInputError(f"pillars of {city!r}: unknown section(s) {bad} (expected letters A-T)")
+        out[city] = values
+    return out
+
+
+def _check_city_series(values: pd.Series, name: str) -> pd.Series:
+    if not isinstance(values, pd.Series):
+        raise QuotaInputError(f"{name} must be a Series indexed by city, got {type(values).__name__}")
+    num = pd.to_numeric(values, errors="coerce")
+    bad = num.isna() | (num < 0)
+    if bad.any():
+        shown = ", ".join(f"{k!r}: {values[k]!r}" for k in num.index[bad][:10])
+        raise QuotaInputError(f"{name} must be non-negative numbers; bad: {shown}")
+    return num
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@dataclass(frozen=True)
+class _Context:
+    cells: pd.DataFrame
+    counts: pd.DataFrame
+    rules: RuleSet
+    population: pd.Series | None
+    municipality: pd.Series | None
+    pillars: dict[str, tuple[str, ...]] | None
+    structure: pd.DataFrame | None
+    sector_targets: pd.DataFrame | None
+
+
+Rows = list[dict[str, Any]]
+Checker = Callable[[Rule, _Context, list[str]], Rows]
+
+
+def _counts_by_city(cells: pd.DataFrame, cities: list[str]) -> pd.DataFrame:
+    c = cells
+    n = c.groupby("city", sort=False)["count"].sum()
+    frame = pd.DataFrame(index=pd.Index(cities, name="city"))
+    frame["n"] = n.reindex(cities).fillna(0.0)
+    frame["C"] = c[c["section"] == "C"].groupby("city")["count"].sum().reindex(cities).fillna(0.0)
+    for size in SIZE_CLASSES:
+        frame[size] = c[c["size_class"] == size].groupby("city")["count"].sum().reindex(cities).fillna(0.0)
+    frame["state_owned"] = c[c["state_owned"]].groupby("city")["count"].sum().reindex(cities).fillna(0.0)
+    return frame
+
+
+@lru_cache(maxsize=1)
+def _municipalities() -> frozenset[str]:
+    nat = national_cities()
+    return frozenset(nat.loc[nat["kind"] == "municipality", "city"])
+
+
+def _row(city: str, rule: str, observed: float, limit: float, status: str, zh: str, en: str) -> dict[str, Any]:
+    return {"city": city, "rule": rule, "observed": observed, "limit": limit, "status": status,
+            "message_zh": zh, "message_en": en}
+
+
+def _broken(kind: str) -> str:
+    return "fail" if kind == "hard" else "warn"
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+
+
+def _share_rule(column: str | tuple[str, ...], direction: str, zh_name: str, en_name: str) -> Checker:
+    cols = (column,) if isinstance(column, str) else column
+
+    def check(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
+        out = []
+        for city in cities:
+            n = ctx.counts.loc[city, "n"]
+            limit = rule.limit
+            if n == 0:
+                out.append(_row(city, rule.id, np.nan, np.nan if limit is None else limit, "skipped",
+                                "该市样本为空,无法计算比例", "no enterprises in the city; share undefined"))
+                continue
+            share = float(ctx.counts.loc[city, list(cols)].sum() / n)
+            if limit is None:
+                out.append(_row(city, rule.id, share, np.nan, "pass",
+                                f"{zh_name}占 {_pct(share)},未设上限", f"{en_name} {_pct(share)}; no limit set"))
+                continue
+            if direction == "max":
+                ok = share <= limit + TOLERANCE
+                zh_rel, en_rel = ("不超过", "within the maximum") if ok else ("超过上限", "above the maximum")
+            else:
+                ok = share >= limit - TOLERANCE
+                zh_rel, en_rel = ("达到下限", "meets the minimum") if ok else ("低于下限", "below the minimum")
+            out.append(_row(city, rule.id, share, float(limit), "pass" if ok else _broken(rule.kind),
+                            f"{zh_name}占 {_pct(share)},{zh_rel} {_pct(limit)}",
+                            f"{en_name} {_pct(share)}, {en_rel} of {_pct(limit)}"))
+        return out
+
+    return check
+
+
+def _min_count(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
+    limit = rule.limit
+    if limit is None:
+        return [_row(c, rule.id, ctx.counts.loc[c, "n"], np.nan, "pass", "未设最低户数", "no minimum set")
+                for c in cities]
+    minimum: dict[str, float] = {}
+    note: dict[str, tuple[str, str]] = {}
+    if isinstance(limit, str):
+        scheme = MINIMUM_SCHEMES[limit]
+        muni = ctx.municipality
+        if muni is None:
+            muni = pd.Series({c: c in _municipalities() for c in cities}, dtype=bool)
+        needs_population = len(scheme.tiers) > 1
+        if needs_population and ctx.population is None:
+            return [_row(c, rule.id, ctx.counts.loc[c, "n"], np.nan, "skipped",
+                         f"未提供人口数据(population),无法确定 {limit} 最低户数",
+                         f"population not given; the {limit} minimum depends on it") for c in cities]
+        if needs_population:
+            pop = pd.Series(ctx.population).reindex(cities)
+            known = [c for c in cities if pd.notna(pop.get(c))]
+        else:
+            pop = pd.Series(0, index=cities)
+            known = list(cities)
+        if known:
+            mins = tier_minimum(pop[known], scheme=limit, municipality=muni.reindex(known).fillna(False))
+            for c in known:
+                minimum[c] = float(mins[c])
+                if needs_population:
+                    note[c] = (f"人口 {_fmt(pop[c])}", f"population {_fmt(pop[c])}")
+    else:
+        minimum = {c: float(limit) for c in cities}
+    out = []
+    for city in cities:
+        n = ctx.counts.loc[city, "n"]
+        if city not in minimum:
+            out.append(_row(city, rule.id, n, np.nan, "skipped", "人口数据中没有该市",
+                            f"population has no value for {city}"))
+            continue
+        m = minimum[city]
+        zh_note, en_note = note.get(city, ("", ""))
+        zh_note = f"({zh_note})" if zh_note else ""
+        en_note = f" ({en_note})" if en_note else ""
+        if n >= m:
+            out.append(_row(city, rule.id, n, m, "pass", f"样本 {_fmt(n)} 户,达到最低 {_fmt(m)} 户{zh_note}",
+                            f"{_fmt(n)} enterprises, at least the minimum of {_fmt(m)}{en_note}"))
+        else:
+            out.append(_row(city, rule.id, n, m, _broken(rule.kind),
+                            f"样本 {_fmt(n)} 户,低于最低 {_fmt(m)} 户{zh_note}",
+                            f"{_fmt(n)} enterprises, below the minimum of {_fmt(m)}{en_note}"))
+    return out
+
+
+def _structure_by_city(structure: pd.DataFrame) -> pd.DataFrame:
+    missing = [c for c in ("city", "section", "size_class", "state_owned", "enterprises", "employment")
+               if c not in structure.columns]
+    if missing:
+        raise QuotaInputError(f"structure lacks column(s) {missing}; it has {list(structure.columns)}")
+    return structure
+
+
+def _top_industries(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
+    if ctx.structure is None:
+        return [_row(c, rule.id, np.nan, 0.0, "skipped", "未提供总体结构(structure),无法排列行业就业人数",
+                     "structure not given; sections cannot be ranked by employment") for c in cities]
+    st = _structure_by_city(ctx.structure)
+    emp = st.groupby(["city", "section"], observed=True)["employment"].sum()
+    top_n = rule.limit if rule.limit is not None else len(sections())
+    out = []
+    for city in cities:
+        if city not in emp.index.get_level_values(0):
+            out.append(_row(city, rule.id, np.nan, 0.0, "skipped", "总体结构中没有该市",
+                            f"structure has no rows for {city}"))
+            continue
+        e = emp.loc[city]
+        e = e[e > 0]
+        rank = e.rank(method="min", ascending=False)
+        allowed = set(rank.index[rank <= top_n]) | set((ctx.pillars or {}).get(city, ()))
+        sub = ctx.cells[(ctx.cells["city"] == city) & (ctx.cells["count"] > 0)]
+        outside = sub[~sub["section"].isin(allowed)].groupby("section")["count"].sum()
+        k = float(outside.sum())
+        if k == 0:
+            out.append(_row(city, rule.id, 0.0, 0.0, "pass", f"所有行业均在就业人数前 {top_n} 位或支柱产业之内",
+                            f"every section is in the top {top_n} by employment or a pillar"))
+        else:
+            listed = ", ".join(f"{s} ({_fmt(v)})" for s, v in outside.items())
+            out.append(_row(city, rule.id, k, 0.0, _broken(rule.kind),
+                            f"{_fmt(k)} 户企业所在行业不在就业人数前 {top_n} 位: {listed}",
+                            f"{_fmt(k)} enterprises in sections outside the top {top_n} by employment: {listed}"))
+    return out
+
+
+def _pillar_industries(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
+    if ctx.pillars is None:
+        return [_row(c, rule.id, np.nan, 0.0, "skipped", "未提供支柱产业(pillars)",
+                     "pillar industries not given (pillars=)") for c in cities]
+    out = []
+    for city in cities:
+        named = ctx.pillars.get(city, ())
+        if not named:
+            out.append(_row(city, rule.id, 0.0, 0.0, "pass", "该市未指定支柱产业", "no pillar industry named for the city"))
+            continue
+        sub = ctx.cells[ctx.cells["city"] == city]
+        present = set(sub.loc[sub["count"] > 0, "section"])
+        absent = [s for s in named if s not in present]
+        if absent:
+            out.append(_row(city, rule.id, float(len(absent)), 0.0, _broken(rule.kind),
+                            f"支柱产业 {', '.join(absent)} 没有样本企业",
+                            f"pillar section(s) {', '.join(absent)} have no enterprise"))
+        else:
+            out.append(_row(city, rule.id, 0.0, 0.0, "pass", f"支柱产业 {', '.join(named)} 均有样本企业",
+                            f"every pillar section ({', '.join(named)}) has enterprises"))
+    return out
+
+
+def _proportional_mix(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
+    limit = rule.limit
+    lim = np.nan if limit is None else float(limit)
+    if ctx.structure is None:
+        return [_row(c, rule.id, np.nan, lim, "skipped", "未提供总体结构(structure),无法比较规模和所有制结构",
+                     "structure not given; the size and ownership mix cannot be compared") for c in cities]
+    st = _structure_by_city(ctx.structure)
+    drop_micro = ctx.rules.limit("micro_excluded") == 0
+    keys = ["size_class", "state_owned"]
+    pop = st.assign(size_class=st["size_class"].astype(object), state_owned=st["state_owned"].astype(bool))
+    smp = ctx.cells
+    if drop_micro:
+        pop = pop[pop["size_class"] != "micro"]
+        smp = smp[smp["size_class"] != "micro"]
+    pop_counts = pop.groupby(["city", *keys])["enterprises"].sum()
+    smp_counts = smp.groupby(["city", *keys])["count"].sum()
+    scope_zh = "(不含微型)" if drop_micro else ""
+    scope_en = " (micro left out)" if drop_micro else ""
+    out = []
+    for city in cities:
+        if city not in pop_counts.index.get_level_values(0) or pop_counts.loc[city].sum() == 0:
+            out.append(_row(city, rule.id, np.nan, lim, "skipped", "总体结构中没有该市", f"structure has no rows for {city}"))
+            continue
+        p = pop_counts.loc[city]
+        s = smp_counts.loc[city] if city in smp_counts.index.get_level_values(0) else pd.Series(dtype=float)
+        if s.sum() == 0:
+            out.append(_row(city, rule.id, np.nan, lim, "skipped", "该市样本为空,无法计算比例",
+                            "no enterprises in the city; share undefined"))
+            continue
+        idx = p.index.union(s.index)
+        d = 0.5 * float(np.abs(s.reindex(idx, fill_value=0) / s.sum() - p.reindex(idx, fill_value=0) / p.sum()).sum())
+        text_zh = f"规模×所有制结构与总体的相异指数 {d:.3f}{scope_zh}"
+        text_en = f"size x ownership dissimilarity index to the population {d:.3f}{scope_en}"
+        if limit is None:
+            out.append(_row(city, rule.id, d, lim, "pass", text_zh + ",目标项,未设上限", text_en + "; an objective, no limit"))
+        elif d <= limit + TOLERANCE:
+            out.append(_row(city, rule.id, d, lim, "pass", f"{text_zh},不超过 {limit:.3f}", f"{text_en}, within {limit:.3f}"))
+        else:
+            out.append(_row(city, rule.id, d, lim, _broken(rule.kind), f"{text_zh},超过 {limit:.3f}", f"{text_en}, above {limit:.3f}"))
+    return out
+
+
+def _sector_split(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
+    st = ctx.sector_targets
+    if st is None:
+        return [_row(c, rule.id, np.nan, 0.0, "skipped", "未提供二、三产业目标(sector_targets)",
+                     "secondary / tertiary targets not given (sector_targets=)") for c in cities]
+    missing = [c for c in ("secondary", "tertiary") if c not in st.columns]
+    if missing:
+        raise QuotaInputError(f"sector_targets lacks column(s) {missing}; it has {list(st.columns)}")
+    cells = ctx.cells
+    if "sector" in cells.columns:
+        sector = pd.to_numeric(cells["sector"], errors="coerce")
+    else:
+        sector = pd.Series(np.where(cells["section"] == "A", 1, np.where(cells["section"].isin(_SECONDARY_SECTIONS), 2, 3)),
+                           index=cells.index)
+    by = cells.assign(_sector=sector).groupby(["city", "_sector"])["count"].sum()
+    out = []
+    for city in cities:
+        if city not in st.index:
+            out.append(_row(city, rule.id, np.nan, 0.0, "skipped", "二、三产业目标中没有该市",
+                            f"sector_targets has no row for {city}"))
+            continue
+        sec = float(by.get((city, 2), 0.0))
+        ter = float(by.get((city, 3), 0.0))
+        t2, t3 = float(st.loc[city, "secondary"]), float(st.loc[city, "tertiary"])
+        dev = abs(sec - t2) + abs(ter - t3)
+        zh = f"二产 {_fmt(sec)} 户(目标 {_fmt(t2)}),三产 {_fmt(ter)} 户(目标 {_fmt(t3)})"
+        en = f"secondary {_fmt(sec)} (target {_fmt(t2)}), tertiary {_fmt(ter)} (target {_fmt(t3)})"
+        out.append(_row(city, rule.id, dev, 0.0, "pass" if dev <= TOLERANCE else _broken(rule.kind), zh, en))
+    return out
+
+
+def _province_row(rule: Rule, ctx: _Context) -> dict[str, Any]:
+    if rule.id != "band_50_300_min":
+        return _row(PROVINCE, rule.id, np.nan, np.nan, "skipped", f"规则 {rule.id} 无法由计数核对",
+                    f"rule {rule.id!r} cannot be checked from counts")
+    limit = np.nan if rule.limit is None else float(rule.limit)
+    cells = ctx.cells
+    if "band_50_300" not in cells.columns:
+        return _row(PROVINCE, rule.id, np.nan, limit, "skipped", "缺少 50-300 人区间标记(band_50_300 列)",
+                    "cells have no band_50_300 column (50-300 employees)")
+    total = float(cells["count"].sum())
+    if total == 0:
+        return _row(PROVINCE, rule.id, np.nan, limit, "skipped", "样本为空", "no enterprises")
+    share = float(cells.loc[cells["band_50_300"].astype(bool), "count"].sum() / total)
+    if rule.limit is None:
+        return _row(PROVINCE, rule.id, share, limit, "pass", f"50-300人企业占 {_pct(share)},未设下限",
+                    f"50-300-employee enterprises {_pct(share)}; no minimum set")
+    ok = share >= rule.limit - TOLERANCE
+    return _row(PROVINCE, rule.id, share, limit, "pass" if ok else _broken(rule.kind),
+                f"全省50-300人企业占 {_pct(share)},{'达到' if ok else '低于'}下限 {_pct(rule.limit)}",
+                f"province share of 50-300-employee enterprises {_pct(share)}, "
+                f"{'meets' if ok else 'below'} the minimum of {_pct(rule.limit)}")
+
+
+def _target_row(city: str, n: float, target: Any) -> dict[str, Any]:
+    if target is None or pd.isna(target):
+        return _row(city, "target", n, np.nan, "skipped", "没有该市的目标数", f"targets has no value for {city}")
+    t = float(target)
+    if n == t:
+        return _row(city, "target", n, t, "pass", f"样本 {_fmt(n)} 户,等于目标数", f"{_fmt(n)} enterprises, equal to the target")
+    if n < t:
+        return _row(city, "target", n, t, "fail", f"样本 {_fmt(n)} 户,少于目标 {_fmt(t)} 户",
+                    f"{_fmt(n)} enterprises, below the target of {_fmt(t)}")
+    return _row(city, "target", n, t, "warn", f"样本 {_fmt(n)} 户,多于目标 {_fmt(t)} 户",
+                f"{_fmt(n)} enterprises, above the target of {_fmt(t)}")
+
+
+_CHECKERS: dict[str, Checker] = {
+    "min_count": _min_count,
+    "top_industries": _top_industries,
+    "pillar_industries": _pillar_industries,
+    "manufacturing_max": _share_rule("C", "max", "制造业", "manufacturing"),
+    "sme_min": _share_rule(("medium", "small"), "min", "中小型企业", "small + medium"),
+    "micro_excluded": _share_rule("micro", "max", "微型企业", "micro"),
+    "state_owned_max": _share_rule("state_owned", "max", "国有企业", "state-owned"),
+    "large_max": _share_rule("large", "max", "大型企业", "large"),
+    "proportional_mix": _proportional_mix,
+    "sector_split": _sector_split,
+}
