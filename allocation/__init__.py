@@ -7,11 +7,14 @@ reference statistics it ships are in :mod:`allocation.datasets`.
 from __future__ import annotations
 
 from allocation import datasets
+from allocation.apportion import apportion, bounded_quota
 from allocation.exceptions import AllocationError, InfeasibleAllocationError, UnknownMethodError
 
 __all__ = [
     "AllocationError",
     "InfeasibleAllocationError",
     "UnknownMethodError",
+    "apportion",
+    "bounded_quota",
     "datasets",
 ]
