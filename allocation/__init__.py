@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from allocation import datasets
 from allocation.apportion import apportion, bounded_quota
+from allocation.cities import CityAllocation, allocate_cities
 from allocation.exceptions import AllocationError, InfeasibleAllocationError, UnknownMethodError
 
 __all__ = [
     "AllocationError",
+    "CityAllocation",
     "InfeasibleAllocationError",
     "UnknownMethodError",
+    "allocate_cities",
     "apportion",
     "bounded_quota",
     "datasets",

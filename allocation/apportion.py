@@ -134,7 +134,7 @@ def _check_bound(
         raise AllocationError(f"{name} must be a number; missing at {_labels(index, bad, raw)}")
     finite = np.isfinite(values)
     bad = (finite & (values != np.floor(values))) | (values < 0) | (~finite & (values < 0))
-    if name.startswith("lower"):
+    if np.isfinite(default):  # only an upper bound may be infinite
         bad |= ~finite
     if bad.any():
         raise AllocationError(f"{name} must be a non-negative integer; bad at {_labels(index, bad, raw)}")

@@ -115,8 +115,8 @@ def test_bounds_are_met_not_clipped_and_rescaled():
     # (ties b at 1.333; same weight, a is listed first); c's best is 2 / 2.5 = 0.8: 5, 4, 2.
     w = pd.Series({"a": 6, "b": 6, "c": 2})
     assert apportion(w, 11, method="webster", lower=2).tolist() == [5, 4, 2]
-    # Upper bound 3 on a: a takes one seat (2.4) and stops at 3; b takes 2.4, 1.714, 1.333,
-    # 1.091 (6 / 5.5), 0.923 (6 / 6.5) before c's 0.8: 3, 6, 2.
+    # Upper bound 3 on a: of the five seats left, a takes one (2.4) and stops at 3; b takes
+    # 2.4, 1.714, 1.333 and 1.091 (6 / 5.5), all above c's 0.8: 3, 6, 2.
     up = pd.Series({"a": 3, "b": 100, "c": 100})
     assert apportion(w, 11, method="webster", lower=2, upper=up).tolist() == [3, 6, 2]
 
