@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from allocation.apportion import apportion
 from allocation.datasets import guangdong_2012, national_cities
 from quotas.cities import resolve_cities
 from quotas.classify import divisions, registration_types, size_class
@@ -226,20 +227,6 @@ def _city_weights(cities: CitySpec | pd.Series | None) -> pd.Series:
     return pd.Series(values.to_numpy(dtype=float), index=pd.Index(full.to_numpy(), name="city"))
 
 
-def _largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
-    """Integer counts proportional to ``weights`` summing exactly to ``total`` (Hamilton).
-
-    Each unit gets the floor of its quota; the leftover seats go to the largest remainders,
-    ties to the earlier unit.
-    """
-    quota = weights / weights.sum() * total
-    counts = np.floor(quota).astype(np.int64)
-    left = total - int(counts.sum())
-    order = np.argsort(-(quota - counts), kind="stable")
-    counts[order[:left]] += 1
-    return counts
-
-
 def _draw_by_group(group: np.ndarray, probs: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Draw one category per row from row ``group``'s probabilities (rows of ``probs``).
 
@@ -436,7 +423,8 @@ def make_frame(
     Notes
     -----
     City counts are proportional to the weights, rounded by the largest-remainder (Hamilton)
-    method so that they sum exactly to ``n_enterprises``. Each city's industry mix is
+    method of :func:`allocation.apportion` so that they sum exactly to ``n_enterprises``
+    (ties: larger weight, then the city listed first). Each city's industry mix is
     :data:`DIVISION_MIX` with every section's weight multiplied by a lognormal factor (log-sd
     0.35) drawn per city. Employees: lognormal body around the section median of
     :data:`SECTION_PROFILE` (log-sd 1.25), 3% from a Pareto tail (index 1.15) starting at three
@@ -469,7 +457,7 @@ def make_frame(
     rng = np.random.default_rng(random_state)
     weights = _city_weights(cities)
     names = weights.index
-    counts = _largest_remainder(weights.to_numpy(), n)
+    counts = apportion(weights, n, method="hamilton").to_numpy()
     city = np.repeat(np.arange(len(names), dtype=np.int32), counts)
 
     # Industry: DIVISION_MIX with per-city section factors.
