@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["FrameError", "SampleError", "SelectionError"]
+__all__ = ["AuditError", "FrameError", "SampleError", "SampleReadWarning", "SelectionError"]
 
 
 class FrameError(ValueError):
@@ -37,3 +37,12 @@ class SelectionError(ValueError):
 
 class SampleError(ValueError):
     """A sample that cannot be read or replaced (unknown enterprise, missing reason)."""
+
+
+class AuditError(ValueError):
+    """Bad input to :func:`sampling.audit.audit` or the representativeness measures."""
+
+
+class SampleReadWarning(UserWarning):
+    """:func:`sampling.read.read_sample` met columns or rows it did not use (unrecognised
+    columns, blank rows, total rows); they are listed in the result's ``attrs["skipped"]``."""
