@@ -9,6 +9,7 @@ from __future__ import annotations
 from allocation import datasets
 from allocation.apportion import apportion, bounded_quota
 from allocation.cities import CityAllocation, allocate_cities
+from allocation.optimal import bethel, optimal
 from allocation.exceptions import AllocationError, InfeasibleAllocationError, UnknownMethodError
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "UnknownMethodError",
     "allocate_cities",
     "apportion",
+    "bethel",
     "bounded_quota",
     "datasets",
+    "optimal",
 ]
