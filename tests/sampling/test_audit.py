@@ -1,0 +1,396 @@
+"""Tests for sampling.audit.
+
+The base sample obeys every rule in both cities (several exactly at their limit); each "break"
+test changes one city's enterprises so that exactly one check fails or warns there. Hand
+calculations are written in the comments.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from quotas.checks import CHECK_COLUMNS, PROVINCE
+from quotas.rules import GUANGDONG_2013, MOHRSS_2009, MOHRSS_2011
+from sampling.audit import AuditReport, audit, main_table
+from sampling.exceptions import AuditError, FrameError
+
+GZ, SG = "广州市", "韶关市"  # 2020 census: 18,676,605 and 2,855,131 -> minimum 60 each (>= 1 million)
+
+# One city: 60 enterprises. Section C 24 (= 40%), E 16, G 20; large 12, medium 24, small 24
+# (small + medium 80%); state-owned 20 (= 1/3); secondary (C, E) 40, tertiary (G) 20.
+# Employees: large 1500, medium 200, small 60 -> all medium and small in the 50-300 band (80%).
+BASE = [
+    ("C", "large", True, 12),
+    ("C", "medium", False, 12),
+    ("E", "medium", True, 8),
+    ("E", "small", False, 8),
+    ("G", "medium", False, 4),
+    ("G", "small", False, 16),
+]
+EMPLOYEES = {"large": 1500, "medium": 200, "small": 60, "micro": 5}
+SECTOR = {"C": 2, "E": 2, "G": 3, "H": 3, "Q": 3}
+LOOSE = dict(max_dissimilarity=1.0, max_effect_size=10.0)  # representativeness never warns
+
+
+def enterprises(rows, city: str, start: int = 0) -> pd.DataFrame:
+    out = []
+    k = start
+    for section, size, owned, n in rows:
+        for _ in range(n):
+            out.append((f"{city}-{k:04d}", city, section, size, owned, EMPLOYEES[size], SECTOR[section]))
+            k += 1
+    return pd.DataFrame(out, columns=["enterprise_id", "city", "section", "size_class", "state_owned", "employees", "sector"])
+
+
+def make_sample(rows=None, city: str = SG) -> pd.DataFrame:
+    parts = [enterprises(rows if (rows is not None and c == city) else BASE, c) for c in (GZ, SG)]
+    return pd.concat(parts, ignore_index=True)
+
+
+def make_structure() -> pd.DataFrame:
+    """The base mix times 10 per city; plus micro enterprises in H and Q (H ranks 4th by
+    employment, Q 5th; micro are left out of the representativeness comparison)."""
+    rows = []
+    emp = {"C": 5000, "E": 3000, "G": 2000}
+    for c in (GZ, SG):
+        for s, z, o, n in BASE:
+            rows.append((c, s, z, o, 10 * n, emp[s] * n))
+        rows.append((c, "H", "micro", False, 50, 900))
+        rows.append((c, "Q", "micro", False, 50, 10))
+    return pd.DataFrame(rows, columns=["city", "section", "size_class", "state_owned", "enterprises", "employment"])
+
+
+def move(rows, src, dst, k):
+    out = {(s, z, o): n for s, z, o, n in rows}
+    out[src] -= k
+    out[dst] = out.get(dst, 0) + k
+    return [(s, z, o, n) for (s, z, o), n in out.items() if n]
+
+
+def broken(report: AuditReport):
+    r = report.to_frame()
+    return list(r.loc[r["status"].isin(["fail", "warn"]), ["city", "rule", "status"]].itertuples(index=False, name=None))
+
+
+def run(sample, rules=MOHRSS_2011.replace(top_industries=4), **kwargs) -> AuditReport:
+    # top 4 sections by employment: C, E, G, H; Q is 5th.
+    args = dict(population=make_structure(), pillars={GZ: ["G"], SG: ["G"]})
+    args.update(kwargs)
+    return audit(sample, rules=rules, **args)
+
+
+# --------------------------------------------------------------------------- base
+
+
+def test_base_sample_passes():
+    report = run(make_sample())
+    assert broken(report) == []
+    assert report.passed
+    frame = report.to_frame()
+    assert list(frame.columns[:7]) == list(CHECK_COLUMNS)
+    assert set(frame["status"]) == {"pass"}
+    # representativeness: the sample's mix is the population's (micro left out), D = 0
+    rep = report.representativeness
+    assert np.allclose(rep["dissimilarity"], 0.0)
+    assert set(rep["dimension"]) == {"section", "sector", "size_class", "state_owned"}
+
+
+# --------------------------------------------------------------------------- one rule broken
+
+BREAKS = {
+    # 30 enterprises (every cell halved) < 60
+    "min_count": (lambda: [(s, z, o, n // 2) for s, z, o, n in BASE], MOHRSS_2011, "fail"),
+    # one G small enterprise moved to Q, the 5th section by employment
+    "top_industries": (lambda: move(BASE, ("G", "small", False), ("Q", "small", False), 1), MOHRSS_2011, "fail"),
+    # every G (pillar) enterprise moved to H (4th by employment)
+    "pillar_industries": (
+        lambda: move(move(BASE, ("G", "small", False), ("H", "small", False), 16), ("G", "medium", False), ("H", "medium", False), 4),
+        MOHRSS_2011,
+        "fail",
+    ),
+    # C 25/60 > 0.4
+    "manufacturing_max": (lambda: move(BASE, ("E", "medium", True), ("C", "medium", True), 1), MOHRSS_2011, "warn"),
+    # large 25, small + medium 35/60 < 0.6
+    "sme_min": (
+        lambda: move(move(BASE, ("C", "medium", False), ("C", "large", False), 12), ("E", "medium", True), ("E", "large", True), 1),
+        MOHRSS_2011,
+        "fail",
+    ),
+    # one micro
+    "micro_excluded": (lambda: move(BASE, ("G", "small", False), ("G", "micro", False), 1), MOHRSS_2011, "warn"),
+    # 21/60 > 1/3
+    "state_owned_max": (lambda: move(BASE, ("G", "small", False), ("G", "small", True), 1), MOHRSS_2011, "warn"),
+    # 13/60 > 0.2
+    "large_max": (lambda: move(BASE, ("G", "small", False), ("G", "large", False), 1), MOHRSS_2011.replace(large_max=0.2), "fail"),
+    # size x ownership index 6/60 = 0.1 > 0.05
+    "proportional_mix": (
+        lambda: move(BASE, ("C", "large", True), ("C", "medium", True), 6),
+        MOHRSS_2011.replace(proportional_mix=0.05),
+        "warn",
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(BREAKS))
+def test_break_exactly_one_rule(rule):
+    make_rows, rules, status = BREAKS[rule]
+    rules = rules.replace(top_industries=4)
+    assert broken(run(make_sample(), rules, **LOOSE)) == []
+    report = run(make_sample(make_rows()), rules, **LOOSE)
+    assert broken(report) == [(SG, rule, status)]
+    assert report.passed == (status == "warn")
+
+
+def guangdong_args():
+    return dict(sector_targets=pd.DataFrame({"secondary": [40, 40], "tertiary": [20, 20]}, index=[GZ, SG]), **LOOSE)
+
+
+def test_break_sector_split():
+    rules = GUANGDONG_2013.replace(top_industries=4)
+    assert broken(run(make_sample(), rules, **guangdong_args())) == []
+    # one E (secondary) small -> G (tertiary): 39 / 21 against 40 / 20
+    report = run(make_sample(move(BASE, ("E", "small", False), ("G", "small", False), 1)), rules, **guangdong_args())
+    assert broken(report) == [(SG, "sector_split", "fail")]
+
+
+def test_break_band_50_300_min():
+    # SG's small enterprises get 10 employees (still small by employees alone: the test sample
+    # carries its size class) -> band: GZ 48 + SG 24 (medium) = 72 / 120 = 0.6; SG medium too
+    # at 400 employees -> (48 + 0) / 120 = 0.4 < 0.5.
+    rules = GUANGDONG_2013.replace(top_industries=4)
+    sample = make_sample()
+    sample.loc[(sample.city == SG) & (sample.size_class == "small"), "employees"] = 10
+    sample.loc[(sample.city == SG) & (sample.size_class == "medium"), "employees"] = 400
+    report = run(sample, rules, **guangdong_args())
+    assert broken(report) == [(PROVINCE, "band_50_300_min", "warn")]
+    assert report.to_frame().query("rule == 'band_50_300_min'")["observed"].item() == pytest.approx(0.4)
+
+
+def test_target():
+    sample = make_sample(BASE + [("G", "small", False, 1)])
+    report = run(sample, targets=pd.Series({GZ: 60, SG: 60}), **LOOSE)
+    assert broken(report) == [(SG, "target", "warn")]
+    report = run(make_sample(), targets=pd.Series({GZ: 60, SG: 61}), **LOOSE)
+    assert broken(report) == [(SG, "target", "fail")]
+
+
+def test_break_duplicates():
+    sample = make_sample()
+    dup = sample[sample.city == SG].iloc[[-1]]
+    report = run(pd.concat([sample, dup], ignore_index=True), **LOOSE)
+    assert broken(report) == [(SG, "duplicates", "fail")]
+    row = report.to_frame().query("rule == 'duplicates' and city == @SG").iloc[0]
+    assert row.observed == 1 and dup["enterprise_id"].item() in row.message_en
+
+
+# --------------------------------------------------------------------------- frame checks
+
+
+def make_frame_population():
+    """Ten enterprises per sampled one, same cells: copy 0 is the sample."""
+    copies = []
+    for c in (GZ, SG):
+        rows = [(s, z, o, 10 * n) for s, z, o, n in BASE]
+        copies.append(enterprises(rows, c))
+    return pd.concat(copies, ignore_index=True)
+
+
+def frame_sample():
+    frame = make_frame_population()
+    # Every tenth enterprise of each cell: the base mix exactly.
+    return frame.groupby(["city", "section", "size_class", "state_owned"], sort=False).apply(
+        lambda g: g.iloc[::10], include_groups=False
+    ).reset_index(level=[0, 1, 2, 3]).reset_index(drop=True)[frame.columns]
+
+
+def test_frame_population_passes():
+    report = run(frame_sample(), population=make_frame_population())
+    assert broken(report) == []
+    # coverage: sampled employees / frame employees = 1/10 exactly (every tenth of each cell)
+    assert np.allclose(report.coverage["coverage"], 0.1)
+
+
+def test_break_absent_from_frame():
+    sample = frame_sample()
+    sample.loc[sample.index[sample.city == SG][0], "enterprise_id"] = "NOT-IN-FRAME"
+    report = run(sample, population=make_frame_population())
+    assert broken(report) == [(SG, "absent_from_frame", "fail")]
+    assert "NOT-IN-FRAME" in report.to_frame().query("rule == 'absent_from_frame' and city == @SG").message_en.item()
+
+
+def test_break_outside_city():
+    # SG lists a GZ enterprise of the same cell instead of one of its own.
+    frame = make_frame_population()
+    sample = frame_sample()
+    i = sample.index[(sample.city == SG) & (sample.section == "G") & (sample.size_class == "small")][0]
+    gz_id = frame.loc[(frame.city == GZ) & (frame.section == "G") & (frame.size_class == "small"), "enterprise_id"].iloc[5]
+    sample.loc[i, "enterprise_id"] = gz_id
+    report = run(sample, population=frame)
+    assert broken(report) == [(SG, "outside_city", "fail")]
+    assert f"{gz_id} ({GZ})" in report.to_frame().query("rule == 'outside_city' and city == @SG").message_en.item()
+
+
+def test_sample_without_columns_takes_them_from_the_frame():
+    sample = frame_sample()[["enterprise_id", "city"]]
+    report = run(sample, population=make_frame_population())
+    assert broken(report) == []
+    with pytest.raises(AuditError, match="NOPE"):
+        run(pd.concat([sample, pd.DataFrame({"enterprise_id": ["NOPE"], "city": [SG]})]), population=make_frame_population())
+
+
+# --------------------------------------------------------------------------- reported size
+
+
+def raw_sample(reported):
+    # 国统字〔2011〕75号, 工业: medium needs >= 300 employees and >= 2000万元 revenue, large >= 1000
+    # and >= 40000. 1311 with 300 / 2000 is medium (the document's example); 1311 with 1200
+    # employees and 30000 revenue is still medium (revenue below 40000).
+    return pd.DataFrame({
+        "enterprise_id": ["A1", "A2", "A3"],
+        "city": ["韶关", "韶关", "韶关"],
+        "industry": ["1311", "1311", "1311"],
+        "registration_type": ["173", "173", "110"],
+        "employees": [300, 1200, 50],
+        "revenue": [2000.0, 30000.0, 500.0],
+        "reported_size": reported,
+    })
+
+
+def test_size_consistent():
+    ok = audit(raw_sample(["中型", "中型企业", "small"]), rules=MOHRSS_2009)
+    assert ok.to_frame().query("rule == 'size_consistent'")["status"].item() == "pass"
+    bad = audit(raw_sample(["中型", "大型", "小型"]), rules=MOHRSS_2009)
+    row = bad.to_frame().query("rule == 'size_consistent'").iloc[0]
+    assert (row.status, row.observed) == ("fail", 1)
+    assert "A2 large->medium" in row.message_en
+    # nothing else changes
+    a = ok.to_frame().query("rule != 'size_consistent'")
+    b = bad.to_frame().query("rule != 'size_consistent'")
+    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+
+
+def test_unknown_reported_size_is_named():
+    with pytest.raises(AuditError, match="row 1: '巨型'"):
+        audit(raw_sample(["中型", "巨型", "小型"]), rules=MOHRSS_2009)
+
+
+# --------------------------------------------------------------------------- representativeness
+
+
+def test_representativeness_hand_calculation():
+    # SG: 6 C large state-owned -> C medium state-owned. Size shares (micro left out):
+    # sample large 6/60 = .1, medium 30/60 = .5, small .4; population large .2, medium .4,
+    # small .4 -> D = 0.5 * (.1 + .1 + 0) = 0.1.
+    # Pearson: expected 12, 24, 24; observed 6, 30, 24 -> X2 = 36/12 + 36/24 = 4.5, df 2,
+    # p = exp(-2.25); w = sqrt(4.5 / 60).
+    report = run(make_sample(move(BASE, ("C", "large", True), ("C", "medium", True), 6)), max_dissimilarity=0.09)
+    rep = report.representativeness.set_index(["city", "dimension"])
+    row = rep.loc[(SG, "size_class")]
+    assert row["dissimilarity"] == pytest.approx(0.1)
+    assert row["statistic"] == pytest.approx(4.5)
+    assert row["p_value"] == pytest.approx(np.exp(-2.25))
+    assert row["w"] == pytest.approx(np.sqrt(4.5 / 60))
+    assert broken(report) == [(SG, "represent_size_class", "warn")]
+    # province: 66 + ... large 18/120 = .15 vs .2 -> D = .05
+    assert rep.loc[(PROVINCE, "size_class"), "dissimilarity"] == pytest.approx(0.05)
+
+
+def test_weights_rao_scott_and_kish():
+    sample = make_sample()
+    w = pd.Series(np.where(sample["size_class"] == "large", 2.0, 1.0), index=sample.index)
+    report = run(sample, weights=w)
+    rep = report.representativeness.set_index(["city", "dimension"])
+    assert rep.loc[(SG, "size_class"), "method"] == "rao-scott-2"
+    # weighted size shares: large 24 / 72 = 1/3, medium 24/72, small 24/72 vs .2 .4 .4
+    # D = 0.5 * (2/15 + 1/15 + 1/15) = 2/15
+    assert rep.loc[(SG, "size_class"), "dissimilarity"] == pytest.approx(2 / 15)
+    # Kish per city: 12 weights 2, 48 weights 1: sum 72, sum of squares 96
+    # n_eff = 72^2 / 96 = 54, deff = 60 / 54
+    kish = report.weights.set_index("city")
+    assert kish.loc[SG, "kish_n_eff"] == pytest.approx(54.0)
+    assert kish.loc[SG, "deff_w"] == pytest.approx(60 / 54)
+
+
+def test_weights_column_name_and_bad_weights():
+    sample = make_sample().assign(weight=1.0)
+    assert run(sample, weights="weight").weights.set_index("city").loc[SG, "deff_w"] == pytest.approx(1.0)
+    with pytest.raises(AuditError, match="'wt' not in the sample"):
+        run(sample, weights="wt")
+    with pytest.raises(AuditError, match="row 3: -1"):
+        run(sample.assign(weight=[1.0] * 3 + [-1.0] + [1.0] * 116), weights="weight")
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def test_not_a_sample():
+    with pytest.raises(AuditError, match=r"not a sample: column\(s\) \['enterprise_id'\] not found"):
+        audit(pd.DataFrame({"name": ["x"], "city": [SG]}))
+    with pytest.raises(AuditError, match="not a sample the audit can classify"):
+        audit(pd.DataFrame({"enterprise_id": ["1"], "city": [SG]}))
+    with pytest.raises(AuditError, match="no enterprises"):
+        audit(make_sample().iloc[:0])
+    with pytest.raises(AuditError, match="DataFrame or a sampling.Sample"):
+        audit([1, 2, 3])
+
+
+def test_unknown_city_and_code_are_named():
+    sample = make_sample()
+    sample.loc[5, "city"] = "火星市"
+    with pytest.raises(ValueError, match="火星市"):
+        run(sample)
+    raw = raw_sample(["中型", "中型", "小型"])
+    raw.loc[1, "industry"] = "9999"
+    with pytest.raises(FrameError, match="9999"):
+        audit(raw, rules=MOHRSS_2009)
+    raw = raw_sample(["中型", "中型", "小型"])
+    raw.loc[2, "registration_type"] = "999"
+    with pytest.raises(FrameError, match="999"):
+        audit(raw, rules=MOHRSS_2009)
+
+
+def test_population_that_is_neither():
+    with pytest.raises(AuditError, match="neither a frame"):
+        run(make_sample(), population=pd.DataFrame({"city": [GZ]}))
+
+
+def test_roles_other_than_sample_are_left_out_and_noted():
+    sample = make_sample()
+    sample["role"] = "new"
+    extra = sample.iloc[:3].assign(role="reserve", enterprise_id=["R1", "R2", "R3"])
+    report = run(pd.concat([sample, extra], ignore_index=True))
+    assert broken(report) == []
+    assert any("3 reserve" in n for n in report.notes)
+
+
+def test_input_not_mutated():
+    sample = make_sample()
+    before = sample.copy()
+    run(sample, weights=pd.Series(1.0, index=sample.index))
+    pd.testing.assert_frame_equal(sample, before)
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def test_outputs(tmp_path):
+    report = run(make_sample(move(BASE, ("E", "medium", True), ("C", "medium", True), 1)))
+    text = report.summary()
+    assert text.startswith("Audit of 120 enterprises in 2 cities against 'mohrss-2011 (modified)': PASSED")
+    assert "manufacturing_max" in text and repr(report) == text
+    assert "#ffeb9c" in report._repr_html_()  # the warning row is yellow
+    assert main_table(report).endswith("PASSED: 0 fail, 1 warn")
+    path = tmp_path / "audit.xlsx"
+    report.to_excel(path)
+    sheets = pd.read_excel(path, sheet_name=None)
+    assert list(sheets)[:3] == ["汇总 summary", GZ, SG]
+    assert sheets["汇总 summary"].set_index("city").loc[SG, "manufacturing_max"] == "提示"
+    fig = report.plot()
+    assert len(fig.axes) == 2
+    fig.savefig(io.BytesIO(), format="png")
+    with pytest.raises(AuditError, match="unknown dimension 'age'"):
+        report.plot(dimension="age")
