@@ -10,6 +10,7 @@ from allocation import datasets
 from allocation.apportion import apportion, bounded_quota
 from allocation.cities import CityAllocation, allocate_cities
 from allocation.optimal import bethel, optimal
+from allocation.split import split
 from allocation.exceptions import AllocationError, InfeasibleAllocationError, UnknownMethodError
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "bounded_quota",
     "datasets",
     "optimal",
+    "split",
 ]
