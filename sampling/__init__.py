@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
-from sampling.exceptions import FrameError, SampleError, SelectionError
+from sampling.audit import AuditReport, audit
+from sampling.exceptions import AuditError, FrameError, SampleError, SampleReadWarning, SelectionError
+from sampling.read import read_sample
 
-__all__ = ["FrameError", "SampleError", "SelectionError"]
+__all__ = [
+    "AuditError",
+    "AuditReport",
+    "FrameError",
+    "SampleError",
+    "SampleReadWarning",
+    "SelectionError",
+    "audit",
+    "read_sample",
+]
