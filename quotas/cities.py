@@ -73,6 +73,15 @@ def _alias_table() -> pd.DataFrame:
     return table.drop_duplicates(["key", "city"]).reset_index(drop=True)
 
 
+@lru_cache(maxsize=64)
+def _alias_groups(within: tuple[str, ...] | None) -> dict[str, list[str]]:
+    """Alias key -> the full names it may mean (one name, or several when ambiguous)."""
+    table = _alias_table()
+    if within is not None:
+        table = table[table["city"].isin(set(within))]
+    return {key: sorted(set(group)) for key, group in table.groupby("key")["city"]}
+
+
 def city_aliases() -> pd.DataFrame:
     """The alias table: ``alias, city, province, note`` (one row per accepted spelling).
 
@@ -114,11 +123,7 @@ def resolve_cities(names: Any, *, within: Any = None) -> pd.Series:
     ['广州市', '广州市', '广州市', '延边朝鲜族自治州']
     """
     values = names if isinstance(names, pd.Series) else pd.Series(list(names))
-    table = _alias_table()
-    if within is not None:
-        allowed = set(within)
-        table = table[table["city"].isin(allowed)]
-    groups = table.groupby("key")["city"].agg(lambda s: sorted(set(s)))
+    groups = _alias_groups(None if within is None else tuple(sorted(set(within))))
     mapping: dict[Any, str] = {}
     problems: list[str] = []
     for raw in pd.unique(values.astype(object)):

@@ -227,10 +227,15 @@ def _problem_rows(mask: pd.Series | np.ndarray, df: pd.DataFrame, column: str, r
 
 def _bad_by_unique(values: pd.Series, check: Any) -> tuple[np.ndarray, dict[Any, str]]:
     """Run ``check`` on each distinct value; return (bad-row mask, {value: error text})."""
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
     errors: dict[Any, str] = {}
     bad_u = np.zeros(len(uniques), dtype=bool)
-    for i, value in enumerate(uniques):
+    try:
+        check(list(uniques))
+        good = True
+    except ClassificationError:
+        good = False
+    for i, value in enumerate([] if good else uniques):
         try:
             check([value])
         except ClassificationError as exc:
@@ -303,9 +308,9 @@ def validate_frame(
     problems: list[pd.DataFrame] = []
 
     ids = out["enterprise_id"]
-    blank_id = ids.isna() | (ids.astype(str).str.strip() == "")
+    id_text = (ids if pd.api.types.is_string_dtype(ids) else ids.astype(str)).str.strip()
+    blank_id = ids.isna() | (id_text == "")
     problems.append(_problem_rows(blank_id, out, "enterprise_id", "missing enterprise id"))
-    id_text = ids.astype(str).str.strip()
     dup = id_text.duplicated(keep=False) & ~blank_id
     problems.append(_problem_rows(dup, out, "enterprise_id", "duplicate enterprise id"))
 
@@ -350,9 +355,11 @@ def validate_frame(
         )
 
     out["enterprise_id"] = id_text
-    out["city"] = resolve_cities(out["city"]).to_numpy()
-    out["industry"] = out["industry"].map(_industry_text)
-    out["registration_type"] = classify._registration_codes(out["registration_type"]).to_numpy()
+    out["city"] = _by_distinct(out["city"], lambda u: resolve_cities(u).tolist())
+    out["industry"] = _by_distinct(out["industry"], lambda u: [_industry_text(v) for v in u])
+    out["registration_type"] = _by_distinct(
+        out["registration_type"], lambda u: classify._registration_codes(pd.Series(u, dtype=object)).tolist()
+    )
     out["employees"] = emp.astype(np.int64)
     out["revenue"] = numbers["revenue"]
     out["assets"] = numbers["assets"]
@@ -361,6 +368,14 @@ def validate_frame(
     if "status" in out.columns:
         out["status"] = out["status"].fillna("").astype(str).str.strip()
     return out
+
+
+def _by_distinct(values: pd.Series, convert: Any) -> pd.Categorical:
+    """Convert each distinct value once and return a categorical (cheap on millions of rows)."""
+    codes, uniques = pd.factorize(values)
+    converted = pd.Series(convert(list(uniques)), dtype=object)
+    categories, inverse = np.unique(converted.to_numpy(dtype=str), return_inverse=True)
+    return pd.Categorical.from_codes(inverse[codes], categories=categories)
 
 
 def _industry_text(value: Any) -> str:
