@@ -1,0 +1,53 @@
+"""Build the small CJK font shipped for plot labels (allocation/data/fonts).
+
+Noto Sans CJK SC (SIL Open Font License 1.1) is subset to the characters the library can put on
+a plot: every city and province name of the shipped national table, the GB/T 4754 section and
+division names, the registration types, the size and ownership labels and the plot captions
+below. Run it from the repository root with the full font's path:
+
+    python tools/subset_cjk_font.py NotoSansCJKsc-Regular.otf
+
+The full font comes from Google's Noto CJK release (also bundled in the PyPI package mplfonts).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+from fontTools import subset
+
+ROOT = Path(__file__).resolve().parents[1]
+CAPTIONS = (
+    "大型中型小型微型国有非国有样本总体份额城市规则通过失败警告跳过配额理想分配门类行业规模所有制"
+    "省汇总合计总计全省二三产业第一第二第三产业企业数量比例现有新增备选监测倾斜无上下限"
+    "一二三四五六七八九十百千万亿元人年月日"
+)
+
+
+def characters() -> str:
+    text = [CAPTIONS]
+    text += pd.read_csv(ROOT / "allocation/data/national_cities.csv", dtype=str)[["province", "city"]].stack().tolist()
+    for name in ("gbt4754_2011_sections.csv", "gbt4754_2011_divisions.csv", "gbt4754_2017_divisions.csv", "registration_types_1998.csv"):
+        text += pd.read_csv(ROOT / "quotas/data" / name, dtype=str)["name_zh"].tolist()
+    text += pd.read_csv(ROOT / "quotas/data/city_aliases.csv", dtype=str)["alias"].tolist()
+    return "".join(sorted({c for c in "".join(text) if ord(c) > 0x2E7F}))
+
+
+def main(source: str) -> None:
+    chars = characters()
+    out = ROOT / "allocation/data/fonts/NotoSansCJKsc-empmon-subset.otf"
+    options = subset.Options()
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    font = subset.load_font(source, options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=chars)
+    subsetter.subset(font)
+    subset.save_font(font, str(out), options)
+    print(f"{len(chars)} characters -> {out} ({out.stat().st_size:,} bytes)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
