@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from sampling.audit import AuditReport, audit
 from sampling.exceptions import AuditError, FrameError, SampleError, SampleReadWarning, SelectionError
+from sampling.inclusion import inclusion_probabilities
+from sampling.prn import derive_prn
 from sampling.read import read_sample
+from sampling.replace import replace
+from sampling.sample import Sample
+from sampling.select import select
 
 __all__ = [
     "AuditError",
     "AuditReport",
     "FrameError",
+    "Sample",
     "SampleError",
     "SampleReadWarning",
     "SelectionError",
     "audit",
+    "derive_prn",
+    "inclusion_probabilities",
     "read_sample",
+    "replace",
+    "select",
 ]

@@ -1,0 +1,548 @@
+"""Drawing enterprises to fill the quota cells, keeping the panel, with permanent random numbers.
+
+The cells are the quota cells (city, section, size_class, state_owned). Everything is
+vectorised over enterprises and cells: rows get an integer cell code, quotas are mapped to
+rows, and the k smallest ranking keys per cell are found by a linear pass keeping the rows
+below a generous per-cell bound, then sorting only those (cells where the bound kept too few
+fall back to all their rows). There is no Python loop over enterprises or cells.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Literal, get_args
+
+import numpy as np
+import pandas as pd
+
+from sampling.exceptions import SelectionError
+from sampling.inclusion import grouped_inclusion
+from sampling.prn import frame_prn, id_hash, seed_from
+from sampling.sample import REASONS, SAMPLE_COLUMNS, Sample
+
+__all__ = ["INVALID_STATUSES", "KEYS", "METHODS", "Method", "select"]
+
+Method = Literal["srs", "systematic", "pareto", "poisson"]
+METHODS: tuple[str, ...] = get_args(Method)
+Order = Literal["prn", "frame"]
+ORDERS: tuple[str, ...] = get_args(Order)
+
+KEYS: tuple[str, ...] = ("city", "section", "size_class", "state_owned")
+"""The columns that define a quota cell."""
+
+INVALID_STATUSES: frozenset[str] = frozenset(REASONS) | {"invalid"}
+"""Values of the frame's ``status`` column that make an enterprise ineligible (closed or
+bankrupt, suspended, moved out, no longer meeting the criteria, other, or plain "invalid").
+Any other value, or a missing status, means the enterprise is in business."""
+
+_ROLE_ORDER = {"panel": 0, "new": 1, "reserve": 2, "removed": 3}
+_EXTRA_COLUMNS = ("name", "industry", "registration_type", "employees")
+
+
+def _check_choice(value: Any, valid: tuple[str, ...], what: str) -> None:
+    if value not in valid:
+        raise SelectionError(f"unknown {what} {value!r}; valid: {', '.join(valid)}")
+
+
+def _check_reserves(reserves: Any) -> int:
+    if isinstance(reserves, bool) or not isinstance(reserves, numbers.Integral) or reserves < 0:
+        raise SelectionError(f"reserves must be a non-negative integer, got {reserves!r}")
+    return int(reserves)
+
+
+def _check_frame(frame: Any, size: str | None, priority: str | None) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise SelectionError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    needed = ["enterprise_id", *KEYS] + [c for c in (size, priority) if c is not None]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise SelectionError(
+            f"frame lacks columns {missing}; run sampling.frame.prepare_frame to add "
+            "section, sector, size_class and state_owned"
+        )
+    for column, allow_missing in ((size, False), (priority, True)):
+        if column is None:
+            continue
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
+        bad = (np.isnan(values) & (not allow_missing or frame[column].notna().to_numpy())) | (
+            np.isinf(values)
+        )
+        if column == size:
+            bad |= values < 0
+        if bad.any():
+            rows = np.flatnonzero(bad)[:10]
+            values = frame[column].iloc[rows].tolist()  # Python scalars for readable messages
+            ids = frame["enterprise_id"].iloc[rows].tolist()
+            shown = ", ".join(f"{i!r} ({v!r})" for i, v in zip(ids, values))
+            raise SelectionError(
+                f"column {column!r} must hold finite numbers"
+                f"{' >= 0' if column == size else ''}; {int(bad.sum())} bad rows: {shown}"
+            )
+
+
+def _quota_frame(quotas: Any) -> pd.DataFrame:
+    """The quotas as a DataFrame: a QuotaTable (anything with ``to_frame``) or a DataFrame."""
+    table = quotas if isinstance(quotas, pd.DataFrame) else None
+    if table is None and hasattr(quotas, "to_frame"):
+        table = quotas.to_frame()
+    if not isinstance(table, pd.DataFrame):
+        raise SelectionError(
+            f"quotas must be a QuotaTable or a DataFrame, got {type(quotas).__name__}"
+        )
+    missing = [c for c in (*KEYS, "quota") if c not in table.columns]
+    if missing:
+        raise SelectionError(f"quotas lack columns {missing}")
+    quota = pd.to_numeric(table["quota"], errors="coerce")
+    bad = quota.isna() | (quota < 0) | (quota != np.floor(quota))
+    if bad.any():
+        shown = table.loc[bad, [*KEYS, "quota"]].head(10).to_string(index=False)
+        raise SelectionError(f"quotas must be whole numbers >= 0:\n{shown}")
+    duplicated = table.duplicated(list(KEYS), keep=False)
+    if duplicated.any():
+        shown = table.loc[duplicated, list(KEYS)].head(10).to_string(index=False)
+        raise SelectionError(f"quota cells listed more than once:\n{shown}")
+    out = table[list(KEYS)].reset_index(drop=True).copy()
+    out["quota"] = quota.astype(np.int64).to_numpy()
+    return out
+
+
+def _check_unique_ids(frame: pd.DataFrame, hashes: np.ndarray) -> None:
+    """Duplicate ids, found through their 64-bit hashes (a sort, not a hash table of strings)."""
+    ordered = np.sort(hashes)
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    if not len(repeated):
+        return
+    ids = frame["enterprise_id"][np.isin(hashes, repeated)]
+    dup = ids[ids.duplicated(keep=False)]
+    if len(dup):
+        shown = ", ".join(repr(v) for v in pd.unique(dup)[:20])
+        raise SelectionError(f"{dup.nunique()} enterprise ids occur more than once: {shown}")
+
+
+def _cell_of_rows(frame: pd.DataFrame, quotas: pd.DataFrame) -> np.ndarray:
+    """Index of each frame row's quota cell, -1 for rows in no quota cell."""
+    combined = np.zeros(len(frame), dtype=np.int64)
+    quota_combined = np.zeros(len(quotas), dtype=np.int64)
+    absent = np.zeros(len(quotas), dtype=bool)
+    radix = 1
+    for key in KEYS:
+        codes, uniques = pd.factorize(frame[key])
+        positions = pd.Index(uniques).get_indexer(quotas[key])
+        absent |= positions < 0
+        width = len(uniques) + 1  # code 0 stands for a missing key value
+        combined = combined * width + (codes + 1)
+        quota_combined = quota_combined * width + (positions + 1)
+        radix *= width
+    if absent.any():
+        _raise_absent(quotas[absent])
+    if radix <= 4 * len(frame) + 1_000_000:
+        lookup = np.full(radix, -1, dtype=np.int64)
+        lookup[quota_combined] = np.arange(len(quotas))
+        return lookup[combined]
+    return pd.Index(quota_combined).get_indexer(combined).astype(np.int64)
+
+
+def _raise_absent(cells: pd.DataFrame) -> None:
+    cells = cells[cells["quota"] > 0]
+    if len(cells):
+        shown = cells[[*KEYS, "quota"]].head(20).to_string(index=False)
+        raise SelectionError(f"{len(cells)} quota cells are absent from the frame:\n{shown}")
+
+
+def _valid_mask(frame: pd.DataFrame) -> np.ndarray:
+    if "status" not in frame.columns:
+        return np.ones(len(frame), dtype=bool)
+    return ~frame["status"].isin(INVALID_STATUSES).to_numpy()
+
+
+def _panel_mask(frame: pd.DataFrame, panel: Any) -> np.ndarray:
+    """Rows of the panel: the ``panel`` ids if given, else the frame's ``in_panel`` column."""
+    if panel is None:
+        if "in_panel" not in frame.columns:
+            return np.zeros(len(frame), dtype=bool)
+        flags = frame["in_panel"]
+        if flags.dtype == object:
+            flags = flags.map(lambda v: v is True or v == 1 or str(v).lower() in ("true", "1", "是"))
+        return flags.fillna(False).astype(bool).to_numpy()
+    ids = pd.Series(list(panel) if not isinstance(panel, pd.Series) else panel.to_numpy())
+    if ids.duplicated().any():
+        raise SelectionError(
+            f"panel ids listed more than once: {', '.join(map(repr, ids[ids.duplicated()].unique()[:20]))}"
+        )
+    mask = frame["enterprise_id"].isin(ids).to_numpy()
+    if mask.sum() < len(ids):
+        found = set(frame["enterprise_id"].to_numpy()[mask].tolist())
+        unknown = [v for v in ids.tolist() if v not in found]
+        raise SelectionError(
+            f"{len(unknown)} panel enterprises are not in the frame: "
+            f"{', '.join(map(repr, unknown[:20]))}"
+        )
+    return mask
+
+
+def _check_capacity(quotas: pd.DataFrame, population: np.ndarray) -> None:
+    over = quotas["quota"].to_numpy() > population
+    if not over.any():
+        return
+    absent = over & (population == 0)
+    if absent.any():
+        _raise_absent(quotas[absent])
+    shown = quotas[over].assign(population=population[over])
+    raise SelectionError(
+        f"{int(over.sum())} quota cells ask for more enterprises than the cell has "
+        f"(in business):\n{shown[[*KEYS, 'quota', 'population']].head(20).to_string(index=False)}"
+    )
+
+
+def _bounds(need: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """Per-cell key bound keeping about ``need + 4 sqrt(need) + 8`` candidates.
+
+    ``base`` is the expected number of candidates per unit of key (the cell's candidate count
+    for PRNs, its sample size for Pareto and sequential Poisson keys, whose expected count below
+    t is about ``t * n`` for small inclusion probabilities). Cells where the bound keeps too few
+    are redone with all their candidates.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bound = (need + 4.0 * np.sqrt(need) + 8.0) / base
+    return np.where(np.isfinite(bound), bound, np.inf)
+
+
+def smallest_per_cell(
+    cell: np.ndarray, key: np.ndarray, need: np.ndarray, bound: np.ndarray, *tiebreak: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions and 0-based ranks of the ``need[c]`` smallest keys in each cell ``c``.
+
+    Rows with ``key < bound[cell]`` are kept in one linear pass; cells that kept fewer than
+    they need take all their rows; only the kept rows are sorted (by cell, key, then the
+    ``tiebreak`` arrays, last most significant before key). Returns positions sorted by cell
+    then rank.
+    """
+    n_cells = len(need)
+    keep = (need > 0)[cell] & (key < bound[cell])
+    short = need > np.bincount(cell[keep], minlength=n_cells)
+    if short.any():
+        keep |= short[cell]
+    pos = np.flatnonzero(keep)
+    pos = pos[np.lexsort((key[pos], *(t[pos] for t in tiebreak), cell[pos]))]
+    c = cell[pos]
+    rank = np.arange(len(pos)) - np.searchsorted(c, np.arange(n_cells))[c]
+    ok = rank < need[c]
+    return pos[ok], rank[ok]
+
+
+def systematic_hits(cell: np.ndarray, pi: np.ndarray, start: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Systematic PPS within cells, in the order the rows are given.
+
+    Unit k of cell c is selected when an integer lies in ``(V_{k-1} - u_c, V_k - u_c]`` where
+    ``V`` is the running sum of ``pi`` within the cell and ``u_c = start[c]`` in [0, 1) - the
+    rule of R's ``sampling::UPsystematic``. ``pi`` must be strictly inside (0, 1); the last
+    running sum of each cell is set to ``target[c]`` (the integer the ``pi`` sum to, up to
+    rounding) so each cell gets exactly its sample size.
+    """
+    running = pd.Series(pi).groupby(cell, sort=False).cumsum().to_numpy(copy=True)
+    last = ~pd.Series(cell).duplicated(keep="last").to_numpy()
+    running[last] = target[cell[last]]
+    u = start[cell]
+    return np.floor(running - u) > np.floor(running - pi - u)
+
+
+def _ranking_keys(method: str, prn: np.ndarray, pi: np.ndarray) -> np.ndarray:
+    """Ranking keys, smallest first: Pareto ``(U/(1-U)) / (pi/(1-pi))``, sequential Poisson ``U/pi``.
+
+    Certainty units (pi = 1) get -1 and units of pi = 0 get +inf.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method == "pareto":
+            key = prn * (1.0 - pi) / ((1.0 - prn) * pi)
+        else:
+            key = prn / pi
+    key = np.where(pi >= 1.0, -1.0, key)
+    return np.where(pi <= 0.0, np.inf, key)
+
+
+def select(
+    frame: pd.DataFrame,
+    quotas: Any,
+    *,
+    method: Method = "pareto",
+    size: str = "employees",
+    panel: Any = None,
+    reserves: int = 0,
+    priority: str | None = None,
+    order: Order = "prn",
+    random_state: int | np.random.Generator | None = None,
+) -> Sample:
+    """Draw the enterprises that fill each quota cell, keeping the valid panel.
+
+    In each cell (city, section, size_class, state_owned) the valid panel enterprises count
+    first; the rest of the quota is drawn from the other enterprises in business in the cell.
+    A cell whose quota reaches its population is taken whole. A cell where the panel alone
+    exceeds the quota keeps the whole panel, and :meth:`Sample.summary` names it.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per enterprise with ``enterprise_id, city, section, size_class, state_owned``
+        (``sampling.frame.prepare_frame`` adds the last three), the ``size`` column for the
+        size-based methods, and optionally ``in_panel`` (bool), ``status`` (enterprises whose
+        status is in :data:`INVALID_STATUSES` are neither kept nor drawn) and ``prn``.
+    quotas : QuotaTable or DataFrame
+        Anything with ``to_frame()`` (a ``quotas.QuotaTable``) or a DataFrame with columns
+        ``city, section, size_class, state_owned, quota``.
+    method : {"srs", "systematic", "pareto", "poisson"}
+        ``srs``: the enterprises with the smallest PRNs, ``pi = n / N`` (exact). ``systematic``:
+        systematic PPS on ``size`` with a random start per cell, in PRN order (or frame order,
+        ``order="frame"``), pi exact. ``pareto``: Pareto pi-ps sampling, the smallest
+        ``Q = (U / (1 - U)) / (pi / (1 - pi))``; ``poisson``: sequential Poisson sampling,
+        the smallest ``U / pi``. For these two the reported pi is the target probability, the
+        usual approximation of the true inclusion probability (very close for moderate n).
+        Size-based pi come from :func:`sampling.inclusion_probabilities` (certainty units pi = 1).
+    size : str
+        Size column of the size-based methods (ignored by ``srs``).
+    panel : list, Series or None
+        Enterprise ids of the existing panel; None uses the frame's ``in_panel`` column.
+        Ids not in the frame are an error.
+    reserves : int
+        Reserves per cell: the next ``reserves`` candidates in ranking order (PRN order for srs
+        and systematic), role ``reserve`` with ``reserve_rank`` 1, 2, ...
+    priority : str or None
+        A numeric column ordering the candidates before the method's ranking (smaller first;
+        missing last), for preferring e.g. enterprises exposed to market or trade shocks. This
+        is a user's choice, not a design: the enterprises actually drawn no longer have the
+        reported pi, the weights are nominal, and the Sample says so (``design_weights``).
+    order : {"prn", "frame"}
+        Order of the systematic pass within a cell.
+    random_state : int, Generator or None
+        Seed of the PRNs when the frame has no ``prn`` column (an int is the seed; a Generator
+        draws one), and of the systematic random starts. Keep the same int every year to
+        coordinate the samples.
+
+    Returns
+    -------
+    Sample
+        Panel (pi = 1, weight 1: the panel is a take-all part of the design), new enterprises
+        (weight = 1 / pi, so that the Horvitz-Thompson estimator of a cell total is unbiased
+        given the panel), reserves, and invalid panel enterprises with role ``removed``.
+
+    Raises
+    ------
+    SelectionError
+        On an unknown method, missing columns, duplicate ids, panel ids not in the frame, a
+        quota cell absent from the frame or above its population, or a size-based quota
+        needing more enterprises of positive size than the cell has.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sampling import select
+    >>> frame = pd.DataFrame({
+    ...     "enterprise_id": [f"E{i:02d}" for i in range(12)],
+    ...     "city": "广州市", "section": "C", "size_class": "small", "state_owned": False,
+    ...     "employees": [60, 80, 100, 120, 150, 200, 220, 250, 280, 290, 295, 299],
+    ...     "in_panel": [True] + [False] * 11,
+    ... })
+    >>> quotas = pd.DataFrame({"city": ["广州市"], "section": ["C"], "size_class": ["small"],
+    ...                        "state_owned": [False], "quota": [4]})
+    >>> s = select(frame, quotas, method="srs", reserves=2, random_state=2013)
+    >>> s.to_frame()["role"].value_counts().sort_index().to_dict()
+    {'new': 3, 'panel': 1, 'reserve': 2}
+    >>> s.to_frame().query("role == 'new'")["pi"].round(4).unique().tolist()  # 3 of 11
+    [0.2727]
+
+    References
+    ----------
+    Rosén, B. (1997). On sampling with probability proportional to size. Journal of
+    Statistical Planning and Inference 62, 159-191 (Pareto pi-ps sampling).
+
+    Ohlsson, E. (1998). Sequential Poisson sampling. Journal of Official Statistics 14(2),
+    149-162.
+
+    Madow, W. G. (1949). On the theory of systematic sampling, II. Annals of Mathematical
+    Statistics 20, 333-354.
+
+    人力资源社会保障部办公厅关于进一步做好失业动态监测工作的通知 (人社部函〔2011〕308号):
+    panel kept, yearly replacement of invalid enterprises.
+    """
+    _check_choice(method, METHODS, "method")
+    _check_choice(order, ORDERS, "order")
+    reserves = _check_reserves(reserves)
+    size_column = None if method == "srs" else size
+    _check_frame(frame, size_column, priority)
+    table = _quota_frame(quotas)
+    seed, rng = seed_from(random_state)
+    hashes = id_hash(frame["enterprise_id"], seed=seed)
+    _check_unique_ids(frame, hashes)
+    prn, prn_seed = frame_prn(frame, seed, hashes)
+    starts = rng.random(len(table))
+
+    row_cell = _cell_of_rows(frame, table)
+    valid = _valid_mask(frame)
+    in_panel = _panel_mask(frame, panel)
+    n_cells = len(table)
+    in_cell = row_cell >= 0
+    population = np.bincount(row_cell[in_cell & valid], minlength=n_cells)
+    _check_capacity(table, population)
+    panel_count = np.bincount(row_cell[in_cell & valid & in_panel], minlength=n_cells)
+    quota = table["quota"].to_numpy()
+    draw = np.maximum(quota - panel_count, 0)
+
+    cand = np.flatnonzero(in_cell & valid & ~in_panel)
+    cell = row_cell[cand]
+    available = np.bincount(cell, minlength=n_cells)
+    need = np.minimum(draw + reserves, available)
+    u = prn[cand]
+    sizes = None
+    if size_column is not None:
+        sizes = pd.to_numeric(frame[size_column]).to_numpy(dtype=np.float64)[cand]
+        _check_positive_sizes(table, cell, sizes, draw, size_column)
+    pi, key = _design(method, cell, u, sizes, draw, available)
+
+    if priority is not None:
+        rank_key = np.nan_to_num(
+            pd.to_numeric(frame[priority]).to_numpy(dtype=np.float64)[cand], nan=np.inf
+        )
+        pos, rank = smallest_per_cell(cell, key, need, np.full(n_cells, np.inf), rank_key)
+        new_pos, res_pos, res_rank = pos[rank < draw[cell[pos]]], pos[rank >= draw[cell[pos]]], None
+    elif method == "systematic":
+        new_pos = _systematic(cell, pi, u, starts, draw, order)
+        rest = np.ones(len(cand), dtype=bool)
+        rest[new_pos] = False
+        others = np.flatnonzero(rest)
+        res_need = np.minimum(reserves, available - draw)
+        res_pos, res_rank = smallest_per_cell(
+            cell[others], u[others], res_need, _bounds(res_need, available - draw)
+        )
+        res_pos = others[res_pos]
+    else:
+        base = available if method == "srs" else np.maximum(draw, 1)
+        pos, rank = smallest_per_cell(cell, key, need, _bounds(need, base))
+        is_new = rank < draw[cell[pos]]
+        new_pos, res_pos, res_rank = pos[is_new], pos[~is_new], None
+    if res_rank is None:
+        res_rank = np.arange(len(res_pos)) - np.searchsorted(cell[res_pos], np.arange(n_cells))[cell[res_pos]]
+
+    rows = np.concatenate(
+        [np.flatnonzero(in_panel & valid), cand[new_pos], cand[res_pos], np.flatnonzero(in_panel & ~valid)]
+    )
+    counts = [int((in_panel & valid).sum()), len(new_pos), len(res_pos), int((in_panel & ~valid).sum())]
+    role = np.repeat(np.array(["panel", "new", "reserve", "removed"], dtype=object), counts)
+    pi_out = np.concatenate(
+        [np.ones(counts[0]), pi[new_pos], np.full(counts[2] + counts[3], np.nan)]
+    )
+    reserve_rank = np.concatenate(
+        [np.zeros(counts[0] + counts[1], np.int64), res_rank + 1, np.zeros(counts[3], np.int64)]
+    )
+    sample = _sample_table(frame, rows, role, pi_out, reserve_rank, prn, row_cell, n_cells, size_column, priority)
+    cells = _cells_table(table, population, sample)
+    return Sample(
+        table=sample, cells=cells, method=method, size=size_column, seed=prn_seed, priority=priority
+    )
+
+
+def _check_positive_sizes(
+    table: pd.DataFrame, cell: np.ndarray, sizes: np.ndarray, draw: np.ndarray, size: str
+) -> None:
+    positive = np.bincount(cell[sizes > 0], minlength=len(table))
+    short = draw > positive
+    if short.any():
+        shown = table[short].assign(to_draw=draw[short], positive_size=positive[short])
+        raise SelectionError(
+            f"{int(short.sum())} cells must draw more enterprises than they have with "
+            f"{size} > 0:\n{shown[[*KEYS, 'to_draw', 'positive_size']].head(20).to_string(index=False)}"
+        )
+
+
+def _design(
+    method: str,
+    cell: np.ndarray,
+    prn: np.ndarray,
+    sizes: np.ndarray | None,
+    draw: np.ndarray,
+    available: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Inclusion probability and ranking key of every candidate."""
+    if sizes is None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = np.where(available > 0, draw / available, 0.0)
+        return rate[cell], prn
+    # Cells drawing nothing still rank their candidates (for reserves) as if drawing one.
+    positive = np.bincount(cell[sizes > 0], minlength=len(draw))
+    ranking_n = np.where(draw > 0, draw, np.minimum(1, positive))
+    ranking_pi = grouped_inclusion(sizes, cell, ranking_n)
+    pi = np.where(draw[cell] > 0, ranking_pi, 0.0)
+    if method == "systematic":
+        return pi, prn
+    return pi, _ranking_keys(method, prn, ranking_pi)
+
+
+def _systematic(
+    cell: np.ndarray, pi: np.ndarray, prn: np.ndarray, starts: np.ndarray, draw: np.ndarray, order: str
+) -> np.ndarray:
+    """Positions selected by systematic PPS: certainty units plus one systematic pass per cell."""
+    certain = pi >= 1.0
+    partial = np.flatnonzero((pi > 0.0) & ~certain)
+    if order == "prn":
+        partial = partial[np.argsort(prn[partial], kind="stable")]
+    target = draw - np.bincount(cell[certain], minlength=len(draw))
+    hits = systematic_hits(cell[partial], pi[partial], starts, target)
+    return np.sort(np.concatenate([np.flatnonzero(certain), partial[hits]]))
+
+
+def _sample_table(
+    frame: pd.DataFrame,
+    rows: np.ndarray,
+    role: np.ndarray,
+    pi: np.ndarray,
+    reserve_rank: np.ndarray,
+    prn: np.ndarray,
+    row_cell: np.ndarray,
+    n_cells: int,
+    size: str | None,
+    priority: str | None,
+) -> pd.DataFrame:
+    extra = [
+        c
+        for c in dict.fromkeys([*_EXTRA_COLUMNS, size, priority])
+        if c is not None and c in frame.columns and c not in SAMPLE_COLUMNS
+    ]
+    out = frame.iloc[rows][["enterprise_id", *KEYS, *extra]].reset_index(drop=True)
+    out["role"] = role
+    out["pi"] = pi
+    with np.errstate(divide="ignore"):
+        out["weight"] = 1.0 / pi
+    out["prn"] = prn[rows]
+    out["reason"] = pd.Series([None] * len(rows), dtype=object)
+    if "status" in frame.columns:
+        removed = role == "removed"
+        out.loc[removed, "reason"] = frame["status"].to_numpy()[rows[removed]]
+    out["reserve_rank"] = pd.array(np.where(role == "reserve", reserve_rank, 0), dtype="Int64")
+    out.loc[role != "reserve", "reserve_rank"] = pd.NA
+    out["replaces"] = pd.Series([None] * len(rows), dtype=object)
+    cell_code = np.where(row_cell[rows] >= 0, row_cell[rows], n_cells)
+    role_code = pd.Series(role).map(_ROLE_ORDER).to_numpy()
+    order = np.lexsort((out["prn"].to_numpy(), reserve_rank, role_code, cell_code))
+    out = out.iloc[order].reset_index(drop=True)
+    return out[[*SAMPLE_COLUMNS, "reserve_rank", "replaces", *extra]]
+
+
+def _cells_table(table: pd.DataFrame, population: np.ndarray, sample: pd.DataFrame) -> pd.DataFrame:
+    """One row per quota cell (plus cells holding panel enterprises but no quota)."""
+    roles = ("panel", "new", "reserve", "removed")
+    cells = table[[*KEYS, "quota"]].reset_index(drop=True).assign(
+        population=pd.array(population, dtype="Int64")
+    )
+    cell = _cell_of_rows(sample, cells.assign(quota=0)) if len(sample) else np.zeros(0, np.int64)
+    role = sample["role"].to_numpy()
+    for name in roles:
+        cells[name] = np.bincount(cell[(role == name) & (cell >= 0)], minlength=len(cells))
+    outside = sample[cell < 0]
+    if len(outside):
+        extra = outside.groupby([*KEYS, "role"]).size().unstack("role", fill_value=0)
+        extra = extra.reindex(columns=list(roles), fill_value=0).reset_index()
+        extra["quota"] = 0
+        extra["population"] = pd.NA
+        cells = pd.concat([cells, extra[cells.columns]], ignore_index=True)
+        cells["population"] = cells["population"].astype("Int64")
+    cells = cells.rename(columns={"reserve": "reserves"})
+    cells["overshoot"] = cells["panel"] > cells["quota"]
+    return cells[[*KEYS, "quota", "population", "panel", "new", "reserves", "removed", "overshoot"]]
