@@ -138,13 +138,13 @@ def replace(
     if len(affected):
         table = _refill(sample, table, frame, affected, table.loc[was_monitored], random_state)
     table = _rerank_reserves(table)
-    population = cells.set_index(list(KEYS))["population"]
-    removed_now = table.loc[gone].groupby(list(KEYS)).size()
-    population = population.sub(removed_now.reindex(population.index, fill_value=0))
-    quota_table = cells[[*KEYS, "quota"]]
-    new_cells = _cells_table(
-        quota_table, population.reindex(pd.MultiIndex.from_frame(quota_table[list(KEYS)])).to_numpy(), table
+    # Removed enterprises (reserves too) leave their cell's population.
+    left = table[table["enterprise_id"].isin(reasons.index)].groupby(list(KEYS)).size()
+    counts = cells[[*KEYS, "quota", "population"]].merge(
+        left.rename("gone").reset_index(), on=list(KEYS), how="left"
     )
+    population = counts["population"] - counts["gone"].fillna(0).astype(np.int64)
+    new_cells = _cells_table(counts[[*KEYS, "quota"]], population.to_numpy(), table)
     return Sample(
         table=table,
         cells=new_cells,

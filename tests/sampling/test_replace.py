@@ -1,0 +1,192 @@
+"""Tests for sampling.replace (the yearly replacement batch).
+
+Expected results are worked out by hand in the comments from the PRNs fixed in the frames.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sampling import SampleError, replace, select
+from sampling.select import KEYS
+
+
+def cell_frame(n=10, prn=None, city="广州市", prefix="E", **extra) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "enterprise_id": [f"{prefix}{i:02d}" for i in range(n)],
+            "city": city,
+            "section": "C",
+            "size_class": "small",
+            "state_owned": False,
+            "employees": np.arange(1, n + 1) * 10,
+            "prn": prn if prn is not None else (np.arange(n) + 0.5) / n,
+            **extra,
+        }
+    )
+
+
+def quotas_for(frame, quota):
+    return frame[list(KEYS)].drop_duplicates().assign(quota=quota)
+
+
+def roles(sample) -> pd.Series:
+    return sample.to_frame().set_index("enterprise_id")["role"]
+
+
+def test_reserve_replaces_removed_and_reason_recorded():
+    # PRNs increase with the id: srs draws E00-E02, reserves E03 (rank 1) and E04 (rank 2).
+    frame = cell_frame()
+    s = select(frame, quotas_for(frame, 3), method="srs", reserves=2)
+    s2 = replace(s, frame, invalid={"E01": "关闭破产"})
+    t = s2.to_frame().set_index("enterprise_id")
+    assert t.loc["E01", "role"] == "removed" and t.loc["E01", "reason"] == "关闭破产"
+    assert np.isnan(t.loc["E01", "pi"])
+    assert t.loc["E03", "role"] == "new" and t.loc["E03", "replaces"] == "E01"
+    assert t.loc["E04", "role"] == "reserve" and t.loc["E04", "reserve_rank"] == 1
+    assert set(t.index[t.role == "new"]) == {"E00", "E02", "E03"}
+    # srs of 3 from the 9 left: pi = 3 / 9 for every new enterprise
+    np.testing.assert_allclose(t.loc[t.role == "new", "pi"], 3 / 9)
+    np.testing.assert_allclose(t.loc[t.role == "new", "weight"], 3.0)
+    # the input sample is unchanged
+    assert roles(s)["E01"] == "new"
+
+
+def test_next_prn_from_frame_when_reserves_run_out():
+    frame = cell_frame()
+    s = select(frame, quotas_for(frame, 3), method="srs", reserves=1)
+    s2 = replace(s, frame, invalid={"E00": "停业整顿", "E02": "迁出本市"})
+    r = roles(s2)
+    # E03 (the reserve) then E04 (next PRN in the frame) fill the two places.
+    assert r["E03"] == "new" and r["E04"] == "new"
+    assert (r == "new").sum() == 3 and (r == "removed").sum() == 2
+    t = s2.to_frame().set_index("enterprise_id")
+    assert {t.loc["E03", "replaces"], t.loc["E04", "replaces"]} == {"E00", "E02"}
+    np.testing.assert_allclose(t.loc[t.role == "new", "pi"], 3 / 8)
+
+
+def test_panel_member_replaced_by_new():
+    frame = cell_frame(in_panel=[False] * 8 + [True, True])
+    s = select(frame, quotas_for(frame, 3), method="srs", reserves=1)
+    # panel E08, E09; draw 1 of E00-E07: E00; reserve E01
+    assert (roles(s) == "panel").sum() == 2
+    s2 = replace(s, frame, invalid={"E09": "不再符合条件"})
+    r = roles(s2)
+    assert r["E09"] == "removed" and r["E08"] == "panel" and r["E01"] == "new"
+    # now 2 new of the 8 non-panel enterprises: pi = 2 / 8
+    t = s2.to_frame().set_index("enterprise_id")
+    np.testing.assert_allclose(t.loc[["E00", "E01"], "pi"], 0.25)
+
+
+def test_overshooting_panel_needs_no_replacement():
+    frame = cell_frame(in_panel=[True] * 4 + [False] * 6)
+    s = select(frame, quotas_for(frame, 2), method="srs", reserves=1)
+    s2 = replace(s, frame, invalid={"E00": "其他"})
+    r = roles(s2)
+    assert (r == "panel").sum() == 3 and (r == "new").sum() == 0
+
+
+def test_invalid_reserve_leaves_the_list():
+    frame = cell_frame()
+    s = select(frame, quotas_for(frame, 3), method="srs", reserves=3)
+    s2 = replace(s, frame, invalid={"E04": "关闭破产"})
+    t = s2.to_frame().set_index("enterprise_id")
+    assert t.loc["E04", "role"] == "removed"
+    assert t.loc[["E03", "E05"], "reserve_rank"].tolist() == [1, 2]
+    assert (t.role == "new").sum() == 3
+
+
+def test_other_cells_untouched():
+    frame = pd.concat([cell_frame(), cell_frame(city="深圳市", prefix="S")], ignore_index=True)
+    s = select(frame, quotas_for(frame, 3), method="pareto", reserves=2)
+    before = s.to_frame().set_index("enterprise_id")
+    s2 = replace(s, frame, invalid={"E00": "关闭破产"})
+    after = s2.to_frame().set_index("enterprise_id")
+    shenzhen = before.index[before.city == "深圳市"]
+    pd.testing.assert_frame_equal(after.loc[shenzhen].sort_index(), before.loc[shenzhen].sort_index())
+
+
+@pytest.mark.parametrize("method", ["systematic", "pareto", "poisson"])
+def test_size_methods_refill_and_recompute_pi(method):
+    frame = cell_frame(n=12)
+    s = select(frame, quotas_for(frame, 4), method=method, reserves=2, random_state=3)
+    gone = s.to_frame().query("role == 'new'")["enterprise_id"].iloc[0]
+    s2 = replace(s, frame, invalid={gone: "关闭破产"})
+    t = s2.to_frame()
+    new = t[t.role == "new"]
+    assert len(new) == 4 and gone not in set(new.enterprise_id)
+    # pi recomputed on the 11 enterprises left, by size: they sum to 4
+    left = frame[frame.enterprise_id != gone]
+    from sampling import inclusion_probabilities
+
+    expected = inclusion_probabilities(left.set_index("enterprise_id")["employees"], 4)
+    np.testing.assert_allclose(new.set_index("enterprise_id")["pi"], expected[new.enterprise_id], atol=1e-12)
+
+
+def test_unknown_reason_lists_valid():
+    frame = cell_frame()
+    s = select(frame, quotas_for(frame, 3), method="srs")
+    with pytest.raises(SampleError, match="unknown reasons 'E01': '倒闭'; valid reasons: 关闭破产, 停业整顿, 迁出本市, 不再符合条件, 其他"):
+        replace(s, frame, invalid={"E01": "倒闭"})
+
+
+def test_unknown_or_removed_id_named():
+    frame = cell_frame()
+    s = select(frame, quotas_for(frame, 3), method="srs")
+    with pytest.raises(SampleError, match="1 enterprises are not in the sample: 'E09'"):
+        replace(s, frame, invalid={"E09": "其他"})
+    s2 = replace(s, frame, invalid={"E00": "其他"})
+    with pytest.raises(SampleError, match=r"'E00' \(already removed\)"):
+        replace(s2, frame, invalid={"E00": "其他"})
+
+
+def test_invalid_must_be_a_mapping():
+    frame = cell_frame()
+    s = select(frame, quotas_for(frame, 3), method="srs")
+    with pytest.raises(SampleError, match="invalid must map enterprise_id -> reason"):
+        replace(s, frame, invalid=["E00"])
+
+
+def test_derived_prns_are_reused():
+    # No prn column: PRNs come from the seed recorded in the sample, so the refill follows
+    # the same ranking as the reserves (E of the first reserve replaces).
+    frame = cell_frame().drop(columns="prn")
+    s = select(frame, quotas_for(frame, 3), method="srs", reserves=1, random_state=77)
+    first = s.to_frame()
+    reserve = first.loc[first.role == "reserve", "enterprise_id"].iloc[0]
+    gone = first.loc[first.role == "new", "enterprise_id"].iloc[0]
+    s2 = replace(s, frame, invalid={gone: "其他"})
+    r = roles(s2)
+    assert r[reserve] == "new"
+    t = s2.to_frame().set_index("enterprise_id")
+    assert t.loc[reserve, "prn"] == first.set_index("enterprise_id").loc[reserve, "prn"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(min_value=2, max_value=25),
+    quota=st.integers(min_value=1, max_value=10),
+    reserves=st.integers(min_value=0, max_value=3),
+    seed=st.integers(min_value=0, max_value=10_000),
+    data=st.data(),
+)
+def test_invariants(n, quota, reserves, seed, data):
+    quota = min(quota, n - 1)
+    frame = cell_frame(n=n).drop(columns="prn")
+    s = select(frame, quotas_for(frame, quota), method="srs", reserves=reserves, random_state=seed)
+    monitored = s.to_frame("sample")["enterprise_id"].tolist()
+    k = data.draw(st.integers(min_value=1, max_value=len(monitored)))
+    gone = data.draw(st.permutations(monitored))[:k]
+    s2 = replace(s, frame, invalid={g: "其他" for g in gone})
+    t = s2.to_frame()
+    kept = set(monitored) - set(gone)
+    sample = set(t.loc[t.role.isin(["panel", "new"]), "enterprise_id"])
+    assert kept <= sample
+    assert len(sample) == min(quota, n - k)
+    assert not t["enterprise_id"].duplicated().any()
+    assert set(t.loc[t.role == "removed", "enterprise_id"]) == set(gone)
+    assert not set(t.loc[t.role == "reserve", "enterprise_id"]) & sample
