@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from sampling.audit import AuditReport, audit
+from sampling import synthetic
 from sampling.exceptions import AuditError, FrameError, SampleError, SampleReadWarning, SelectionError
+from sampling.frame import prepare_frame, read_frame, structure, validate_frame
 from sampling.inclusion import inclusion_probabilities
 from sampling.prn import derive_prn
 from sampling.read import read_sample
@@ -22,7 +24,12 @@ __all__ = [
     "audit",
     "derive_prn",
     "inclusion_probabilities",
+    "prepare_frame",
+    "read_frame",
     "read_sample",
     "replace",
     "select",
+    "structure",
+    "synthetic",
+    "validate_frame",
 ]
