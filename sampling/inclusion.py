@@ -29,29 +29,29 @@ def grouped_inclusion(sizes: np.ndarray, groups: np.ndarray, n: np.ndarray) -> n
     n : ndarray of int
         Sample size per stratum; at most the number of units with positive size in it.
 
-    Each pass recomputes only the strata where a new certainty unit appeared.
+    Each pass finds the units whose probability reaches 1 at the current per-stratum scale
+    ``(n - certain) / (total size - certain size)``; the scale only grows, so the passes stop
+    when no new unit reaches 1 (in practice after a few passes).
     """
-    pi = np.zeros(len(sizes), dtype=np.float64)
-    certain = np.zeros(len(sizes), dtype=bool)
     n = np.asarray(n, dtype=np.float64)
-    active = np.flatnonzero(n[groups] > 0)
-    while active.size:
-        g = groups[active]
-        a = sizes[active]
-        c = certain[active]
-        total = np.bincount(g, weights=np.where(c, 0.0, a), minlength=len(n))
-        taken = np.bincount(g, weights=c, minlength=len(n))
-        remaining = n - taken
-        scale = np.divide(remaining, total, out=np.zeros(len(n)), where=total > 0)
-        p = np.where(c, 1.0, scale[g] * a)
-        pi[active] = p
-        new = ~c & (p >= 1)
-        if not new.any():
+    groups = np.asarray(groups)
+    total = np.bincount(groups, weights=sizes, minlength=len(n))
+    taken = np.zeros(len(n))
+    taken_size = np.zeros(len(n))
+    certain = np.zeros(len(sizes), dtype=bool)
+    while True:
+        rest = total - taken_size
+        scale = np.divide(n - taken, rest, out=np.zeros(len(n)), where=(rest > 0) & (n > taken))
+        new = sizes * scale[groups] >= 1.0
+        new &= ~certain
+        rows = np.flatnonzero(new)
+        if not len(rows):
             break
-        certain[active[new]] = True
-        changed = np.zeros(len(n), dtype=bool)
-        changed[g[new]] = True
-        active = active[changed[g]]
+        certain[rows] = True
+        taken += np.bincount(groups[rows], minlength=len(n))
+        taken_size += np.bincount(groups[rows], weights=sizes[rows], minlength=len(n))
+    pi = sizes * scale[groups]
+    pi[certain] = 1.0
     return pi
 
 

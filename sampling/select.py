@@ -119,27 +119,48 @@ def _check_unique_ids(frame: pd.DataFrame, hashes: np.ndarray) -> None:
         raise SelectionError(f"{dup.nunique()} enterprise ids occur more than once: {shown}")
 
 
-def _cell_of_rows(frame: pd.DataFrame, quotas: pd.DataFrame) -> np.ndarray:
-    """Index of each frame row's quota cell, -1 for rows in no quota cell."""
-    combined = np.zeros(len(frame), dtype=np.int64)
+def _key_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes (-1 for missing) and the values they stand for, cheaply for categoricals."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(), pd.Index(column.cat.categories)
+    if column.dtype == bool:
+        return column.to_numpy().view(np.int8), pd.Index([False, True], dtype=object)
+    codes, uniques = pd.factorize(column)
+    return codes, pd.Index(uniques)
+
+
+def _cell_slots(frame: pd.DataFrame, quotas: pd.DataFrame) -> np.ndarray:
+    """1 + the index of each frame row's quota cell, 0 for rows in no quota cell (int32).
+
+    The four key columns are coded separately and combined in mixed radix; a dense lookup
+    table maps the combined code to the quota cell.
+    """
+    parts = [_key_codes(frame[key]) for key in KEYS]
+    radix = int(np.prod([len(uniques) + 1 for _, uniques in parts], dtype=np.float64))
+    dtype = np.int32 if radix < 2**31 else np.int64
+    combined = np.zeros(len(frame), dtype=dtype)
     quota_combined = np.zeros(len(quotas), dtype=np.int64)
     absent = np.zeros(len(quotas), dtype=bool)
-    radix = 1
-    for key in KEYS:
-        codes, uniques = pd.factorize(frame[key])
-        positions = pd.Index(uniques).get_indexer(quotas[key])
+    for key, (codes, uniques) in zip(KEYS, parts):
+        positions = uniques.get_indexer(quotas[key])
         absent |= positions < 0
         width = len(uniques) + 1  # code 0 stands for a missing key value
-        combined = combined * width + (codes + 1)
+        combined *= width
+        combined += codes
+        combined += 1
         quota_combined = quota_combined * width + (positions + 1)
-        radix *= width
     if absent.any():
         _raise_absent(quotas[absent])
     if radix <= 4 * len(frame) + 1_000_000:
-        lookup = np.full(radix, -1, dtype=np.int64)
-        lookup[quota_combined] = np.arange(len(quotas))
+        lookup = np.zeros(radix, dtype=np.int32)
+        lookup[quota_combined] = np.arange(1, len(quotas) + 1, dtype=np.int32)
         return lookup[combined]
-    return pd.Index(quota_combined).get_indexer(combined).astype(np.int64)
+    return (pd.Index(quota_combined).get_indexer(combined) + 1).astype(np.int32)
+
+
+def _cell_of_rows(frame: pd.DataFrame, quotas: pd.DataFrame) -> np.ndarray:
+    """Index of each frame row's quota cell, -1 for rows in no quota cell."""
+    return _cell_slots(frame, quotas).astype(np.int64) - 1
 
 
 def _raise_absent(cells: pd.DataFrame) -> None:
@@ -207,6 +228,25 @@ def _bounds(need: np.ndarray, base: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(bound), bound, np.inf)
 
 
+def _cell_key_order(cell: np.ndarray, key: np.ndarray, n_cells: int, *tiebreak: np.ndarray) -> np.ndarray:
+    """Permutation sorting by cell, then the tiebreak arrays (last first), then key, then position.
+
+    Without tiebreaks: an argsort of the keys (stable only when keys tie, so that the result
+    never depends on the sorting algorithm) followed by a stable sort of the cells, a radix
+    sort when the cell codes fit 16 bits - several times faster than a lexsort.
+    """
+    if tiebreak:
+        return np.lexsort((np.arange(len(key)), key, *tiebreak, cell))
+    order = np.argsort(key)
+    ordered = key[order]
+    if len(key) > 1 and (ordered[1:] == ordered[:-1]).any():
+        order = np.argsort(key, kind="stable")
+    cells = cell[order]
+    if n_cells <= 2**16:
+        cells = cells.astype(np.uint16)
+    return order[np.argsort(cells, kind="stable")]
+
+
 def smallest_per_cell(
     cell: np.ndarray, key: np.ndarray, need: np.ndarray, bound: np.ndarray, *tiebreak: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -223,7 +263,7 @@ def smallest_per_cell(
     if short.any():
         keep |= short[cell]
     pos = np.flatnonzero(keep)
-    pos = pos[np.lexsort((key[pos], *(t[pos] for t in tiebreak), cell[pos]))]
+    pos = pos[_cell_key_order(cell[pos], key[pos], n_cells, *(t[pos] for t in tiebreak))]
     c = cell[pos]
     rank = np.arange(len(pos)) - np.searchsorted(c, np.arange(n_cells))[c]
     ok = rank < need[c]
@@ -233,14 +273,20 @@ def smallest_per_cell(
 def systematic_hits(cell: np.ndarray, pi: np.ndarray, start: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Systematic PPS within cells, in the order the rows are given.
 
-    Unit k of cell c is selected when an integer lies in ``(V_{k-1} - u_c, V_k - u_c]`` where
-    ``V`` is the running sum of ``pi`` within the cell and ``u_c = start[c]`` in [0, 1) - the
-    rule of R's ``sampling::UPsystematic``. ``pi`` must be strictly inside (0, 1); the last
-    running sum of each cell is set to ``target[c]`` (the integer the ``pi`` sum to, up to
-    rounding) so each cell gets exactly its sample size.
+    The rows of a cell must be contiguous. Unit k of cell c is selected when an integer lies
+    in ``(V_{k-1} - u_c, V_k - u_c]`` where ``V`` is the running sum of ``pi`` within the cell
+    and ``u_c = start[c]`` in [0, 1) - the rule of R's ``sampling::UPsystematic``. ``pi`` must
+    be strictly inside (0, 1); the last running sum of each cell is set to ``target[c]`` (the
+    integer the ``pi`` sum to, up to rounding) so each cell gets exactly its sample size.
     """
-    running = pd.Series(pi).groupby(cell, sort=False).cumsum().to_numpy(copy=True)
-    last = ~pd.Series(cell).duplicated(keep="last").to_numpy()
+    if len(cell) == 0:
+        return np.zeros(0, dtype=bool)
+    first = np.concatenate([[True], cell[1:] != cell[:-1]])
+    last = np.concatenate([first[1:], [True]])
+    running = np.cumsum(pi)
+    # within-cell running sums: subtract what came before the cell's first row
+    before = (running - pi)[first]
+    running -= np.repeat(before, np.diff(np.append(np.flatnonzero(first), len(cell))))
     running[last] = target[cell[last]]
     u = start[cell]
     return np.floor(running - u) > np.floor(running - pi - u)
@@ -375,64 +421,77 @@ def select(
     prn, prn_seed = frame_prn(frame, seed, hashes)
     starts = rng.random(len(table))
 
-    row_cell = _cell_of_rows(frame, table)
+    slot = _cell_slots(frame, table)
+    n_cells = len(table)
     valid = _valid_mask(frame)
     in_panel = _panel_mask(frame, panel)
-    n_cells = len(table)
-    in_cell = row_cell >= 0
-    population = np.bincount(row_cell[in_cell & valid], minlength=n_cells)
+    checked = "status" in frame.columns or bool(in_panel.any())
+    population = np.bincount(slot[valid] if checked else slot, minlength=n_cells + 1)[1:]
     _check_capacity(table, population)
-    panel_count = np.bincount(row_cell[in_cell & valid & in_panel], minlength=n_cells)
-    quota = table["quota"].to_numpy()
-    draw = np.maximum(quota - panel_count, 0)
-
-    cand = np.flatnonzero(in_cell & valid & ~in_panel)
-    cell = row_cell[cand]
-    available = np.bincount(cell, minlength=n_cells)
+    panel_count = np.bincount(slot[valid & in_panel], minlength=n_cells + 1)[1:]
+    draw = np.maximum(table["quota"].to_numpy() - panel_count, 0)
+    available = population - panel_count
     need = np.minimum(draw + reserves, available)
-    u = prn[cand]
-    sizes = None
-    if size_column is not None:
-        sizes = pd.to_numeric(frame[size_column]).to_numpy(dtype=np.float64)[cand]
-        _check_positive_sizes(table, cell, sizes, draw, size_column)
-    pi, key = _design(method, cell, u, sizes, draw, available)
+    eligible = valid & ~in_panel if checked else None
 
-    if priority is not None:
-        rank_key = np.nan_to_num(
-            pd.to_numeric(frame[priority]).to_numpy(dtype=np.float64)[cand], nan=np.inf
-        )
-        pos, rank = smallest_per_cell(cell, key, need, np.full(n_cells, np.inf), rank_key)
-        new_pos, res_pos, res_rank = pos[rank < draw[cell[pos]]], pos[rank >= draw[cell[pos]]], None
-    elif method == "systematic":
-        new_pos = _systematic(cell, pi, u, starts, draw, order)
-        rest = np.ones(len(cand), dtype=bool)
-        rest[new_pos] = False
-        others = np.flatnonzero(rest)
-        res_need = np.minimum(reserves, available - draw)
-        res_pos, res_rank = smallest_per_cell(
-            cell[others], u[others], res_need, _bounds(res_need, available - draw)
-        )
-        res_pos = others[res_pos]
-    else:
-        base = available if method == "srs" else np.maximum(draw, 1)
-        pos, rank = smallest_per_cell(cell, key, need, _bounds(need, base))
+    if method == "srs" and priority is None:
+        # The k smallest PRNs per cell straight from the full frame: no per-row pi or keys.
+        rows = _rows_below(slot, prn, need, _bounds(need, available), eligible)
+        cell = slot[rows] - 1
+        pos, rank = smallest_per_cell(cell, prn[rows], need, np.full(n_cells, np.inf))
         is_new = rank < draw[cell[pos]]
-        new_pos, res_pos, res_rank = pos[is_new], pos[~is_new], None
-    if res_rank is None:
-        res_rank = np.arange(len(res_pos)) - np.searchsorted(cell[res_pos], np.arange(n_cells))[cell[res_pos]]
+        new_rows, res_rows = rows[pos[is_new]], rows[pos[~is_new]]
+        new_pi = (draw / np.maximum(available, 1))[slot[new_rows] - 1]
+    else:
+        active = np.concatenate([[False], need > 0])[slot]
+        if eligible is not None:
+            active &= eligible
+        cand = np.flatnonzero(active)
+        cell = slot[cand] - 1
+        u = prn[cand]
+        sizes = None
+        if size_column is not None:
+            sizes = pd.to_numeric(frame[size_column]).to_numpy(dtype=np.float64)[cand]
+            _check_positive_sizes(table, cell, sizes, draw, size_column)
+        pi, key = _design(method, cell, u, sizes, draw, available)
+        if priority is not None:
+            rank_key = np.nan_to_num(
+                pd.to_numeric(frame[priority]).to_numpy(dtype=np.float64)[cand], nan=np.inf
+            )
+            pos, rank = smallest_per_cell(cell, key, need, np.full(n_cells, np.inf), rank_key)
+            is_new = rank < draw[cell[pos]]
+            new_pos, res_pos = pos[is_new], pos[~is_new]
+        elif method == "systematic":
+            new_pos = _systematic(cell, pi, u, starts, draw, order)
+            rest = np.ones(len(cand), dtype=bool)
+            rest[new_pos] = False
+            others = np.flatnonzero(rest)
+            res_need = np.minimum(reserves, available - draw)
+            res_pos, _ = smallest_per_cell(
+                cell[others], u[others], res_need, _bounds(res_need, available - draw)
+            )
+            res_pos = others[res_pos]
+        else:
+            pos, rank = smallest_per_cell(cell, key, need, _bounds(need, np.maximum(draw, 1)))
+            is_new = rank < draw[cell[pos]]
+            new_pos, res_pos = pos[is_new], pos[~is_new]
+        new_rows, res_rows, new_pi = cand[new_pos], cand[res_pos], pi[new_pos]
+    # reserves come sorted by cell then rank
+    res_cell = slot[res_rows] - 1
+    res_rank = np.arange(len(res_rows)) - np.searchsorted(res_cell, np.arange(n_cells))[res_cell]
 
-    rows = np.concatenate(
-        [np.flatnonzero(in_panel & valid), cand[new_pos], cand[res_pos], np.flatnonzero(in_panel & ~valid)]
-    )
-    counts = [int((in_panel & valid).sum()), len(new_pos), len(res_pos), int((in_panel & ~valid).sum())]
+    panel_rows = np.flatnonzero(in_panel & valid)
+    removed_rows = np.flatnonzero(in_panel & ~valid)
+    rows = np.concatenate([panel_rows, new_rows, res_rows, removed_rows])
+    counts = [len(panel_rows), len(new_rows), len(res_rows), len(removed_rows)]
     role = np.repeat(np.array(["panel", "new", "reserve", "removed"], dtype=object), counts)
     pi_out = np.concatenate(
-        [np.ones(counts[0]), pi[new_pos], np.full(counts[2] + counts[3], np.nan)]
+        [np.ones(counts[0]), new_pi, np.full(counts[2] + counts[3], np.nan)]
     )
     reserve_rank = np.concatenate(
         [np.zeros(counts[0] + counts[1], np.int64), res_rank + 1, np.zeros(counts[3], np.int64)]
     )
-    sample = _sample_table(frame, rows, role, pi_out, reserve_rank, prn, row_cell, n_cells, size_column, priority)
+    sample = _sample_table(frame, rows, role, pi_out, reserve_rank, prn, slot, size_column, priority)
     cells = _cells_table(table, population, sample)
     return Sample(
         table=sample, cells=cells, method=method, size=size_column, seed=prn_seed, priority=priority
@@ -475,14 +534,58 @@ def _design(
     return pi, _ranking_keys(method, prn, ranking_pi)
 
 
+def _rows_below(
+    slot: np.ndarray, key: np.ndarray, need: np.ndarray, bound: np.ndarray, eligible: np.ndarray | None
+) -> np.ndarray:
+    """Frame rows whose key is below their cell's bound (cells short of ``need``: all rows).
+
+    One linear pass over the frame; ``eligible`` (or None for all rows) excludes the panel
+    and enterprises out of business.
+    """
+    limit = np.concatenate([[-np.inf], np.where(need > 0, bound, -np.inf)])
+    keep = key < limit[slot]
+    if eligible is not None:
+        keep &= eligible
+    rows = np.flatnonzero(keep)
+    short = need > np.bincount(slot[rows] - 1, minlength=len(need))
+    if short.any():
+        more = np.concatenate([[False], short])[slot] & ~keep
+        if eligible is not None:
+            more &= eligible
+        rows = np.sort(np.concatenate([rows, np.flatnonzero(more)]))
+    return rows
+
+
+def _grouped_order(cell: np.ndarray, prn: np.ndarray, order: str) -> np.ndarray:
+    """Permutation putting rows in cell order, by PRN (or frame position) within each cell.
+
+    Cell, PRN (its top bits) and row position are packed into one uint64 and sorted as values,
+    much faster than an argsort or a lexsort; PRNs equal in those bits (about 2**-24 apart
+    for ten million rows) keep their frame order.
+    """
+    n = len(cell)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    index_bits = max(1, (n - 1).bit_length())
+    cell_bits = max(1, int(cell.max()).bit_length())
+    prn_bits = 64 - index_bits - cell_bits if order == "prn" else 0
+    if order == "prn" and prn_bits < 16:
+        return np.lexsort((np.arange(n), prn, cell))
+    packed = cell.astype(np.uint64) << np.uint64(index_bits + prn_bits)
+    if prn_bits:
+        packed |= (prn * float(2**prn_bits)).astype(np.uint64) << np.uint64(index_bits)
+    packed |= np.arange(n, dtype=np.uint64)
+    packed.sort()
+    return (packed & np.uint64(2**index_bits - 1)).astype(np.int64)
+
+
 def _systematic(
     cell: np.ndarray, pi: np.ndarray, prn: np.ndarray, starts: np.ndarray, draw: np.ndarray, order: str
 ) -> np.ndarray:
     """Positions selected by systematic PPS: certainty units plus one systematic pass per cell."""
     certain = pi >= 1.0
     partial = np.flatnonzero((pi > 0.0) & ~certain)
-    if order == "prn":
-        partial = partial[np.argsort(prn[partial], kind="stable")]
+    partial = partial[_grouped_order(cell[partial], prn[partial], order)]
     target = draw - np.bincount(cell[certain], minlength=len(draw))
     hits = systematic_hits(cell[partial], pi[partial], starts, target)
     return np.sort(np.concatenate([np.flatnonzero(certain), partial[hits]]))
@@ -495,8 +598,7 @@ def _sample_table(
     pi: np.ndarray,
     reserve_rank: np.ndarray,
     prn: np.ndarray,
-    row_cell: np.ndarray,
-    n_cells: int,
+    slot: np.ndarray,
     size: str | None,
     priority: str | None,
 ) -> pd.DataFrame:
@@ -518,7 +620,7 @@ def _sample_table(
     out["reserve_rank"] = pd.array(np.where(role == "reserve", reserve_rank, 0), dtype="Int64")
     out.loc[role != "reserve", "reserve_rank"] = pd.NA
     out["replaces"] = pd.Series([None] * len(rows), dtype=object)
-    cell_code = np.where(row_cell[rows] >= 0, row_cell[rows], n_cells)
+    cell_code = np.where(slot[rows] > 0, slot[rows], np.iinfo(np.int32).max)
     role_code = pd.Series(role).map(_ROLE_ORDER).to_numpy()
     order = np.lexsort((out["prn"].to_numpy(), reserve_rank, role_code, cell_code))
     out = out.iloc[order].reset_index(drop=True)
