@@ -330,14 +330,15 @@ def _share_rule(column: str | tuple[str, ...], direction: str, zh_name: str, en_
 
     def check(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
         out = []
-        for city in cities:
-            n = ctx.counts.loc[city, "n"]
-            limit = rule.limit
+        limit = rule.limit
+        totals = ctx.counts["n"].to_numpy(dtype=float)
+        parts = ctx.counts[list(cols)].to_numpy(dtype=float).sum(axis=1)
+        for city, n, part in zip(cities, totals, parts):
             if n == 0:
                 out.append(_row(city, rule.id, np.nan, np.nan if limit is None else limit, "skipped",
                                 "该市样本为空,无法计算比例", "no enterprises in the city; share undefined"))
                 continue
-            share = float(ctx.counts.loc[city, list(cols)].sum() / n)
+            share = float(part / n)
             if limit is None:
                 out.append(_row(city, rule.id, share, np.nan, "pass",
                                 f"{zh_name}占 {_pct(share)},未设上限", f"{en_name} {_pct(share)}; no limit set"))
@@ -422,25 +423,31 @@ def _top_industries(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
                      "structure not given; sections cannot be ranked by employment") for c in cities]
     st = _structure_by_city(ctx.structure)
     emp = st.groupby(["city", "section"], observed=True)["employment"].sum()
+    emp = emp[emp > 0]
     top_n = rule.limit if rule.limit is not None else len(sections())
+    rank = emp.groupby(level=0, observed=True).rank(method="min", ascending=False)
+    allowed = set(rank.index[rank <= top_n])
+    for city, secs in (ctx.pillars or {}).items():
+        allowed.update((city, sec) for sec in secs)
+    in_structure = set(emp.index.get_level_values(0))
+    used = ctx.cells[ctx.cells["count"] > 0].groupby(["city", "section"], sort=False)["count"].sum()
+    outside_mask = [key not in allowed for key in used.index]
+    outside: dict[str, list[tuple[str, float]]] = {}
+    for (city, sec), k in used[outside_mask].sort_index().items():
+        outside.setdefault(city, []).append((sec, float(k)))
     out = []
     for city in cities:
-        if city not in emp.index.get_level_values(0):
+        if city not in in_structure:
             out.append(_row(city, rule.id, np.nan, 0.0, "skipped", "总体结构中没有该市",
                             f"structure has no rows for {city}"))
             continue
-        e = emp.loc[city]
-        e = e[e > 0]
-        rank = e.rank(method="min", ascending=False)
-        allowed = set(rank.index[rank <= top_n]) | set((ctx.pillars or {}).get(city, ()))
-        sub = ctx.cells[(ctx.cells["city"] == city) & (ctx.cells["count"] > 0)]
-        outside = sub[~sub["section"].isin(allowed)].groupby("section")["count"].sum()
-        k = float(outside.sum())
+        found = outside.get(city, [])
+        k = float(sum(v for _, v in found))
         if k == 0:
             out.append(_row(city, rule.id, 0.0, 0.0, "pass", f"所有行业均在就业人数前 {top_n} 位或支柱产业之内",
                             f"every section is in the top {top_n} by employment or a pillar"))
         else:
-            listed = ", ".join(f"{s} ({_fmt(v)})" for s, v in outside.items())
+            listed = ", ".join(f"{s} ({_fmt(v)})" for s, v in found)
             out.append(_row(city, rule.id, k, 0.0, _broken(rule.kind),
                             f"{_fmt(k)} 户企业所在行业不在就业人数前 {top_n} 位: {listed}",
                             f"{_fmt(k)} enterprises in sections outside the top {top_n} by employment: {listed}"))
@@ -451,14 +458,14 @@ def _pillar_industries(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
     if ctx.pillars is None:
         return [_row(c, rule.id, np.nan, 0.0, "skipped", "未提供支柱产业(pillars)",
                      "pillar industries not given (pillars=)") for c in cities]
+    present_by_city = ctx.cells[ctx.cells["count"] > 0].groupby("city", sort=False)["section"].agg(set).to_dict()
     out = []
     for city in cities:
         named = ctx.pillars.get(city, ())
         if not named:
             out.append(_row(city, rule.id, 0.0, 0.0, "pass", "该市未指定支柱产业", "no pillar industry named for the city"))
             continue
-        sub = ctx.cells[ctx.cells["city"] == city]
-        present = set(sub.loc[sub["count"] > 0, "section"])
+        present = present_by_city.get(city, set())
         absent = [s for s in named if s not in present]
         if absent:
             out.append(_row(city, rule.id, float(len(absent)), 0.0, _broken(rule.kind),
@@ -484,23 +491,29 @@ def _proportional_mix(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
     if drop_micro:
         pop = pop[pop["size_class"] != "micro"]
         smp = smp[smp["size_class"] != "micro"]
-    pop_counts = pop.groupby(["city", *keys])["enterprises"].sum()
-    smp_counts = smp.groupby(["city", *keys])["count"].sum()
+    pop_wide = pop.groupby(["city", *keys])["enterprises"].sum().unstack(keys, fill_value=0)
+    smp_wide = smp.groupby(["city", *keys])["count"].sum().unstack(keys, fill_value=0)
+    columns = pop_wide.columns.union(smp_wide.columns)
+    pop_wide = pop_wide.reindex(columns=columns, fill_value=0).astype(float)
+    smp_wide = smp_wide.reindex(columns=columns, fill_value=0).astype(float)
     scope_zh = "(不含微型)" if drop_micro else ""
     scope_en = " (micro left out)" if drop_micro else ""
     out = []
+    pop_arr, smp_arr = pop_wide.to_numpy(), smp_wide.to_numpy()
+    pop_row = {c: i for i, c in enumerate(pop_wide.index)}
+    smp_row = {c: i for i, c in enumerate(smp_wide.index)}
+    empty = np.zeros(len(columns))
     for city in cities:
-        if city not in pop_counts.index.get_level_values(0) or pop_counts.loc[city].sum() == 0:
+        p = pop_arr[pop_row[city]] if city in pop_row else empty
+        if p.sum() == 0:
             out.append(_row(city, rule.id, np.nan, lim, "skipped", "总体结构中没有该市", f"structure has no rows for {city}"))
             continue
-        p = pop_counts.loc[city]
-        s = smp_counts.loc[city] if city in smp_counts.index.get_level_values(0) else pd.Series(dtype=float)
+        s = smp_arr[smp_row[city]] if city in smp_row else empty
         if s.sum() == 0:
             out.append(_row(city, rule.id, np.nan, lim, "skipped", "该市样本为空,无法计算比例",
                             "no enterprises in the city; share undefined"))
             continue
-        idx = p.index.union(s.index)
-        d = 0.5 * float(np.abs(s.reindex(idx, fill_value=0) / s.sum() - p.reindex(idx, fill_value=0) / p.sum()).sum())
+        d = 0.5 * float(np.abs(s / s.sum() - p / p.sum()).sum())
         text_zh = f"规模×所有制结构与总体的相异指数 {d:.3f}{scope_zh}"
         text_en = f"size x ownership dissimilarity index to the population {d:.3f}{scope_en}"
         if limit is None:

@@ -394,3 +394,58 @@ def test_outputs(tmp_path):
     fig.savefig(io.BytesIO(), format="png")
     with pytest.raises(AuditError, match="unknown dimension 'age'"):
         report.plot(dimension="age")
+
+
+# --------------------------------------------------------------------------- fast paths
+
+
+def test_frame_aggregation_equals_structure():
+    """The audit counts a frame with integer codes; the numbers are those of sampling.structure."""
+    from sampling.audit import _frame_cells, _without_sector
+    from sampling.frame import prepare_frame, structure
+    from sampling.synthetic import make_frame
+
+    frame = prepare_frame(make_frame(5_000, random_state=3))
+    keys = ["city", "section", "size_class", "state_owned"]
+    ours = _without_sector(_frame_cells(frame)).sort_values(keys).reset_index(drop=True)
+    ref = structure(frame)[[*keys, "enterprises", "employment"]].astype({"size_class": str})
+    ref = ref.sort_values(keys).reset_index(drop=True)
+    pd.testing.assert_frame_equal(ours, ref, check_dtype=False)
+    # sector counts equal the frame's own sector column
+    by_sector = _frame_cells(frame).groupby("sector")["enterprises"].sum()
+    assert by_sector.to_dict() == frame["sector"].value_counts().to_dict()
+
+
+def test_per_city_pearson_equals_chisquare_gof():
+    """The audit's vectorised Pearson test per city gives chisquare_gof's numbers."""
+    from sampling.representativeness import chisquare_gof
+
+    rows = move(move(BASE, ("C", "large", True), ("C", "medium", True), 5), ("G", "small", False), ("E", "small", False), 7)
+    report = run(make_sample(rows))
+    rep = report.representativeness.set_index(["city", "dimension"])
+    sample = make_sample(rows)
+    pop = make_structure().query("size_class != 'micro'")
+    for dim in ("section", "size_class", "state_owned"):
+        obs = sample[sample.city == SG][dim].astype(str if dim != "state_owned" else bool).value_counts()
+        ref = pop[pop.city == SG].groupby(dim)["enterprises"].sum()
+        t = chisquare_gof(obs, ref)
+        got = rep.loc[(SG, dim)]
+        assert got["statistic"] == pytest.approx(t.statistic, rel=1e-12)
+        assert got["p_value"] == pytest.approx(t.p_value, rel=1e-10)
+        assert got["w"] == pytest.approx(t.w, rel=1e-12)
+        assert got["df"] == t.df
+
+
+@pytest.mark.parametrize("dtype", ["arrow", "object", "int"])
+def test_frame_ids_of_any_dtype_are_matched(dtype):
+    frame = make_frame_population()
+    sample = frame_sample()
+    if dtype == "int":
+        number = {k: i for i, k in enumerate(frame["enterprise_id"])}
+        frame["enterprise_id"] = frame["enterprise_id"].map(number).astype(np.int64)
+        sample["enterprise_id"] = sample["enterprise_id"].map(number).astype(str)
+    else:
+        frame["enterprise_id"] = frame["enterprise_id"].astype("string[pyarrow]" if dtype == "arrow" else object)
+    sample.loc[sample.index[-1], "enterprise_id"] = "999999"
+    report = run(sample, population=frame)
+    assert broken(report) == [(SG, "absent_from_frame", "fail")]
