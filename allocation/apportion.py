@@ -51,7 +51,7 @@ _SIGNPOSTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "dean": lambda k: k * (k + 1.0) / (k + 0.5),
 }
 
-# Final brackets holding at most this many candidate seats are resolved by sorting them.
+# Final brackets holding at most this many candidate seats (or 2 n) are resolved by sorting.
 _CANDIDATE_CAP = 4096
 
 
@@ -181,20 +181,16 @@ def _solve_scale(w: np.ndarray, total: float, lower: np.ndarray, upper: np.ndarr
     tol = 1e-12 * max(total, 1.0)
     for _ in range(200):
         x = w * mu
-        below, above = x <= lower, x >= upper
-        f = np.where(below, lower, np.where(above, upper, x)).sum()
+        f = np.clip(x, lower, upper).sum()
         if abs(f - total) <= tol:
             return mu
         if f < total:
             lo = mu
         else:
             hi = mu
-        slope = w[~below & ~above].sum()
-        if slope > 0:
-            fixed = lower[below].sum() + upper[above].sum()
-            step = (total - fixed) / slope
-        else:
-            step = np.nan
+        # On the current linear piece f = fixed + mu * slope, slope the weight of free units.
+        slope = w @ ((x > lower) & (x < upper))
+        step = mu + (total - f) / slope if slope > 0 else np.nan
         if lo < step < hi:
             mu = step
         elif np.isfinite(hi):
@@ -315,11 +311,15 @@ def _divisor_method(
                 break
             width *= 2
         s_hi = seats_hi.sum()
-    # Shrink the bracket until few seats are in doubt (or it cannot shrink: exact ties).
-    while s_lo - s_hi > _CANDIDATE_CAP and hi - lo > 4 * np.spacing(hi):
-        # Interpolate on the count, kept away from the ends of the bracket.
-        t = (s_lo - total) / (s_lo - s_hi)
-        t = min(max(t, 0.1), 0.9)
+    # Shrink the bracket until few seats are in doubt. At one divisor each unit passes at
+    # most one signpost, so a bracket around a single divisor holds at most n seats.
+    cap = max(_CANDIDATE_CAP, 2 * len(w))
+    step = 0
+    while s_lo - s_hi > cap and hi - lo > 4 * np.spacing(hi):
+        # Interpolate on the count, kept away from the ends of the bracket; every other step
+        # bisects, so a jump (many units tied at one divisor) is still closed in quickly.
+        step += 1
+        t = 0.5 if step % 2 == 0 else min(max((s_lo - total) / (s_lo - s_hi), 0.1), 0.9)
         mid = lo + t * (hi - lo)
         seats_mid = _seats_at(w, mid, lower, upper, signpost)
         s_mid = seats_mid.sum()

@@ -20,6 +20,7 @@ from allocation.apportion import (
     Method,
     _check_bound,
     _check_feasible,
+    _check_total,
     _method_name,
     _plain,
     _solve_scale,
@@ -51,7 +52,7 @@ FRAME_COLUMNS = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CityAllocation:
     """The allocation of a total across cities, with the inputs that shaped it.
 
@@ -323,14 +324,13 @@ def allocate_cities(
     floor = _check_bound(existing, index, "existing", 0.0)
     upper = _check_bound(maximum, index, "maximum", np.inf)
     lower = np.maximum(mins, floor)
-    if not isinstance(total, (int, np.integer)) or isinstance(total, bool) or total < 0:
-        raise AllocationError(f"total must be a non-negative integer, got {total!r}")
-    _check_feasible(index, share.to_numpy(), int(total), lower, upper)
+    total = _check_total(total)
+    _check_feasible(index, share.to_numpy(), total, lower, upper)
 
     lo = pd.Series(lower, index=index)
     up = None if maximum is None else pd.Series(upper, index=index)
-    allocated = apportion(share, int(total), method=name, lower=lo, upper=up).rename("allocated")
-    plain = apportion(share0, int(total), method=name, lower=lo, upper=up)
+    allocated = apportion(share, total, method=name, lower=lo, upper=up).rename("allocated")
+    plain = apportion(share0, total, method=name, lower=lo, upper=up)
     w = share.to_numpy()
     mu = _solve_scale(w, float(total), lower, np.where(w > 0, upper, lower))
     table = pd.DataFrame(
@@ -349,4 +349,4 @@ def allocate_cities(
         },
         index=index,
     )
-    return CityAllocation(total=int(total), method=name, weights=weights, allocated=allocated, table=table)
+    return CityAllocation(total=total, method=name, weights=weights, allocated=allocated, table=table)

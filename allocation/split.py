@@ -95,6 +95,29 @@ def _flow_conflict(
     )
 
 
+def _fit_rows(v: np.ndarray, targets: np.ndarray, signpost) -> np.ndarray:
+    """Each row of ``v`` apportioned to its target by the divisor method."""
+    zeros, inf = np.zeros(v.shape[1]), np.full(v.shape[1], np.inf)
+    return np.vstack([_divisor_method(v[i], int(targets[i]), zeros, inf, signpost) for i in range(len(v))]).astype(np.int64)
+
+
+def _row_divisors(v: np.ndarray, x: np.ndarray, signpost) -> np.ndarray:
+    """A divisor per row under which ``x`` is that row's apportionment of ``v``.
+
+    Any divisor between the largest priority of a unit not given and the smallest priority of
+    a unit given works; the geometric mean of the two is taken.
+    """
+    d_last = signpost(np.maximum(x - 1, 0).astype(float))
+    d_next = signpost(x.astype(float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        last = np.where((x > 0) & (v > 0), np.where(d_last > 0, v / d_last, np.inf), np.inf).min(axis=1)
+        nxt = np.where(v > 0, np.where(d_next > 0, v / d_next, np.inf), 0.0).max(axis=1)
+    lam = np.where(
+        np.isfinite(last) & (nxt > 0), np.sqrt(last * nxt), np.where(np.isfinite(last), last / 2, nxt * 2)
+    )
+    return np.where((lam > 0) & np.isfinite(lam), lam, 1.0)
+
+
 def _biproportional(
     w: np.ndarray, rows: np.ndarray, cols: np.ndarray, signpost, row_labels: pd.Index, col_labels: pd.Index
 ) -> np.ndarray:
@@ -119,8 +142,19 @@ def _biproportional(
         fitted = fitted * np.divide(rows, rs, out=np.zeros(r), where=rs > 0)[:, None]
         cs = fitted.sum(axis=0)
         gamma = gamma * np.divide(cols, cs, out=np.ones(c), where=cs > 0)
-    zeros, inf = np.zeros(c), np.full(c, np.inf)
-    x = np.vstack([_divisor_method(w[i] * gamma, int(rows[i]), zeros, inf, signpost) for i in range(r)]).astype(np.int64)
+    # Then Pukelsheim's alternating scaling on the integers: fit the rows, then the columns,
+    # each time taking the divisors the fit implies, while the error keeps falling.
+    x = _fit_rows(w * gamma, rows, signpost)
+    best_error, stale = np.abs(x.sum(axis=0) - cols).sum(), 0
+    while best_error and stale < 3:
+        rho = 1.0 / _row_divisors(w * gamma, x, signpost)
+        y = _fit_rows((w * rho[:, None]).T, cols, signpost).T
+        if not (y.sum(axis=1) - rows).any():
+            return y
+        gamma = 1.0 / _row_divisors((w * rho[:, None]).T, y.T, signpost)
+        x = _fit_rows(w * gamma, rows, signpost)
+        error = np.abs(x.sum(axis=0) - cols).sum()
+        best_error, stale = (error, 0) if error < best_error else (best_error, stale + 1)
 
     def priorities(v: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         d_last = signpost(np.maximum(x - 1, 0).astype(float))
@@ -145,17 +179,18 @@ def _biproportional(
         target = -1
         while queue and target < 0:
             j = queue.popleft()
-            for i in np.flatnonzero(~np.isnan(last[:, j])):
-                tie = np.isclose(nxt[i], last[i, j], rtol=_TIE, atol=0) & ~reached
-                for k in np.flatnonzero(tie):
-                    reached[k] = True
-                    parent[k] = (j, i)
-                    if excess[k] < 0:
-                        target = k
-                        break
-                    queue.append(k)
-                if target >= 0:
+            givers = np.flatnonzero(~np.isnan(last[:, j]))
+            if not len(givers):
+                continue
+            tie = np.isclose(nxt[givers], last[givers, j][:, None], rtol=_TIE, atol=0) & ~reached
+            via = givers[tie.argmax(axis=0)]
+            for k in np.flatnonzero(tie.any(axis=0)):
+                reached[k] = True
+                parent[k] = (j, int(via[k]))
+                if excess[k] < 0:
+                    target = k
                     break
+                queue.append(k)
         if target >= 0:
             k = target
             while k in parent:
