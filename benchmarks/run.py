@@ -241,6 +241,7 @@ def machine_info() -> dict[str, str]:
         "packages": ", ".join(f"{k} {v}" for k, v in versions.items()),
         "R": r,
         "git": out(["git", "-C", str(HERE.parent), "log", "-1", "--format=%h %s"])[:100],
+        "load average at start (1/5/15 min)": " / ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 
 
@@ -503,6 +504,7 @@ def main(argv: list[str] | None = None) -> int:
     results, skipped = run_all(args.quick, only, repeat, timeout, data_root, 10 if args.quick else 3600)
     ratios(results)
     wall = time.perf_counter() - start
+    info["load average at end (1/5/15 min)"] = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     print()
     print(table(results))
     for g in goals(results, args.quick):
