@@ -279,3 +279,12 @@ def test_large_bounded_problem_is_exact():
         seats = apportion(w, 600_000, method=method, lower=2, upper=40)
         assert seats.sum() == 600_000
         assert seats.min() >= 2 and seats.max() <= 40
+
+
+@pytest.mark.parametrize("method", ["huntington-hill", "webster", "jefferson", "hamilton"])
+def test_many_exact_ties_resolved_by_position(method):
+    # 20,000 equal weights, 50,001 seats, lower 1, upper 10: every unit gets 2 (40,000 seats),
+    # and the 10,001 seats left tie exactly; they go to the first 10,001 units.
+    w = pd.Series(np.ones(20_000))
+    seats = apportion(w, 50_001, method=method, lower=1, upper=10)
+    assert (seats.iloc[:10_001] == 3).all() and (seats.iloc[10_001:] == 2).all()
