@@ -100,8 +100,10 @@ def check_cells(
     DataFrame
         ``city, rule, observed, limit, status, message_zh, message_en``: one row per city and
         rule, in the rule set's order (then ``target``), and one row with city
-        :data:`PROVINCE` per province-level rule. ``observed`` and ``limit`` are numbers
-        (float; NaN when not applicable):
+        :data:`PROVINCE` per province-level rule. ``status`` is ``pass``, ``fail`` (a hard
+        rule broken), ``warn`` (a soft rule broken) or ``skipped`` (the rule's data were not
+        given, or the city has no enterprises for a share; the message says which argument
+        is missing). ``observed`` and ``limit`` are numbers (float; NaN when not applicable):
 
         ==================  =================================================  ===============
         rule                observed                                           limit
@@ -114,7 +116,7 @@ def check_cells(
         micro_excluded      share of micro                                     maximum share
         state_owned_max     share of state-owned                               maximum share
         large_max           share of large                                     maximum or NaN
-        proportional_mix    dissimilarity index of size x ownership shares      rule limit/NaN
+        proportional_mix    dissimilarity index of size x ownership shares     rule limit/NaN
         sector_split        absolute deviation from the sector targets         0
         band_50_300_min     province share of 50-300-employee enterprises      minimum share
         target              enterprises in the city                            the target

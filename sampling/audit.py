@@ -535,7 +535,8 @@ def _frame_positions(frame_ids: pd.Series, sample_ids: pd.Series) -> np.ndarray:
     Hashes the sample's ids (few) and streams the frame's (many) through them; Arrow-backed
     string columns are matched inside Arrow, without making ten million Python strings.
     """
-    wanted, inverse = np.unique(sample_ids.astype(str).to_numpy(), return_inverse=True)
+    inverse, uniques = pd.factorize(sample_ids.astype(str).to_numpy())
+    wanted = np.asarray(uniques, dtype=object)
     if hasattr(frame_ids.array, "__arrow_array__") and pd.api.types.is_string_dtype(frame_ids.dtype):
         hit = _arrow_index_in(frame_ids, wanted)
     else:

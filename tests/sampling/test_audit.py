@@ -449,3 +449,19 @@ def test_frame_ids_of_any_dtype_are_matched(dtype):
     sample.loc[sample.index[-1], "enterprise_id"] = "999999"
     report = run(sample, population=frame)
     assert broken(report) == [(SG, "absent_from_frame", "fail")]
+
+
+def test_sample_drawn_by_select_passes():
+    """sampling.select filling a quota table that obeys the rules gives a sample that passes:
+    the quotas are the base design's counts, the frame has ten enterprises per quota unit."""
+    from sampling import select
+
+    frame = make_frame_population()
+    quotas = pd.DataFrame([(c, s, z, o, n) for c in (GZ, SG) for s, z, o, n in BASE],
+                          columns=["city", "section", "size_class", "state_owned", "quota"])
+    drawn = select(frame, quotas, method="pareto", size="employees", reserves=2, random_state=7)
+    report = run(drawn, population=frame)
+    assert broken(report) == [] and report.passed
+    assert any("24 reserve" in n for n in report.notes)
+    weighted = run(drawn.to_frame("sample"), population=frame, weights="weight")
+    assert weighted.passed and len(weighted.weights)
