@@ -89,8 +89,7 @@ class CityAllocation:
         """
         return self.table.reset_index(names="city")[FRAME_COLUMNS]
 
-    def summary(self) -> str:
-        """Plain-text summary: totals, weights, binding bounds and the table."""
+    def _header(self) -> list[str]:
         t = self.table
         weights = ", ".join(f"{k} {v:g}" for k, v in self.weights.items())
         lines = [
@@ -105,6 +104,11 @@ class CityAllocation:
         if len(tilted):
             moved = int((t["allocated"] - t["allocated_without_tilt"]).abs().sum()) // 2
             lines.append(f"tilt on {len(tilted)} cities moved {moved:,} units")
+        return lines
+
+    def summary(self) -> str:
+        """Plain-text summary: totals, weights, binding bounds and the table."""
+        t = self.table
         shown = pd.DataFrame(
             {
                 "share %": (100 * t["share"]).round(2),
@@ -116,15 +120,13 @@ class CityAllocation:
                 "binding": t["binding"],
             }
         )
-        lines.append(shown.to_string())
-        return "\n".join(lines)
+        return "\n".join([*self._header(), shown.to_string()])
 
     def __repr__(self) -> str:
         return self.summary()
 
     def _repr_html_(self) -> str:
-        head = self.summary().split("\n")[: -len(self.table) - 1]
-        caption = "<br>".join(html.escape(line) for line in head)
+        caption = "<br>".join(html.escape(line) for line in self._header())
         return f"<p>{caption}</p>" + self.to_frame().to_html(index=False)
 
     def plot(self, ax: Axes | None = None) -> Axes:
