@@ -101,17 +101,26 @@ def _fit_rows(v: np.ndarray, targets: np.ndarray, signpost) -> np.ndarray:
     return np.vstack([_divisor_method(v[i], int(targets[i]), zeros, inf, signpost) for i in range(len(v))]).astype(np.int64)
 
 
+def _priorities(v: np.ndarray, x: np.ndarray, signpost, can_give: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell: the priority of its last unit (NaN where it cannot give one up) and of its
+    next unit (NaN on zero cells; infinite where the signpost is 0)."""
+    d_last = signpost(np.maximum(x - 1, 0).astype(float))
+    d_next = signpost(x.astype(float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        last = np.where(can_give, np.where(d_last > 0, v / d_last, np.inf), np.nan)
+        nxt = np.where(v > 0, np.where(d_next > 0, v / d_next, np.inf), np.nan)
+    return last, nxt
+
+
 def _row_divisors(v: np.ndarray, x: np.ndarray, signpost) -> np.ndarray:
     """A divisor per row under which ``x`` is that row's apportionment of ``v``.
 
     Any divisor between the largest priority of a unit not given and the smallest priority of
     a unit given works; the geometric mean of the two is taken.
     """
-    d_last = signpost(np.maximum(x - 1, 0).astype(float))
-    d_next = signpost(x.astype(float))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        last = np.where((x > 0) & (v > 0), np.where(d_last > 0, v / d_last, np.inf), np.inf).min(axis=1)
-        nxt = np.where(v > 0, np.where(d_next > 0, v / d_next, np.inf), 0.0).max(axis=1)
+    last, nxt = _priorities(v, x, signpost, (x > 0) & (v > 0))
+    last = np.where(np.isnan(last), np.inf, last).min(axis=1)
+    nxt = np.where(np.isnan(nxt), 0.0, nxt).max(axis=1)
     lam = np.where(
         np.isfinite(last) & (nxt > 0), np.sqrt(last * nxt), np.where(np.isfinite(last), last / 2, nxt * 2)
     )
@@ -156,20 +165,12 @@ def _biproportional(
         error = np.abs(x.sum(axis=0) - cols).sum()
         best_error, stale = (error, 0) if error < best_error else (best_error, stale + 1)
 
-    def priorities(v: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        d_last = signpost(np.maximum(x - 1, 0).astype(float))
-        d_next = signpost(x.astype(float))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            last = np.where((x > floor) & pos, v / d_last, np.nan)  # a cell that can give a unit
-            nxt = np.where(pos, np.where(d_next > 0, v / d_next, np.inf), np.nan)  # that can take one
-        return last, nxt
-
     for _ in range(100 * (int(rows.sum()) + r * c)):
         excess = x.sum(axis=0) - cols
         if not excess.any():
             return x
         v = w * gamma
-        last, nxt = priorities(v, x)
+        last, nxt = _priorities(v, x, signpost, (x > floor) & pos)
         # Breadth-first search over ties: column j -> column k through row i when the unit
         # j gives up in row i ties with the unit k would take there.
         parent: dict[int, tuple[int, int]] = {}
