@@ -17,7 +17,15 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_flow
 
-from allocation.apportion import _SIGNPOSTS, Method, _divisor_method, _method_name, _plain, apportion
+from allocation.apportion import (
+    _SIGNPOSTS,
+    Method,
+    _count_above,
+    _divisor_method,
+    _method_name,
+    _plain,
+    apportion,
+)
 from allocation.exceptions import AllocationError, InfeasibleAllocationError
 
 __all__ = ["split"]
@@ -96,9 +104,48 @@ def _flow_conflict(
 
 
 def _fit_rows(v: np.ndarray, targets: np.ndarray, signpost) -> np.ndarray:
-    """Each row of ``v`` apportioned to its target by the divisor method."""
-    zeros, inf = np.zeros(v.shape[1]), np.full(v.shape[1], np.inf)
-    return np.vstack([_divisor_method(v[i], int(targets[i]), zeros, inf, signpost) for i in range(len(v))]).astype(np.int64)
+    """Each row of ``v`` apportioned to its target by the divisor method.
+
+    Long rows go one by one through the bounded divisor search. Short rows are done together:
+    from the seats at the divisor ``sum / target`` (within one unit per cell of the answer)
+    each row gains its next-highest-priority unit, or loses its lowest-priority one, until it
+    hits its target; seats at a divisor are a prefix of the priority order (ties: larger
+    weight, then earlier column), and these steps keep them one.
+    """
+    r, c = v.shape
+    if c > 64 or r <= 4:
+        zeros, inf = np.zeros(c), np.full(c, np.inf)
+        return np.vstack([_divisor_method(v[i], int(targets[i]), zeros, inf, signpost) for i in range(r)]).astype(np.int64)
+    pos = v > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = v * np.where(targets > 0, targets / v.sum(axis=1), 0.0)[:, None]
+    x = np.where(pos, _count_above(q, signpost), 0.0)
+    order = np.arange(c)
+    while True:
+        diff = targets - x.sum(axis=1)
+        if not diff.any():
+            return x.astype(np.int64)
+        for grow in (True, False):
+            sel = np.flatnonzero(diff > 0 if grow else diff < 0)
+            if not len(sel):
+                continue
+            vs, xs = v[sel], x[sel]
+            d = signpost(xs if grow else np.maximum(xs - 1, 0))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                pri = np.where(d > 0, vs / d, np.inf)
+            if grow:
+                pri = np.where(vs > 0, pri, -np.inf)
+                best = (pri == pri.max(axis=1, keepdims=True)) & (vs > 0)
+                wt = np.where(best, vs, -np.inf)
+                best &= wt == wt.max(axis=1, keepdims=True)
+                pick = np.argmax(best, axis=1)  # earliest column among the ties
+            else:
+                pri = np.where(xs > 0, pri, np.inf)
+                best = (pri == pri.min(axis=1, keepdims=True)) & (xs > 0)
+                wt = np.where(best, vs, np.inf)
+                best &= wt == wt.min(axis=1, keepdims=True)
+                pick = c - 1 - np.argmax(best[:, ::-1], axis=1)  # latest column among the ties
+            x[sel, order[pick]] += 1 if grow else -1
 
 
 def _priorities(v: np.ndarray, x: np.ndarray, signpost, can_give: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -297,6 +344,9 @@ def split(
         raise AllocationError(f"rows with a positive target but no positive share: {targets.index[empty].tolist()[:10]}")
     out = pd.DataFrame(0, index=targets.index, columns=shares.columns, dtype=np.int64)
     if column_totals is None:
+        if name != "hamilton":
+            out.iloc[:, :] = _fit_rows(w, rows, _SIGNPOSTS[name])
+            return out
         for i, label in enumerate(targets.index):
             if rows[i] > 0:
                 row = pd.Series(w[i], index=shares.columns)

@@ -29,7 +29,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from allocation import apportion, optimal
+from allocation import apportion, optimal, split
 from allocation.datasets import national_cities
 from allocation.tiers import tier_minimum
 
@@ -98,6 +98,19 @@ def run(quick: bool = False) -> list[dict]:
         "tool": "empmon allocation.optimal",
         "seconds": sec,
         "note": f"exact total: {int(out.sum()) == total}",
+    })
+
+    # Biproportional split of the 333 cities' allocation over 20 sections (synthetic shares),
+    # holding synthetic section totals.
+    alloc = apportion(pop, 30_000, lower=tiers)
+    shares = pd.DataFrame(np.random.default_rng(SEED).lognormal(0.0, 1.0, (len(pop), 20)), index=pop.index)
+    col_totals = apportion(shares.sum(), 30_000, method="webster")
+    sec, out = _median_time(lambda: split(alloc, shares, column_totals=col_totals), repeat)
+    rows.append({
+        "workload": "split 30,000 over 333 cities x 20 sections, biproportional (huntington-hill)",
+        "tool": "empmon allocation.split",
+        "seconds": sec,
+        "note": f"rows and columns exact: {bool((out.sum(axis=1) == alloc).all() and (out.sum() == col_totals).all())}",
     })
 
     try:
