@@ -354,9 +354,14 @@ def _hamilton(w: np.ndarray, total: int, lower: np.ndarray, upper: np.ndarray) -
     seats = np.clip(np.floor(quota), lower, upper)
     # The floors add to at most total: the quotas add to total within 1e-12 * total.
     left = total - int(seats.sum())
-    # Largest remainder first; ties: larger weight, then earlier position.
+    if left == 0:
+        return seats
+    # Largest remainder first; ties: larger weight, then earlier position. Only the units at
+    # or above the left-th largest remainder need ordering.
     remainder = np.where(seats < upper, quota - seats, -np.inf)
-    order = np.lexsort((np.arange(len(w)), -w, -remainder))
+    cut = np.partition(remainder, len(w) - left)[len(w) - left]
+    near = np.flatnonzero(remainder >= cut)
+    order = near[np.lexsort((near, -w[near], -remainder[near]))]
     seats[order[:left]] += 1
     return seats
 
