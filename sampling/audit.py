@@ -40,7 +40,7 @@ from quotas.classify import SIZE_CLASSES, SIZE_LABELS_ZH
 from quotas.rules import MOHRSS_2011, RuleSet, get_rules
 from sampling.exceptions import AuditError
 from sampling.frame import prepare_frame
-from sampling.representativeness import design_effect_weights, kish_effective_size, rao_scott_gof
+from sampling.representativeness import rao_scott_by_group
 
 __all__ = ["DIMENSIONS", "AuditReport", "audit", "main_table"]
 
@@ -207,7 +207,7 @@ class AuditReport:
         if dimension not in DIMENSIONS:
             raise AuditError(f"unknown dimension {dimension!r}; valid: {list(DIMENSIONS)}")
         with cjk_font():
-            fig = Figure(figsize=(12, 5 + 0.25 * self.results["city"].nunique()), layout="constrained")
+            fig = Figure(figsize=(12, min(5 + 0.25 * self.results["city"].nunique(), 30)), layout="constrained")
             ax_map, ax_bar = fig.subplots(1, 2, width_ratios=[3, 2])
             order = ["pass", "warn", "fail", "skipped"]
             pivot = self.results.pivot_table(index="city", columns="rule", values="status", aggfunc="first", sort=False)
@@ -762,7 +762,7 @@ def _representativeness(
         outside = ((s_w.to_numpy() > 0) & (p_w.to_numpy() == 0)).any(axis=1)
         positive = p_sh > 0
         k = positive.sum(axis=1)
-        testable = ~outside & (k >= 2) & (s_tot > 0)
+        testable = ~outside & (k >= 2) & (s_tot > 0) & (n >= 2)
         for label, bad in zip(s_w.index, outside):
             if bad:
                 cats = [str(cat) for cat, sv, pv in zip(columns, s_w.loc[label], p_w.loc[label]) if sv > 0 and pv == 0]
@@ -781,15 +781,16 @@ def _representativeness(
             part["df"] = df
             part["p_value"] = stats.chi2.sf(x2, np.maximum(df, 1))
         else:
-            tests = []
-            for label, ok in zip(s_w.index, testable):
-                if not ok:
-                    tests.append((np.nan,) * 5)
-                    continue
-                mask = np.ones(len(table), dtype=bool) if label == PROVINCE else (table["city"] == label).to_numpy()
-                t = rao_scott_gof(pd.Series(values.to_numpy()[mask]), pd.Series(w_all[mask]), p_w.loc[label])
-                tests.append((t.w, t.statistic, t.scale, t.df, t.p_value))
-            part[["w", "statistic", "scale", "df", "p_value"]] = np.array(tests, dtype=float)
+            # Sums of squared weights by city and category give each city's Rao-Scott test
+            # without going back to the units (each enterprise its own cluster).
+            sq = pd.Series(w_all**2).groupby([table["city"].to_numpy(), values.to_numpy()]).sum().unstack(fill_value=0.0)
+            sq = sq.reindex(index=rows, columns=columns, fill_value=0.0)
+            sq.loc[PROVINCE] = sq.sum()
+            part[["w", "statistic", "scale", "df", "p_value"]] = np.nan
+            groups = s_w.index[testable]
+            if len(groups):
+                res = rao_scott_by_group(s_w.loc[groups], sq.loc[groups], pd.Series(n, index=s_w.index), p_w.loc[groups])
+                part.loc[testable, ["w", "statistic", "scale", "df", "p_value"]] = res[["w", "statistic", "scale", "df", "p_value"]].to_numpy()
             part["method"] = "rao-scott-2"
         part.loc[~testable, ["w", "statistic", "scale", "df", "p_value"]] = np.nan
         part.loc[~testable, "method"] = "none"
@@ -843,12 +844,15 @@ def _weights_table(table: pd.DataFrame, weight: pd.Series | None, cities: list[s
     cols = ["city", "n", "kish_n_eff", "deff_w"]
     if weight is None:
         return pd.DataFrame(columns=cols)
-    rows = []
-    for city in [*cities, PROVINCE]:
-        w = weight if city == PROVINCE else weight[(table["city"] == city).to_numpy()]
-        if len(w):
-            rows.append((city, len(w), kish_effective_size(w), design_effect_weights(w)))
-    return pd.DataFrame(rows, columns=cols)
+    # Kish (1965): n_eff = (sum w)^2 / sum w^2 and deff = n / n_eff, by city in one pass
+    # (kish_effective_size and design_effect_weights for one group).
+    w = weight.to_numpy(dtype=float)
+    sums = pd.DataFrame({"n": 1, "s": w, "q": w**2}).groupby(table["city"].to_numpy()).sum()
+    sums = sums.reindex([c for c in cities if c in sums.index])
+    sums.loc[PROVINCE] = [len(w), w.sum(), (w**2).sum()]
+    n_eff = sums["s"] ** 2 / sums["q"]
+    return pd.DataFrame({"city": sums.index, "n": sums["n"].astype(int).to_numpy(),
+                         "kish_n_eff": n_eff.to_numpy(), "deff_w": (sums["n"] / n_eff).to_numpy()})
 
 
 # --------------------------------------------------------------------------- output helpers

@@ -30,6 +30,7 @@ __all__ = [
     "dissimilarity",
     "employment_coverage",
     "kish_effective_size",
+    "rao_scott_by_group",
     "rao_scott_gof",
 ]
 
@@ -316,41 +317,141 @@ def rao_scott_gof(
     p = _shares(expected, "expected")
     _check_support(categories.value_counts(), p)
     p = p[p > 0]
-    k = len(p)
     y = (categories.to_numpy()[:, None] == np.asarray(p.index, dtype=object)[None, :]).astype(float)
     y *= w.to_numpy()[:, None]
     totals = y.sum(axis=0)
-    big_n = totals.sum()
-    pv = p.to_numpy()
-    expected_totals = big_n * pv
-    x2 = float(np.sum((totals - expected_totals) ** 2 / expected_totals))
-    h = np.zeros(len(categories)) if strata is None else pd.factorize(strata)[0]
-    c = np.arange(len(categories)) if clusters is None else pd.factorize(clusters)[0]
-    cov_t = _total_covariance(y, h, c)
-    # Jacobian of z_j = (T_j - N p_j) / sqrt(N p_j), N = sum T, at the estimates.
-    root = np.sqrt(expected_totals)
-    jac = (np.eye(k) - pv[:, None]) / root[:, None]
-    jac -= (0.5 * (totals - expected_totals) / (big_n * root))[:, None]
-    lam = np.sort(np.linalg.eigvalsh(jac @ cov_t @ jac.T))[::-1]
-    if order == "second":
-        scale = float(np.sum(lam**2) / np.sum(lam))
-        df = float(np.sum(lam) ** 2 / np.sum(lam**2))
-        method = "rao-scott-2"
+    if strata is None and clusters is None:
+        cov_t = _unclustered_covariance(totals[None, :], (y**2).sum(axis=0)[None, :], np.array([len(categories)]))[0]
     else:
-        scale = float(np.sum(lam) / (k - 1))
-        df = float(k - 1)
-        method = "rao-scott-1"
+        h = np.zeros(len(categories)) if strata is None else pd.factorize(strata)[0]
+        c = np.arange(len(categories)) if clusters is None else pd.factorize(clusters)[0]
+        cov_t = _total_covariance(y, h, c)
+    pv = p.to_numpy()
+    x2, scale, df, p_value, w_eff, lam = _rao_scott(totals[None, :], cov_t[None, :, :], pv[None, :], order)
     return GofTest(
-        method=method,
-        statistic=x2,
-        scale=scale,
-        df=df,
-        p_value=float(stats.chi2.sf(x2 / scale, df)),
-        w=_cohen_w(totals / big_n, pv),
+        method=f"rao-scott-{1 if order == 'first' else 2}",
+        statistic=float(x2[0]),
+        scale=float(scale[0]),
+        df=float(df[0]),
+        p_value=float(p_value[0]),
+        w=float(w_eff[0]),
         n=len(categories),
         categories=tuple(p.index),
-        eigenvalues=tuple(float(v) for v in lam),
+        eigenvalues=tuple(float(v) for v in lam[0]),
     )
+
+
+def _unclustered_covariance(totals: np.ndarray, squares: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Covariances of the weighted totals (groups x k x k) when every unit is its own cluster
+    in one stratum.
+
+    Each row of y has one non-zero entry (its weight, in its category), so
+    sum_i (y_i - ybar)(y_i - ybar)' = diag(sum w^2 by category) - T T' / n.
+    """
+    if (n < 2).any():
+        raise AuditError("a group with fewer than two sampled units: the variance cannot be estimated")
+    k = totals.shape[1]
+    diag = squares[:, :, None] * np.eye(k)[None, :, :]
+    outer = totals[:, :, None] * totals[:, None, :] / n[:, None, None]
+    return (n / (n - 1))[:, None, None] * (diag - outer)
+
+
+def _rao_scott(
+    totals: np.ndarray, cov_t: np.ndarray, p: np.ndarray, order: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rao-Scott statistics for groups at once: totals and p are (groups x k), cov_t is
+    (groups x k x k). Categories with p = 0 (and, by the callers' checks, no sampled unit)
+    contribute nothing: zero rows of the Jacobian give zero eigenvalues, which change neither
+    sum(lambda) nor sum(lambda^2).
+
+    Returns X2, scale, df, p-value, Cohen's w and the eigenvalues (descending) per group.
+    """
+    k = p.shape[1]
+    pos = p > 0
+    big_n = totals.sum(axis=1)
+    expected = big_n[:, None] * p
+    root = np.sqrt(np.where(pos, expected, 1.0))
+    dev = np.where(pos, totals - expected, 0.0)
+    x2 = (dev**2 / root**2).sum(axis=1)
+    # Jacobian of z_j = (T_j - N p_j) / sqrt(N p_j), N = sum T, at the estimates.
+    jac = (np.eye(k)[None, :, :] - p[:, :, None]) / root[:, :, None]
+    jac -= (0.5 * dev / (big_n[:, None] * root))[:, :, None]
+    jac[~pos] = 0.0
+    lam = np.linalg.eigvalsh(jac @ cov_t @ np.swapaxes(jac, 1, 2))[:, ::-1]
+    if order == "second":
+        scale = (lam**2).sum(axis=1) / lam.sum(axis=1)
+        df = lam.sum(axis=1) ** 2 / (lam**2).sum(axis=1)
+    else:
+        df = (pos.sum(axis=1) - 1).astype(float)
+        scale = lam.sum(axis=1) / df
+    share = totals / big_n[:, None]
+    w_eff = np.sqrt(np.where(pos, (share - p) ** 2 / np.where(pos, p, 1.0), 0.0).sum(axis=1))
+    return x2, scale, df, stats.chi2.sf(x2 / scale, df), w_eff, lam
+
+
+def rao_scott_by_group(
+    totals: pd.DataFrame,
+    squares: pd.DataFrame,
+    n: pd.Series,
+    expected: pd.DataFrame,
+    *,
+    order: Order = "second",
+) -> pd.DataFrame:
+    """:func:`rao_scott_gof` for many groups at once, from sums of weights by group and category.
+
+    Each unit is its own cluster in one stratum, as in :func:`rao_scott_gof` without strata
+    or clusters; for a city-by-city audit of a large sample this needs one pass over the
+    units (the two sums) and one batched eigenvalue computation.
+
+    Parameters
+    ----------
+    totals, squares : DataFrame
+        Groups x categories: sums of the weights and of the squared weights.
+    n : Series
+        Sampled units per group (at least 2).
+    expected : DataFrame
+        Groups x categories: population counts or shares. A group with a sampled unit in a
+        category its population lacks is an error.
+    order : {"first", "second"}
+        As in :func:`rao_scott_gof`.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by group: ``statistic, scale, df, p_value, w``.
+
+    References
+    ----------
+    Rao & Scott (1981, 1984); see :func:`rao_scott_gof`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sampling.representativeness import rao_scott_by_group
+    >>> t = pd.DataFrame({"A": [40.0], "B": [60.0]}, index=["韶关市"])
+    >>> out = rao_scott_by_group(t, t * 2, pd.Series({"韶关市": 50}), pd.DataFrame({"A": [4], "B": [6]}, index=["韶关市"]))
+    >>> float(out.loc["韶关市", "statistic"])
+    0.0
+    """
+    if order not in ("first", "second"):
+        raise AuditError(f"unknown order {order!r}; valid: ['first', 'second']")
+    missing = [g for g in expected.index if g not in totals.index or g not in squares.index or g not in n.index]
+    if missing:
+        raise AuditError(f"groups {missing} of expected have no totals, squares or n")
+    cols = expected.columns.union(totals.columns)
+    t = totals.reindex(index=expected.index, columns=cols, fill_value=0.0).to_numpy(dtype=float)
+    q = squares.reindex(index=expected.index, columns=cols, fill_value=0.0).to_numpy(dtype=float)
+    e = expected.reindex(columns=cols, fill_value=0.0).to_numpy(dtype=float)
+    if (e < 0).any() or (t < 0).any() or (q < 0).any():
+        raise AuditError("totals, squares and expected must be non-negative")
+    p = e / e.sum(axis=1, keepdims=True)
+    outside = (t > 0) & (p == 0)
+    if outside.any():
+        bad = {g: list(cols[row]) for g, row in zip(expected.index, outside) if row.any()}
+        raise AuditError(f"sampled units in categories the population lacks: {bad}")
+    sizes = n.reindex(expected.index).to_numpy(dtype=float)
+    x2, scale, df, p_value, w_eff, _ = _rao_scott(t, _unclustered_covariance(t, q, sizes), p, order)
+    return pd.DataFrame({"statistic": x2, "scale": scale, "df": df, "p_value": p_value, "w": w_eff}, index=expected.index)
 
 
 def employment_coverage(sample_employees: pd.Series, population_employment: pd.Series) -> pd.Series:

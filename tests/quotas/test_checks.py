@@ -363,7 +363,7 @@ cell_rows = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(rows=cell_rows, k=st.integers(2, 5))
 def test_scaling_counts_keeps_share_verdicts(rows, k):
     """Shares, and so every share rule's verdict, do not change when all counts are multiplied."""
@@ -377,7 +377,7 @@ def test_scaling_counts_keeps_share_verdicts(rows, k):
     assert sa["status"].tolist() == sb["status"].tolist()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(rows=cell_rows)
 def test_share_verdict_matches_the_share(rows):
     """A share rule fails or warns exactly when its share is beyond the limit."""

@@ -15,6 +15,7 @@ from sampling.representativeness import (
     dissimilarity,
     employment_coverage,
     kish_effective_size,
+    rao_scott_by_group,
     rao_scott_gof,
 )
 
@@ -182,3 +183,36 @@ def test_kish_hand_calculation():
     assert design_effect_weights(w) == pytest.approx(1 + 1.5 / 4)
     with pytest.raises(AuditError, match="positive"):
         kish_effective_size(pd.Series([1.0, 0.0]))
+
+
+def test_unclustered_shortcut_equals_the_general_covariance():
+    # Without strata or clusters the covariance has a closed form (checked against R above);
+    # giving one stratum and one cluster per unit explicitly takes the general path.
+    d = reference_data()
+    w = d["w"].astype(float)
+    fast = rao_scott_gof(d["category"], w, P)
+    general = rao_scott_gof(d["category"], w, P, strata=pd.Series(0, index=d.index), clusters=pd.Series(d.index))
+    np.testing.assert_allclose(fast.eigenvalues, general.eigenvalues, rtol=1e-12, atol=1e-12)
+    # by group: the reference data as group "a", and the same data with weights doubled as "b"
+    # (doubling every weight leaves scale / df / p unchanged and doubles the X2 on totals)
+    totals = w.groupby(d["category"]).sum()
+    squares = (w**2).groupby(d["category"]).sum()
+    out = rao_scott_by_group(
+        pd.DataFrame([totals, 2 * totals], index=["a", "b"]),
+        pd.DataFrame([squares, 4 * squares], index=["a", "b"]),
+        pd.Series({"a": 80, "b": 80}),
+        pd.DataFrame([P, P], index=["a", "b"]),
+    )
+    assert out.loc["a", "p_value"] == pytest.approx(R_WEIGHTS_ONLY["p_value"], rel=1e-9)
+    assert out.loc["a", "scale"] == pytest.approx(R_WEIGHTS_ONLY["scale"], rel=1e-10)
+    assert out.loc["a", "statistic"] == pytest.approx(R_WEIGHTS_ONLY["statistic"], rel=1e-12)
+    assert out.loc["b", "p_value"] == pytest.approx(R_WEIGHTS_ONLY["p_value"], rel=1e-9)
+    assert out.loc["b", "statistic"] == pytest.approx(2 * R_WEIGHTS_ONLY["statistic"], rel=1e-12)
+    one = dict(totals=pd.DataFrame([totals], index=["a"]), squares=pd.DataFrame([squares], index=["a"]),
+               expected=pd.DataFrame([P], index=["a"]))
+    first = rao_scott_by_group(n=pd.Series({"a": 80}), order="first", **one)
+    assert first.loc["a", "p_value"] == pytest.approx(R_WEIGHTS_ONLY["first_p"], rel=1e-9)
+    with pytest.raises(AuditError, match="fewer than two"):
+        rao_scott_by_group(n=pd.Series({"a": 1}), **one)
+    with pytest.raises(AuditError, match=r"\['x'\]"):
+        rao_scott_by_group(n=pd.Series({"a": 80}), **{**one, "expected": pd.DataFrame([P], index=["x"])})
