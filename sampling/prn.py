@@ -111,15 +111,19 @@ def _hash_arrow(values: Any, seed: int) -> np.ndarray:
     import pyarrow as pa
 
     arr = pa.array(values, type=pa.large_string())
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    parts = [_hash_arrow_chunk(chunk, seed) for chunk in chunks if len(chunk)]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+
+
+def _hash_arrow_chunk(arr: Any, seed: int) -> np.ndarray:
     n = len(arr)
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
     buffer = arr.buffers()[2]
     data = np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else np.zeros(0, np.uint8)
     starts = offsets[:-1]
     lengths = np.diff(offsets)
-    if n and (lengths == lengths[0]).all() and lengths[0] > 0:
+    if (lengths == lengths[0]).all() and lengths[0] > 0:
         matrix = data[starts[0] : starts[0] + n * lengths[0]].reshape(n, lengths[0])
         return _hash_rows(n, lengths, lambda rows, width: _pad(matrix[rows], width), seed)
     padded = np.concatenate([data, np.zeros(1, np.uint8)])

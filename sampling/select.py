@@ -192,7 +192,7 @@ def _panel_mask(frame: pd.DataFrame, panel: Any) -> np.ndarray:
         )
     mask = frame["enterprise_id"].isin(ids).to_numpy()
     if mask.sum() < len(ids):
-        found = set(frame["enterprise_id"].to_numpy()[mask].tolist())
+        found = set(frame["enterprise_id"][mask].tolist())
         unknown = [v for v in ids.tolist() if v not in found]
         raise SelectionError(
             f"{len(unknown)} panel enterprises are not in the frame: "
@@ -607,7 +607,7 @@ def _sample_table(
         for c in dict.fromkeys([*_EXTRA_COLUMNS, size, priority])
         if c is not None and c in frame.columns and c not in SAMPLE_COLUMNS
     ]
-    out = frame.iloc[rows][["enterprise_id", *KEYS, *extra]].reset_index(drop=True)
+    out = frame[["enterprise_id", *KEYS, *extra]].iloc[rows].reset_index(drop=True)
     out["role"] = role
     out["pi"] = pi
     with np.errstate(divide="ignore"):
@@ -616,7 +616,7 @@ def _sample_table(
     out["reason"] = pd.Series([None] * len(rows), dtype=object)
     if "status" in frame.columns:
         removed = role == "removed"
-        out.loc[removed, "reason"] = frame["status"].to_numpy()[rows[removed]]
+        out.loc[removed, "reason"] = frame["status"].iloc[rows[removed]].to_numpy()
     out["reserve_rank"] = pd.array(np.where(role == "reserve", reserve_rank, 0), dtype="Int64")
     out.loc[role != "reserve", "reserve_rank"] = pd.NA
     out["replaces"] = pd.Series([None] * len(rows), dtype=object)
