@@ -93,6 +93,25 @@ class Sample:
     priority : str or None
         The priority column, if candidates were ordered by it. Then the inclusion probabilities
         are the design's nominal ones, not the actual ones, and ``design_weights`` is False.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sampling import select
+    >>> frame = pd.DataFrame({
+    ...     "enterprise_id": [f"E{i}" for i in range(8)], "city": "深圳市", "section": "G",
+    ...     "size_class": "small", "state_owned": False, "employees": 100,
+    ... })
+    >>> quotas = frame[["city", "section", "size_class", "state_owned"]].drop_duplicates()
+    >>> sample = select(frame, quotas.assign(quota=2), method="srs", reserves=1, random_state=7)
+    >>> list(sample.to_frame().columns[:10])
+    ['enterprise_id', 'city', 'section', 'size_class', 'state_owned', 'role', 'pi', 'weight', 'prn', 'reason']
+    >>> print(sample.summary().splitlines()[0])
+    Sample (srs): 2 enterprises = 0 panel + 2 new; quota total 2 in 1 cells
+
+    References
+    ----------
+    人力资源社会保障部办公厅关于进一步做好失业动态监测工作的通知 (人社部函〔2011〕308号).
     """
 
     table: pd.DataFrame
