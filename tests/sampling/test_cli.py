@@ -1,0 +1,91 @@
+"""The empmon command line: exit codes, one-line errors, and numbers worked out by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from sampling.cli import main
+
+
+def _stats(tmp_path):
+    # Shares worked out by hand: employment 50/30/20 (of 100), GDP 20/60/20 (of 100);
+    # a 50/50 blend gives 0.35, 0.45, 0.20, so 20 enterprises are exactly 7, 9 and 4 under any
+    # apportionment method (every quota is a whole number).
+    path = tmp_path / "stats.csv"
+    pd.DataFrame(
+        {"city": ["广州", "深圳市", "Zhuhai"], "employment": [50, 30, 20], "gdp": [20, 60, 20], "population": [9e6, 8e6, 2e6]}
+    ).to_csv(path, index=False)
+    return path
+
+
+def test_version_and_help(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.startswith("empmon ")
+    assert main([]) == 0
+    assert "empmon allocate" in capsys.readouterr().out
+
+
+def test_allocate_hand_computed(tmp_path, capsys):
+    out = tmp_path / "allocation.csv"
+    code = main(["allocate", str(_stats(tmp_path)), "--total", "20", "--weight", "employment=0.5",
+                 "--weight", "gdp=0.5", "-o", str(out)])
+    assert code == 0
+    table = pd.read_csv(out, encoding="utf-8-sig").set_index("city")
+    assert table["allocated"].to_dict() == {"广州市": 7, "深圳市": 9, "珠海市": 4}
+
+
+def test_allocate_with_tier_minimum(tmp_path):
+    # MOHRSS 2011: population >= 1,000,000 -> at least 60 each; 20 < 3 x 60 is an error naming the total.
+    code = main(["allocate", str(_stats(tmp_path)), "--total", "20", "--weight", "employment=1", "--minimum", "mohrss-2011"])
+    assert code == 2
+
+
+def test_unknown_city_is_one_line_naming_it(tmp_path, capsys):
+    path = tmp_path / "stats.csv"
+    pd.DataFrame({"city": ["广州", "火星市"], "employment": [1, 2]}).to_csv(path, index=False)
+    code = main(["allocate", str(path), "--total", "10"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("empmon allocate: error:") and "火星市" in err
+    assert "Traceback" not in err
+
+
+def test_missing_file(capsys):
+    assert main(["audit", "no-such-sample.xlsx"]) == 2
+    assert "no-such-sample.xlsx" in capsys.readouterr().err
+
+
+def test_split_with_column_totals(tmp_path):
+    # Rows 7, 9, 4 split by shares; column totals 10 + 10 = 20 must both hold exactly.
+    alloc = tmp_path / "allocation.csv"
+    main(["allocate", str(_stats(tmp_path)), "--total", "20", "--weight", "employment=0.5", "--weight", "gdp=0.5", "-o", str(alloc)])
+    shares = tmp_path / "shares.csv"
+    pd.DataFrame({"city": ["广州市", "深圳市", "珠海市"], "secondary": [0.4, 0.6, 0.5], "tertiary": [0.6, 0.4, 0.5]}).to_csv(shares, index=False)
+    out = tmp_path / "split.csv"
+    assert main(["split", str(alloc), "--shares", str(shares), "--column-total", "secondary=10",
+                 "--column-total", "tertiary=10", "-o", str(out)]) == 0
+    result = pd.read_csv(out, encoding="utf-8-sig").set_index("city")
+    assert result.sum(axis=1).to_dict() == {"广州市": 7, "深圳市": 9, "珠海市": 4}
+    assert result.sum().to_dict() == {"secondary": 10, "tertiary": 10}
+
+
+def test_audit_exit_code_gates_a_submission(tmp_path, capsys):
+    # The same enterprise listed twice is a hard failure: exit code 1.
+    path = tmp_path / "sample.csv"
+    pd.DataFrame(
+        {
+            "统一社会信用代码": ["A1", "A1", "A2"],
+            "企业名称": ["甲", "甲", "乙"],
+            "所在地市": ["广州市"] * 3,
+            "所属行业": ["51", "51", "52"],
+            "企业性质": ["173"] * 3,
+            "从业人员": [60, 60, 80],
+            "营业收入": [6000, 6000, 800],
+        }
+    ).to_csv(path, index=False)
+    code = main(["audit", str(path), "--rules", "mohrss-2011"])
+    assert code == 1
+    assert "duplicates" in capsys.readouterr().out
