@@ -162,37 +162,43 @@ class AuditReport:
         """Write a workbook: a summary sheet (cities x checks, coloured by status, then the
         notes), one sheet per city with its rows (Chinese and English headers), and the
         representativeness table."""
+        from openpyxl import Workbook
         from openpyxl.styles import PatternFill
 
+        # openpyxl directly: pandas' ExcelWriter looks sheets up in time quadratic in their
+        # number, and a national audit has 300+ city sheets.
         fills = {s: PatternFill("solid", start_color=c[1:], end_color=c[1:]) for s, c in _STATUS_COLOURS.items()}
         pivot = self.results.pivot_table(index="city", columns="rule", values="status", aggfunc="first", sort=False)
         pivot = pivot.reindex(columns=list(pd.unique(self.results["rule"])))
-        headers = {"city": "城市 city", "rule": "规则 rule", "observed": "观测值 observed", "limit": "限值 limit",
-                   "status": "结果 status", "message_zh": "说明", "message_en": "explanation", "kind": "类型 kind"}
+        headers = ["城市 city", "规则 rule", "观测值 observed", "限值 limit", "结果 status", "说明", "explanation", "类型 kind"]
         used: set[str] = set()
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            pivot.replace(_STATUS_ZH).to_excel(writer, sheet_name="汇总 summary")
-            ws = writer.sheets["汇总 summary"]
-            for row in ws.iter_rows(min_row=2, min_col=2):
-                for cell in row:
-                    status = {v: k for k, v in _STATUS_ZH.items()}.get(cell.value)
-                    if status:
-                        cell.fill = fills[status]
-            start = len(pivot) + 3
-            ws.cell(row=start, column=1, value="PASSED 通过" if self.passed else "FAILED 不通过")
-            for i, note in enumerate(self.notes, start=1):
-                ws.cell(row=start + i, column=1, value=note)
-            ws.freeze_panes = "B2"
-            for city, rows in self.results.groupby("city", sort=False):
-                name = _sheet_name(str(city), used)
-                rows.rename(columns=headers).to_excel(writer, sheet_name=name, index=False)
-                sheet = writer.sheets[name]
-                sheet.freeze_panes = "A2"
-                for r, status in enumerate(rows["status"], start=2):
-                    for col in range(1, len(headers) + 1):
-                        sheet.cell(row=r, column=col).fill = fills.get(status, PatternFill())
-            if len(self.representativeness):
-                self.representativeness.to_excel(writer, sheet_name=_sheet_name("代表性 representativeness", used), index=False)
+        wb = Workbook()
+        ws = wb.active
+        ws.title = _sheet_name("汇总 summary", used)
+        ws.append(["city", *pivot.columns])
+        for city, statuses in zip(pivot.index, pivot.itertuples(index=False, name=None)):
+            ws.append([city, *(_STATUS_ZH.get(v, "") if isinstance(v, str) else "" for v in statuses)])
+            for col, status in enumerate(statuses, start=2):
+                if isinstance(status, str):
+                    ws.cell(row=ws.max_row, column=col).fill = fills[status]
+        ws.append([])
+        ws.append(["PASSED 通过" if self.passed else "FAILED 不通过"])
+        for note in self.notes:
+            ws.append([note])
+        ws.freeze_panes = "B2"
+        for city, rows in self.results.groupby("city", sort=False):
+            sheet = wb.create_sheet(_sheet_name(str(city), used))
+            sheet.append(headers)
+            for row in rows[[*CHECK_COLUMNS, "kind"]].itertuples(index=False, name=None):
+                sheet.append([None if isinstance(v, float) and np.isnan(v) else v for v in row])
+                sheet.cell(row=sheet.max_row, column=5).fill = fills.get(row[4], PatternFill())
+            sheet.freeze_panes = "A2"
+        if len(self.representativeness):
+            sheet = wb.create_sheet(_sheet_name("代表性 representativeness", used))
+            sheet.append(list(self.representativeness.columns))
+            for row in self.representativeness.itertuples(index=False, name=None):
+                sheet.append([None if isinstance(v, float) and np.isnan(v) else (v.item() if hasattr(v, "item") else v) for v in row])
+        wb.save(path)
 
     def plot(self, *, dimension: Literal["section", "sector", "size_class", "state_owned"] = "size_class") -> Any:
         """A matplotlib Figure: a cities x checks heat map of the statuses, and the sample's
