@@ -87,6 +87,20 @@ class AuditReport:
         The rule set checked.
     notes : tuple of str
         What the audit did not check or left out, and why.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sampling.audit import audit
+    >>> s = pd.DataFrame({"enterprise_id": ["A1", "A2", "A2"], "city": "韶关", "section": "G",
+    ...                   "size_class": "small", "state_owned": False})
+    >>> report = audit(s, rules="mohrss-2009")
+    >>> report.passed
+    False
+    >>> print(report.summary().splitlines()[0])
+    Audit of 3 enterprises in 1 cities against 'mohrss-2009': FAILED (2 fail, 0 warn, 1 skipped, 1 pass)
+    >>> report.to_frame().query("status == 'fail'")[["rule", "observed", "limit"]].values.tolist()
+    [['min_count', 3.0, 30.0], ['duplicates', 1.0, 0.0]]
     """
 
     results: pd.DataFrame
