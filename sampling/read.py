@@ -108,10 +108,25 @@ def _read_raw(path: Path, sheet: str | int | None) -> dict[str, pd.DataFrame]:
     raise SampleError(f"{path}: unsupported file type {suffix!r}; use .xlsx or .csv")
 
 
-def _row_kind(values: list[Any], id_pos: list[int]) -> str | None:
+_COLUMN_NUMBERS = frozenset("甲乙丙丁戊己庚辛")
+
+
+def _header_continuation(values: list[Any]) -> bool:
+    """A row of column numbers (栏次: 甲, 乙, 1, 2, ...) or units (人, 万元) under the header."""
+    filled = [_norm(v) for v in values if not _blank(v)]
+    if len(filled) < 2:
+        return False
+    numbering = all(t in _COLUMN_NUMBERS or (t.isdigit() and int(t) <= len(values)) for t in filled)
+    units = all(re.fullmatch(r"[（(]?(人|万元|元|个|户)[）)]?", t) is not None for t in filled)
+    return numbering or units
+
+
+def _row_kind(values: list[Any], id_pos: list[int], first: bool) -> str | None:
     filled = [v for v in values if not _blank(v)]
     if not filled:
         return "blank row"
+    if first and _header_continuation(values):
+        return "column number or unit row"
     for v in filled:
         text = _norm(v).lower()
         if any(text == w or text.startswith(w) for w in TOTAL_WORDS):
@@ -151,7 +166,8 @@ def read_sample(
         Without a city column the city is the sheet's name, which must be a city.
         ``attrs["skipped"]`` lists, with ``sheet, row, kind, value``, everything not read as
         an enterprise: unrecognised columns (kept), blank rows, total rows (合计, 总计, 小计),
-        note rows (a single filled cell), and sheets without a table. ``attrs["header_rows"]``
+        note rows (a single filled cell), a column-number (栏次: 甲, 乙, 1, 2, ...) or unit row
+        right under the header, and sheets without a table. ``attrs["header_rows"]``
         gives the header's row number in each sheet.
 
     Warns
@@ -224,7 +240,7 @@ def read_sample(
         rows = []
         for offset, values in enumerate(body.itertuples(index=False, name=None)):
             row_number = r + 2 + offset
-            kind = _row_kind(list(values), id_pos)
+            kind = _row_kind(list(values), id_pos, first=offset == 0)
             if kind is not None:
                 if kind != "blank row" or any(not _blank(v) for v in values):
                     text = " ".join(str(v).strip() for v in values if not _blank(v))

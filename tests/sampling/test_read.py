@@ -190,3 +190,17 @@ def test_bad_codes_in_a_read_sample_are_named(tmp_path):
     s, _ = read_quietly(path)
     with pytest.raises(FrameError, match="999"):
         audit(s, rules=MOHRSS_2009)
+
+
+def test_column_number_row_under_the_header(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "韶关"
+    ws.append(["企业名称", "统一社会信用代码", "企业性质", "所属行业", "从业人员"])
+    ws.append(["甲", "乙", 1, 2, 3])  # 栏次
+    ws.append(["甲公司", "A1", "173", "1311", 100])
+    path = tmp_path / "x.xlsx"
+    wb.save(path)
+    s, _ = read_quietly(path)
+    assert s["enterprise_id"].tolist() == ["A1"]
+    assert s.attrs["skipped"][["row", "kind"]].values.tolist() == [[2, "column number or unit row"]]
