@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import warnings
 
-import pandas as pd
 import pytest
 from openpyxl import Workbook
 
