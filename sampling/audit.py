@@ -37,6 +37,7 @@ from allocation.plotting import cjk_font
 from quotas.checks import CHECK_COLUMNS, PROVINCE, check_cells
 from quotas.cities import resolve_cities
 from quotas.classify import SIZE_CLASSES, SIZE_LABELS_ZH
+from quotas.exceptions import SizeClassWarning
 from quotas.rules import MOHRSS_2011, RuleSet, get_rules
 from sampling.exceptions import AuditError
 from sampling.frame import prepare_frame
@@ -372,7 +373,7 @@ def audit(
     weight = _sample_weights(table, weights)
     pop_frame, pop_cells = _population(population, industry_version)
     positions = None if pop_frame is None else _frame_positions(pop_frame["enterprise_id"], table["enterprise_id"])
-    table, reported = _classify(table, pop_frame, positions, industry_version)
+    table, reported = _classify(table, pop_frame, positions, industry_version, notes)
     pop_structure = None if pop_cells is None else _without_sector(pop_cells)
 
     cells = _cells(table)
@@ -587,7 +588,7 @@ def _arrow_index_in(frame_ids: pd.Series, wanted: np.ndarray) -> np.ndarray:
 
 
 def _classify(
-    table: pd.DataFrame, frame: pd.DataFrame | None, positions: np.ndarray | None, version: str
+    table: pd.DataFrame, frame: pd.DataFrame | None, positions: np.ndarray | None, version: str, notes: list[str]
 ) -> tuple[pd.DataFrame, pd.Series | None]:
     """Add section, sector, size_class, state_owned; return the table and any reported size."""
     raw = {"industry", "registration_type", "employees"} <= set(table.columns)
@@ -603,9 +604,14 @@ def _classify(
         work = table.drop(columns=[c for c in ("section", "sector", "size_class", "size_basis", "state_owned") if c in table.columns])
         occurrence = work.groupby("enterprise_id").cumcount()
         work["enterprise_id"] = work["enterprise_id"].where(occurrence == 0, work["enterprise_id"] + "#" + occurrence.astype(str))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # partial size information is recorded in size_basis
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SizeClassWarning)
             prepared = prepare_frame(work, industry_version=version)
+        for w in caught:
+            if issubclass(w.category, SizeClassWarning):
+                notes.append(f"sample: {w.message}")  # the report says it instead of a warning
+            else:
+                warnings.warn(w.message, w.category, stacklevel=3)
         prepared["enterprise_id"] = table["enterprise_id"].to_numpy()
         return prepared, reported
     if derived:

@@ -465,3 +465,10 @@ def test_sample_drawn_by_select_passes():
     assert any("24 reserve" in n for n in report.notes)
     weighted = run(drawn.to_frame("sample"), population=frame, weights="weight")
     assert weighted.passed and len(weighted.weights)
+
+
+def test_partial_size_information_is_noted():
+    # 1311 without revenue: sized on employees alone (国统字〔2011〕75号 needs both indicators)
+    raw = raw_sample(["中型", "中型", "小型"]).drop(columns="revenue")
+    report = audit(raw, rules=MOHRSS_2009)
+    assert any("employees only" in n for n in report.notes)
