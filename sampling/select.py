@@ -591,6 +591,31 @@ def _systematic(
     return np.sort(np.concatenate([np.flatnonzero(certain), partial[hits]]))
 
 
+def _take(column: pd.Series, rows: np.ndarray) -> pd.Series:
+    """``column.iloc[rows]`` with a fresh index; Arrow string columns are taken chunk by chunk.
+
+    (A take across the many chunks of a column read from Parquet copies them all first.)
+    """
+    if getattr(column.dtype, "storage", None) != "pyarrow" or not len(rows):
+        return column.iloc[rows].reset_index(drop=True)
+    import pyarrow as pa
+
+    chunked = pa.array(column)
+    if not isinstance(chunked, pa.ChunkedArray) or chunked.num_chunks < 2:
+        return column.iloc[rows].reset_index(drop=True)
+    bounds = np.cumsum([0] + [len(chunk) for chunk in chunked.chunks])
+    which = np.searchsorted(bounds, rows, side="right") - 1
+    order = np.argsort(which, kind="stable")
+    splits = np.searchsorted(which[order], np.arange(chunked.num_chunks + 1))
+    pieces = [
+        chunked.chunk(k).take(pa.array(rows[order[splits[k] : splits[k + 1]]] - bounds[k]))
+        for k in range(chunked.num_chunks)
+        if splits[k + 1] > splits[k]
+    ]
+    taken = pa.concat_arrays(pieces).take(pa.array(np.argsort(order)))
+    return pd.Series(taken.to_pylist(), dtype=column.dtype)
+
+
 def _sample_table(
     frame: pd.DataFrame,
     rows: np.ndarray,
@@ -607,16 +632,16 @@ def _sample_table(
         for c in dict.fromkeys([*_EXTRA_COLUMNS, size, priority])
         if c is not None and c in frame.columns and c not in SAMPLE_COLUMNS
     ]
-    out = frame[["enterprise_id", *KEYS, *extra]].iloc[rows].reset_index(drop=True)
+    out = pd.DataFrame({c: _take(frame[c], rows) for c in ["enterprise_id", *KEYS, *extra]})
     out["role"] = role
     out["pi"] = pi
     with np.errstate(divide="ignore"):
         out["weight"] = 1.0 / pi
     out["prn"] = prn[rows]
     out["reason"] = pd.Series([None] * len(rows), dtype=object)
-    if "status" in frame.columns:
-        removed = role == "removed"
-        out.loc[removed, "reason"] = frame["status"].iloc[rows[removed]].to_numpy()
+    removed = role == "removed"
+    if "status" in frame.columns and removed.any():
+        out.loc[removed, "reason"] = _take(frame["status"], rows[removed]).to_numpy()
     out["reserve_rank"] = pd.array(np.where(role == "reserve", reserve_rank, 0), dtype="Int64")
     out.loc[role != "reserve", "reserve_rank"] = pd.NA
     out["replaces"] = pd.Series([None] * len(rows), dtype=object)
