@@ -49,6 +49,7 @@ DIMENSIONS: tuple[str, ...] = ("section", "sector", "size_class", "state_owned")
 """The compositions compared with the population."""
 
 CityPopulation = Literal["census-2020"]
+Basis = Literal["enterprises", "employment"]
 
 _DATA_CHECKS = {
     "duplicates": ("企业重复列报", "an enterprise listed more than once"),
@@ -284,6 +285,7 @@ def audit(
     max_dissimilarity: float = 0.2,
     max_effect_size: float = 0.3,
     exclude_micro: bool = True,
+    basis: Basis = "enterprises",
     industry_version: Literal["2011", "2017"] = "2011",
 ) -> AuditReport:
     """Check a proposed sample against a rule set and measure its representativeness.
@@ -295,7 +297,7 @@ def audit(
         columns ``industry, registration_type, employees`` (optionally ``revenue, assets``,
         ``reported_size``), from which section, sector, size class and ownership are derived
         (:func:`sampling.frame.prepare_frame`), or the derived columns ``section, size_class,
-        state_owned`` themselves, or neither when ``population`` is a frame holding every
+        state_owned`` themselves (used as given when present, as in a ``sampling.Sample``), or neither when ``population`` is a frame holding every
         listed enterprise. A ``sampling.Sample`` or a frame with a ``role`` column counts only
         the roles ``panel`` and ``new`` (reserves and removed enterprises are left out, and the
         notes say how many). Not modified.
@@ -329,6 +331,11 @@ def audit(
         A dimension whose Cohen's w exceeds this warns; 0.3 is Cohen's "medium" effect. The
         test's p-value is reported but not used: with large samples every small difference is
         significant.
+    basis : {"enterprises", "employment"}, default "enterprises"
+        The population shares the sample's are compared with: of enterprises (does the sample,
+        weighted if weights are given, look like the population of enterprises?) or of
+        employment (does the sample's enterprise mix follow the employment mix, as the quotas
+        of :func:`quotas.build_quotas` do by default?).
     exclude_micro : bool, default True
         Leave micro enterprises out of the compositions compared, on both sides: the rules
         exclude them from the sample, and the ``micro_excluded`` check reports any listed.
@@ -368,6 +375,8 @@ def audit(
     """
     rule_set = get_rules(rules)
     _check_thresholds(max_dissimilarity, max_effect_size)
+    if basis not in ("enterprises", "employment"):
+        raise AuditError(f"unknown basis {basis!r}; valid: ['enterprises', 'employment']")
     notes: list[str] = []
     table = _sample_table(sample, notes)
     weight = _sample_weights(table, weights)
@@ -400,7 +409,7 @@ def audit(
     elif "reported_size" not in table.columns:
         notes.append("no reported size in the sample: size_consistent not checked")
 
-    rep, shares = _representativeness(table, weight, pop_cells, cities, exclude_micro,
+    rep, shares = _representativeness(table, weight, pop_cells, cities, exclude_micro, basis,
                                       max_dissimilarity, max_effect_size, notes)
     results = _assemble(checked, extra, rep, cities, max_dissimilarity)
     coverage = _coverage(table, pop_structure, cities)
@@ -593,11 +602,19 @@ def _classify(
     """Add section, sector, size_class, state_owned; return the table and any reported size."""
     raw = {"industry", "registration_type", "employees"} <= set(table.columns)
     derived = {"section", "size_class", "state_owned"} <= set(table.columns)
-    reported = None
-    if "reported_size" in table.columns:
-        reported = table["reported_size"]
-    elif raw and "size_class" in table.columns:
-        reported = table["size_class"]
+    reported = table["reported_size"] if "reported_size" in table.columns else None
+    if derived:
+        out = table.copy()
+        if "sector" not in out.columns:
+            if frame is not None and positions is not None and (positions >= 0).all() and "sector" in frame.columns:
+                # The frame knows the division-level sector; the section alone approximates it.
+                out["sector"] = _take(frame["sector"], positions)
+            else:
+                out["sector"] = _sector_from_section(out["section"])
+        if frame is not None and positions is not None and "employees" not in out.columns:
+            emp = _take(frame["employees"], np.maximum(positions, 0)).astype(float)
+            out["employees"] = np.where(positions >= 0, emp, np.nan)
+        return out, reported
     if raw:
         # Duplicated ids are reported by the duplicates check; number them apart for the
         # frame validation so every listed row is still classified.
@@ -614,14 +631,6 @@ def _classify(
                 warnings.warn(w.message, w.category, stacklevel=3)
         prepared["enterprise_id"] = table["enterprise_id"].to_numpy()
         return prepared, reported
-    if derived:
-        out = table.copy()
-        if "sector" not in out.columns:
-            out["sector"] = _sector_from_section(out["section"])
-        if frame is not None and positions is not None and "employees" not in out.columns:
-            emp = _take(frame["employees"], np.maximum(positions, 0)).astype(float)
-            out["employees"] = np.where(positions >= 0, emp, np.nan)
-        return out, None
     if frame is not None and positions is not None:
         pos = positions
         absent = table.loc[pos < 0, "enterprise_id"].tolist()
@@ -744,6 +753,7 @@ def _representativeness(
     pop_cells: pd.DataFrame | None,
     cities: list[str],
     exclude_micro: bool,
+    basis: str,
     max_d: float,
     max_w: float,
     notes: list[str],
@@ -764,7 +774,7 @@ def _representativeness(
     for dim in DIMENSIONS:
         values = table[dim].astype(str) if dim == "size_class" else table[dim]
         smp = pd.Series(w_all).groupby([table["city"].to_numpy(), values.to_numpy()]).sum().unstack(fill_value=0.0)
-        ref = pop.groupby(["city", dim])["enterprises"].sum().unstack(fill_value=0).astype(float)
+        ref = pop.groupby(["city", dim])[basis].sum().unstack(fill_value=0).astype(float)
         rows = [c for c in cities if c in ref.index]
         columns = ref.columns.union(smp.columns)
         s_w = smp.reindex(index=rows, columns=columns, fill_value=0.0)

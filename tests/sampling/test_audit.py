@@ -472,3 +472,17 @@ def test_partial_size_information_is_noted():
     raw = raw_sample(["中型", "中型", "小型"]).drop(columns="revenue")
     report = audit(raw, rules=MOHRSS_2009)
     assert any("employees only" in n for n in report.notes)
+
+
+def test_employment_basis_hand_calculation():
+    # Population employment by section in each city (make_structure): C 5000 * 24 = 120,000,
+    # E 3000 * 16 = 48,000, G 2000 * 20 = 40,000 (micro H, Q left out) -> shares
+    # 120/208, 48/208, 40/208. Sample shares 24/60, 16/60, 20/60.
+    # D = 0.5 * (|0.4 - 0.576923| + |0.266667 - 0.230769| + |0.333333 - 0.192308|)
+    #   = 0.5 * (0.176923 + 0.035897 + 0.141026) = 0.176923
+    report = run(make_sample(), basis="employment")
+    d = report.representativeness.set_index(["city", "dimension"]).loc[(SG, "section"), "dissimilarity"]
+    assert d == pytest.approx(0.5 * (abs(0.4 - 120 / 208) + abs(16 / 60 - 48 / 208) + abs(20 / 60 - 40 / 208)))
+    assert d == pytest.approx(0.176923, abs=1e-6)
+    with pytest.raises(AuditError, match=r"unknown basis 'jobs'; valid: \['enterprises', 'employment'\]"):
+        run(make_sample(), basis="jobs")
