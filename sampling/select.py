@@ -97,7 +97,7 @@ def _quota_frame(quotas: Any) -> pd.DataFrame:
     if bad.any():
         shown = table.loc[bad, [*KEYS, "quota"]].head(10).to_string(index=False)
         raise SelectionError(f"quotas must be whole numbers >= 0:\n{shown}")
-    duplicated = table.duplicated(list(KEYS), keep=False)
+    duplicated = pd.MultiIndex.from_frame(table[list(KEYS)]).duplicated(keep=False)
     if duplicated.any():
         shown = table.loc[duplicated, list(KEYS)].head(10).to_string(index=False)
         raise SelectionError(f"quota cells listed more than once:\n{shown}")
@@ -153,8 +153,10 @@ def _cell_slots(frame: pd.DataFrame, quotas: pd.DataFrame) -> np.ndarray:
         _raise_absent(quotas[absent])
     if radix <= 4 * len(frame) + 1_000_000:
         lookup = np.zeros(radix, dtype=np.int32)
-        lookup[quota_combined] = np.arange(1, len(quotas) + 1, dtype=np.int32)
+        # quota-0 cells absent from the frame map to nothing (their code is incomplete)
+        lookup[quota_combined[~absent]] = np.arange(1, len(quotas) + 1, dtype=np.int32)[~absent]
         return lookup[combined]
+    quota_combined[absent] = -1
     return (pd.Index(quota_combined).get_indexer(combined) + 1).astype(np.int32)
 
 
@@ -491,8 +493,10 @@ def select(
     reserve_rank = np.concatenate(
         [np.zeros(counts[0] + counts[1], np.int64), res_rank + 1, np.zeros(counts[3], np.int64)]
     )
-    sample = _sample_table(frame, rows, role, pi_out, reserve_rank, prn, slot, size_column, priority)
-    cells = _cells_table(table, population, sample)
+    sample, sample_cell = _sample_table(
+        frame, rows, role, pi_out, reserve_rank, prn, slot, size_column, priority
+    )
+    cells = _cells_table(table, population, sample, sample_cell)
     return Sample(
         table=sample, cells=cells, method=method, size=size_column, seed=prn_seed, priority=priority
     )
@@ -626,42 +630,56 @@ def _sample_table(
     slot: np.ndarray,
     size: str | None,
     priority: str | None,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The sample rows ordered by cell, role, reserve rank and PRN; and their cell indices."""
     extra = [
         c
         for c in dict.fromkeys([*_EXTRA_COLUMNS, size, priority])
         if c is not None and c in frame.columns and c not in SAMPLE_COLUMNS
     ]
-    out = pd.DataFrame({c: _take(frame[c], rows) for c in ["enterprise_id", *KEYS, *extra]})
-    out["role"] = role
-    out["pi"] = pi
-    with np.errstate(divide="ignore"):
-        out["weight"] = 1.0 / pi
-    out["prn"] = prn[rows]
-    out["reason"] = pd.Series([None] * len(rows), dtype=object)
+    cell_code = np.where(slot[rows] > 0, slot[rows], np.iinfo(np.int32).max)
+    role_code = np.select([role == name for name in _ROLE_ORDER], list(_ROLE_ORDER.values()))
+    order = np.lexsort((prn[rows], reserve_rank, role_code, cell_code))
+    rows, role, pi, reserve_rank = rows[order], role[order], pi[order], reserve_rank[order]
+    reason = np.full(len(rows), None, dtype=object)
     removed = role == "removed"
     if "status" in frame.columns and removed.any():
-        out.loc[removed, "reason"] = _take(frame["status"], rows[removed]).to_numpy()
-    out["reserve_rank"] = pd.array(np.where(role == "reserve", reserve_rank, 0), dtype="Int64")
-    out.loc[role != "reserve", "reserve_rank"] = pd.NA
-    out["replaces"] = pd.Series([None] * len(rows), dtype=object)
-    cell_code = np.where(slot[rows] > 0, slot[rows], np.iinfo(np.int32).max)
-    role_code = pd.Series(role).map(_ROLE_ORDER).to_numpy()
-    order = np.lexsort((out["prn"].to_numpy(), reserve_rank, role_code, cell_code))
-    out = out.iloc[order].reset_index(drop=True)
-    return out[[*SAMPLE_COLUMNS, "reserve_rank", "replaces", *extra]]
-
-
-def _cells_table(table: pd.DataFrame, population: np.ndarray, sample: pd.DataFrame) -> pd.DataFrame:
-    """One row per quota cell (plus cells holding panel enterprises but no quota)."""
-    roles = ("panel", "new", "reserve", "removed")
-    cells = table[[*KEYS, "quota"]].reset_index(drop=True).assign(
-        population=pd.array(population, dtype="Int64")
+        reason[removed] = _take(frame["status"], rows[removed]).to_numpy()
+    with np.errstate(divide="ignore"):
+        weight = 1.0 / pi
+    columns = {c: _take(frame[c], rows) for c in ["enterprise_id", *KEYS]}
+    columns.update(
+        role=role,
+        pi=pi,
+        weight=weight,
+        prn=prn[rows],
+        reason=reason,
+        reserve_rank=pd.array(np.where(role == "reserve", reserve_rank, 0), dtype="Int64"),
+        replaces=np.full(len(rows), None, dtype=object),
     )
-    cell = _cell_of_rows(sample, cells.assign(quota=0)) if len(sample) else np.zeros(0, np.int64)
+    columns.update({c: _take(frame[c], rows) for c in extra})
+    out = pd.DataFrame(columns)
+    out.loc[role != "reserve", "reserve_rank"] = pd.NA
+    return out, slot[rows].astype(np.int64) - 1
+
+
+def _cells_table(
+    table: pd.DataFrame, population: np.ndarray, sample: pd.DataFrame, cell: np.ndarray | None = None
+) -> pd.DataFrame:
+    """One row per quota cell (plus cells holding panel enterprises but no quota).
+
+    ``cell`` is the quota cell index of each sample row (-1 for none), if already known.
+    """
+    roles = ("panel", "new", "reserve", "removed")
+    if cell is None:
+        cell = _cell_of_rows(sample, table.assign(quota=0)) if len(sample) else np.zeros(0, np.int64)
     role = sample["role"].to_numpy()
+    data: dict[str, Any] = {key: table[key].to_numpy() for key in KEYS}
+    data["quota"] = table["quota"].to_numpy()
+    data["population"] = pd.array(population, dtype="Int64")
     for name in roles:
-        cells[name] = np.bincount(cell[(role == name) & (cell >= 0)], minlength=len(cells))
+        data[name] = np.bincount(cell[(role == name) & (cell >= 0)], minlength=len(table))
+    cells = pd.DataFrame(data)
     outside = sample[cell < 0]
     if len(outside):
         extra = outside.groupby([*KEYS, "role"]).size().unstack("role", fill_value=0)
@@ -671,5 +689,5 @@ def _cells_table(table: pd.DataFrame, population: np.ndarray, sample: pd.DataFra
         cells = pd.concat([cells, extra[cells.columns]], ignore_index=True)
         cells["population"] = cells["population"].astype("Int64")
     cells = cells.rename(columns={"reserve": "reserves"})
-    cells["overshoot"] = cells["panel"] > cells["quota"]
+    cells["overshoot"] = cells["panel"].to_numpy() > cells["quota"].to_numpy()
     return cells[[*KEYS, "quota", "population", "panel", "new", "reserves", "removed", "overshoot"]]
