@@ -682,7 +682,7 @@ def _cells_table(
     cells = pd.DataFrame(data)
     outside = sample[cell < 0]
     if len(outside):
-        extra = outside.groupby([*KEYS, "role"]).size().unstack("role", fill_value=0)
+        extra = outside.groupby([*KEYS, "role"], dropna=False).size().unstack("role", fill_value=0)
         extra = extra.reindex(columns=list(roles), fill_value=0).reset_index()
         extra["quota"] = 0
         extra["population"] = pd.NA

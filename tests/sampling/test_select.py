@@ -519,3 +519,17 @@ def test_invariants(case, method, reserves):
     counts = reserve.groupby(list(KEYS)).size().reindex(left.index, fill_value=0)
     in_sample = sample.groupby(list(KEYS)).size().reindex(left.index, fill_value=0)
     assert (counts == np.minimum(reserves, left["population"] - in_sample)).all()
+
+
+def test_row_with_missing_key_matches_no_cell():
+    # A row whose section is missing must not fall into a quota-0 cell that is absent from
+    # the frame (both have an "unknown" digit in the combined cell code); its panel
+    # enterprise is kept and listed as a cell of its own.
+    frame = one_cell(EMP[:5], in_panel=[True, False, False, False, False])
+    frame.loc[0, "section"] = None
+    quotas = pd.concat([quota_of(frame.iloc[1:], 2), quota_of(frame.iloc[1:], 0).assign(section="X")])
+    s = select(frame, quotas, method="srs", random_state=1)
+    cells = s.cells
+    assert cells.loc[cells["section"] == "X", "panel"].tolist() == [0]
+    assert cells["panel"].sum() == 1 and cells.loc[cells["section"].isna(), "panel"].tolist() == [1]
+    assert (s.to_frame()["role"] == "new").sum() == 2
