@@ -297,7 +297,8 @@ def audit(
         columns ``industry, registration_type, employees`` (optionally ``revenue, assets``,
         ``reported_size``), from which section, sector, size class and ownership are derived
         (:func:`sampling.frame.prepare_frame`), or the derived columns ``section, size_class,
-        state_owned`` themselves (used as given when present, as in a ``sampling.Sample``), or neither when ``population`` is a frame holding every
+        state_owned`` themselves (used as given when present, as in a ``sampling.Sample``),
+        or neither when ``population`` is a frame holding every
         listed enterprise. A ``sampling.Sample`` or a frame with a ``role`` column counts only
         the roles ``panel`` and ``new`` (reserves and removed enterprises are left out, and the
         notes say how many). Not modified.
@@ -406,7 +407,7 @@ def audit(
         extra.extend(_frame_membership(table, pop_frame, positions, cities))
     if reported is not None:
         extra.append(_size_consistency(table, reported, cities))
-    elif "reported_size" not in table.columns:
+    else:
         notes.append("no reported size in the sample: size_consistent not checked")
 
     rep, shares = _representativeness(table, weight, pop_cells, cities, exclude_micro, basis,
