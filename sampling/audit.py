@@ -662,7 +662,6 @@ def _cells(table: pd.DataFrame) -> pd.DataFrame:
     keys = ["city", "section", "size_class", "state_owned", "sector"]
     work = table[keys].copy()
     work["size_class"] = work["size_class"].astype(str)
-    work["state_owned"] = work["state_owned"].astype(bool)
     if "employees" in table.columns and table["employees"].notna().all():
         emp = table["employees"].to_numpy(dtype=float)
         work["band_50_300"] = (emp >= _BAND[0]) & (emp <= _BAND[1])

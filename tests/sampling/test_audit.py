@@ -486,3 +486,10 @@ def test_employment_basis_hand_calculation():
     assert d == pytest.approx(0.176923, abs=1e-6)
     with pytest.raises(AuditError, match=r"unknown basis 'jobs'; valid: \['enterprises', 'employment'\]"):
         run(make_sample(), basis="jobs")
+
+
+def test_ownership_must_be_boolean():
+    sample = make_sample()
+    sample["state_owned"] = sample["state_owned"].map({True: "是", False: "否"})
+    with pytest.raises(ValueError, match="state_owned must be True or False, got '是'"):
+        run(sample)
