@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from quotas import classify, rules
+from quotas.build import build_quotas
 from quotas.checks import check_cells
 from quotas.cities import city_aliases, resolve_cities
 from quotas.exceptions import (
     ClassificationError,
     InfeasibleQuotaError,
     QuotaInputError,
+    QuotaSolverError,
     RuleError,
     SizeClassWarning,
     UnknownCityError,
@@ -16,6 +18,8 @@ from quotas.exceptions import (
     UnknownRegistrationTypeError,
 )
 from quotas.rules import GUANGDONG_2013, MOHRSS_2009, MOHRSS_2011, Rule, RuleSet
+from quotas.structure import validate_structure
+from quotas.table import QuotaTable
 
 __all__ = [
     "GUANGDONG_2013",
@@ -24,6 +28,8 @@ __all__ = [
     "ClassificationError",
     "InfeasibleQuotaError",
     "QuotaInputError",
+    "QuotaSolverError",
+    "QuotaTable",
     "Rule",
     "RuleError",
     "RuleSet",
@@ -36,4 +42,5 @@ __all__ = [
     "classify",
     "resolve_cities",
     "rules",
+    "validate_structure",
 ]

@@ -12,6 +12,7 @@ __all__ = [
     "ClassificationError",
     "InfeasibleQuotaError",
     "QuotaInputError",
+    "QuotaSolverError",
     "RuleError",
     "SizeClassWarning",
     "UnknownCityError",
@@ -42,6 +43,10 @@ class RuleError(ValueError):
 
 class QuotaInputError(ValueError):
     """Bad structure, targets or panel given to :func:`quotas.build_quotas`."""
+
+
+class QuotaSolverError(RuntimeError):
+    """The solver stopped without an answer (time limit, numerical trouble), naming the cities."""
 
 
 class InfeasibleQuotaError(ValueError):

@@ -1,0 +1,191 @@
+"""Validation of a population structure table (one row per city and cell).
+
+A structure has one row per cell ``city x section x size_class x state_owned`` with the number
+of enterprises in the cell and their employment:
+
+``city, section, size_class, state_owned, enterprises, employment``
+
+and optionally ``enterprises_50_300`` (enterprises of the cell with 50-300 employees, for the
+Guangdong plan's province-level control) and ``panel`` (panel enterprises already in the cell).
+It may come from a frame (:func:`sampling.frame.structure`) or be typed from census tables.
+A cell missing from the table has no enterprises.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from quotas.cities import resolve_cities
+from quotas.classify import SIZE_CLASSES
+from quotas.exceptions import QuotaInputError
+
+__all__ = ["CELL_COLUMNS", "SECTIONS", "STRUCTURE_COLUMNS", "validate_structure"]
+
+SECTIONS: tuple[str, ...] = tuple("ABCDEFGHIJKLMNOPQRST")
+"""The 20 sections (门类) of GB/T 4754-2011, A-T."""
+
+CELL_COLUMNS: tuple[str, ...] = ("city", "section", "size_class", "state_owned")
+"""The columns that identify a cell."""
+
+STRUCTURE_COLUMNS: tuple[str, ...] = (*CELL_COLUMNS, "enterprises", "employment")
+"""Required columns of a structure table."""
+
+_OPTIONAL_COUNTS: tuple[str, ...] = ("enterprises_50_300", "panel")
+
+
+def _rows(index: pd.Index, mask: np.ndarray | pd.Series, values: pd.Series) -> str:
+    """'row 3: 'X', row 7: 'Y'' for the first ten flagged rows, with a count of the rest."""
+    mask = np.asarray(mask, dtype=bool)
+    labels = index[mask]
+    shown = ", ".join(f"row {i!r}: {values.loc[i]!r}" for i in labels[:10])
+    more = f" (and {len(labels) - 10} more)" if len(labels) > 10 else ""
+    return shown + more
+
+
+def _check_columns(df: pd.DataFrame, required: tuple[str, ...], what: str) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise QuotaInputError(f"{what} must be a DataFrame, got {type(df).__name__}")
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise QuotaInputError(
+            f"{what} is missing column(s) {missing}; it needs {list(required)} (has {list(df.columns)})"
+        )
+
+
+def _check_section(values: pd.Series, what: str) -> pd.Series:
+    text = values.astype(object).map(lambda v: str(v).strip().upper() if isinstance(v, str) else v)
+    bad = ~text.isin(SECTIONS)
+    if bad.any():
+        raise QuotaInputError(
+            f"{what}: unknown section(s) (expected a GB/T 4754 letter A-T): {_rows(values.index, bad, values)}"
+        )
+    return text.astype(object)
+
+
+def _check_size(values: pd.Series, what: str) -> pd.Series:
+    text = values.astype(object).map(lambda v: str(v).strip().lower() if isinstance(v, str) else v)
+    bad = ~text.isin(SIZE_CLASSES)
+    if bad.any():
+        raise QuotaInputError(
+            f"{what}: unknown size_class value(s) (expected one of {list(SIZE_CLASSES)}): "
+            f"{_rows(values.index, bad, values)}"
+        )
+    return text.astype(object)
+
+
+def _check_state_owned(values: pd.Series, what: str) -> pd.Series:
+    def one(v: Any) -> Any:
+        if isinstance(v, (bool, np.bool_)):
+            return bool(v)
+        if isinstance(v, (int, np.integer, float, np.floating)) and v in (0, 1):
+            return bool(v)
+        return None
+
+    parsed = values.astype(object).map(one)
+    bad = parsed.isna()
+    if bad.any():
+        raise QuotaInputError(
+            f"{what}: state_owned must be True/False (or 1/0): {_rows(values.index, bad, values)}"
+        )
+    return parsed.astype(bool)
+
+
+def _check_count(values: pd.Series, name: str, what: str, *, integer: bool) -> pd.Series:
+    num = pd.to_numeric(values, errors="coerce").astype(float)
+    bad = num.isna() | (num < 0) | ~np.isfinite(num.fillna(0.0))
+    if integer:
+        bad |= num.notna() & (num != np.round(num))
+    if bad.any():
+        kind = "a non-negative whole number" if integer else "a non-negative number"
+        raise QuotaInputError(f"{what}: {name} must be {kind}; bad value(s) at {_rows(values.index, bad, values)}")
+    return num.astype(np.int64) if integer else num
+
+
+def _check_duplicates(df: pd.DataFrame, what: str) -> None:
+    dup = df.duplicated(list(CELL_COLUMNS), keep=False)
+    if dup.any():
+        cells = df.loc[dup, list(CELL_COLUMNS)]
+        shown = ", ".join(
+            f"row {i!r}: ({r.city}, {r.section}, {r.size_class}, {'state' if r.state_owned else 'non-state'})"
+            for i, r in list(cells.iterrows())[:10]
+        )
+        raise QuotaInputError(f"{what}: duplicated cell(s) (city, section, size_class, state_owned): {shown}")
+
+
+def validate_cells(df: pd.DataFrame, counts: dict[str, bool], what: str) -> pd.DataFrame:
+    """Validate the cell columns and the named count columns (name -> integer?) of a table.
+
+    Returns a copy with canonical city names, section letters, size classes and booleans.
+    Used for structures and for panels (``existing``).
+    """
+    _check_columns(df, (*CELL_COLUMNS, *counts), what)
+    out = df.copy()
+    if len(out) and out["city"].isna().any():
+        raise QuotaInputError(f"{what}: missing city at {_rows(out.index, out['city'].isna(), out['city'])}")
+    out["city"] = resolve_cities(out["city"]).to_numpy() if len(out) else out["city"]
+    out["section"] = _check_section(out["section"], what)
+    out["size_class"] = _check_size(out["size_class"], what)
+    out["state_owned"] = _check_state_owned(out["state_owned"], what)
+    for name, integer in counts.items():
+        out[name] = _check_count(out[name], name, what, integer=integer)
+    _check_duplicates(out, what)
+    return out
+
+
+def validate_structure(structure: pd.DataFrame) -> pd.DataFrame:
+    """Check a structure table and return a clean copy.
+
+    Parameters
+    ----------
+    structure : DataFrame
+        One row per cell with ``city, section, size_class, state_owned, enterprises,
+        employment``; optional ``enterprises_50_300`` and ``panel`` counts. Other columns are
+        kept unchanged.
+
+    Returns
+    -------
+    DataFrame
+        A copy with full official city names (any alias of :func:`quotas.resolve_cities` is
+        accepted), upper-case section letters, lower-case size classes, boolean
+        ``state_owned``, integer counts and float employment. The input is not modified.
+
+    Raises
+    ------
+    QuotaInputError
+        For a missing column, an unknown section or size class, a state_owned value that is
+        not boolean, a negative, fractional or missing count, negative or missing employment,
+        ``enterprises_50_300`` or ``panel`` above ``enterprises``, or a duplicated cell; the
+        message names the rows.
+    UnknownCityError
+        For a city name the alias table does not know (the message names it and its row).
+
+    References
+    ----------
+    GB/T 4754-2011 sections; 统计上大中小微型企业划分办法 (国统字〔2011〕75号) size classes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from quotas.structure import validate_structure
+    >>> s = pd.DataFrame({"city": ["广州", "Guangzhou"], "section": ["c", "F"],
+    ...                   "size_class": ["Small", "medium"], "state_owned": [0, 1],
+    ...                   "enterprises": [12, 3], "employment": [900, 400]})
+    >>> validate_structure(s)[["city", "section", "size_class", "state_owned"]].values.tolist()
+    [['广州市', 'C', 'small', False], ['广州市', 'F', 'medium', True]]
+    """
+    what = "structure"
+    counts = {"enterprises": True, "employment": False}
+    counts.update({c: True for c in _OPTIONAL_COUNTS if c in getattr(structure, "columns", ())})
+    out = validate_cells(structure, counts, what)
+    for name in _OPTIONAL_COUNTS:
+        if name in out.columns:
+            over = out[name] > out["enterprises"]
+            if over.any():
+                raise QuotaInputError(
+                    f"{what}: {name} exceeds enterprises in the cell at "
+                    f"{_rows(out.index, over, out[name])}"
+                )
+    return out

@@ -1,0 +1,333 @@
+"""The result of :func:`quotas.build_quotas`: a quota per city x section x size class x ownership."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from os import PathLike
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from quotas.checks import check_cells
+from quotas.classify import SIZE_CLASSES, SIZE_LABELS_ZH, sections
+from quotas.rules import RuleSet
+
+__all__ = ["QUOTA_COLUMNS", "QuotaTable"]
+
+QUOTA_COLUMNS: tuple[str, ...] = (
+    "city", "section", "size_class", "state_owned", "quota", "ideal", "available", "panel",
+)
+"""The pipeline's quota-table columns, in order (``docs/pipeline.md``)."""
+
+_OWNERSHIP_ZH = {True: "国有", False: "非国有"}
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class QuotaTable:
+    """Integer quotas per cell that meet a rule set, with what was relaxed and why.
+
+    Attributes
+    ----------
+    cells : DataFrame
+        One row per city and cell: :data:`QUOTA_COLUMNS` (``ideal`` is the proportional
+        ideal, ``available`` the enterprises in the cell, ``panel`` those already monitored),
+        plus ``enterprises_50_300`` when the structure had it.
+    targets : Series
+        Sample size per city (full names).
+    rules : RuleSet
+        The rules the table was built under.
+    relaxed : DataFrame
+        Soft rules the table breaks: ``city, rule, limit, allowed, achieved, share, by``
+        (``allowed`` and ``achieved`` are enterprise counts, ``by`` how many enterprises past
+        the limit; for ``band_50_300_min`` expected counts, ``city`` the province).
+    notes : tuple of str
+        Rules that could not be applied (missing data) and where the panel came from.
+    solver : str
+        The solver used.
+    structure : DataFrame, optional
+        The validated population structure (for :meth:`check`).
+    pillars : dict
+        City -> pillar sections.
+    population : Series, optional
+        City -> population used for ``min_count``.
+    sector_targets : DataFrame, optional
+        The sector targets applied under ``sector_split``.
+    """
+
+    cells: pd.DataFrame
+    targets: pd.Series
+    rules: RuleSet
+    relaxed: pd.DataFrame
+    notes: tuple[str, ...] = ()
+    solver: str = "highs"
+    structure: pd.DataFrame | None = None
+    pillars: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    population: pd.Series | None = None
+    sector_targets: pd.DataFrame | None = None
+
+    # ------------------------------------------------------------------ views
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long table: ``city, section, size_class, state_owned, quota, ideal, available, panel``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from quotas import build_quotas
+        >>> s = pd.DataFrame({"city": "珠海市", "section": ["C", "G"], "size_class": "small",
+        ...                   "state_owned": False, "enterprises": [50, 50], "employment": [100, 100]})
+        >>> build_quotas(s, pd.Series({"珠海市": 60})).to_frame()[["section", "quota", "ideal"]].values.tolist()
+        [['C', 24, 30.0], ['G', 36, 30.0]]
+        """
+        return self.cells.copy()
+
+    @property
+    def quota(self) -> pd.Series:
+        """Total quota per city."""
+        return self.cells.groupby("city", sort=False)["quota"].sum().reindex(self.targets.index)
+
+    def pivot(self, city: str | None = None) -> pd.DataFrame:
+        """Quotas as section x size class (ownership added up), for one city or all.
+
+        Parameters
+        ----------
+        city : str, optional
+            Full city name; all cities added up when omitted.
+
+        Returns
+        -------
+        DataFrame
+            Index: sections (A-T) present; columns: size classes present, large to micro.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from quotas import build_quotas
+        >>> s = pd.DataFrame({"city": "珠海市", "section": ["C", "G", "G"],
+        ...                   "size_class": ["small", "small", "medium"], "state_owned": False,
+        ...                   "enterprises": [50, 50, 20], "employment": [100, 50, 50]})
+        >>> build_quotas(s, pd.Series({"珠海市": 60})).pivot("珠海市").to_dict("index")
+        {'C': {'medium': 0, 'small': 24}, 'G': {'medium': 18, 'small': 18}}
+        """
+        cells = self.cells
+        if city is not None:
+            if city not in set(cells["city"]):
+                raise KeyError(f"no city {city!r} in the quota table; it has {list(self.targets.index)}")
+            cells = cells[cells["city"] == city]
+        table = cells.pivot_table(index="section", columns="size_class", values="quota", aggfunc="sum", fill_value=0)
+        order = [s for s in SIZE_CLASSES if s in table.columns]
+        return table[order].astype(np.int64)
+
+    # ------------------------------------------------------------------ checks
+
+    def check(self) -> pd.DataFrame:
+        """Re-verify every rule from the quota numbers alone, independently of the solver.
+
+        Returns
+        -------
+        DataFrame
+            ``city, rule, observed, limit, status, message_zh, message_en``: the rows of
+            :func:`quotas.checks.check_cells` on the quotas (with the targets, population,
+            pillars, structure and sector targets the table was built with), then per city a
+            ``capacity`` row (cells whose quota exceeds the enterprises available; limit 0)
+            and a ``panel`` row (cells whose quota is below their panel; limit 0).
+            ``band_50_300_min`` counts the expected 50-300-employee enterprises of each cell
+            (quota x enterprises_50_300 / enterprises).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from quotas import build_quotas
+        >>> s = pd.DataFrame({"city": "珠海市", "section": ["C", "G"], "size_class": "small",
+        ...                   "state_owned": False, "enterprises": [50, 50], "employment": [100, 100]})
+        >>> report = build_quotas(s, pd.Series({"珠海市": 60})).check()
+        >>> report.loc[report["rule"] == "manufacturing_max", ["observed", "limit", "status"]].values.tolist()
+        [[0.4, 0.4, 'pass']]
+        """
+        cells = self.cells.rename(columns={"quota": "count"})
+        keys = ["city", "section", "size_class", "state_owned", "count"]
+        band = "band_50_300_min" in self.rules and "enterprises_50_300" in cells.columns
+        if band:
+            ratio = np.where(cells["available"] > 0, cells["enterprises_50_300"] / cells["available"].clip(lower=1), 0.0)
+            inside = cells[keys].assign(count=cells["count"] * ratio, band_50_300=True)
+            outside = cells[keys].assign(count=cells["count"] * (1.0 - ratio), band_50_300=False)
+            counted = pd.concat([inside, outside], ignore_index=True)
+        else:
+            counted = cells[keys]
+        report = check_cells(
+            counted,
+            self.rules,
+            targets=self.targets,
+            population=self.population,
+            pillars=self.pillars or None,
+            structure=self.structure,
+            sector_targets=self.sector_targets,
+        )
+        extra = []
+        for city, sub in self.cells.groupby("city", sort=False):
+            over = sub[sub["quota"] > sub["available"]]
+            under = sub[sub["quota"] < sub["panel"]]
+            extra.append(_data_row(city, "capacity", over, "配额超过可选企业数", "quota above the enterprises available",
+                                   "所有单元配额不超过可选企业数", "every quota within the enterprises available"))
+            extra.append(_data_row(city, "panel", under, "配额低于现有监测企业数", "quota below the panel enterprises",
+                                   "所有单元保留现有监测企业", "every cell keeps its panel enterprises"))
+        return pd.concat([report, pd.DataFrame(extra, columns=report.columns)], ignore_index=True)
+
+    # ------------------------------------------------------------------ text
+
+    def _by_city(self) -> pd.DataFrame:
+        c = self.cells
+        group = c.groupby("city", sort=False)
+        out = pd.DataFrame({"target": self.targets})
+        out["quota"] = group["quota"].sum()
+        out["manufacturing"] = c[c["section"] == "C"].groupby("city")["quota"].sum()
+        for size in SIZE_CLASSES:
+            out[size] = c[c["size_class"] == size].groupby("city")["quota"].sum()
+        out["state_owned"] = c[c["state_owned"]].groupby("city")["quota"].sum()
+        out["panel"] = group["panel"].sum()
+        out["deviation"] = (c["quota"] - c["ideal"]).abs().groupby(c["city"]).sum()
+        return out.fillna(0).astype({k: np.int64 for k in out.columns if k != "deviation"})
+
+    def summary(self) -> str:
+        """Plain-text summary: totals, relaxed soft rules, notes and one line per city.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from quotas import build_quotas
+        >>> s = pd.DataFrame({"city": "珠海市", "section": ["C", "G"], "size_class": "small",
+        ...                   "state_owned": False, "enterprises": [50, 50], "employment": [100, 100]})
+        >>> print(build_quotas(s, pd.Series({"珠海市": 60})).summary().splitlines()[0])
+        QuotaTable: 1 cities, 60 enterprises, rules 'mohrss-2011', solver highs
+        """
+        by = self._by_city()
+        lines = [
+            f"QuotaTable: {len(by)} cities, {int(by['quota'].sum()):,} enterprises, rules {self.rules.name!r}, solver {self.solver}",
+            f"sum of |quota - ideal|: {by['deviation'].sum():.2f}",
+        ]
+        if len(self.relaxed):
+            lines.append(f"soft rules relaxed ({len(self.relaxed)}):")
+            for r in self.relaxed.itertuples(index=False):
+                lines.append(f"  {r.city} {r.rule}: {_num(r.achieved)} against {_num(r.allowed)} allowed (by {_num(r.by)})")
+        else:
+            lines.append("soft rules relaxed: none")
+        for note in self.notes:
+            lines.append(f"note: {note}")
+        head = f"{'city':<10} {'target':>7} {'quota':>6} {'manuf':>6} {'large':>6} {'medium':>6} {'small':>6} {'micro':>6} {'state':>6} {'panel':>6}"
+        lines.append(head)
+        for city, r in by.iterrows():
+            lines.append(
+                f"{city:<10} {r['target']:>7} {r['quota']:>6} {r['manufacturing']:>6} {r['large']:>6} "
+                f"{r['medium']:>6} {r['small']:>6} {r['micro']:>6} {r['state_owned']:>6} {r['panel']:>6}"
+            )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        by = self._by_city().drop(columns=["deviation"])
+        heads = ["城市", "目标", "配额", "制造业", "大型", "中型", "小型", "微型", "国有", "现有"]
+        rows = "".join(
+            "<tr><td>" + html.escape(str(city)) + "</td>" + "".join(f"<td>{int(v)}</td>" for v in r.to_numpy()) + "</tr>"
+            for city, r in by.iterrows()
+        )
+        relaxed = ""
+        if len(self.relaxed):
+            items = "".join(
+                f"<li>{html.escape(str(r.city))} {html.escape(r.rule)}: {_num(r.achieved)} / {_num(r.allowed)}</li>"
+                for r in self.relaxed.itertuples(index=False)
+            )
+            relaxed = f"<p>Soft rules relaxed:</p><ul>{items}</ul>"
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        return (
+            f"<p><b>QuotaTable</b> {len(by)} cities, {int(by['quota'].sum()):,} enterprises, "
+            f"rules {html.escape(self.rules.name)}, solver {html.escape(self.solver)}</p>{relaxed}"
+            + (f"<ul>{notes}</ul>" if notes else "")
+            + "<table><thead><tr>" + "".join(f"<th>{h}</th>" for h in heads) + f"</tr></thead><tbody>{rows}</tbody></table>"
+        )
+
+    # ------------------------------------------------------------------ Excel
+
+    def to_excel(self, path: str | PathLike[str]) -> None:
+        """Write the quotas for city bureaus: a province summary sheet and one sheet per city.
+
+        The summary sheet 省汇总 has one row per city (目标数, 配额合计, by size, ownership,
+        制造业, 现有监测企业) and a 合计 row. Each city sheet has one row per section (门类,
+        门类名称), columns size class (大型 / 中型 / 小型 [/ 微型]) x ownership (国有 / 非国有),
+        合计, 可选企业数 and 现有监测企业, and a 合计 row. Header rows are frozen.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The .xlsx file to write.
+        """
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font
+        from openpyxl.utils import get_column_letter
+
+        names = dict(zip(sections()["section"], sections()["name_zh"]))
+        bold = Font(bold=True)
+        centre = Alignment(horizontal="center", vertical="center")
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "省汇总"
+        by = self._by_city()
+        heads = ["城市", "目标数", "配额合计", "大型", "中型", "小型", "微型", "国有", "非国有", "制造业", "现有监测企业"]
+        ws.append([f"企业用工监测样本配额汇总(规则 {self.rules.name})"])
+        ws["A1"].font = bold
+        ws.append(heads)
+        for city, r in by.iterrows():
+            ws.append([city, r["target"], r["quota"], r["large"], r["medium"], r["small"], r["micro"],
+                       r["state_owned"], r["quota"] - r["state_owned"], r["manufacturing"], r["panel"]])
+        last = ws.max_row
+        ws.append(["合计"] + [f"=SUM({get_column_letter(j)}3:{get_column_letter(j)}{last})" for j in range(2, len(heads) + 1)])
+        for cell in ws[2] + ws[ws.max_row]:
+            cell.font = bold
+        ws.freeze_panes = "B3"
+        ws.column_dimensions["A"].width = 18
+
+        sizes = [s for s in SIZE_CLASSES if s != "micro" or (self.cells["size_class"] == "micro").any()]
+        for city in self.targets.index:
+            sub = self.cells[self.cells["city"] == city]
+            sheet = wb.create_sheet(title=str(city)[:31])
+            n_cols = 2 + 2 * len(sizes) + 3
+            sheet.append([f"{city} 企业用工监测样本配额表(目标 {int(self.targets[city])} 户)"])
+            sheet["A1"].font = bold
+            sheet.append(["门类", "门类名称"] + [lab for s in sizes for lab in (SIZE_LABELS_ZH[s], "")] + ["合计", "可选企业数", "现有监测企业"])
+            sheet.append(["", ""] + [_OWNERSHIP_ZH[o] for _ in sizes for o in (True, False)] + ["", "", ""])
+            for j in range(len(sizes)):
+                col = 3 + 2 * j
+                sheet.merge_cells(start_row=2, start_column=col, end_row=2, end_column=col + 1)
+            for col in (1, 2, n_cols - 2, n_cols - 1, n_cols):
+                sheet.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
+            grid = sub.pivot_table(index="section", columns=["size_class", "state_owned"], values="quota", aggfunc="sum", fill_value=0)
+            extra = sub.groupby("section")[["available", "panel"]].sum()
+            for sec in sorted(set(sub["section"])):
+                values = [int(grid.loc[sec, (s, o)]) if (s, o) in grid.columns else 0 for s in sizes for o in (True, False)]
+                row = sheet.max_row + 1
+                total = f"=SUM(C{row}:{get_column_letter(2 + 2 * len(sizes))}{row})"
+                sheet.append([sec, names[sec], *values, total, int(extra.loc[sec, "available"]), int(extra.loc[sec, "panel"])])
+            first, last = 4, sheet.max_row
+            sheet.append(["合计", ""] + [f"=SUM({get_column_letter(j)}{first}:{get_column_letter(j)}{last})" for j in range(3, n_cols + 1)])
+            for r in (2, 3, sheet.max_row):
+                for cell in sheet[r]:
+                    cell.font = bold
+                    cell.alignment = centre
+            sheet.freeze_panes = "C4"
+            sheet.column_dimensions["B"].width = 34
+        wb.save(path)
+
+
+def _data_row(city: str, rule: str, bad: pd.DataFrame, zh_bad: str, en_bad: str, zh_ok: str, en_ok: str) -> dict[str, Any]:
+    if len(bad):
+        where = ", ".join(f"{r.section}/{r.size_class}/{'state' if r.state_owned else 'non-state'}" for r in bad.head(5).itertuples())
+        return {"city": city, "rule": rule, "observed": float(len(bad)), "limit": 0.0, "status": "fail",
+                "message_zh": f"{len(bad)} 个单元{zh_bad}: {where}", "message_en": f"{len(bad)} cell(s) with {en_bad}: {where}"}
+    return {"city": city, "rule": rule, "observed": 0.0, "limit": 0.0, "status": "pass", "message_zh": zh_ok, "message_en": en_ok}
+
+
+def _num(x: float) -> str:
+    return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
