@@ -42,6 +42,7 @@ share is ``employment_weight x employment share + (1 - employment_weight) x ente
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -638,11 +639,13 @@ def _to_pulp(model: _Model, name: str) -> tuple[Any, list[Any]]:
 
     a = model.arrays()
     prob = pulp.LpProblem(name, pulp.LpMinimize)
+    # PuLP 3 attaches variables to the problem (prob.add_variable); older PuLP builds them alone.
+    make = getattr(prob, "add_variable", pulp.LpVariable)
     variables = [
-        pulp.LpVariable(
+        make(
             nm,
-            lowBound=None if not np.isfinite(lo) else lo,
-            upBound=None if not np.isfinite(hi) else hi,
+            None if not np.isfinite(lo) else float(lo),
+            None if not np.isfinite(hi) else float(hi),
             cat=pulp.LpInteger if integer else pulp.LpContinuous,
         )
         for nm, lo, hi, integer in zip(model.col_names, a["lo"], a["hi"], a["integer"])
@@ -681,7 +684,15 @@ def _solve(model: _Model, kind: str, solver: Any, blocks: list[np.ndarray] | Non
     if kind == "cbc":
         import pulp
 
-        return _solve_pulp(model, pulp.PULP_CBC_CMD(msg=False, timeLimit=120))
+        if pulp.COIN_CMD(msg=False).available():
+            cbc = pulp.COIN_CMD(msg=False, timeLimit=120)
+        else:
+            # The CBC binary bundled with PuLP: deprecated in PuLP 3 (removed in 4.0) but, without
+            # a system CBC, the only one there is.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                cbc = pulp.PULP_CBC_CMD(msg=False, timeLimit=120)
+        return _solve_pulp(model, cbc)
     return _solve_pulp(model, solver)
 
 

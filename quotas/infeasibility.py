@@ -146,7 +146,7 @@ def _filters(facts: CityFacts, conflict: set[str]) -> tuple[pd.Series, str]:
     if "top_industries" in conflict:
         mask &= cells["top"].astype(bool)
         open_sections = sorted(set(cells.loc[cells["top"].astype(bool), "section"]))
-        pillar = f" and pillar sections" if facts.pillars else ""
+        pillar = " and pillar sections" if facts.pillars else ""
         words.append(f" in its top {facts.top_k} sections{pillar} ({', '.join(open_sections) or 'none'})")
     return mask, "".join(words)
 
@@ -227,7 +227,7 @@ def describe_conflict(facts: CityFacts, conflict: Iterable[str]) -> str:
             if have < t:
                 return f"{sector} target {t} needs >= {t} {sector} enterprises{where}; the frame has {have}"
 
-    if {"target", "capacity"} <= conflict and conflict <= {"target", "capacity", "top_industries", "micro_excluded", *share} and len(share) <= 1:
+    if "capacity" in conflict and conflict <= {"target", "capacity", "top_industries", "micro_excluded", *share} and len(share) <= 1:
         if share:
             rule = share[0]
             sense, limit = facts.share_rules[rule]

@@ -40,9 +40,14 @@ def _rows(index: pd.Index, mask: np.ndarray | pd.Series, values: pd.Series) -> s
     """'row 3: 'X', row 7: 'Y'' for the first ten flagged rows, with a count of the rest."""
     mask = np.asarray(mask, dtype=bool)
     labels = index[mask]
-    shown = ", ".join(f"row {i!r}: {values.loc[i]!r}" for i in labels[:10])
+    shown = ", ".join(f"row {i!r}: {_plain(values.loc[i])!r}" for i in labels[:10])
     more = f" (and {len(labels) - 10} more)" if len(labels) > 10 else ""
     return shown + more
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds (for messages)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _check_columns(df: pd.DataFrame, required: tuple[str, ...], what: str) -> None:
