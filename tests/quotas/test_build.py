@@ -353,3 +353,16 @@ def test_hard_rules_hold_or_infeasibility_is_raised(data, n, top, panel_on, hard
     assert int(qt.to_frame()["quota"].sum()) == n
     warned = set(report.loc[report["status"] == "warn", "rule"])
     assert warned == set(qt.relaxed["rule"])
+
+
+def test_same_input_same_table_and_input_untouched() -> None:
+    # Equal ideals (two identical G cells) make ties: the tie-break settles them the same way
+    # every run, towards the cell earlier in the canonical order (non-state-owned first).
+    s = structure([("G", "small", True, 100, 1000), ("G", "small", False, 100, 1000), ("F", "small", False, 100, 1000)])
+    before = s.copy()
+    runs = [build_quotas(s, pd.Series({"广州市": 61}), rules=RULES).to_frame() for _ in range(3)]
+    for other in runs[1:]:
+        pd.testing.assert_frame_equal(runs[0], other)
+    pd.testing.assert_frame_equal(s, before)
+    # Ideals 20.33 each: 20 + 20 + 20 and the 61st to the first cell in order (F small).
+    assert runs[0]["quota"].tolist() == [21, 20, 20]
