@@ -217,11 +217,10 @@ class QuotaTable:
             lines.append(f"note: {note}")
         head = f"{'city':<10} {'target':>7} {'quota':>6} {'manuf':>6} {'large':>6} {'medium':>6} {'small':>6} {'micro':>6} {'state':>6} {'panel':>6}"
         lines.append(head)
-        for city, r in by.iterrows():
-            lines.append(
-                f"{city:<10} {r['target']:>7} {r['quota']:>6} {r['manufacturing']:>6} {r['large']:>6} "
-                f"{r['medium']:>6} {r['small']:>6} {r['micro']:>6} {r['state_owned']:>6} {r['panel']:>6}"
-            )
+        cols = ["target", "quota", "manufacturing", "large", "medium", "small", "micro", "state_owned", "panel"]
+        for city, values in zip(by.index, by[cols].to_numpy(dtype=np.int64)):
+            widths = (7, 6, 6, 6, 6, 6, 6, 6, 6)
+            lines.append(f"{city:<10} " + " ".join(f"{int(v):>{w}}" for v, w in zip(values, widths)))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
