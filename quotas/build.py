@@ -9,10 +9,12 @@ The model, for each city (names are ASCII: ``c007`` is the city at position 7 of
 * ``q_c007_C_medium_so`` - integer quota of the cell, between the panel enterprises already
   in the cell (``panel``) and the enterprises in it (``capacity``); 0 outside the city's top
   sections and pillar sections (``top_industries``).
-* ``d_c007_C_medium_so`` - its absolute deviation from the proportional ideal, bounded below by
-  the three rows ``c007_dev1_...``, ``c007_dev2_...``, ``c007_dev3_...``: ``ideal - q``,
-  ``q - ideal`` and the chord between the two integers around the ideal, which makes the linear
-  relaxation of ``|q - ideal|`` over integers exact cell by cell.
+* ``y_c007_C_medium_so``, ``up1_c007_...`` ... ``up6_...``, ``dn1_...`` ... ``dn6_...`` - the
+  cell's deviation from its proportional ideal, tied to the quota by the row
+  ``c007_dev_C_medium_so``: ``q = floor(ideal) + y + sum(up) - sum(dn)``. ``y`` (at most 1) is the
+  step to the integer above the ideal and costs ``1 - 2 x frac(ideal)``; every further unit up
+  or down costs 1. Breakpoints are integers, so the linear relaxation of ``|q - ideal|`` over
+  integers is exact cell by cell, and the relaxation is usually integral already.
 * ``c007_target`` - the quotas sum to the city's target.
 * ``c007_manufacturing_max``, ``c007_sme_min``, ``c007_micro_excluded``,
   ``c007_state_owned_max``, ``c007_large_max`` - share rules on the integer counts
@@ -28,15 +30,26 @@ The model, for each city (names are ASCII: ``c007`` is the city at position 7 of
   (quota x enterprises_50_300 / enterprises); it couples the cities of a province, which are
   then solved jointly. Without the rule, cities are solved one by one.
 
-Objective: the sum of absolute deviations from the ideal, plus the soft-rule penalties, plus
-a tie-break of at most 1e-6 per enterprise that prefers cells earlier in the canonical order
-(sections A-T, sizes large to micro, non-state-owned first), so equally good tables are
-resolved the same way by every solver.
+Objective: the sum of absolute deviations from the ideal; plus the soft-rule penalties; plus a
+spreading term of at most 1e-3 per enterprise that grows with the relative deviation (segments
+``up1``-``up6`` / ``dn1``-``dn6`` at 10%, 20%, 35%, 50%, 75% of the ideal), so a surplus or
+deficit forced by a rule is shared among cells roughly in proportion to their ideals instead of
+landing on any one cell (the absolute deviation alone is indifferent to where it goes); plus a
+tie-break of at most 1e-6 per enterprise that prefers cells earlier in the canonical order
+(sections A-T, sizes large to micro, non-state-owned first), so equally good tables are resolved
+the same way on every run.
+
+HiGHS solves the linear relaxation first and the integer program only when a quota comes out
+fractional (in a joint province model, only for the cities with a fractional quota, the others
+kept at the relaxed optimum, to a relative gap of 1e-4; the result's notes say so).
 
 The ideal of a cell is its share of the open cells (the city's top sections and pillar
 sections, without micro when micro enterprises are excluded) times the city target; with
 sector targets, its share of the open cells of its sector times the sector target. A cell's
 share is ``employment_weight x employment share + (1 - employment_weight) x enterprise share``.
+The top sections are ranked by the city's employment in the structure, micro included;
+sections tied at the last place all count and a section with no employment never does (as in
+:func:`quotas.checks.check_cells`, which :meth:`QuotaTable.check` uses).
 """
 
 from __future__ import annotations
