@@ -493,3 +493,22 @@ def test_ownership_must_be_boolean():
     sample["state_owned"] = sample["state_owned"].map({True: "是", False: "否"})
     with pytest.raises(ValueError, match="state_owned must be True or False, got '是'"):
         run(sample)
+
+
+def test_sample_made_by_quotas_and_select_passes():
+    """quotas.build_quotas on a frame's structure, then sampling.select: no check fails, and
+    with the design weights the sample's composition matches the population's."""
+    from quotas import build_quotas
+    from sampling import select
+    from sampling.frame import prepare_frame, structure
+    from sampling.synthetic import make_frame
+
+    frame = prepare_frame(make_frame(30_000, cities=pd.Series({"韶关": 1.0, "珠海": 1.0, "汕尾": 1.0}), random_state=5))
+    targets = pd.Series({"韶关市": 70, "珠海市": 60, "汕尾市": 65})
+    quotas = build_quotas(structure(frame), targets)
+    drawn = select(frame, quotas, method="srs", random_state=1)
+    report = audit(drawn, population=frame, targets=targets)
+    assert report.passed
+    assert not (report.to_frame()["status"] == "fail").any()
+    weighted = audit(drawn.to_frame("sample"), population=frame, targets=targets, weights="weight")
+    assert broken(weighted) == []
