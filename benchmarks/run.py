@@ -279,7 +279,7 @@ def _module_exists(name: str) -> bool:
 
 
 def run_all(quick: bool, only: set[str], repeat: int, timeout: float, data_root: Path,
-            module_timeout: float) -> tuple[list[dict], list[str]]:
+            module_timeout: float, w3_tools: list[str]) -> tuple[list[dict], list[str]]:
     results: list[dict] = []
     skipped: list[str] = []
     tmp = Path(tempfile.mkdtemp(prefix="empmon-bench-"))
@@ -309,7 +309,7 @@ def run_all(quick: bool, only: set[str], repeat: int, timeout: float, data_root:
                 [r for r in rows if quick or r.get("tool") != "empmon make_frame"])
         if "W3" in only:
             print(f"[W3 {case}] selection of {sample:,} from {n:,}", flush=True)
-            tools = [*bs.TOOLS, "R-srswor", "R-systematic"]
+            tools = w3_tools
             # Full runs isolate each tool in its own process (its own peak memory); the quick
             # smoke run shares one process to save interpreter start-ups.
             batches = [",".join(tools)] if quick else tools
@@ -381,9 +381,9 @@ def table(results: list[dict]) -> str:
     return head + "\n".join(lines) + "\n"
 
 
-def goals(results: list[dict], quick: bool) -> list[str]:
-    """Check the goals of issue 9 on the largest case; say where one is not met."""
-    out = []
+def goals(results: list[dict], quick: bool, only: set[str] = frozenset({"W1", "W2", "W3", "W4"})) -> list[str]:
+    """Check the goals of issue 9 (of the parts run) on the largest case; say where one is not met."""
+    out: list[str] = []
     big = CASES["quick" if quick else "full"][-1][0]
 
     def find(tool: str, group: str) -> dict | None:
@@ -391,7 +391,7 @@ def goals(results: list[dict], quick: bool) -> list[str]:
                      and str(r.get("tool", "")).startswith(tool)), None)
 
     for design, mine in (("SRS", "empmon sampling.select(method='srs')"),
-                         ("PPS", "empmon sampling.select(method='systematic')")):
+                         ("PPS", "empmon sampling.select(method='systematic')")) if "W3" in only else ():
         me = find("empmon", f"W3 {design}")
         if not me or not isinstance(me.get("seconds"), (int, float)):
             out.append(f"W3 {design}: this library's {mine} has no time ({me and me.get('note')}); goals not checked")
@@ -411,6 +411,8 @@ def goals(results: list[dict], quick: bool) -> list[str]:
         out.append(f"W3 {design} ({big}): peak RSS {peak:,.0f} MB, frame loading included (goal < 4,096 MB): "
                    f"{'met' if peak < 4096 else 'NOT met'}")
     for label, needle, limit in (("W1", "100,000", 0.1), ("W2", "national", 10.0), ("W4", "", 5.0)):
+        if label not in only:
+            continue
         rows = [r for r in results if r["workload"].startswith(label) and needle in r["workload"]
                 and str(r.get("tool", "")).startswith("empmon") and isinstance(r.get("seconds"), (int, float))]
         if not rows:
@@ -422,7 +424,7 @@ def goals(results: list[dict], quick: bool) -> list[str]:
 
 
 def write_results(path: Path, results: list[dict], skipped: list[str], info: dict[str, str], quick: bool,
-                  wall: float) -> None:
+                  wall: float, only: set[str]) -> None:
     lines = [
         "# Benchmark results",
         "",
@@ -443,7 +445,7 @@ def write_results(path: Path, results: list[dict], skipped: list[str], info: dic
         table(results),
         "## Goals (issue 9)",
         "",
-        *[f"- {g}" for g in goals(results, quick)],
+        *[f"- {g}" for g in goals(results, quick, only)],
         "",
     ]
     if skipped:
@@ -481,6 +483,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=None, help="runs per measurement (default 3, quick 2)")
     parser.add_argument("--timeout", type=float, default=None,
                         help="seconds before a W3 tool is stopped (default 600, quick 10)")
+    parser.add_argument("--module-timeout", type=float, default=None,
+                        help="seconds before a bench_*.py module is stopped (default 3600, quick 10)")
+    parser.add_argument("--tools", default=None, help="comma-separated W3 tools (default: all)")
+    parser.add_argument("--append", action="store_true",
+                        help="add this run as a new section of the results file instead of replacing it")
     parser.add_argument("--data", default=None, help="directory for the prepared frames (default: a temp dir)")
     parser.add_argument("--out", default=str(HERE / "results.md"), help="results file")
     # worker mode (internal)
@@ -501,17 +508,34 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     info = machine_info()
     print("\n".join(f"{k}: {v}" for k, v in info.items()), flush=True)
-    results, skipped = run_all(args.quick, only, repeat, timeout, data_root, 10 if args.quick else 3600)
+    module_timeout = args.module_timeout or (10 if args.quick else 3600)
+    w3_tools = args.tools.split(",") if args.tools else [*bs.TOOLS, "R-srswor", "R-systematic"]
+    unknown = sorted(set(w3_tools) - set(bs.DESIGN))
+    if unknown:
+        parser.error(f"unknown W3 tool(s) {unknown}; valid: {sorted(bs.DESIGN)}")
+    results, skipped = run_all(args.quick, only, repeat, timeout, data_root, module_timeout, w3_tools)
     ratios(results)
     wall = time.perf_counter() - start
     info["load average at end (1/5/15 min)"] = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     print()
     print(table(results))
-    for g in goals(results, args.quick):
+    for g in goals(results, args.quick, only):
         print(g)
     for s in skipped:
         print(s)
-    write_results(Path(args.out), results, skipped, info, args.quick, wall)
+    if args.append and Path(args.out).exists():
+        command = "python benchmarks/run.py " + " ".join(a for a in (argv if argv is not None else sys.argv[1:]))
+        section = [
+            "", f"## Re-run: `{command}`", "",
+            f"On {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in {wall / 60:.1f} min; git "
+            f"{info['git'][:7]}; load average at start {info['load average at start (1/5/15 min)']}, at end "
+            f"{info['load average at end (1/5/15 min)']}.", "", table(results),
+            *[f"- {g}" for g in goals(results, args.quick, only)], "",
+        ]
+        with Path(args.out).open("a") as fh:
+            fh.write("\n".join(section))
+    else:
+        write_results(Path(args.out), results, skipped, info, args.quick, wall, only)
     print(f"\nwrote {args.out} ({wall:.0f} s)")
     return 0
 
