@@ -322,7 +322,10 @@ def validate_frame(
     for col in ("revenue", "assets"):
         raw = out[col]
         num = _to_number(raw)
-        unreadable = num.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
+        if pd.api.types.is_numeric_dtype(raw):
+            unreadable = pd.Series(False, index=raw.index)
+        else:
+            unreadable = num.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
         problems.append(_problem_rows(unreadable, out, col, "not a number"))
         problems.append(_problem_rows(num < 0, out, col, "negative"))
         numbers[col] = num
@@ -366,7 +369,7 @@ def validate_frame(
     if panel is not None:
         out["in_panel"] = panel
     if "status" in out.columns:
-        out["status"] = out["status"].fillna("").astype(str).str.strip()
+        out["status"] = _by_distinct(out["status"].astype(object).fillna(""), lambda u: [str(v).strip() for v in u])
     return out
 
 
@@ -446,7 +449,8 @@ def prepare_frame(
     ('C', 2, 'medium', True)
     """
     out = validate_frame(df, cities=cities, industry_version=industry_version)
-    out["section"] = classify.section_of(out["industry"], version=industry_version).to_numpy()
+    # Derived text columns are categoricals: cheap to build and to group on millions of rows.
+    out["section"] = _by_distinct(out["industry"], lambda u: classify.section_of(u, version=industry_version).tolist())
     out["sector"] = classify.sector_of(out["industry"], version=industry_version).to_numpy()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SizeClassWarning)
@@ -455,8 +459,8 @@ def prepare_frame(
         )
     for w in caught:
         warnings.warn(w.message, w.category, stacklevel=2)
-    out["size_class"] = sizes["size_class"].to_numpy()
-    out["size_basis"] = sizes["size_basis"].to_numpy()
+    out["size_class"] = sizes["size_class"].array
+    out["size_basis"] = sizes["size_basis"].array
     out["state_owned"] = classify.is_state_owned(out["registration_type"], codes=state_owned_codes).to_numpy()
     return out
 
