@@ -7,8 +7,10 @@ The model, for each city (names are ASCII: ``c007`` is the city at position 7 of
 ``C_medium_so`` the cell section C x medium x state-owned, ``nso`` non-state-owned):
 
 * ``q_c007_C_medium_so`` - integer quota of the cell, between the panel enterprises already
-  in the cell (``panel``) and the enterprises in it (``capacity``); 0 outside the city's top
-  sections and pillar sections (``top_industries``).
+  in the cell (``panel``) and the enterprises in it (``capacity``). Outside the city's top
+  sections and pillar sections (``top_industries``) no new enterprise is taken: the quota is
+  the panel there, which is kept (the documents keep the existing panel and choose *new*
+  units from the top sections); such panel enterprises are listed in ``relaxed``.
 * ``y_c007_C_medium_so``, ``up1_c007_...`` ... ``up6_...``, ``dn1_...`` ... ``dn6_...`` - the
   cell's deviation from its proportional ideal, tied to the quota by the row
   ``c007_dev_C_medium_so``: ``q = floor(ideal) + y + sum(up) - sum(dn)``. ``y`` (at most 1) is the
@@ -453,7 +455,8 @@ def _add_city(model: _Model, city: _City, groups: frozenset[str], objective: boo
     codes = city.codes
     hi = arr["available"].copy() if "capacity" in groups else np.full(m, np.inf)
     if "top_industries" in groups and city.top_k is not None:
-        hi[~arr["top"]] = 0.0
+        # New enterprises only from the top sections; panel enterprises elsewhere are kept.
+        hi[~arr["top"]] = arr["panel"][~arr["top"]] if "panel" in groups else 0.0
     lo = arr["panel"] if "panel" in groups else np.zeros(m)
     tie = _EPS * (np.arange(m) + 1) / m if objective else 0.0
     q = model.add_cols([f"q_{tag}_{c}" for c in codes], lo, hi, tie, integer=True)
@@ -1039,6 +1042,14 @@ def _relaxations(
             if by > 0:
                 rows.append({"city": city.name, "rule": rid, "limit": limit, "allowed": bound, "achieved": count,
                              "share": count / n if n else float("nan"), "by": by})
+    for city in cities:
+        if city.top_k is None:
+            continue
+        kept = int(quotas[city.name][~city.arrays["top"]].sum())
+        if kept:
+            n = city.target
+            rows.append({"city": city.name, "rule": "top_industries", "limit": city.top_k, "allowed": 0,
+                         "achieved": kept, "share": kept / n if n else float("nan"), "by": kept})
     for block, band in blocks:
         if band is None or not band.soft:
             continue

@@ -220,6 +220,21 @@ def describe_conflict(facts: CityFacts, conflict: Iterable[str]) -> str:
     if {"target", "pillar_industries"} == conflict and n < len(facts.pillars):
         return f"target {n} is below the {len(facts.pillars)} pillar sections that each need an enterprise"
 
+    if "sector_split" in conflict and "panel" in conflict and conflict <= {"sector_split", "panel", "target"}:
+        sector_of = cells["section"].map(_SECTOR_OF_SECTION)
+        for sector, t in facts.sector_targets.items():
+            have = int(cells.loc[sector_of == sector, "panel"].sum())
+            if have > t:
+                return f"{sector} target {t} is below the {have} {sector} panel enterprises (the panel is kept)"
+        rest = [x for x in ("primary", "secondary", "tertiary") if x not in facts.sector_targets]
+        have = int(cells.loc[sector_of.isin(rest), "panel"].sum())
+        left = n - sum(facts.sector_targets.values())
+        if rest and have > left:
+            return (
+                f"the sector targets leave {left} of target {n} for {' and '.join(rest)}, but the panel "
+                f"has {have} {' and '.join(rest)} enterprises (the panel is kept)"
+            )
+
     if "sector_split" in conflict and "capacity" in conflict and not share:
         for sector, t in facts.sector_targets.items():
             in_sector = cells["section"].map(_SECTOR_OF_SECTION) == sector
