@@ -70,7 +70,9 @@ def check_cells(
         ``sector`` (1/2/3; without it the sector is taken from the section: B-E secondary, A
         primary, the rest tertiary, which misplaces divisions 05, 11 and 43) and
         ``band_50_300`` (bool, the cell's enterprises have 50-300 employees; needed by
-        ``band_50_300_min``). Several rows for the same cell are added up.
+        ``band_50_300_min``), and ``panel`` (how many of ``count`` are kept panel enterprises:
+        they are exempt from ``top_industries``, which governs the choice of new enterprises
+        while the existing panel is kept). Several rows for the same cell are added up.
     rules : RuleSet or str
         A rule set or a preset name (``"mohrss-2011"``).
     targets : Series, optional
@@ -432,7 +434,11 @@ def _top_industries(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
     for city, secs in (ctx.pillars or {}).items():
         allowed.update((city, sec) for sec in secs)
     in_structure = set(emp.index.get_level_values(0))
-    used = ctx.cells[ctx.cells["count"] > 0].groupby(["city", "section"], sort=False)["count"].sum()
+    # The rule governs the choice of new enterprises: kept panel enterprises (a ``panel`` count
+    # in the cells) stay wherever they are, as the maintenance rule keeps the existing panel.
+    counts = ctx.cells["count"] - (ctx.cells["panel"] if "panel" in ctx.cells.columns else 0)
+    cells = ctx.cells.assign(count=counts)
+    used = cells[cells["count"] > 0].groupby(["city", "section"], sort=False)["count"].sum()
     outside_mask = [key not in allowed for key in used.index]
     outside: dict[str, list[tuple[str, float]]] = {}
     for (city, sec), k in used[outside_mask].sort_index().items():

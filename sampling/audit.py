@@ -666,7 +666,12 @@ def _cells(table: pd.DataFrame) -> pd.DataFrame:
         emp = table["employees"].to_numpy(dtype=float)
         work["band_50_300"] = (emp >= _BAND[0]) & (emp <= _BAND[1])
         keys.append("band_50_300")
-    return work.groupby(keys, sort=False).size().rename("count").reset_index()
+    work["panel"] = (table["role"] == "panel").to_numpy() if "role" in table.columns else False
+    return (
+        work.groupby(keys, sort=False, observed=True)
+        .agg(count=("panel", "size"), panel=("panel", "sum"))
+        .reset_index()
+    )
 
 
 def _city_population(city_population: pd.Series | str | None) -> pd.Series | None:

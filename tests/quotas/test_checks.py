@@ -392,3 +392,28 @@ def test_share_verdict_matches_the_share(rows):
         manu = sub.loc[sub.section == "C", "count"].sum() / n
         assert (out.loc[(city, "sme_min"), "status"] == "fail") == (sme < 0.6 - 1e-9)
         assert (out.loc[(city, "manufacturing_max"), "status"] == "warn") == (manu > 0.4 + 1e-9)
+
+
+def test_kept_panel_is_exempt_from_top_industries():
+    # Structure of one city: section C employs 100, F 50, R 1; with top_industries limited to
+    # the top 2 sections, R is outside. Two enterprises sampled in R: both kept panel members
+    # -> pass (the rule governs new selections); one of them new -> fail, observed 1.
+    rules = MOHRSS_2011.replace(top_industries=2)
+    structure = pd.DataFrame(
+        {
+            "city": ["广州市"] * 3,
+            "section": ["C", "F", "R"],
+            "size_class": ["small"] * 3,
+            "state_owned": [False] * 3,
+            "enterprises": [10, 5, 1],
+            "employment": [100, 50, 1],
+        }
+    )
+    cells = pd.DataFrame(
+        {"city": ["广州市"] * 2, "section": ["C", "R"], "size_class": ["small"] * 2, "state_owned": [False] * 2,
+         "count": [3, 2], "panel": [0, 2]}
+    )
+    kept = check_cells(cells, rules, structure=structure).set_index("rule").loc["top_industries"]
+    assert kept["status"] == "pass"
+    new = check_cells(cells.assign(panel=[0, 1]), rules, structure=structure).set_index("rule").loc["top_industries"]
+    assert (new["status"], new["observed"]) == ("fail", 1.0)
