@@ -382,7 +382,10 @@ GUANGDONG_2013 = (
 
 The plan asks for more 50-300-employee enterprises on the province total without a number;
 the default minimum share, 0.5, is this library's choice and a parameter
-(``GUANGDONG_2013.replace(band_50_300_min=0.6)``).
+(``GUANGDONG_2013.replace(band_50_300_min=0.6)``). :func:`quotas.build_quotas` applies it when the
+structure has an ``enterprises_50_300`` column (counting the expected number of such
+enterprises, quota x enterprises_50_300 / enterprises per cell) and otherwise says in the
+result's notes that it was not applied.
 """
 
 PRESETS: dict[str, RuleSet] = {
