@@ -10,7 +10,7 @@ The model, for each city (names are ASCII: ``c007`` is the city at position 7 of
   in the cell (``panel``) and the enterprises in it (``capacity``). Outside the city's top
   sections and pillar sections (``top_industries``) no new enterprise is taken: the quota is
   the panel there, which is kept (the documents keep the existing panel and choose *new*
-  units from the top sections); such panel enterprises are listed in ``relaxed``.
+  units from the top sections); the result's notes count them.
 * ``y_c007_C_medium_so``, ``up1_c007_...`` ... ``up6_...``, ``dn1_...`` ... ``dn6_...`` - the
   cell's deviation from its proportional ideal, tied to the quota by the row
   ``c007_dev_C_medium_so``: ``q = floor(ideal) + y + sum(up) - sum(dn)``. ``y`` (at most 1) is the
@@ -978,6 +978,11 @@ def build_quotas(
 
     outcomes = [run(b) for b in blocks]
     notes.extend(n for o in outcomes for n in o.notes)
+    kept = {c.name: int(c.arrays["panel"][~c.arrays["top"]].sum()) for c in cities if c.top_k is not None}
+    kept = {k: v for k, v in kept.items() if v}
+    if kept:
+        listed = ", ".join(f"{k} {v}" for k, v in kept.items())
+        notes.append(f"top_industries: panel enterprises kept outside the top sections (no new ones there): {listed}")
     conflicts = [c for o in outcomes for c in o.conflicts]
     if conflicts:
         raise _infeasible(conflicts)
@@ -1042,14 +1047,6 @@ def _relaxations(
             if by > 0:
                 rows.append({"city": city.name, "rule": rid, "limit": limit, "allowed": bound, "achieved": count,
                              "share": count / n if n else float("nan"), "by": by})
-    for city in cities:
-        if city.top_k is None:
-            continue
-        kept = int(quotas[city.name][~city.arrays["top"]].sum())
-        if kept:
-            n = city.target
-            rows.append({"city": city.name, "rule": "top_industries", "limit": city.top_k, "allowed": 0,
-                         "achieved": kept, "share": kept / n if n else float("nan"), "by": kept})
     for block, band in blocks:
         if band is None or not band.soft:
             continue

@@ -41,8 +41,7 @@ class QuotaTable:
     relaxed : DataFrame
         Soft rules the table breaks: ``city, rule, limit, allowed, achieved, share, by``
         (``allowed`` and ``achieved`` are enterprise counts, ``by`` how many enterprises past
-        the limit; for ``band_50_300_min`` expected counts, ``city`` the province; for
-        ``top_industries`` the panel enterprises kept outside the top ``limit`` sections).
+        the limit; for ``band_50_300_min`` expected counts, ``city`` the province).
     notes : tuple of str
         Rules that could not be applied (missing data) and where the panel came from.
     solver : str
@@ -134,8 +133,7 @@ class QuotaTable:
             pillars, structure and sector targets the table was built with), then per city a
             ``capacity`` row (cells whose quota exceeds the enterprises available; limit 0)
             and a ``panel`` row (cells whose quota is below their panel; limit 0).
-            ``top_industries`` warns instead of failing when every enterprise outside the top
-            sections is a kept panel enterprise.
+            Kept panel enterprises are exempt from ``top_industries``.
             ``band_50_300_min`` counts the expected 50-300-employee enterprises of each cell
             (quota x enterprises_50_300 / enterprises).
 
@@ -149,8 +147,10 @@ class QuotaTable:
         >>> report.loc[report["rule"] == "manufacturing_max", ["observed", "limit", "status"]].values.tolist()
         [[0.4, 0.4, 'pass']]
         """
+        # ``panel``: kept panel enterprises, exempt from top_industries (it governs new ones).
         cells = self.cells.rename(columns={"quota": "count"})
-        keys = ["city", "section", "size_class", "state_owned", "count"]
+        cells["panel"] = np.minimum(cells["panel"], cells["count"])
+        keys = ["city", "section", "size_class", "state_owned", "count", "panel"]
         context = {
             "targets": self.targets,
             "population": self.population,
@@ -162,22 +162,11 @@ class QuotaTable:
         if "band_50_300_min" in self.rules and "enterprises_50_300" in cells.columns:
             # Expected counts: the band row alone, so the city rows keep exact integer counts.
             ratio = np.where(cells["available"] > 0, cells["enterprises_50_300"] / cells["available"].clip(lower=1), 0.0)
-            inside = cells[keys].assign(count=cells["count"] * ratio, band_50_300=True)
-            outside = cells[keys].assign(count=cells["count"] * (1.0 - ratio), band_50_300=False)
+            inside = cells[keys].assign(count=cells["count"] * ratio, panel=0, band_50_300=True)
+            outside = cells[keys].assign(count=cells["count"] * (1.0 - ratio), panel=0, band_50_300=False)
             split = check_cells(pd.concat([inside, outside], ignore_index=True), self.rules, **context)
             band = (report["rule"] == "band_50_300_min").to_numpy()
             report.loc[band] = split.loc[(split["rule"] == "band_50_300_min").to_numpy()].to_numpy()
-        top_failed = (report["rule"] == "top_industries") & (report["status"] == "fail")
-        if top_failed.any():
-            # The panel is kept wherever it is: outside the top sections only panel enterprises
-            # may appear. Re-check the new enterprises alone (quota - panel).
-            new = cells[keys].assign(count=cells["count"] - cells["panel"].clip(upper=cells["count"]))
-            fresh = check_cells(new, self.rules, **context).set_index(["city", "rule"])["status"]
-            for i in report.index[top_failed]:
-                if fresh.get((report.at[i, "city"], "top_industries")) == "pass":
-                    report.at[i, "status"] = "warn"
-                    report.at[i, "message_zh"] += "(均为保留的现有监测企业)"
-                    report.at[i, "message_en"] += " (all of them panel enterprises, kept)"
         extra = []
         for city, sub in self.cells.groupby("city", sort=False):
             over = sub[sub["quota"] > sub["available"]]
