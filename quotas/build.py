@@ -57,9 +57,12 @@ sections tied at the last place all count and a section with no employment never
 from __future__ import annotations
 
 import math
+import os
+import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -579,6 +582,23 @@ def _check_solver(solver: Any) -> tuple[str, Any]:
     return "pulp", solver
 
 
+@lru_cache(maxsize=None)
+def _absorb_highs_banner() -> None:
+    """HiGHS prints a copyright banner on stdout when a process makes its first instance, before
+    any option can silence it; make that first instance with stdout pointed at the null device."""
+    import highspy
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def _solve_highs(model: _Model, blocks: list[np.ndarray] | None = None) -> tuple[str, np.ndarray | None]:
     """Solve with HiGHS: the linear relaxation first, the MIP only if a quota is fractional.
 
@@ -591,6 +611,7 @@ def _solve_highs(model: _Model, blocks: list[np.ndarray] | None = None) -> tuple
     import highspy
 
     a = model.arrays()
+    _absorb_highs_banner()
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("mip_rel_gap", 0.0)

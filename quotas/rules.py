@@ -26,7 +26,7 @@ id                     kind   scope     limit
 ``state_owned_max``    soft   city      share of state-owned enterprises (1/3)
 ``large_max``          hard   city      share of large enterprises (None: no limit)
 ``proportional_mix``   soft   city      objective: size and ownership as in the population
-``sector_split``       hard   city      match secondary / tertiary targets (Guangdong)
+``sector_split``       soft   city      match secondary / tertiary targets (Guangdong)
 ``band_50_300_min``    soft   province  share of 50-300-employee enterprises (Guangdong)
 =====================  =====  ========  =====================================================
 """
@@ -362,7 +362,11 @@ GUANGDONG_2013 = (
             "各市样本按二、三产业从业人员和GDP比重分配",
             "Each city's sample split between secondary and tertiary industry as in its sector targets",
             DOC_GD_2013,
-            kind="hard",
+            # Soft: the plan derives the split from shares (a planning target), and quota cells
+            # are sections, which cannot separate divisions 05, 11 and 43 (tertiary although in
+            # sections A, B, C): build_quotas meets the split on sections, and an audit on
+            # divisions may find it off by those few enterprises and warns.
+            kind="soft",
             limit=None,
         )
     ).add(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from typing import Any
@@ -12,6 +13,7 @@ import pandas as pd
 
 from quotas.checks import check_cells
 from quotas.classify import SIZE_CLASSES, SIZE_LABELS_ZH, sections
+from quotas.exceptions import QuotaInputError
 from quotas.rules import RuleSet
 
 __all__ = ["QUOTA_COLUMNS", "QuotaTable"]
@@ -252,7 +254,7 @@ class QuotaTable:
 
     # ------------------------------------------------------------------ Excel
 
-    def to_excel(self, path: str | PathLike[str]) -> None:
+    def to_excel(self, path: str | PathLike[str], *, cities: Sequence[str] | None = None) -> None:
         """Write the quotas for city bureaus: a province summary sheet and one sheet per city.
 
         The summary sheet 省汇总 has one row per city (目标数, 配额合计, by size, ownership,
@@ -264,6 +266,13 @@ class QuotaTable:
         ----------
         path : str or path-like
             The .xlsx file to write.
+        cities : sequence of str, optional
+            Only these cities (full names), e.g. one workbook per city bureau; all by default.
+
+        Raises
+        ------
+        QuotaInputError
+            For a city the table does not have (the message names it).
         """
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Font
@@ -275,7 +284,11 @@ class QuotaTable:
         wb = Workbook()
         ws = wb.active
         ws.title = "省汇总"
-        by = self._by_city()
+        chosen = list(self.targets.index) if cities is None else list(cities)
+        unknown = [c for c in chosen if c not in self.targets.index]
+        if unknown:
+            raise QuotaInputError(f"cities {unknown} are not in the quota table; it has {list(self.targets.index)}")
+        by = self._by_city().loc[chosen]
         heads = ["城市", "目标数", "配额合计", "大型", "中型", "小型", "微型", "国有", "非国有", "制造业", "现有监测企业"]
         ws.append([f"企业用工监测样本配额汇总(规则 {self.rules.name})"])
         ws["A1"].font = bold
@@ -291,7 +304,7 @@ class QuotaTable:
         ws.column_dimensions["A"].width = 18
 
         sizes = [s for s in SIZE_CLASSES if s != "micro" or (self.cells["size_class"] == "micro").any()]
-        for city in self.targets.index:
+        for city in chosen:
             sub = self.cells[self.cells["city"] == city]
             sheet = wb.create_sheet(title=str(city)[:31])
             n_cols = 2 + 2 * len(sizes) + 3

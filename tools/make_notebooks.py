@@ -25,7 +25,7 @@ GUANGDONG = [
         "import pandas as pd\n"
         "from allocation import allocate_cities, datasets, split\n"
         "from quotas import GUANGDONG_2013, build_quotas\n"
-        "from sampling import audit, prepare_frame, select, structure, synthetic\n\n"
+        "from sampling import audit, select, structure\n\n"
         "gd = datasets.guangdong_2012()\n"
         "panel = datasets.guangdong_2013_panel()\n"
         "gd[[\"city_short\", \"gdp\", \"employed_urban_units\", \"population_census_2010\"]].join(panel)"
@@ -61,9 +61,15 @@ GUANGDONG = [
         "                       column_totals=pd.Series({\"secondary\": 5311, \"tertiary\": 4689}))\n"
         "sector_targets.sum()"
     ),
-    new_markdown_cell("## 3. The (synthetic) register and its structure"),
+    new_markdown_cell(
+        "## 3. The (synthetic) register and its structure\n\n"
+        "`guangdong_register` draws a register, keeps the plan's scope (secondary and tertiary industry) "
+        "and marks the 3,000 existing panel enterprises among each city's non-micro enterprises in its "
+        "top sections (the panel was chosen under the same rules)."
+    ),
     new_code_cell(
-        "frame = prepare_frame(synthetic.make_frame(200_000, panel=panel, random_state=2013))\n"
+        "from sampling.examples import guangdong_register\n"
+        "frame = guangdong_register(200_000, panel=panel, random_state=2013)\n"
         "population = structure(frame)\n"
         "population.head()"
     ),

@@ -1,4 +1,7 @@
-"""Tests of allocation.allocate_cities: hand-computed cases and the Guangdong 2013 plan data."""
+"""Tests of allocation.cities (allocate_cities, CityAllocation): hand-computed cases and the Guangdong 2013 plan data.
+
+Named test_allocate_cities.py, not test_cities.py: tests/quotas/test_cities.py has that basename.
+"""
 
 from __future__ import annotations
 

@@ -150,7 +150,8 @@ def guangdong_args():
 
 
 def test_break_sector_split():
-    rules = GUANGDONG_2013.replace(top_industries=4)
+    # Made hard here to see a failure; the preset's sector_split is soft.
+    rules = GUANGDONG_2013.replace(top_industries=4, sector_split={"kind": "hard"})
     assert broken(run(make_sample(), rules, **guangdong_args())) == []
     # one E (secondary) small -> G (tertiary): 39 / 21 against 40 / 20
     report = run(make_sample(move(BASE, ("E", "small", False), ("G", "small", False), 1)), rules, **guangdong_args())

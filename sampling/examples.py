@@ -1,0 +1,515 @@
+"""The worked examples: Guangdong 2013 end to end, and the national monitoring cities.
+
+Each function runs the whole pipeline (allocate -> split -> quotas -> select -> audit), prints
+what it does step by step, writes every output a provincial department hands on, and returns a
+:class:`ExampleResult`. ``examples/guangdong_2013.py``, ``examples/national.py`` and
+``empmon example`` call them.
+
+The enterprise registers behind the real samples are confidential, so both examples draw a
+synthetic register with :func:`sampling.synthetic.make_frame` and say so.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from allocation import datasets
+from allocation.cities import CityAllocation, allocate_cities
+from allocation.plotting import cjk_font
+from allocation.split import split
+from quotas.build import build_quotas
+from quotas.rules import GUANGDONG_2013, MOHRSS_2011
+from quotas.table import QuotaTable
+from sampling.audit import AuditReport, audit
+from sampling.frame import prepare_frame, structure
+from sampling.sample import Sample
+from sampling.select import select
+from sampling.synthetic import make_frame
+
+__all__ = ["EMPLOYMENT_MEASURES", "ExampleResult", "guangdong_2013", "guangdong_register", "national"]
+
+EmploymentMeasure = Literal["population", "urban-units", "urban-units+private"]
+
+EMPLOYMENT_MEASURES: dict[str, str] = {
+    "population": "resident population, 2010 census (proxy for total employed persons)",
+    "urban-units": "employment in urban units 城镇单位从业人员, 2012",
+    "urban-units+private": "urban units + urban private and individual workers 城镇私营和个体从业人员, 2012",
+}
+"""The employment measures of the Guangdong example (the plan's 从业人员 is none of them)."""
+
+GUANGDONG_SECTOR_TOTALS = pd.Series({"secondary": 5311, "tertiary": 4689})
+"""Province totals of the official task table (annex 1 of the Guangdong 2013 plan)."""
+
+SYNTHETIC_NOTE = (
+    "The enterprise register is SYNTHETIC (sampling.synthetic.make_frame): the real 名录库 is "
+    "confidential. Quotas, sample and audit show the method, not real enterprises."
+)
+
+
+@dataclass(frozen=True)
+class ExampleResult:
+    """Everything an example produced.
+
+    Attributes
+    ----------
+    allocation : CityAllocation
+    sector_targets : DataFrame
+        City x {secondary, tertiary}.
+    quotas : QuotaTable
+    sample : Sample
+    report : AuditReport
+    files : list of Path
+        Every file written.
+    seconds : float
+        Wall time of the whole run.
+    notes : list of str
+        Choices the example made that a reader must know (measure used, imputations).
+    """
+
+    allocation: CityAllocation
+    sector_targets: pd.DataFrame
+    quotas: QuotaTable
+    sample: Sample
+    report: AuditReport
+    files: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+class _Steps:
+    """Numbered progress lines with timings."""
+
+    def __init__(self, total: int, echo: Callable[[str], Any]) -> None:
+        self.total, self.echo, self.n = total, echo, 0
+        self.start = self.last = time.perf_counter()
+
+    def __call__(self, text: str) -> None:
+        now = time.perf_counter()
+        if self.n:
+            self.echo(f"      done in {now - self.last:.1f} s")
+        self.n += 1
+        self.last = now
+        self.echo(f"[{self.n}/{self.total}] {text}")
+
+    def finish(self) -> float:
+        now = time.perf_counter()
+        self.echo(f"      done in {now - self.last:.1f} s")
+        return now - self.start
+
+
+def _employment(gd: pd.DataFrame, measure: str, notes: list[str]) -> pd.Series:
+    if measure not in EMPLOYMENT_MEASURES:
+        raise ValueError(f"unknown employment measure {measure!r}; valid: {list(EMPLOYMENT_MEASURES)}")
+    if measure == "population":
+        return gd["population_census_2010"].astype(float)
+    units = gd["employed_urban_units"].astype(float)
+    if measure == "urban-units":
+        return units
+    private = gd["employed_private_individual"]
+    missing = private.index[private.isna()].tolist()
+    if missing:
+        notes.append(
+            f"{', '.join(missing)}: urban private/individual employment is missing in the source; "
+            "urban-unit employment alone is used there"
+        )
+    return units + private.fillna(0.0)
+
+
+def _sector_shares(gd: pd.DataFrame) -> pd.DataFrame:
+    """Each city's secondary / tertiary shares: the mean of its GDP and employment shares."""
+    gdp = gd["gdp_secondary"] / (gd["gdp_secondary"] + gd["gdp_tertiary"])
+    emp = gd["employed_urban_units_secondary"] / (
+        gd["employed_urban_units_secondary"] + gd["employed_urban_units_tertiary"]
+    )
+    secondary = 0.5 * gdp + 0.5 * emp
+    return pd.DataFrame({"secondary": secondary, "tertiary": 1.0 - secondary})
+
+
+def guangdong_register(
+    frame_size: int = 300_000,
+    *,
+    panel: pd.Series | None = None,
+    random_state: int | np.random.Generator | None = 2013,
+) -> pd.DataFrame:
+    """A prepared synthetic Guangdong register in the plan's scope, with the existing panel marked.
+
+    The Guangdong plan monitors secondary and tertiary industry (its task table splits every
+    city's target between them), so primary-sector enterprises are left out of the register.
+    The existing panel (``panel[city]`` enterprises per city, by default the 3,000 of the plan)
+    is drawn among each city's non-micro enterprises in its top 10 sections by employment,
+    larger enterprises more likely (weighted sampling without replacement, Efraimidis and
+    Spirakis 2006): it was chosen under the same rules.
+
+    Parameters
+    ----------
+    frame_size : int
+        Enterprises drawn before primary-sector ones are left out.
+    panel : Series, optional
+        Existing panel per city (full names); default
+        :func:`allocation.datasets.guangdong_2013_panel`.
+    random_state : int or Generator
+
+    Returns
+    -------
+    DataFrame
+        Output of :func:`sampling.prepare_frame` with ``in_panel`` set.
+
+    Examples
+    --------
+    >>> from sampling.examples import guangdong_register
+    >>> frame = guangdong_register(60_000, random_state=1)
+    >>> int(frame["in_panel"].sum()), bool((frame["sector"] == 1).any())
+    (3000, False)
+    """
+    rng = np.random.default_rng(random_state)
+    panel = datasets.guangdong_2013_panel() if panel is None else panel
+    frame = prepare_frame(make_frame(frame_size, random_state=rng))
+    frame = frame.loc[frame["sector"] != 1].reset_index(drop=True)
+    emp = frame.groupby(["city", "section"], observed=True)["employees"].sum()
+    top = emp.groupby(level="city", observed=True).rank(method="first", ascending=False) <= 10
+    in_top = pd.MultiIndex.from_arrays([frame["city"], frame["section"]]).isin(top.index[top])
+    eligible = np.flatnonzero(in_top & (frame["size_class"] != "micro").to_numpy())
+    city_codes = pd.Categorical(frame["city"].to_numpy()[eligible], categories=list(panel.index)).codes
+    key = rng.exponential(size=len(eligible)) / np.maximum(frame["employees"].to_numpy()[eligible], 1)
+    order = np.lexsort((key, city_codes))
+    sorted_city = city_codes[order]
+    rank = np.arange(len(order)) - np.searchsorted(sorted_city, sorted_city)
+    want = panel.to_numpy()
+    available = np.bincount(sorted_city[sorted_city >= 0], minlength=len(panel))
+    if (available < want).any():
+        short = [f"{c}: {a} < {w}" for c, a, w in zip(panel.index, available, want) if a < w]
+        raise ValueError(f"frame_size {frame_size:,} is too small for the panel ({'; '.join(short)})")
+    chosen = eligible[order[(sorted_city >= 0) & (rank < want[np.maximum(sorted_city, 0)])]]
+    in_panel = np.zeros(len(frame), dtype=bool)
+    in_panel[chosen] = True
+    frame["in_panel"] = in_panel
+    return frame
+
+
+def guangdong_2013(
+    out: str | PathLike[str] = "output",
+    *,
+    employment: EmploymentMeasure = "population",
+    frame_size: int = 300_000,
+    tilt: float = 1.15,
+    method: Literal["srs", "systematic", "pareto", "poisson"] = "pareto",
+    reserves: int = 2,
+    random_state: int = 2013,
+    echo: Callable[[str], Any] = print,
+) -> ExampleResult:
+    """Reproduce the Guangdong 2013 expansion from 3,000 to 10,000 monitored enterprises.
+
+    Parameters
+    ----------
+    out : path, default "output"
+        Folder for the outputs (created).
+    employment : {"population", "urban-units", "urban-units+private"}
+        The employment measure of the allocation (see :data:`EMPLOYMENT_MEASURES`). The plan
+        means total employed persons, which no shipped column measures; resident population is
+        the documented default proxy.
+    frame_size : int, default 300,000
+        Enterprises in the synthetic register.
+    tilt : float, default 1.15
+        Multiplier on the share of the key cities (the 2009 national monitoring cities of
+        Guangdong: 广州, 深圳, 佛山), the plan's "moderate tilt".
+    method, reserves, random_state
+        Passed to :func:`sampling.select`.
+    echo : callable
+        Where progress lines go (``print`` by default).
+
+    Returns
+    -------
+    ExampleResult
+
+    References
+    ----------
+    广东省 全省企业用工定点监测扩面组织实施方案 (2013), annex 1; 人社部函〔2011〕308号.
+    """
+    notes: list[str] = []
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    step = _Steps(7, echo)
+
+    step("Load Guangdong's 2012 city statistics and the existing 3,000-enterprise panel")
+    gd = datasets.guangdong_2012()
+    panel = datasets.guangdong_2013_panel()
+    stats = pd.DataFrame(
+        {
+            "employment": _employment(gd, employment, notes),
+            "gdp": gd["gdp"],
+            "population": gd["population_census_2010"],
+        }
+    )
+    notes.insert(0, f"employment measure: {employment} = {EMPLOYMENT_MEASURES[employment]}")
+    echo(f"      employment measure: {employment} ({EMPLOYMENT_MEASURES[employment]})")
+
+    step("Allocate 10,000 across the 21 cities (employment 0.5 + GDP 0.5, MOHRSS 2011 minimums, panel floors, tilt)")
+    key = [c for c in datasets.monitoring_cities_2009()["city"] if c in gd.index]
+    alloc = allocate_cities(
+        stats,
+        10_000,
+        weights={"employment": 0.5, "gdp": 0.5},
+        minimum="mohrss-2011",
+        population="population",
+        existing=panel,
+        tilt={city: tilt for city in key},
+    )
+    notes.append(f"tilt x{tilt} on the 2009 national monitoring cities of Guangdong: {', '.join(key)}")
+    echo(f"      {alloc.allocated.idxmax()} {alloc.allocated.max()} ... {alloc.allocated.idxmin()} {alloc.allocated.min()}")
+
+    step("Split each city's target between secondary and tertiary industry (province totals 5,311 / 4,689)")
+    sector_targets = split(alloc.allocated, _sector_shares(gd), column_totals=GUANGDONG_SECTOR_TOTALS)
+
+    step(f"Draw a synthetic Guangdong register of {frame_size:,} enterprises and aggregate its structure")
+    echo(f"      {SYNTHETIC_NOTE}")
+    frame = guangdong_register(frame_size, panel=panel, random_state=random_state)
+    echo(f"      {len(frame):,} enterprises in secondary and tertiary industry (the plan's scope); "
+         f"{int(frame['in_panel'].sum()):,} existing panel enterprises marked")
+    population = structure(frame)
+
+    step("Build quota tables under GUANGDONG_2013 (city x section x size x ownership, integer LP)")
+    quotas = build_quotas(
+        population,
+        alloc.allocated,
+        rules=GUANGDONG_2013,
+        sector_targets=sector_targets,
+        population=stats["population"],
+    )
+
+    step(f"Select the new enterprises ({method}, permanent random numbers) keeping the panel, {reserves} reserves per cell")
+    sample = select(frame, quotas, method=method, reserves=reserves, random_state=random_state)
+
+    step("Audit the sample against GUANGDONG_2013 and the register")
+    report = audit(
+        sample,
+        rules=GUANGDONG_2013,
+        population=frame,
+        targets=alloc.allocated,
+        sector_targets=sector_targets,
+        city_population=stats["population"],
+        basis="employment",
+    )
+    seconds = step.finish()
+    notes.append(
+        "representativeness warnings against the register's employment mix follow from the rules "
+        "themselves (manufacturing <= 40%, no micro, top 10 sections, the kept panel) and from the "
+        "synthetic register's sector mix differing from the official split"
+    )
+    files = _write_outputs(out, alloc, sector_targets, quotas, sample, report, notes)
+    frame.to_parquet(out / "register_synthetic.parquet", index=False)
+    files.append(out / "register_synthetic.parquet")
+    result = ExampleResult(alloc, sector_targets, quotas, sample, report, files, seconds, notes)
+    echo(_summary(result, "Guangdong 2013"))
+    return result
+
+
+def _impute_gdp(nat: pd.DataFrame, how: str, notes: list[str]) -> pd.Series:
+    """GDP with the 41 gaps filled by the province's GDP per person among its filled units."""
+    gdp = nat.set_index("city")["gdp"]
+    missing = gdp.index[gdp.isna()]
+    if how == "population-only":
+        notes.append(f"GDP left out: {len(missing)} units have no 2020 GDP; weights are population only")
+        return gdp
+    filled = nat.dropna(subset=["gdp"])
+    per_person = filled.groupby("province")["gdp"].sum() / filled.groupby("province")["population"].sum()
+    pop = nat.set_index("city")["population"]
+    prov = nat.set_index("city")["province"]
+    imputed = pop[missing] * prov[missing].map(per_person)
+    if imputed.isna().any():
+        raise ValueError(f"no filled unit to impute GDP from for {imputed.index[imputed.isna()].tolist()}")
+    notes.append(
+        f"GDP imputed for {len(missing)} units as population x the province's GDP per person "
+        f"among its filled units: " + ", ".join(f"{c} {v:,.0f}" for c, v in imputed.round(0).items())
+    )
+    return gdp.fillna(imputed)
+
+
+def national(
+    out: str | PathLike[str] = "output/national",
+    *,
+    total: int = 50_000,
+    frame_size: int = 2_000_000,
+    gdp: Literal["impute", "population-only"] = "impute",
+    method: Literal["srs", "systematic", "pareto", "poisson"] = "pareto",
+    reserves: int = 1,
+    random_state: int = 2011,
+    echo: Callable[[str], Any] = print,
+) -> ExampleResult:
+    """The pipeline for every prefecture-level unit with the MOHRSS 2011 rules.
+
+    Parameters
+    ----------
+    out : path
+        Folder for the outputs.
+    total : int, default 50,000
+        The national sample.
+    frame_size : int, default 2,000,000
+        Enterprises in the synthetic national register.
+    gdp : {"impute", "population-only"}
+        The shipped table has no 2020 GDP for 41 units (autonomous prefectures, 地区, 盟, 三沙).
+        ``"impute"`` fills them with population x the province's GDP per person among its
+        filled units and lists them; ``"population-only"`` allocates by population alone.
+    method, reserves, random_state
+        Passed to :func:`sampling.select`.
+    echo : callable
+        Where progress lines go.
+
+    Returns
+    -------
+    ExampleResult
+
+    References
+    ----------
+    人社部函〔2011〕308号; 人社部发〔2009〕152号 (all prefecture-level cities since 2012).
+    """
+    if gdp not in ("impute", "population-only"):
+        raise ValueError(f"unknown gdp handling {gdp!r}; valid: ['impute', 'population-only']")
+    notes: list[str] = []
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    step = _Steps(7, echo)
+
+    step("Load the 337 prefecture-level units (2020 census population, 2020 GDP)")
+    nat = datasets.national_cities()
+    stats = pd.DataFrame({"population": nat.set_index("city")["population"].astype(float)})
+    stats["gdp"] = _impute_gdp(nat, gdp, notes)
+    echo(f"      {notes[-1][:160]}{'...' if len(notes[-1]) > 160 else ''}")
+    weights = {"population": 0.5, "gdp": 0.5} if gdp == "impute" else {"population": 1.0}
+    municipality = nat.set_index("city")["kind"].eq("municipality")
+
+    step(f"Allocate {total:,} across the units ({', '.join(f'{k} {v}' for k, v in weights.items())}; MOHRSS 2011 minimums)")
+    alloc = allocate_cities(
+        stats[list(weights)] if "gdp" in weights else stats[["population"]],
+        total,
+        weights=weights,
+        minimum="mohrss-2011",
+        population="population",
+        municipality=municipality,
+    )
+
+    step(f"Draw a synthetic national register of {frame_size:,} enterprises and aggregate its structure")
+    echo(f"      {SYNTHETIC_NOTE}")
+    frame = prepare_frame(make_frame(frame_size, cities="national", random_state=random_state))
+    population = structure(frame)
+
+    step("Split each unit's target between secondary and tertiary industry by its register's employment")
+    by_sector = (
+        population.loc[population["section"] != "A"]
+        .assign(sector=lambda d: np.where(d["section"].isin(list("BCDE")), "secondary", "tertiary"))
+        .pivot_table(index="city", columns="sector", values="employment", aggfunc="sum", fill_value=0)
+    )
+    sector_targets = split(alloc.allocated, by_sector.reindex(alloc.allocated.index).fillna(0.0))
+
+    step("Build quota tables under MOHRSS_2011 for every unit")
+    quotas = build_quotas(population, alloc.allocated, rules=MOHRSS_2011, population=stats["population"])
+
+    step(f"Select ({method}, permanent random numbers), {reserves} reserve per cell")
+    sample = select(frame, quotas, method=method, reserves=reserves, random_state=random_state)
+
+    step("Audit against MOHRSS_2011 and the register")
+    report = audit(
+        sample,
+        rules=MOHRSS_2011,
+        population=frame,
+        targets=alloc.allocated,
+        city_population=stats["population"],
+        municipality=municipality,
+        basis="employment",
+    )
+    seconds = step.finish()
+    files = _write_outputs(out, alloc, sector_targets, quotas, sample, report, notes, per_city_quotas=False)
+    result = ExampleResult(alloc, sector_targets, quotas, sample, report, files, seconds, notes)
+    echo(_summary(result, "National monitoring cities"))
+    return result
+
+
+def _write_outputs(
+    out: Path,
+    alloc: CityAllocation,
+    sector_targets: pd.DataFrame,
+    quotas: QuotaTable,
+    sample: Sample,
+    report: AuditReport,
+    notes: list[str],
+    *,
+    per_city_quotas: bool = True,
+) -> list[Path]:
+    files: list[Path] = []
+
+    def keep(path: Path) -> Path:
+        files.append(path)
+        return path
+
+    table = alloc.to_frame().join(sector_targets.add_prefix("target_"))
+    table.to_csv(keep(out / "allocation.csv"), encoding="utf-8-sig")
+    table.to_excel(keep(out / "allocation.xlsx"))
+    quotas.to_frame().to_csv(keep(out / "quotas.csv"), index=False, encoding="utf-8-sig")
+    quotas.to_excel(keep(out / "quotas_province.xlsx"))
+    if per_city_quotas:
+        city_dir = out / "quotas_by_city"
+        city_dir.mkdir(exist_ok=True)
+        for city in quotas.targets.index:
+            quotas.to_excel(keep(city_dir / f"{city}.xlsx"), cities=[city])
+    frame = sample.to_frame()
+    frame[frame["role"] != "reserve"].to_csv(keep(out / "sample.csv"), index=False, encoding="utf-8-sig")
+    frame[frame["role"] == "reserve"].to_csv(keep(out / "reserves.csv"), index=False, encoding="utf-8-sig")
+    sample.to_excel(keep(out / "sample.xlsx"))
+    report.to_frame().to_csv(keep(out / "audit.csv"), index=False, encoding="utf-8-sig")
+    report.to_excel(keep(out / "audit.xlsx"))
+    (keep(out / "audit.txt")).write_text(report.summary() + "\n", encoding="utf-8")
+    (keep(out / "NOTES.txt")).write_text("\n".join([SYNTHETIC_NOTE, *notes]) + "\n", encoding="utf-8")
+
+    with cjk_font():
+        ax = alloc.plot()
+        ax.figure.savefig(keep(out / "allocation.png"), dpi=110, bbox_inches="tight")
+        import matplotlib.pyplot as plt
+
+        plt.close(ax.figure)
+    fig = report.plot()
+    fig.savefig(keep(out / "audit.png"), dpi=110, bbox_inches="tight")
+    return files
+
+
+def _flagged(report: AuditReport) -> pd.Series:
+    """How many cities fail, warn or skip each check (the lines worth reading first)."""
+    table = report.to_frame()
+    flagged = table[table["status"] != "pass"]
+    order = {"fail": 0, "warn": 1, "skipped": 2}
+    counts = flagged.groupby(["rule", "status"]).size()
+    return counts.iloc[sorted(range(len(counts)), key=lambda i: (order.get(counts.index[i][1], 3), counts.index[i][0]))]
+
+
+def _summary(result: ExampleResult, title: str) -> str:
+    alloc, quotas, sample, report = result.allocation, result.quotas, result.sample, result.report
+    table = alloc.to_frame()
+    binding = table["binding"].replace("", np.nan).dropna() if "binding" in table else pd.Series(dtype=object)
+    roles = sample.to_frame()["role"].value_counts()
+    counts = report.counts if isinstance(report.counts, dict) else report.counts()
+    lines = [
+        "",
+        f"== {title}: summary ==",
+        f"allocated {int(alloc.allocated.sum()):,} enterprises over {len(alloc.allocated)} cities "
+        f"(largest {alloc.allocated.idxmax()} {int(alloc.allocated.max())}, smallest "
+        f"{alloc.allocated.idxmin()} {int(alloc.allocated.min())})",
+        f"binding constraints: {len(binding)} cities at a bound"
+        + (f" ({', '.join(f'{c}: {b}' for c, b in binding.head(8).items())}{' ...' if len(binding) > 8 else ''})" if len(binding) else ""),
+        f"sector targets: " + ", ".join(f"{k} {int(v):,}" for k, v in result.sector_targets.sum().items()),
+        f"quotas: {int(quotas.to_frame()['quota'].sum()):,} in {int((quotas.to_frame()['quota'] > 0).sum()):,} cells; "
+        f"soft rules relaxed: {len(quotas.relaxed)}"
+        + ("" if quotas.relaxed.empty else " (" + ", ".join(f"{r.city}: {r.rule}" for r in quotas.relaxed.head(6).itertuples()) + ")"),
+        f"sample: {int(roles.get('panel', 0)):,} panel kept + {int(roles.get('new', 0)):,} new; "
+        f"{int(roles.get('reserve', 0)):,} reserves",
+        f"audit: {'PASSED' if report.passed else 'FAILED'} ({', '.join(f'{k} {v}' for k, v in counts.items())})",
+        *(f"  {status} {rule}: {n} cities" for (rule, status), n in _flagged(report).items()),
+        *(f"note: {n}" for n in result.notes),
+        f"wrote {len(result.files)} files to {result.files[0].parent if result.files else '-'} in {result.seconds:.1f} s",
+    ]
+    return "\n".join(lines)
