@@ -406,7 +406,7 @@ def audit(
     if pop_frame is not None:
         extra.extend(_frame_membership(table, pop_frame, positions, cities))
     if reported is not None:
-        extra.append(_size_consistency(table, reported, cities))
+        extra.append(_size_consistency(table, reported, cities, notes))
     else:
         notes.append("no reported size in the sample: size_consistent not checked")
 
@@ -732,7 +732,7 @@ def _frame_membership(table: pd.DataFrame, frame: pd.DataFrame, positions: np.nd
     ]
 
 
-def _size_consistency(table: pd.DataFrame, reported: pd.Series, cities: list[str]) -> pd.DataFrame:
+def _size_consistency(table: pd.DataFrame, reported: pd.Series, cities: list[str], notes: list[str]) -> pd.DataFrame:
     text = reported.astype(str).str.strip().str.lower().str.replace("企业", "", regex=False).str.replace("型", "", regex=False)
     mapped = text.map(lambda v: _SIZE_FROM_TEXT.get(v, _SIZE_FROM_TEXT.get(v + "型")))
     unknown = reported[mapped.isna() & reported.notna() & (reported.astype(str).str.strip() != "")]
@@ -740,7 +740,15 @@ def _size_consistency(table: pd.DataFrame, reported: pd.Series, cities: list[str
         shown = ", ".join(f"row {i!r}: {v!r}" for i, v in unknown.head(10).items())
         raise AuditError(f"unknown reported size(s): {shown}; expected 大型/中型/小型/微型 or large/medium/small/micro")
     derived = table["size_class"].astype(str).to_numpy()
-    differs = mapped.notna().to_numpy() & (mapped.to_numpy() != derived)
+    # A size derived from employees alone (no revenue or assets in the list) cannot contradict
+    # the reported one: the thresholds need both indicators.
+    comparable = np.ones(len(table), dtype=bool)
+    if "size_basis" in table.columns:
+        comparable = (table["size_basis"].astype(str) == "document").to_numpy()
+        partial = int((~comparable & mapped.notna().to_numpy()).sum())
+        if partial:
+            notes.append(f"size_consistent: {partial} reported sizes not compared (derived size rests on partial information)")
+    differs = comparable & mapped.notna().to_numpy() & (mapped.to_numpy() != derived)
     rows = table[differs]
     detail = {}
     for city, sub in rows.groupby("city", sort=False):

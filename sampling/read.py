@@ -37,6 +37,10 @@ TOTAL_WORDS: tuple[str, ...] = ("合计", "总计", "小计", "共计", "total")
 _SCAN_ROWS = 30
 _SKIPPED_COLUMNS = ["sheet", "row", "kind", "value"]
 
+NOT_SAMPLE_SHEETS: tuple[str, ...] = ("备选", "备选企业", "剔除", "剔除企业")
+"""Sheet names of reserve and removal lists (as :meth:`sampling.Sample.to_excel` writes them):
+skipped, and reported, when every sheet is read; name one with ``sheet=`` to read it."""
+
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == ""
@@ -149,7 +153,8 @@ def read_sample(
     path : path
         An Excel workbook (.xlsx, .xlsm) or a CSV file (UTF-8 or GB18030).
     sheet : str or int, optional
-        One sheet to read; default every sheet of a workbook. Sheets without a table (no row
+        One sheet to read; default every sheet of a workbook except reserve and removal lists
+        (:data:`NOT_SAMPLE_SHEETS`). Sheets without a table (no row
         with the form's headers) are listed as skipped; a file where no sheet has one is an
         error.
     columns : mapping, optional
@@ -215,6 +220,9 @@ def read_sample(
     header_rows: dict[str, int] = {}
     first_rows: list[str] = []
     for name, raw in raw_sheets.items():
+        if sheet is None and name.strip() in NOT_SAMPLE_SHEETS:
+            skipped.append((name, None, "reserve or removed list, not the sample", ""))
+            continue
         found = _find_header(raw, columns)
         if found is None:
             skipped.append((name, None, "sheet without a sample table", ""))

@@ -513,3 +513,25 @@ def test_sample_made_by_quotas_and_select_passes():
     assert not (report.to_frame()["status"] == "fail").any()
     weighted = audit(drawn.to_frame("sample"), population=frame, targets=targets, weights="weight")
     assert broken(weighted) == []
+
+
+def test_sizes_from_employees_alone_are_not_compared_with_reported_sizes():
+    # 国统字〔2011〕75号, industry: large needs >= 1000 employees AND >= 40000万元 revenue.
+    # Row A1: 1200 employees, revenue 50000 -> large, reported 中型: a real inconsistency.
+    # Row A2: 500 employees, revenue unknown -> medium on employees alone, reported 大型: the
+    # thresholds need revenue too, so the two cannot be said to disagree; not counted.
+    sample = pd.DataFrame(
+        {
+            "enterprise_id": ["A1", "A2"],
+            "city": ["广州市", "广州市"],
+            "industry": ["13", "13"],
+            "registration_type": ["173", "173"],
+            "employees": [1200, 500],
+            "revenue": [50000.0, None],
+            "reported_size": ["中型", "大型"],
+        }
+    )
+    report = audit(sample, rules="mohrss-2011")
+    row = report.to_frame().set_index("rule").loc["size_consistent"]
+    assert (row["status"], row["observed"]) == ("fail", 1)
+    assert any("1 reported sizes not compared" in n for n in report.notes)
