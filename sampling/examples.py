@@ -25,6 +25,7 @@ from allocation import datasets
 from allocation.cities import CityAllocation, allocate_cities
 from allocation.plotting import cjk_font
 from allocation.split import split
+from allocation.tiers import tier_minimum
 from quotas.build import build_quotas
 from quotas.rules import GUANGDONG_2013, MOHRSS_2011
 from quotas.table import QuotaTable
@@ -385,20 +386,37 @@ def national(
     weights = {"population": 0.5, "gdp": 0.5} if gdp == "impute" else {"population": 1.0}
     municipality = nat.set_index("city")["kind"].eq("municipality")
 
-    step(f"Allocate {total:,} across the units ({', '.join(f'{k} {v}' for k, v in weights.items())}; MOHRSS 2011 minimums)")
-    alloc = allocate_cities(
-        stats[list(weights)] if "gdp" in weights else stats[["population"]],
-        total,
-        weights=weights,
-        minimum="mohrss-2011",
-        population="population",
-        municipality=municipality,
-    )
-
     step(f"Draw a synthetic national register of {frame_size:,} enterprises and aggregate its structure")
     echo(f"      {SYNTHETIC_NOTE}")
     frame = prepare_frame(make_frame(frame_size, cities="national", random_state=random_state))
     population = structure(frame)
+    # A unit can host no more monitored enterprises than its register has outside micro; one
+    # whose register cannot reach its tier minimum is left out and named, never filled silently.
+    capacity = (
+        population.loc[population["size_class"] != "micro"].groupby("city")["enterprises"].sum()
+        .reindex(stats.index).fillna(0).astype(int)
+    )
+    minimum = tier_minimum(stats["population"], scheme="mohrss-2011", municipality=municipality)
+    short = capacity.index[capacity < minimum]
+    if len(short):
+        notes.append(
+            "left out, register below the tier minimum: "
+            + ", ".join(f"{c} ({capacity[c]} non-micro enterprises, minimum {minimum[c]})" for c in short)
+        )
+        echo(f"      {notes[-1]}")
+    kept = stats.index.difference(short, sort=False)
+
+    step(f"Allocate {total:,} across {len(kept)} units ({', '.join(f'{k} {v}' for k, v in weights.items())}; MOHRSS 2011 minimums)")
+    alloc = allocate_cities(
+        stats.loc[kept, list(weights)],
+        total,
+        weights=weights,
+        minimum=minimum[kept],
+        maximum=capacity[kept],
+        population="population",
+    )
+    population = population[population["city"].isin(kept)]
+    frame = frame[frame["city"].isin(kept)]
 
     step("Split each unit's target between secondary and tertiary industry by its register's employment")
     by_sector = (
@@ -490,7 +508,9 @@ def _flagged(report: AuditReport) -> pd.Series:
 def _summary(result: ExampleResult, title: str) -> str:
     alloc, quotas, sample, report = result.allocation, result.quotas, result.sample, result.report
     table = alloc.to_frame()
-    binding = table["binding"].replace("", np.nan).dropna() if "binding" in table else pd.Series(dtype=object)
+    if "city" in table.columns:
+        table = table.set_index("city")
+    binding = table["binding"].replace("", np.nan).dropna()
     roles = sample.to_frame()["role"].value_counts()
     counts = report.counts if isinstance(report.counts, dict) else report.counts()
     lines = [
