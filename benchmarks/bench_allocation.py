@@ -21,9 +21,7 @@ Run ``python benchmarks/bench_allocation.py [--quick]``; ``benchmarks/run.py`` c
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from collections.abc import Callable
 
 import numpy as np
@@ -32,17 +30,9 @@ import pandas as pd
 from allocation import apportion, optimal, split
 from allocation.datasets import national_cities
 from allocation.tiers import tier_minimum
+from timing import median_time
 
 SEED = 20130101
-
-
-def _median_time(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out
 
 
 def _units_333() -> tuple[pd.Series, pd.Series]:
@@ -73,7 +63,7 @@ def run(quick: bool = False) -> list[dict]:
 
     pop, tiers = _units_333()
     for method in ("huntington-hill", "webster", "hamilton"):
-        sec, out = _median_time(lambda m=method: apportion(pop, 30_000, method=m, lower=tiers), repeat)
+        sec, out = median_time(lambda m=method: apportion(pop, 30_000, method=m, lower=tiers), repeat)
         rows.append({
             "workload": f"apportion 30,000 over 333 cities, lower = MOHRSS 2011 tiers ({method})",
             "tool": "empmon allocation.apportion",
@@ -84,7 +74,7 @@ def run(quick: bool = False) -> list[dict]:
     size, sd, weight = _strata(100_000)
     total = 2_000_000
     for method in ("huntington-hill", "webster", "hamilton"):
-        sec, out = _median_time(lambda m=method: apportion(weight, total, method=m, lower=2, upper=size), repeat)
+        sec, out = median_time(lambda m=method: apportion(weight, total, method=m, lower=2, upper=size), repeat)
         held = bool((out >= 2).all() and (out <= size).all() and out.sum() == total)
         rows.append({
             "workload": f"apportion 2,000,000 over 100,000 strata, 2 <= n <= N ({method})",
@@ -92,7 +82,7 @@ def run(quick: bool = False) -> list[dict]:
             "seconds": sec,
             "note": f"exact total and bounds: {held}; goal < 0.1 s",
         })
-    sec, out = _median_time(lambda: optimal(size, sd, total, lower=2), repeat)
+    sec, out = median_time(lambda: optimal(size, sd, total, lower=2), repeat)
     rows.append({
         "workload": "optimal (exact Neyman) 2,000,000 over 100,000 strata, 2 <= n <= N",
         "tool": "empmon allocation.optimal",
@@ -105,7 +95,7 @@ def run(quick: bool = False) -> list[dict]:
     alloc = apportion(pop, 30_000, lower=tiers)
     shares = pd.DataFrame(np.random.default_rng(SEED).lognormal(0.0, 1.0, (len(pop), 20)), index=pop.index)
     col_totals = apportion(shares.sum(), 30_000, method="webster")
-    sec, out = _median_time(lambda: split(alloc, shares, column_totals=col_totals), repeat)
+    sec, out = median_time(lambda: split(alloc, shares, column_totals=col_totals), repeat)
     rows.append({
         "workload": "split 30,000 over 333 cities x 20 sections, biproportional (huntington-hill)",
         "tool": "empmon allocation.split",
@@ -130,9 +120,9 @@ def run(quick: bool = False) -> list[dict]:
     for label, weights, seats, pkg_repeat in cases:
         for ours, theirs in (("huntington-hill", "huntington"), ("webster", "saintelague"), ("hamilton", "largest_remainder")):
             workload = f"apportion {label}, unbounded ({ours})"
-            sec, out = _median_time(lambda w=weights, s=seats, m=ours: apportion(w, s, method=m), repeat)
+            sec, out = median_time(lambda w=weights, s=seats, m=ours: apportion(w, s, method=m), repeat)
             rows.append({"workload": workload, "tool": "empmon allocation.apportion", "seconds": sec, "note": ""})
-            psec, pout = _median_time(_package(theirs, weights, seats), pkg_repeat)
+            psec, pout = median_time(_package(theirs, weights, seats), pkg_repeat)
             same = list(pout) == out.tolist()
             how = "sorts remainders" if ours == "hamilton" else "one seat at a time: quadratic"
             rows.append({

@@ -16,27 +16,17 @@ draws a synthetic national frame and a stratified sample itself.
 
 from __future__ import annotations
 
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
 from sampling.audit import audit
 from sampling.frame import structure
+from timing import median_time
 
 SEED = 20130101
-
-
-def _median_time(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    times, out = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out
 
 
 def run(sample: pd.DataFrame, frame: pd.DataFrame, quick: bool) -> list[dict[str, Any]]:
@@ -51,7 +41,7 @@ def run(sample: pd.DataFrame, frame: pd.DataFrame, quick: bool) -> list[dict[str
     repeat = 1 if quick else 3
     n, big_n = len(sample), len(frame)
     rows: list[dict[str, Any]] = []
-    seconds, report = _median_time(lambda: audit(sample, population=frame), repeat)
+    seconds, report = median_time(lambda: audit(sample, population=frame), repeat)
     c = report.counts()
     rows.append({
         "workload": f"W4 audit {n:,} against a {big_n:,}-row frame",
@@ -62,7 +52,7 @@ def run(sample: pd.DataFrame, frame: pd.DataFrame, quick: bool) -> list[dict[str
     start = time.perf_counter()
     table = structure(frame)
     st_seconds = time.perf_counter() - start
-    seconds, report = _median_time(lambda: audit(sample, population=table), repeat)
+    seconds, report = median_time(lambda: audit(sample, population=table), repeat)
     rows.append({
         "workload": f"W4 audit {n:,} against the structure of a {big_n:,}-row frame",
         "tool": "empmon audit(population=structure)",

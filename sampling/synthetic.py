@@ -27,7 +27,7 @@ from allocation.datasets import guangdong_2012, national_cities
 from quotas.cities import resolve_cities
 from quotas.classify import divisions, registration_types, size_class
 from sampling.exceptions import FrameError
-from sampling.frame import INVALID_STATUSES
+from sampling.frame import CANONICAL_COLUMNS, INVALID_STATUSES
 
 __all__ = [
     "COLUMNS",
@@ -37,18 +37,7 @@ __all__ = [
     "make_frame",
 ]
 
-COLUMNS: tuple[str, ...] = (
-    "enterprise_id",
-    "name",
-    "city",
-    "industry",
-    "registration_type",
-    "employees",
-    "revenue",
-    "assets",
-    "in_panel",
-    "status",
-)
+COLUMNS: tuple[str, ...] = (*CANONICAL_COLUMNS, "in_panel", "status")
 """Columns of :func:`make_frame`, in order (the canonical frame columns of pipeline.md)."""
 
 DIVISION_MIX: dict[str, float] = {
