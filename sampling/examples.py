@@ -530,6 +530,6 @@ def _summary(result: ExampleResult, title: str) -> str:
         f"audit: {'PASSED' if report.passed else 'FAILED'} ({', '.join(f'{k} {v}' for k, v in counts.items())})",
         *(f"  {status} {rule}: {n} cities" for (rule, status), n in _flagged(report).items()),
         *(f"note: {n}" for n in result.notes),
-        f"wrote {len(result.files)} files to {result.files[0].parent if result.files else '-'} in {result.seconds:.1f} s",
+        f"pipeline ran in {result.seconds:.1f} s; wrote {len(result.files)} files to {result.files[0].parent if result.files else '-'}",
     ]
     return "\n".join(lines)
