@@ -267,6 +267,7 @@ class _City:
     top_k: int | None
     pillars: tuple[str, ...]
     sector_targets: dict[str, int]
+    sector_soft: bool = False
     codes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -353,6 +354,7 @@ def _prepare_cities(
     if "enterprises_50_300" in cells.columns:
         columns["enterprises_50_300"] = cells["enterprises_50_300"].to_numpy(dtype=float)
     sector_all = np.array([SECTOR_OF_SECTION[x] for x in columns["section"]], dtype=object)
+    sector_soft = "sector_split" in rules and rules["sector_split"].kind == "soft"
     bounds = np.searchsorted(cells["_city"].to_numpy(), np.arange(len(targets) + 1))
     out = []
     for i, name in enumerate(targets.index):
@@ -372,7 +374,7 @@ def _prepare_cities(
         else:
             ideal[open_cells] = _shares(emp[open_cells], ent[open_cells], w) * n
         arrays["ideal"] = ideal
-        out.append(_City(name, f"c{i:03d}", n, arrays, share_rules, top_k, pillars.get(name, ()), sec_t))
+        out.append(_City(name, f"c{i:03d}", n, arrays, share_rules, top_k, pillars.get(name, ()), sec_t, sector_soft))
     return out
 
 
@@ -490,9 +492,17 @@ def _add_city(model: _Model, city: _City, groups: frozenset[str], objective: boo
     if "pillar_industries" in groups:
         for sec in city.pillars:
             model.add_row(f"{tag}_pillar_{sec}", q[arr["section"] == sec], 1.0, 1.0, np.inf)
-    if "sector_split" in groups:
+    if city.sector_targets and (city.sector_soft or "sector_split" in groups):
         for name, t in city.sector_targets.items():
-            model.add_row(f"{tag}_sector_{name}", q[arr["sector"] == name], 1.0, t, t)
+            cols = q[arr["sector"] == name]
+            vals = np.ones(len(cols))
+            if city.sector_soft:
+                # Soft split: enterprises over and under the sector's target, each penalised
+                # like a soft share rule, so the split holds whenever the cells allow it.
+                s = model.add_cols([f"s_{tag}_sector_{name}_over", f"s_{tag}_sector_{name}_under"], 0.0, np.inf,
+                                   penalty if objective else 0.0, integer=False)
+                cols, vals = np.r_[cols, s], np.r_[vals, -1.0, 1.0]
+            model.add_row(f"{tag}_sector_{name}", cols, vals, t, t)
     return _Columns(q, slack)
 
 
@@ -749,7 +759,7 @@ def _groups_of(block: list[_City], band: _Band | None, rules: RuleSet, sector: b
         present.add("top_industries")
     if "pillar_industries" in rules and any(c.pillars for c in block):
         present.add("pillar_industries")
-    if sector:
+    if sector and not any(c.sector_soft for c in block):
         present.add("sector_split")
     for city in block:
         present.update(rid for rid, (_, _, soft) in city.share_rules.items() if not soft)
@@ -858,7 +868,10 @@ def build_quotas(
         City x {secondary, tertiary} (optionally primary), e.g. from ``allocation.split``;
         applied under ``sector_split``. A cell's sector is that of its section: A primary,
         B-E secondary, F-T tertiary. 三次产业划分规定 counts divisions 05, 11 and 43 as
-        tertiary, but a section-level structure cannot separate them.
+        tertiary, but a section-level structure cannot separate them. A hard
+        ``sector_split`` makes each sector's total equal its target; a soft one (the
+        ``GUANGDONG_2013`` preset) penalises every enterprise off target like a soft share rule
+        and lists any deviation in ``relaxed`` (``by``: enterprises off target, summed).
     population : Series, optional
         Population per city for ``min_count``; taken from
         :func:`allocation.datasets.national_cities` when omitted (municipalities by their kind).
@@ -1068,6 +1081,12 @@ def _relaxations(
             if by > 0:
                 rows.append({"city": city.name, "rule": rid, "limit": limit, "allowed": bound, "achieved": count,
                              "share": count / n if n else float("nan"), "by": by})
+        if city.sector_soft:
+            # Measured as quotas.checks does: enterprises off the sector targets, summed.
+            off = sum(abs(int(q[city.arrays["sector"] == name].sum()) - t) for name, t in city.sector_targets.items())
+            if off:
+                rows.append({"city": city.name, "rule": "sector_split", "limit": 0, "allowed": 0, "achieved": off,
+                             "share": off / n if n else float("nan"), "by": off})
     for block, band in blocks:
         if band is None or not band.soft:
             continue

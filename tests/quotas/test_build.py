@@ -255,8 +255,24 @@ def test_panel_outside_the_sector_targets() -> None:
     s = structure([("A", "small", False, 50, 100), ("C", "small", False, 100, 8000), ("G", "small", False, 100, 2000)])
     panel = pd.DataFrame({"city": ["广州市"], "section": ["A"], "size_class": ["small"], "state_owned": [False], "panel": [5]})
     sectors = pd.DataFrame({"secondary": [20], "tertiary": [40]}, index=["广州市"])
+    hard = GUANGDONG_2013.replace(min_count=0, sector_split={"kind": "hard"})
     with pytest.raises(InfeasibleQuotaError, match="the sector targets leave 0 of target 60 for primary, but the panel has 5"):
-        build_quotas(s, pd.Series({"广州市": 60}), rules=GUANGDONG_2013.replace(min_count=0), existing=panel, sector_targets=sectors)
+        build_quotas(s, pd.Series({"广州市": 60}), rules=hard, existing=panel, sector_targets=sectors)
+
+
+def test_soft_sector_split_is_relaxed_by_the_panel_and_reported() -> None:
+    # The same data under the preset, where sector_split is soft: the 5 kept primary panel firms
+    # leave 55 for secondary + tertiary. Each missing enterprise costs the same penalty, so the
+    # optimum misses the targets by 5 in all; the relaxation is listed, never silent.
+    s = structure([("A", "small", False, 50, 100), ("C", "small", False, 100, 8000), ("G", "small", False, 100, 2000)])
+    panel = pd.DataFrame({"city": ["广州市"], "section": ["A"], "size_class": ["small"], "state_owned": [False], "panel": [5]})
+    sectors = pd.DataFrame({"secondary": [20], "tertiary": [40]}, index=["广州市"])
+    qt = build_quotas(s, pd.Series({"广州市": 60}), rules=GUANGDONG_2013.replace(min_count=0), existing=panel, sector_targets=sectors)
+    frame = qt.to_frame()
+    assert int(frame["quota"].sum()) == 60
+    assert int(frame.loc[frame["section"] == "A", "quota"].sum()) == 5
+    relaxed = qt.relaxed.set_index("rule").loc["sector_split"]
+    assert int(relaxed["by"]) == 5
 
 
 def test_pillar_without_enterprises() -> None:
