@@ -138,7 +138,7 @@ def _cmd_allocate(args: argparse.Namespace) -> int:
     )
     print(result.summary())
     if args.output:
-        _write(result.to_frame(), args.output, index=True)
+        _write(result.to_frame(), args.output, index=False)
         print(f"wrote {args.output}")
     return 0
 

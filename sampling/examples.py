@@ -466,7 +466,7 @@ def _write_outputs(
         files.append(path)
         return path
 
-    table = alloc.to_frame().join(sector_targets.add_prefix("target_"))
+    table = alloc.to_frame().set_index("city").join(sector_targets.add_prefix("target_"))
     table.to_csv(keep(out / "allocation.csv"), encoding="utf-8-sig")
     table.to_excel(keep(out / "allocation.xlsx"))
     quotas.to_frame().to_csv(keep(out / "quotas.csv"), index=False, encoding="utf-8-sig")

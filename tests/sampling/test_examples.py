@@ -57,6 +57,9 @@ def test_every_output_is_written(run):
             "sample.xlsx", "audit.xlsx", "audit.txt", "allocation.png", "audit.png", "NOTES.txt"} <= names
     assert len(list((out / "quotas_by_city").glob("*.xlsx"))) == 21
     assert "SYNTHETIC" in (out / "NOTES.txt").read_text(encoding="utf-8")
+    table = pd.read_csv(out / "allocation.csv", encoding="utf-8-sig")
+    assert table.columns[0] == "city"
+    assert (table["target_secondary"] + table["target_tertiary"] == table["allocated"]).all()
     with pd.ExcelFile(out / "quotas_province.xlsx") as book:
         assert book.sheet_names[0] == "省汇总" and len(book.sheet_names) == 22
 
