@@ -488,9 +488,14 @@ def employment_coverage(sample_employees: pd.Series, population_employment: pd.S
 
 
 def _weights(weights: pd.Series) -> np.ndarray:
-    w = pd.to_numeric(pd.Series(weights), errors="coerce").to_numpy(dtype=float)
-    if len(w) == 0 or np.isnan(w).any() or (w <= 0).any() or not np.isfinite(w).all():
-        raise AuditError("weights must be a non-empty Series of positive numbers")
+    series = pd.Series(weights)
+    w = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+    if len(w) == 0:
+        raise AuditError("weights must be a non-empty Series of positive numbers; got an empty one")
+    bad = ~np.isfinite(w) | (w <= 0)
+    if bad.any():
+        shown = ", ".join(f"{i!r}: {v!r}" for i, v in list(series.astype(object)[bad].items())[:5])
+        raise AuditError(f"weights must be positive finite numbers; bad weight(s) {shown}")
     return w
 
 

@@ -5,6 +5,8 @@ Named test_allocate_cities.py, not test_cities.py: tests/quotas/test_cities.py h
 
 from __future__ import annotations
 
+import dataclasses
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -90,7 +92,7 @@ def test_tilt_reported_with_and_without():
 def test_result_object():
     res = allocate_cities(small_stats(), 100, minimum=20)
     assert isinstance(res, CityAllocation)
-    with pytest.raises(AttributeError):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         res.total = 5  # type: ignore[misc]
     frame = res.to_frame()
     assert list(frame.columns[:8]) == [

@@ -105,7 +105,7 @@ def test_aliases_and_unknown_method():
     assert apportion(w, 6, method="equal-proportions").equals(apportion(w, 6, method="hill"))
     with pytest.raises(UnknownMethodError, match="huntington-hill.*adams"):
         apportion(w, 6, method="borda")  # type: ignore[arg-type]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Webster2"):
         apportion(w, 6, method="Webster2")  # type: ignore[arg-type]
 
 

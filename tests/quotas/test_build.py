@@ -286,6 +286,10 @@ def test_conflicts_in_several_cities_are_all_reported() -> None:
     with pytest.raises(InfeasibleQuotaError) as err:
         build_quotas(s, pd.Series({"广州市": 60, "深圳市": 60}), rules=RULES)
     assert [c["city"] for c in err.value.conflicts] == ["广州市", "深圳市"]
+    # Each city's shortfall is named with its numbers: 60 wanted, 10 and 20 in the frame.
+    message = str(err.value)
+    assert "广州市: target 60 needs >= 60 enterprises; the frame has 10" in message
+    assert "深圳市: target 60 needs >= 60 enterprises; the frame has 20" in message
 
 
 # ----------------------------------------------------------------------------- brute force
