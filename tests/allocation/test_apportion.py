@@ -98,11 +98,22 @@ def test_hamilton_and_dean_by_hand():
 
 
 def test_aliases_and_unknown_method():
+    # Each alias gives the hand-calculated seats of the method it names (Balinski & Young,
+    # appendix A: D'Hondt = Jefferson, Sainte-Laguë = Webster, Hare / largest remainders =
+    # Hamilton, equal proportions = Huntington-Hill): Jefferson 6, 0, 0, 0 and Webster and
+    # Hamilton 5, 1, 0, 0 as worked out above. Huntington-Hill, signposts sqrt(k (k + 1)):
+    # first seats have infinite priority (4 seats), then A: 94 / sqrt(2) = 66.47,
+    # 94 / sqrt(6) = 38.38 against B: 15 / sqrt(2) = 10.61: A 3, B 1, C 1, D 1.
     w = QUOTA_EXAMPLE
-    assert apportion(w, 6, method="dhondt").equals(apportion(w, 6, method="jefferson"))
-    assert apportion(w, 6, method="d'hondt").equals(apportion(w, 6, method="jefferson"))
-    assert apportion(w, 6, method="sainte-laguë").equals(apportion(w, 6, method="webster"))
-    assert apportion(w, 6, method="equal-proportions").equals(apportion(w, 6, method="hill"))
+    assert apportion(w, 6, method="dhondt").tolist() == [6, 0, 0, 0]
+    assert apportion(w, 6, method="d'hondt").tolist() == [6, 0, 0, 0]
+    assert apportion(w, 6, method="sainte-laguë").tolist() == [5, 1, 0, 0]
+    assert apportion(w, 6, method="sainte-lague").tolist() == [5, 1, 0, 0]
+    assert apportion(w, 6, method="hare").tolist() == [5, 1, 0, 0]
+    assert apportion(w, 6, method="largest-remainders").tolist() == [5, 1, 0, 0]
+    assert apportion(w, 6, method="equal-proportions").tolist() == [3, 1, 1, 1]
+    assert apportion(w, 6, method="hill").tolist() == [3, 1, 1, 1]
+    assert apportion(w, 6, method="huntington-hill").tolist() == [3, 1, 1, 1]
     with pytest.raises(UnknownMethodError, match="huntington-hill.*adams"):
         apportion(w, 6, method="borda")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="Webster2"):
@@ -122,13 +133,28 @@ def test_bounds_are_met_not_clipped_and_rescaled():
 
 
 def test_zero_weights_get_their_lower_bound():
+    # x (weight 0) is held at 2; the other 6 seats go to y and z (weights 3, 1) by hand:
+    #   Hamilton: quotas 4.5, 1.5, floors 4, 1; remainders tie at .5 -> larger weight y: 5, 1.
+    #   Jefferson w / (k + 1): y 3, 1.5, 1, .75, .6; z 1, .5. Top six: 3, 1.5, 1 (y), 1 (z;
+    #     tie, y first by weight), .75, .6: y 5, z 1.
+    #   Webster w / (k + 1/2): y 6, 2, 1.2, .857, .667; z 2, .667. Top six 6, 2, 2, 1.2, .857,
+    #     then .667 tied (3 / 4.5 = 1 / 1.5) -> larger weight y: y 5, z 1.
+    #   Huntington-Hill w / sqrt(k (k + 1)): y inf, 2.121, 1.225, .866, .671; z inf, .707.
+    #     Top six inf, inf, 2.121, 1.225, .866, .707 (z): y 4, z 2.
+    #   Adams w / k: y inf, 3, 1.5, 1; z inf, 1. Top six inf, inf, 3, 1.5, 1, 1: y 4, z 2.
+    #   Dean w / (k (k + 1) / (k + 1/2)): y inf, 2.25, 1.25, .875; z inf, .75. Top six inf,
+    #     inf, 2.25, 1.25, .875, .75 (z): y 4, z 2.
+    expected = {
+        "hamilton": [2, 5, 1], "jefferson": [2, 5, 1], "webster": [2, 5, 1],
+        "huntington-hill": [2, 4, 2], "adams": [2, 4, 2], "dean": [2, 4, 2],
+    }
     w = pd.Series({"x": 0.0, "y": 3.0, "z": 1.0})
     for method in ALL_METHODS:
         seats = apportion(w, 8, method=method, lower=pd.Series({"x": 2, "y": 0, "z": 0}))
-        assert seats["x"] == 2, method
-        assert seats.sum() == 8
+        assert seats.tolist() == expected[method], method
     # Huntington-Hill with fewer seats than positive weights: first seats all have infinite
-    # priority (d(0) = 0), ties go to the larger weight.
+    # priority (d(0) = 0), ties go to the larger weight. Weights 1, 5, 3, 0 and 2 seats: the
+    # three positive units tie at infinity; the larger weights 5 and 3 take the two seats.
     assert apportion(pd.Series([1.0, 5.0, 3.0, 0.0]), 2).tolist() == [0, 1, 1, 0]
     with pytest.raises(InfeasibleAllocationError, match="zero weight.*'x'"):
         apportion(w, 8, upper=pd.Series({"x": 5, "y": 3, "z": 3}))
@@ -137,6 +163,8 @@ def test_zero_weights_get_their_lower_bound():
 def test_any_labels_and_order_kept():
     idx = pd.Index([("广东", "广州市"), ("广东", "深圳市"), ("湖南", "长沙市")], tupleize_cols=False)
     w = pd.Series([3.0, 2.0, 1.0], index=idx)
+    # Quotas 6 * (3, 2, 1) / 6 = 3, 2, 1 are whole numbers: any divisor method gives them
+    # exactly (divisor 1; Webster rounds 3, 2, 1 to themselves).
     seats = apportion(w, 6, method="webster")
     assert seats.index.equals(idx)
     assert seats.dtype == np.int64

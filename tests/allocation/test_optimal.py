@@ -96,6 +96,10 @@ def test_optimal_with_costs_is_exact_for_the_budget_it_spends(problem, costs, bu
 
 
 def test_equal_costs_give_the_fixed_total_optimum():
+    # Cost 3 per unit and budget 570 allow at most 570 / 3 = 190 units; V falls as n grows, so
+    # all 190 are spent and the answer is the fixed-size one worked out by hand in
+    # test_stratallo_vignette_example_by_hand (h3 at M = 70; 35.12, 77.07, 7.80 rounded at the
+    # signposts 35.496, 77.498, 7.483): 35, 77, 70, 8.
     got = optimal(N, S, 190 * 3, cost=pd.Series(3.0, index=IDX), upper=M)
     assert got.tolist() == [35, 77, 70, 8]
 
@@ -144,12 +148,18 @@ def test_bethel_one_variable_by_hand():
 
 
 def test_bethel_with_costs_by_hand():
-    # With costs c: n_h = (A_h / sqrt(c_h)) sum(A sqrt(c)) / (V + sum N S^2).
+    # With costs c, one variable (Cochran 1977, 5.24 and 5.25, the allocation minimising cost
+    # for a fixed variance): n_h = (A_h / sqrt(c_h)) sum(A sqrt(c)) / (V + sum N S^2).
+    # c = 1, 4, 1, 9 -> sqrt(c) = 1, 2, 1, 3. A sqrt(c) = 144000, 632000, 380000, 96000, sum
+    # 1,252,000; V + sum N S^2 = 4.9e9 + 61.268e6 = 4,961,268,000 (as above), so the factor is
+    # 1,252,000 / 4,961,268,000 = 2.52355e-4. A / sqrt(c) = 144000, 158000, 380000, 10666.67:
+    # n_h = 36.339, 39.872, 95.895, 2.692 -> rounded up 37, 40, 96, 3.
     c = pd.Series([1.0, 4.0, 1.0, 9.0], index=IDX)
-    a = (N * S).to_numpy(float)
-    expect = a / np.sqrt(c) * np.sum(a * np.sqrt(c)) / (4.9e9 + 61.268e6)
     got = bethel(N, S.to_frame("y"), 0.05, means=MEANS, cost=c)
-    assert got.tolist() == np.ceil(expect).astype(int).tolist()
+    assert got.tolist() == [37, 40, 96, 3]
+    # the target holds: V(Y_hat) = sum A^2 / n - sum N S^2 <= (0.05 * 1,400,000)^2
+    var = float(np.sum((N * S) ** 2 / got) - np.sum(N * S**2))
+    assert var <= 4.9e9
 
 
 def test_bethel_two_variables_against_a_general_solver():
