@@ -418,12 +418,28 @@ def test_frame_aggregation_equals_structure():
 
 
 def test_per_city_pearson_equals_chisquare_gof():
-    """The audit's vectorised Pearson test per city gives chisquare_gof's numbers."""
+    """The audit's vectorised Pearson test per city gives chisquare_gof's numbers, and both give
+    R's chisq.test."""
     from sampling.representativeness import chisquare_gof
 
     rows = move(move(BASE, ("C", "large", True), ("C", "medium", True), 5), ("G", "small", False), ("E", "small", False), 7)
     report = run(make_sample(rows))
     rep = report.representativeness.set_index(["city", "dimension"])
+    # SG's sample: section C 24, E 23, G 13 against population 240 : 160 : 200 (expected 24,
+    # 16, 20): X2 = 0 + 49/16 + 49/20 = 5.5125. Size large 7, medium 29, small 24 against
+    # 120 : 240 : 240 (expected 12, 24, 24): X2 = 25/12 + 25/24 = 3.125. State-owned 20 of 60
+    # = the population's 1/3: X2 = 0. R (tests/sampling/r/make_audit_refs.R, chisq.test):
+    r_ref = {
+        "section": (5.5125, 2, 0.0635295580680329, 0.303108891324554),
+        "size_class": (3.125, 2, 0.209611387151098, 0.228217732293819),
+        "state_owned": (0.0, 1, 1.0, 0.0),
+    }
+    for dim, (stat, df, p_value, w) in r_ref.items():
+        got = rep.loc[(SG, dim)]
+        assert got["statistic"] == pytest.approx(stat, rel=1e-12, abs=1e-12)
+        assert got["df"] == df
+        assert got["p_value"] == pytest.approx(p_value, rel=1e-9)
+        assert got["w"] == pytest.approx(w, rel=1e-12, abs=1e-12)
     sample = make_sample(rows)
     pop = make_structure().query("size_class != 'micro'")
     for dim in ("section", "size_class", "state_owned"):

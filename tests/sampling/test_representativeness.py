@@ -142,12 +142,20 @@ def test_rao_scott_equal_weights_hand_calculation():
     np.testing.assert_allclose(rs.eigenvalues[:3], [240 / 79] * 3, rtol=1e-12)
     assert abs(rs.eigenvalues[3]) < 1e-12
     assert rs.statistic == pytest.approx(0.0, abs=1e-20) and rs.p_value == pytest.approx(1.0)
-    # and X2 on totals is w times Pearson's X2 on counts, Cohen's w the same:
+    # and X2 on totals is w times Pearson's X2 on counts, Cohen's w the same. Reference data
+    # counts 26, 18, 18, 18 against expected 80 p = 32, 24, 16, 8, by hand:
+    # 36/32 + 36/24 + 4/16 + 100/8 = 1.125 + 1.5 + 0.25 + 12.5 = 15.375, w = sqrt(15.375 / 80).
+    # R (make_audit_refs.R): chisq.test statistic 15.375, df 3, p.value 0.00152267406981311,
+    # w 0.438391947918755; svygofchisq with every weight 3: statistic 46.125 (= 3 x 15.375).
     d = reference_data()
     pearson = chisquare_gof(d["category"].value_counts(), P)
+    assert pearson.statistic == pytest.approx(15.375, rel=1e-14)
+    assert pearson.df == 3
+    assert pearson.p_value == pytest.approx(0.00152267406981311, rel=1e-9)
+    assert pearson.w == pytest.approx(0.438391947918755, rel=1e-12)
     rs = rao_scott_gof(d["category"], pd.Series(3.0, index=d.index), P)
-    assert rs.statistic == pytest.approx(3 * pearson.statistic, rel=1e-12)
-    assert rs.w == pytest.approx(pearson.w, rel=1e-12)
+    assert rs.statistic == pytest.approx(46.125, rel=1e-12)
+    assert rs.w == pytest.approx(0.438391947918755, rel=1e-12)
 
 
 def test_rao_scott_bad_input():
@@ -193,6 +201,9 @@ def test_unclustered_shortcut_equals_the_general_covariance():
     fast = rao_scott_gof(d["category"], w, P)
     general = rao_scott_gof(d["category"], w, P, strata=pd.Series(0, index=d.index), clusters=pd.Series(d.index))
     np.testing.assert_allclose(fast.eigenvalues, general.eigenvalues, rtol=1e-12, atol=1e-12)
+    # both paths against R's svygofchisq on the weights-only design, not only each other
+    np.testing.assert_allclose(general.eigenvalues[:3], R_WEIGHTS_ONLY["lam"], rtol=1e-10)
+    assert general.p_value == pytest.approx(R_WEIGHTS_ONLY["p_value"], rel=1e-9)
     # by group: the reference data as group "a", and the same data with weights doubled as "b"
     # (doubling every weight leaves scale / df / p unchanged and doubles the X2 on totals)
     totals = w.groupby(d["category"]).sum()

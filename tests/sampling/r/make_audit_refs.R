@@ -42,3 +42,21 @@ for (name in names(designs)) {
   cat("  first_order_scale:", show(first_scale), "\n")
   cat("  first_order_p.value:", show(pchisq(r$statistic / first_scale, k - 1, lower.tail = FALSE)), "\n")
 }
+
+# Pearson goodness of fit (base R stats::chisq.test), for
+#   test_representativeness.py::test_rao_scott_equal_weights_hand_calculation: the reference
+#     data's counts against p, and svygofchisq with every weight 3 (X2 on totals = 3 x Pearson);
+#   test_audit.py::test_per_city_pearson_equals_chisquare_gof: 韶关's sample after moving 5
+#     C large state-owned to C medium and 7 G small to E small, against the population's
+#     enterprise counts (base mix x 10, micro left out).
+pearson <- function(name, obs, pop) {
+  r <- suppressWarnings(chisq.test(obs, p = pop / sum(pop)))
+  cat(name, ": statistic ", show(r$statistic), ", df ", show(r$parameter), ", p.value ", show(r$p.value),
+      ", w ", show(sqrt(r$statistic / sum(obs))), "\n", sep = "")
+}
+pearson("pearson_reference_counts", as.vector(table(dat$category)), p)
+r3 <- svygofchisq(~category, p = p, design = svydesign(ids = ~1, weights = ~I(0 * w + 3), data = dat))
+cat("equal_weights_3: statistic", show(r3$statistic), "\n")
+pearson("audit_section", c(C = 24, E = 23, G = 13), c(240, 160, 200))
+pearson("audit_size_class", c(large = 7, medium = 29, small = 24), c(120, 240, 240))
+pearson("audit_state_owned", c(false = 40, true = 20), c(400, 200))

@@ -12,7 +12,7 @@ show("A1", inclusionprobabilities(c(1, 2, 3, 4, 40), 2))
 show("A2", inclusionprobabilities(c(5, 10, 20, 40, 80, 160, 320, 640), 4))
 # zero sizes get probability 0
 show("A3", suppressWarnings(inclusionprobabilities(c(0, 3, 7, 0, 12, 1, 50, 9, 2, 30), 5)))
-# employee counts, no certainty unit
+# employee counts, one certainty unit (1200: 6 * 1200 / 6617 = 1.09 >= 1; the rest share 5)
 emp <- c(52, 75, 88, 120, 133, 150, 175, 210, 240, 260, 280, 299, 310, 350, 420, 500, 760, 900, 1200, 95)
 show("A4", inclusionprobabilities(emp, 6))
 # employee counts, n large enough for certainty units
