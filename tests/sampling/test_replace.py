@@ -119,12 +119,14 @@ def test_size_methods_refill_and_recompute_pi(method):
     t = s2.to_frame()
     new = t[t.role == "new"]
     assert len(new) == 4 and gone not in set(new.enterprise_id)
-    # pi recomputed on the 11 enterprises left, by size: they sum to 4
-    left = frame[frame.enterprise_id != gone]
-    from sampling import inclusion_probabilities
-
-    expected = inclusion_probabilities(left.set_index("enterprise_id")["employees"], 4)
-    np.testing.assert_allclose(new.set_index("enterprise_id")["pi"], expected[new.enterprise_id], atol=1e-12)
+    # pi recomputed on the 11 enterprises left, by size. By hand: employees 10, 20, ..., 120
+    # sum to 780; without the removed one (g employees) the total is 780 - g >= 660, and the
+    # largest left has 4 * 120 / 660 = 0.73 < 1, so there is no certainty unit and
+    # pi = 4 x / (780 - g) for each enterprise left (they sum to 4).
+    size = frame.set_index("enterprise_id")["employees"]
+    g = size[gone]
+    expected = 4 * size[new.enterprise_id].to_numpy() / (780 - g)
+    np.testing.assert_allclose(new.set_index("enterprise_id")["pi"].to_numpy(), expected, atol=1e-12)
 
 
 def test_unknown_reason_lists_valid():
