@@ -31,6 +31,7 @@ def test_dissimilarity_hand_calculation():
 
 
 def test_dissimilarity_bounds():
+    # By hand: shares 3/4, 1/4 in both -> D = 0; disjoint supports (A 1 vs B 1) -> D = 0.5 * 2 = 1.
     assert dissimilarity(pd.Series({"A": 3, "B": 1}), pd.Series({"A": 30, "B": 10})) == 0.0
     assert dissimilarity(pd.Series({"A": 3}), pd.Series({"B": 10})) == 1.0
 
