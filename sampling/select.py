@@ -10,6 +10,7 @@ fall back to all their rows). There is no Python loop over enterprises or cells.
 from __future__ import annotations
 
 import numbers
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -17,7 +18,8 @@ import pandas as pd
 
 from sampling.exceptions import SelectionError
 from sampling.inclusion import grouped_inclusion
-from sampling.prn import frame_prn, id_hash, seed_from
+from sampling.prn import frame_prn, id_hash, prn_from_hash, seed_from
+from sampling.rowwise import map_rows, thread_count
 from sampling.sample import REASONS, SAMPLE_COLUMNS, Sample
 
 __all__ = ["INVALID_STATUSES", "KEYS", "METHODS", "Method", "select"]
@@ -106,10 +108,14 @@ def _quota_frame(quotas: Any) -> pd.DataFrame:
     return out
 
 
-def _check_unique_ids(frame: pd.DataFrame, hashes: np.ndarray) -> None:
-    """Duplicate ids, found through their 64-bit hashes (a sort, not a hash table of strings)."""
+def _repeated_hashes(hashes: np.ndarray) -> np.ndarray:
+    """The hash values occurring more than once (a sort, not a hash table of strings)."""
     ordered = np.sort(hashes)
-    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    return ordered[1:][ordered[1:] == ordered[:-1]]
+
+
+def _check_unique_ids(frame: pd.DataFrame, hashes: np.ndarray, repeated: np.ndarray) -> None:
+    """Duplicate ids, found among the rows whose 64-bit hash is ``repeated``."""
     if not len(repeated):
         return
     ids = frame["enterprise_id"][np.isin(hashes, repeated)]
@@ -129,35 +135,50 @@ def _key_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes, pd.Index(uniques)
 
 
-def _cell_slots(frame: pd.DataFrame, quotas: pd.DataFrame) -> np.ndarray:
+def _cell_slots(
+    frame: pd.DataFrame, quotas: pd.DataFrame, pool: Executor | None = None
+) -> np.ndarray:
     """1 + the index of each frame row's quota cell, 0 for rows in no quota cell (int32).
 
     The four key columns are coded separately and combined in mixed radix; a dense lookup
-    table maps the combined code to the quota cell.
+    table maps the combined code to the quota cell. Slices of rows are coded on ``pool``.
     """
     parts = [_key_codes(frame[key]) for key in KEYS]
-    radix = int(np.prod([len(uniques) + 1 for _, uniques in parts], dtype=np.float64))
+    widths = [len(uniques) + 1 for _, uniques in parts]  # code 0 stands for a missing value
+    radix = int(np.prod(widths, dtype=np.float64))
     dtype = np.int32 if radix < 2**31 else np.int64
-    combined = np.zeros(len(frame), dtype=dtype)
     quota_combined = np.zeros(len(quotas), dtype=np.int64)
     absent = np.zeros(len(quotas), dtype=bool)
-    for key, (codes, uniques) in zip(KEYS, parts):
+    for key, (_, uniques), width in zip(KEYS, parts, widths):
         positions = uniques.get_indexer(quotas[key])
         absent |= positions < 0
-        width = len(uniques) + 1  # code 0 stands for a missing key value
-        combined *= width
-        combined += codes
-        combined += 1
         quota_combined = quota_combined * width + (positions + 1)
     if absent.any():
         _raise_absent(quotas[absent])
-    if radix <= 4 * len(frame) + 1_000_000:
+    dense = radix <= 4 * len(frame) + 1_000_000
+    if dense:
         lookup = np.zeros(radix, dtype=np.int32)
         # quota-0 cells absent from the frame map to nothing (their code is incomplete)
         lookup[quota_combined[~absent]] = np.arange(1, len(quotas) + 1, dtype=np.int32)[~absent]
-        return lookup[combined]
-    quota_combined[absent] = -1
-    return (pd.Index(quota_combined).get_indexer(combined) + 1).astype(np.int32)
+    else:
+        quota_combined[absent] = -1
+        index = pd.Index(quota_combined)
+    # the +1 of every key, carried through the later multiplications
+    offset = 0
+    for width in widths:
+        offset = offset * width + 1
+    out = np.empty(len(frame), dtype=np.int32)
+
+    def code(rows: slice) -> None:
+        combined = np.full(rows.stop - rows.start, offset, dtype=dtype)
+        scale = radix
+        for (codes, _), width in zip(parts, widths):
+            scale //= width
+            combined += codes[rows].astype(dtype) * dtype(scale) if scale > 1 else codes[rows]
+        out[rows] = lookup[combined] if dense else index.get_indexer(combined) + 1
+
+    map_rows(pool, code, len(frame))
+    return out
 
 
 def _cell_of_rows(frame: pd.DataFrame, quotas: pd.DataFrame) -> np.ndarray:
@@ -420,29 +441,34 @@ def select(
     _check_frame(frame, size_column, priority)
     table = _quota_frame(quotas)
     seed, rng = seed_from(random_state)
-    hashes = id_hash(frame["enterprise_id"], seed=seed)
-    _check_unique_ids(frame, hashes)
-    prn, prn_seed = frame_prn(frame, seed, hashes)
     starts = rng.random(len(table))
-
-    slot = _cell_slots(frame, table)
     n_cells = len(table)
-    valid = _valid_mask(frame)
-    in_panel = _panel_mask(frame, panel)
-    checked = "status" in frame.columns or bool(in_panel.any())
-    population = np.bincount(slot[valid] if checked else slot, minlength=n_cells + 1)[1:]
+    # Hashing the ids, the duplicate check (a sort), the status test and the row slices of
+    # the cell coding and counting release the GIL, so they share the cores.
+    with ThreadPoolExecutor(max_workers=thread_count()) as pool:
+        hashing = pool.submit(id_hash, frame["enterprise_id"], seed=seed)
+        validity = pool.submit(_valid_mask, frame)
+        slot = _cell_slots(frame, table, pool)
+        in_panel = _panel_mask(frame, panel)
+        valid = validity.result()
+        checked = "status" in frame.columns or bool(in_panel.any())
+        population, panel_count = _cell_counts(pool, slot, valid, in_panel, n_cells, checked)
+        hashes = hashing.result()
+        repeats = pool.submit(_repeated_hashes, hashes)
+        prns = _Prns(frame, seed, hashes)
+        draw = np.maximum(table["quota"].to_numpy() - panel_count, 0)
+        available = np.maximum(population - panel_count, 0)
+        need = np.minimum(draw + reserves, available)
+        eligible = valid & ~in_panel if checked else None
+        if method == "srs" and priority is None:
+            rows = _rows_below(pool, slot, prns, need, _bounds(need, available), eligible)
+        _check_unique_ids(frame, hashes, repeats.result())
     _check_capacity(table, population)
-    panel_count = np.bincount(slot[valid & in_panel], minlength=n_cells + 1)[1:]
-    draw = np.maximum(table["quota"].to_numpy() - panel_count, 0)
-    available = population - panel_count
-    need = np.minimum(draw + reserves, available)
-    eligible = valid & ~in_panel if checked else None
 
     if method == "srs" and priority is None:
         # The k smallest PRNs per cell straight from the full frame: no per-row pi or keys.
-        rows = _rows_below(slot, prn, need, _bounds(need, available), eligible)
         cell = slot[rows] - 1
-        pos, rank = smallest_per_cell(cell, prn[rows], need, np.full(n_cells, np.inf))
+        pos, rank = smallest_per_cell(cell, prns.at(rows), need, np.full(n_cells, np.inf))
         is_new = rank < draw[cell[pos]]
         new_rows, res_rows = rows[pos[is_new]], rows[pos[~is_new]]
         new_pi = (draw / np.maximum(available, 1))[slot[new_rows] - 1]
@@ -452,7 +478,7 @@ def select(
             active &= eligible
         cand = np.flatnonzero(active)
         cell = slot[cand] - 1
-        u = prn[cand]
+        u = prns.at(cand)
         sizes = None
         if size_column is not None:
             sizes = pd.to_numeric(frame[size_column]).to_numpy(dtype=np.float64)[cand]
@@ -496,11 +522,11 @@ def select(
         [np.zeros(counts[0] + counts[1], np.int64), res_rank + 1, np.zeros(counts[3], np.int64)]
     )
     sample, sample_cell = _sample_table(
-        frame, rows, role, pi_out, reserve_rank, prn, slot, size_column, priority
+        frame, rows, role, pi_out, reserve_rank, prns.at(rows), slot, size_column, priority
     )
     cells = _cells_table(table, population, sample, sample_cell)
     return Sample(
-        table=sample, cells=cells, method=method, size=size_column, seed=prn_seed, priority=priority
+        table=sample, cells=cells, method=method, size=size_column, seed=prns.seed, priority=priority
     )
 
 
@@ -540,22 +566,87 @@ def _design(
     return pi, _ranking_keys(method, prn, ranking_pi)
 
 
-def _rows_below(
-    slot: np.ndarray, key: np.ndarray, need: np.ndarray, bound: np.ndarray, eligible: np.ndarray | None
-) -> np.ndarray:
-    """Frame rows whose key is below their cell's bound (cells short of ``need``: all rows).
+class _Prns:
+    """The frame's PRNs, worked out only for the rows asked: its ``prn`` column, or else
+    derived from the ids' hashes (then ``seed`` is the seed used, else None)."""
 
-    One linear pass over the frame; ``eligible`` (or None for all rows) excludes the panel
-    and enterprises out of business.
+    def __init__(self, frame: pd.DataFrame, seed: int, hashes: np.ndarray) -> None:
+        self.column, self.seed = frame_prn(frame, seed) if "prn" in frame.columns else (None, seed)
+        self.hashes = hashes
+
+    def at(self, rows: np.ndarray) -> np.ndarray:
+        return self.column[rows] if self.column is not None else prn_from_hash(self.hashes[rows])
+
+    def keys_below(self, bound: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """An array ``key`` and limits ``limit`` such that ``key <= limit[c]`` keeps, in cell
+        ``c``, the rows of PRN below about ``bound[c]`` (exactly a set of smallest PRNs).
+
+        From the hashes, ``prn < b`` is tested as ``z >> 12 < floor(b 2**52)``, which keeps or
+        drops all hashes of one PRN together, without converting every hash to a float.
+        """
+        if self.column is not None:
+            return self.column, np.nextafter(bound, -np.inf)
+        top = np.floor(np.clip(bound, 0.0, 1.0) * 2.0**52).astype(np.uint64)
+        with np.errstate(over="ignore"):
+            limit = (top << np.uint64(12)) - np.uint64(1)  # top = 2**52 wraps to 2**64 - 1
+        return self.hashes, np.where(top > 0, limit, np.uint64(0))
+
+
+def _cell_counts(
+    pool: Executor,
+    slot: np.ndarray,
+    valid: np.ndarray,
+    in_panel: np.ndarray,
+    n_cells: int,
+    checked: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Enterprises in business and valid panel enterprises per quota cell."""
+
+    def count(rows: slice) -> tuple[np.ndarray, np.ndarray]:
+        s = slot[rows]
+        in_business = np.where(valid[rows], s, 0) if checked else s
+        kept = np.where(valid[rows] & in_panel[rows], s, 0) if checked else np.zeros(1, np.int32)
+        return (
+            np.bincount(in_business, minlength=n_cells + 1),
+            np.bincount(kept, minlength=n_cells + 1),
+        )
+
+    parts = map_rows(pool, count, len(slot))
+    return (
+        np.sum([p[0] for p in parts], axis=0)[1:],
+        np.sum([p[1] for p in parts], axis=0)[1:],
+    )
+
+
+def _rows_below(
+    pool: Executor,
+    slot: np.ndarray,
+    prns: _Prns,
+    need: np.ndarray,
+    bound: np.ndarray,
+    eligible: np.ndarray | None,
+) -> np.ndarray:
+    """Frame rows whose PRN is below their cell's bound (cells short of ``need``: all rows).
+
+    One linear pass over the frame, in row slices on ``pool``; ``eligible`` (or None for all
+    rows) excludes the panel and enterprises out of business.
     """
-    limit = np.concatenate([[-np.inf], np.where(need > 0, bound, -np.inf)])
-    keep = key < limit[slot]
-    if eligible is not None:
-        keep &= eligible
-    rows = np.flatnonzero(keep)
+    drawing = np.concatenate([[False], need > 0])
+    key, cell_limit = prns.keys_below(bound)
+    limit = np.concatenate([[cell_limit.dtype.type(0)], np.where(need > 0, cell_limit, 0)])
+
+    def scan(rows: slice) -> np.ndarray:
+        keep = key[rows] <= limit[slot[rows]]
+        if eligible is not None:
+            keep &= eligible[rows]
+        return np.flatnonzero(keep) + rows.start
+
+    rows = np.concatenate(map_rows(pool, scan, len(slot)))
+    rows = rows[drawing[slot[rows]]]  # a key of 0 passes a limit of 0
     short = need > np.bincount(slot[rows] - 1, minlength=len(need))
     if short.any():
-        more = np.concatenate([[False], short])[slot] & ~keep
+        more = np.concatenate([[False], short])[slot]
+        more[rows] = False
         if eligible is not None:
             more &= eligible
         rows = np.sort(np.concatenate([rows, np.flatnonzero(more)]))
@@ -597,29 +688,51 @@ def _systematic(
     return np.sort(np.concatenate([np.flatnonzero(certain), partial[hits]]))
 
 
-def _take(column: pd.Series, rows: np.ndarray) -> pd.Series:
-    """``column.iloc[rows]`` with a fresh index; Arrow string columns are taken chunk by chunk.
+class _Taker:
+    """``column.iloc[rows]`` with a fresh index for many columns and the same rows.
 
-    (A take across the many chunks of a column read from Parquet copies them all first.)
+    Arrow string columns read from Parquet come in many chunks, and a take across chunks
+    copies them all first; they are taken chunk by chunk instead, with the split of ``rows``
+    by chunk worked out once per chunk layout.
     """
-    if getattr(column.dtype, "storage", None) != "pyarrow" or not len(rows):
-        return column.iloc[rows].reset_index(drop=True)
-    import pyarrow as pa
 
-    chunked = pa.array(column)
-    if not isinstance(chunked, pa.ChunkedArray) or chunked.num_chunks < 2:
-        return column.iloc[rows].reset_index(drop=True)
-    bounds = np.cumsum([0] + [len(chunk) for chunk in chunked.chunks])
-    which = np.searchsorted(bounds, rows, side="right") - 1
-    order = np.argsort(which, kind="stable")
-    splits = np.searchsorted(which[order], np.arange(chunked.num_chunks + 1))
-    pieces = [
-        chunked.chunk(k).take(pa.array(rows[order[splits[k] : splits[k + 1]]] - bounds[k]))
-        for k in range(chunked.num_chunks)
-        if splits[k + 1] > splits[k]
-    ]
-    taken = pa.concat_arrays(pieces).take(pa.array(np.argsort(order)))
-    return pd.Series(taken.to_pylist(), dtype=column.dtype)
+    def __init__(self, rows: np.ndarray) -> None:
+        self.rows = rows
+        self._plans: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, Any]] = {}
+
+    def _plan(self, lengths: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, Any]:
+        if lengths not in self._plans:
+            import pyarrow as pa
+
+            bounds = np.cumsum((0, *lengths))
+            order = np.argsort(self.rows, kind="stable")
+            ordered = self.rows[order]
+            splits = np.searchsorted(ordered, bounds)
+            inverse = np.empty(len(order), dtype=np.int64)
+            inverse[order] = np.arange(len(order))
+            self._plans[lengths] = (ordered, splits, pa.array(inverse))
+        return self._plans[lengths]
+
+    def __call__(self, column: pd.Series) -> pd.Series:
+        rows = self.rows
+        if getattr(column.dtype, "storage", None) != "pyarrow" or not len(rows):
+            return column.iloc[rows].reset_index(drop=True)
+        import pyarrow as pa
+
+        chunked = pa.array(column)
+        if not isinstance(chunked, pa.ChunkedArray) or chunked.num_chunks < 2:
+            return column.iloc[rows].reset_index(drop=True)
+        lengths = tuple(len(chunk) for chunk in chunked.chunks)
+        ordered, splits, inverse = self._plan(lengths)
+        start = 0
+        pieces = []
+        for k, length in enumerate(lengths):
+            if splits[k + 1] > splits[k]:
+                local = ordered[splits[k] : splits[k + 1]] - start
+                pieces.append(chunked.chunk(k).take(pa.array(local)))
+            start += length
+        taken = pa.concat_arrays(pieces).take(inverse)
+        return pd.Series(pd.array(taken, dtype=column.dtype))
 
 
 def _sample_table(
@@ -641,25 +754,28 @@ def _sample_table(
     ]
     cell_code = np.where(slot[rows] > 0, slot[rows], np.iinfo(np.int32).max)
     role_code = np.select([role == name for name in _ROLE_ORDER], list(_ROLE_ORDER.values()))
-    order = np.lexsort((prn[rows], reserve_rank, role_code, cell_code))
-    rows, role, pi, reserve_rank = rows[order], role[order], pi[order], reserve_rank[order]
+    order = np.lexsort((prn, reserve_rank, role_code, cell_code))
+    rows, role, pi, reserve_rank, prn = (
+        rows[order], role[order], pi[order], reserve_rank[order], prn[order]
+    )
     reason = np.full(len(rows), None, dtype=object)
     removed = role == "removed"
     if "status" in frame.columns and removed.any():
-        reason[removed] = _take(frame["status"], rows[removed]).to_numpy()
+        reason[removed] = _Taker(rows[removed])(frame["status"]).to_numpy()
     with np.errstate(divide="ignore"):
         weight = 1.0 / pi
-    columns = {c: _take(frame[c], rows) for c in ["enterprise_id", *KEYS]}
+    take = _Taker(rows)
+    columns = {c: take(frame[c]) for c in ["enterprise_id", *KEYS]}
     columns.update(
         role=role,
         pi=pi,
         weight=weight,
-        prn=prn[rows],
+        prn=prn,
         reason=reason,
         reserve_rank=pd.array(np.where(role == "reserve", reserve_rank, 0), dtype="Int64"),
         replaces=np.full(len(rows), None, dtype=object),
     )
-    columns.update({c: _take(frame[c], rows) for c in extra})
+    columns.update({c: take(frame[c]) for c in extra})
     out = pd.DataFrame(columns)
     out.loc[role != "reserve", "reserve_rank"] = pd.NA
     return out, slot[rows].astype(np.int64) - 1
