@@ -19,7 +19,7 @@ import pandas as pd
 from sampling.exceptions import SelectionError
 from sampling.inclusion import grouped_inclusion
 from sampling.prn import frame_prn, id_hash, prn_from_hash, seed_from
-from sampling.rowwise import map_rows, thread_count
+from sampling.rowwise import ROWS_PER_TASK, map_rows, thread_count
 from sampling.sample import REASONS, SAMPLE_COLUMNS, Sample
 
 __all__ = ["INVALID_STATUSES", "KEYS", "METHODS", "Method", "select"]
@@ -52,7 +52,8 @@ def _check_reserves(reserves: Any) -> int:
     return int(reserves)
 
 
-def _check_frame(frame: Any, size: str | None, priority: str | None) -> None:
+def _check_frame(frame: Any, size: str | None, priority: str | None) -> dict[str, np.ndarray]:
+    """Checks the frame's columns; returns the ``size`` and ``priority`` columns as floats."""
     if not isinstance(frame, pd.DataFrame):
         raise SelectionError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
     needed = ["enterprise_id", *KEYS] + [c for c in (size, priority) if c is not None]
@@ -62,10 +63,11 @@ def _check_frame(frame: Any, size: str | None, priority: str | None) -> None:
             f"frame lacks columns {missing}; run sampling.frame.prepare_frame to add "
             "section, sector, size_class and state_owned"
         )
+    numeric = {}
     for column, allow_missing in ((size, False), (priority, True)):
         if column is None:
             continue
-        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
+        values = numeric[column] = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
         bad = (np.isnan(values) & (not allow_missing or frame[column].notna().to_numpy())) | (
             np.isinf(values)
         )
@@ -80,6 +82,7 @@ def _check_frame(frame: Any, size: str | None, priority: str | None) -> None:
                 f"column {column!r} must hold finite numbers"
                 f"{' >= 0' if column == size else ''}; {int(bad.sum())} bad rows: {shown}"
             )
+    return numeric
 
 
 def _quota_frame(quotas: Any) -> pd.DataFrame:
@@ -438,7 +441,7 @@ def select(
     _check_choice(order, ORDERS, "order")
     reserves = _check_reserves(reserves)
     size_column = None if method == "srs" else size
-    _check_frame(frame, size_column, priority)
+    numeric = _check_frame(frame, size_column, priority)
     table = _quota_frame(quotas)
     seed, rng = seed_from(random_state)
     starts = rng.random(len(table))
@@ -473,39 +476,22 @@ def select(
         new_rows, res_rows = rows[pos[is_new]], rows[pos[~is_new]]
         new_pi = (draw / np.maximum(available, 1))[slot[new_rows] - 1]
     else:
-        active = np.concatenate([[False], need > 0])[slot]
-        if eligible is not None:
-            active &= eligible
-        cand = np.flatnonzero(active)
-        cell = slot[cand] - 1
-        u = prns.at(cand)
-        sizes = None
-        if size_column is not None:
-            sizes = pd.to_numeric(frame[size_column]).to_numpy(dtype=np.float64)[cand]
-            _check_positive_sizes(table, cell, sizes, draw, size_column)
-        pi, key = _design(method, cell, u, sizes, draw, available)
-        if priority is not None:
-            rank_key = np.nan_to_num(
-                pd.to_numeric(frame[priority]).to_numpy(dtype=np.float64)[cand], nan=np.inf
-            )
-            pos, rank = smallest_per_cell(cell, key, need, np.full(n_cells, np.inf), rank_key)
-            is_new = rank < draw[cell[pos]]
-            new_pos, res_pos = pos[is_new], pos[~is_new]
-        elif method == "systematic":
-            new_pos = _systematic(cell, pi, u, starts, draw, order)
-            rest = np.ones(len(cand), dtype=bool)
-            rest[new_pos] = False
-            others = np.flatnonzero(rest)
-            res_need = np.minimum(reserves, available - draw)
-            res_pos, _ = smallest_per_cell(
-                cell[others], u[others], res_need, _bounds(res_need, available - draw)
-            )
-            res_pos = others[res_pos]
-        else:
-            pos, rank = smallest_per_cell(cell, key, need, _bounds(need, np.maximum(draw, 1)))
-            is_new = rank < draw[cell[pos]]
-            new_pos, res_pos = pos[is_new], pos[~is_new]
-        new_rows, res_rows, new_pi = cand[new_pos], cand[res_pos], pi[new_pos]
+        new_rows, res_rows, new_pi = _draw_by_size(
+            threads=thread_count() if len(frame) > ROWS_PER_TASK else 1,
+            method=method,
+            table=table,
+            slot=slot,
+            eligible=eligible,
+            prns=prns,
+            sizes=numeric.get(size_column) if size_column else None,
+            size_column=size_column,
+            priority=numeric.get(priority) if priority else None,
+            draw=draw,
+            available=available,
+            reserves=reserves,
+            starts=starts,
+            order=order,
+        )
     # reserves come sorted by cell then rank
     res_cell = slot[res_rows] - 1
     res_rank = np.arange(len(res_rows)) - np.searchsorted(res_cell, np.arange(n_cells))[res_cell]
@@ -530,10 +516,109 @@ def select(
     )
 
 
+_CELL_GROUPS = 8
+"""Groups of cells drawn side by side by the size-based methods (a constant: see
+:func:`_draw_by_size`)."""
+
+
+def _cell_groups(weight: np.ndarray, n_groups: int) -> np.ndarray:
+    """Group of each cell: ``n_groups`` runs of consecutive cells of about equal total weight."""
+    total = np.cumsum(weight, dtype=np.float64)
+    if not len(total) or total[-1] <= 0:
+        return np.zeros(len(weight), dtype=np.int64)
+    return np.minimum((total - weight) * n_groups // total[-1], n_groups - 1).astype(np.int64)
+
+
+def _draw_by_size(
+    *,
+    threads: int,
+    method: str,
+    table: pd.DataFrame,
+    slot: np.ndarray,
+    eligible: np.ndarray | None,
+    prns: _Prns,
+    sizes: np.ndarray | None,
+    size_column: str | None,
+    priority: np.ndarray | None,
+    draw: np.ndarray,
+    available: np.ndarray,
+    reserves: int,
+    starts: np.ndarray,
+    order: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """New rows, reserve rows (by cell, then rank) and the new rows' pi, for every method but
+    plain SRS.
+
+    Cells are independent, so the candidates are split into :data:`_CELL_GROUPS` groups of
+    consecutive cells of about equal size, drawn on ``threads`` threads. The groups depend on
+    the data only, never on the machine, so that floating-point sums (such as the running
+    sums of systematic sampling) and hence the sample are the same everywhere.
+    """
+    n_cells = len(draw)
+    need = np.minimum(draw + reserves, available)
+    drawing = np.concatenate([[False], need > 0])
+    n_groups = _CELL_GROUPS
+    group = np.concatenate([[0], _cell_groups(np.where(need > 0, available, 0), n_groups)])
+
+    def candidates(rows: slice) -> list[np.ndarray]:
+        active = drawing[slot[rows]]
+        if eligible is not None:
+            active &= eligible[rows]
+        found = np.flatnonzero(active) + rows.start
+        g = group[slot[found]]
+        return [found[g == k] for k in range(n_groups)]
+
+    def gather(k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+        cand = np.concatenate([part[k] for part in parts])
+        cell = slot[cand] - 1
+        size = sizes[cand] if sizes is not None else None
+        positive = (
+            np.bincount(cell[size > 0], minlength=n_cells) if size is not None else np.zeros(0)
+        )
+        return cand, cell, prns.at(cand), size, positive
+
+    def choose(k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        cand, cell, u, size, _ = gathered[k]
+        pi, key = _design(method, cell, u, size, draw, available)
+        if priority is not None:
+            rank_key = np.nan_to_num(priority[cand], nan=np.inf)
+            pos, rank = smallest_per_cell(cell, key, need, np.full(n_cells, np.inf), rank_key)
+            is_new = rank < draw[cell[pos]]
+            new_pos, res_pos = pos[is_new], pos[~is_new]
+        elif method == "systematic":
+            new_pos = _systematic(cell, pi, u, starts, draw, order)
+            rest = np.ones(len(cand), dtype=bool)
+            rest[new_pos] = False
+            others = np.flatnonzero(rest)
+            res_need = np.minimum(reserves, available - draw)
+            res_pos, _ = smallest_per_cell(
+                cell[others], u[others], res_need, _bounds(res_need, available - draw)
+            )
+            res_pos = others[res_pos]
+        else:
+            pos, rank = smallest_per_cell(cell, key, need, _bounds(need, np.maximum(draw, 1)))
+            is_new = rank < draw[cell[pos]]
+            new_pos, res_pos = pos[is_new], pos[~is_new]
+        return cand[new_pos], cand[res_pos], pi[new_pos]
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        parts = map_rows(pool if threads > 1 else None, candidates, len(slot))
+        gathered = list(pool.map(gather, range(n_groups)))
+        if sizes is not None:
+            positive = np.sum([g[4] for g in gathered], axis=0)
+            _check_positive_sizes(table, positive, draw, size_column or "")
+        chosen = list(pool.map(choose, range(n_groups)))
+    return (
+        np.concatenate([c[0] for c in chosen]),
+        np.concatenate([c[1] for c in chosen]),
+        np.concatenate([c[2] for c in chosen]),
+    )
+
+
 def _check_positive_sizes(
-    table: pd.DataFrame, cell: np.ndarray, sizes: np.ndarray, draw: np.ndarray, size: str
+    table: pd.DataFrame, positive: np.ndarray, draw: np.ndarray, size: str
 ) -> None:
-    positive = np.bincount(cell[sizes > 0], minlength=len(table))
+    """``positive``: candidates of positive size per cell."""
     short = draw > positive
     if short.any():
         shown = table[short].assign(to_draw=draw[short], positive_size=positive[short])
@@ -654,18 +739,19 @@ def _rows_below(
 
 
 def _grouped_order(cell: np.ndarray, prn: np.ndarray, order: str) -> np.ndarray:
-    """Permutation putting rows in cell order, by PRN (or frame position) within each cell.
+    """Permutation sorting the rows by cell, then PRN (or not, ``order="frame"``), then position.
 
-    Cell, PRN (its top bits) and row position are packed into one uint64 and sorted as values,
-    much faster than an argsort or a lexsort; PRNs equal in those bits (about 2**-24 apart
-    for ten million rows) keep their frame order.
+    Cell, the PRN's top bits and the row position are packed into one uint64 and sorted as
+    values, much faster than an argsort or a lexsort; the rare runs of rows whose PRNs agree
+    in those bits are then put in full PRN order, so the result never depends on how many
+    bits were packed.
     """
     n = len(cell)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     index_bits = max(1, (n - 1).bit_length())
     cell_bits = max(1, int(cell.max()).bit_length())
-    prn_bits = 64 - index_bits - cell_bits if order == "prn" else 0
+    prn_bits = min(52, 64 - index_bits - cell_bits) if order == "prn" else 0
     if order == "prn" and prn_bits < 16:
         return np.lexsort((np.arange(n), prn, cell))
     packed = cell.astype(np.uint64) << np.uint64(index_bits + prn_bits)
@@ -673,7 +759,20 @@ def _grouped_order(cell: np.ndarray, prn: np.ndarray, order: str) -> np.ndarray:
         packed |= (prn * float(2**prn_bits)).astype(np.uint64) << np.uint64(index_bits)
     packed |= np.arange(n, dtype=np.uint64)
     packed.sort()
-    return (packed & np.uint64(2**index_bits - 1)).astype(np.int64)
+    out = (packed & np.uint64(2**index_bits - 1)).astype(np.int64)
+    if prn_bits:
+        head = packed >> np.uint64(index_bits)
+        tie = head[1:] == head[:-1]
+        if tie.any():
+            in_run = np.zeros(n, dtype=bool)
+            in_run[1:] |= tie
+            in_run[:-1] |= tie
+            at = np.flatnonzero(in_run)
+            starts = np.ones(len(at), dtype=bool)
+            starts[1:] = ~tie[at[1:] - 1]
+            rows = out[at]
+            out[at] = rows[np.lexsort((rows, prn[rows], np.cumsum(starts)))]
+    return out
 
 
 def _systematic(

@@ -575,3 +575,21 @@ def _rows_per_task(rows):
         yield
     finally:
         rowwise.ROWS_PER_TASK = default
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.integers(1, 40),
+    prns=st.lists(st.sampled_from([0.5, 0.5 + 2**-53, 0.5 + 2**-52, 0.25, 0.75, 1e-9]), min_size=1, max_size=300),
+    seed=st.integers(0, 2**16),
+)
+def test_systematic_order_is_cell_then_full_prn_then_position(cells, prns, seed):
+    # PRNs equal in their packed top bits (0.5 and 0.5 + 2**-53 share the top 52) must still
+    # come in full PRN order, then frame order: the reference is numpy's lexsort.
+    from sampling.select import _grouped_order
+
+    prn = np.array(prns)
+    cell = np.random.default_rng(seed).integers(0, cells, len(prn))
+    want = np.lexsort((np.arange(len(prn)), prn, cell))
+    assert _grouped_order(cell, prn, "prn").tolist() == want.tolist()
+    assert _grouped_order(cell, prn, "frame").tolist() == np.lexsort((np.arange(len(prn)), cell)).tolist()
