@@ -116,6 +116,42 @@ def svy_select(method: str) -> Callable[[SelectionInput], Tool]:
     return prepare
 
 
+def svy_select_keys(method: str) -> Callable[[SelectionInput], Tool]:
+    """svy as a user with the prepared frame would call it: the four quota-cell columns as
+    the stratum, the quotas keyed by svy's stratum labels (every stratum listed, 0 skips one)."""
+
+    def prepare(data: SelectionInput) -> Tool:
+        import polars as pl
+        import svy
+
+        keys = ["city", "section", "size_class", "state_owned"]
+        frame = data.frame[[*keys, "employees"]]
+        df = pl.from_pandas(frame.assign(row=np.arange(len(frame))))
+        quota = data.quotas.set_index(keys)["quota"]
+        cells = frame.groupby(keys, observed=True).size().index
+
+        def label(cell: tuple) -> str:  # svy joins stratum values with "__by__"
+            return "__by__".join(str(v).lower() if isinstance(v, (bool, np.bool_)) else str(v) for v in cell)
+
+        n = {label(cell): int(quota.get(cell, 0)) for cell in cells}
+        design = svy.Design(stratum=keys, mos="employees") if method == "pps_sys" else svy.Design(stratum=keys)
+
+        def call(sample: Any) -> np.ndarray:
+            if method == "pps_sys":
+                out = sample.sampling.pps_sys(n=n, rstate=1, certainty_threshold=1.0)
+            else:
+                out = sample.sampling.srs(n=n, rstate=1)
+            return out.data["row"].to_numpy()
+
+        return Tool(
+            f"svy {version('svy')} Sample.sampling.{method}, stratum = the 4 key columns",
+            call,
+            lambda: svy.Sample(df, design),
+        )
+
+    return prepare
+
+
 # --------------------------------------------------------------------------- samplics
 
 
@@ -226,13 +262,16 @@ TOOLS: dict[str, Callable[[SelectionInput], Tool]] = {
     "numpy-lexsort": numpy_lexsort,
     "svy-srs": svy_select("srs"),
     "svy-pps_sys": svy_select("pps_sys"),
+    "svy-srs-keys": svy_select_keys("srs"),
+    "svy-pps_sys-keys": svy_select_keys("pps_sys"),
     "samplics-srs": samplics_select("srs"),
     "samplics-pps_sys": samplics_select("pps_sys"),
 }
 """Python tools by name: each maps prepared input to a :class:`Tool`."""
 
 DESIGN = {
-    "empmon-srs": "SRS", "numpy-lexsort": "SRS", "svy-srs": "SRS", "samplics-srs": "SRS", "R-srswor": "SRS",
-    "empmon-systematic": "PPS", "svy-pps_sys": "PPS", "samplics-pps_sys": "PPS", "R-systematic": "PPS",
+    "empmon-srs": "SRS", "numpy-lexsort": "SRS", "svy-srs": "SRS", "svy-srs-keys": "SRS", "samplics-srs": "SRS",
+    "R-srswor": "SRS", "empmon-systematic": "PPS", "svy-pps_sys": "PPS", "svy-pps_sys-keys": "PPS",
+    "samplics-pps_sys": "PPS", "R-systematic": "PPS",
 }
 """Which design each tool draws: ratios compare SRS with empmon-srs and PPS with empmon-systematic."""

@@ -396,10 +396,13 @@ def goals(results: list[dict], quick: bool, only: set[str] = frozenset({"W1", "W
         if not me or not isinstance(me.get("seconds"), (int, float)):
             out.append(f"W3 {design}: this library's {mine} has no time ({me and me.get('note')}); goals not checked")
             continue
-        for tool, factor in (("svy", 3), ("R", 20)):
-            other = find(tool, f"W3 {design}")
+        svys = [r for r in results if r["case"] == big and r["group"] == f"W3 {design}"
+                and str(r.get("tool", "")).startswith("svy")]
+        for tool, factor, other in [*(("svy", 3, r) for r in svys), ("R", 20, find("R", f"W3 {design}"))]:
             if not other:
                 continue
+            tool = "svy" + (" (stratum = the 4 key columns)" if "key columns" in other["tool"]
+                            else " (integer cell codes given)") if tool == "svy" else tool
             ratio = other.get("ratio", other.get("ratio_lower_bound"))
             if ratio is None:
                 out.append(f"W3 {design} vs {tool}: no ratio ({other.get('note')})")

@@ -37,7 +37,7 @@ INVALID_STATUSES: frozenset[str] = frozenset(REASONS) | {"invalid"}
 bankrupt, suspended, moved out, no longer meeting the criteria, other, or plain "invalid").
 Any other value, or a missing status, means the enterprise is in business."""
 
-_ROLE_ORDER = {"panel": 0, "new": 1, "reserve": 2, "removed": 3}
+_ROLES = ("panel", "new", "reserve", "removed")  # the order of roles within a cell
 _EXTRA_COLUMNS = ("name", "industry", "registration_type", "employees")
 
 
@@ -53,7 +53,8 @@ def _check_reserves(reserves: Any) -> int:
 
 
 def _check_frame(frame: Any, size: str | None, priority: str | None) -> dict[str, np.ndarray]:
-    """Checks the frame's columns; returns the ``size`` and ``priority`` columns as floats."""
+    """Checks the frame's columns; returns the ``size`` and ``priority`` columns as numpy
+    arrays (integers as they are, anything else as floats)."""
     if not isinstance(frame, pd.DataFrame):
         raise SelectionError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
     needed = ["enterprise_id", *KEYS] + [c for c in (size, priority) if c is not None]
@@ -67,12 +68,18 @@ def _check_frame(frame: Any, size: str | None, priority: str | None) -> dict[str
     for column, allow_missing in ((size, False), (priority, True)):
         if column is None:
             continue
-        values = numeric[column] = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
-        bad = (np.isnan(values) & (not allow_missing or frame[column].notna().to_numpy())) | (
-            np.isinf(values)
-        )
-        if column == size:
-            bad |= values < 0
+        raw = frame[column].to_numpy() if pd.api.types.is_integer_dtype(frame[column].dtype) else None
+        if raw is not None and raw.dtype.kind in "iu":  # no missing or infinite integers
+            numeric[column] = values = raw
+            bad = values < 0 if column == size else np.zeros(len(values), dtype=bool)
+        else:
+            values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
+            numeric[column] = values
+            bad = (np.isnan(values) & (not allow_missing or frame[column].notna().to_numpy())) | (
+                np.isinf(values)
+            )
+            if column == size:
+                bad |= values < 0
         if bad.any():
             rows = np.flatnonzero(bad)[:10]
             values = frame[column].iloc[rows].tolist()  # Python scalars for readable messages
@@ -196,10 +203,31 @@ def _raise_absent(cells: pd.DataFrame) -> None:
         raise SelectionError(f"{len(cells)} quota cells are absent from the frame:\n{shown}")
 
 
-def _valid_mask(frame: pd.DataFrame) -> np.ndarray:
+def _valid_mask(frame: pd.DataFrame, pool: Executor | None = None) -> np.ndarray:
+    """Rows whose ``status`` is not in :data:`INVALID_STATUSES` (all rows if no status).
+
+    Arrow string columns are tested chunk by chunk on ``pool`` with pyarrow's ``is_in``.
+    """
     if "status" not in frame.columns:
         return np.ones(len(frame), dtype=bool)
-    return ~frame["status"].isin(INVALID_STATUSES).to_numpy()
+    status = frame["status"]
+    if getattr(status.dtype, "storage", None) == "pyarrow" and pd.api.types.is_string_dtype(
+        status.dtype
+    ):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        values = pa.array(status)
+        chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+        invalid = pa.array(sorted(INVALID_STATUSES), type=values.type)
+
+        def test(chunk: Any) -> np.ndarray:
+            # a missing status is not in the set: is_in gives False for it
+            return pc.is_in(chunk, value_set=invalid).to_numpy(zero_copy_only=False)
+
+        tested = list(pool.map(test, chunks)) if pool is not None else [test(c) for c in chunks]
+        return ~np.concatenate(tested) if tested else np.ones(0, dtype=bool)
+    return ~status.isin(INVALID_STATUSES).to_numpy()
 
 
 def _panel_mask(frame: pd.DataFrame, panel: Any) -> np.ndarray:
@@ -307,15 +335,26 @@ def systematic_hits(cell: np.ndarray, pi: np.ndarray, start: np.ndarray, target:
     """
     if len(cell) == 0:
         return np.zeros(0, dtype=bool)
-    first = np.concatenate([[True], cell[1:] != cell[:-1]])
-    last = np.concatenate([first[1:], [True]])
+    first = np.empty(len(cell), dtype=bool)
+    first[0] = True
+    np.not_equal(cell[1:], cell[:-1], out=first[1:])
+    last = np.empty_like(first)
+    last[:-1] = first[1:]
+    last[-1] = True
     running = np.cumsum(pi)
     # within-cell running sums: subtract what came before the cell's first row
-    before = (running - pi)[first]
-    running -= np.repeat(before, np.diff(np.append(np.flatnonzero(first), len(cell))))
+    at = np.flatnonzero(first)
+    before = np.zeros(len(target))
+    before[cell[at]] = running[at] - pi[at]
+    running -= before[cell]
     running[last] = target[cell[last]]
     u = start[cell]
-    return np.floor(running - u) > np.floor(running - pi - u)
+    below = running - pi
+    below -= u
+    running -= u
+    np.floor(running, out=running)
+    np.floor(below, out=below)
+    return running > below
 
 
 def _ranking_keys(method: str, prn: np.ndarray, pi: np.ndarray) -> np.ndarray:
@@ -446,14 +485,15 @@ def select(
     seed, rng = seed_from(random_state)
     starts = rng.random(len(table))
     n_cells = len(table)
-    # Hashing the ids, the duplicate check (a sort), the status test and the row slices of
-    # the cell coding and counting release the GIL, so they share the cores.
-    with ThreadPoolExecutor(max_workers=thread_count()) as pool:
+    # Hashing the ids, the duplicate check (a sort), the status test, the row slices of the
+    # cell coding and counting, and the groups of cells drawn by the size-based methods
+    # release the GIL, so they share the cores.
+    # One worker more than the slices need: the hashing task (threaded itself) holds one.
+    with ThreadPoolExecutor(max_workers=thread_count() + 1) as pool:
         hashing = pool.submit(id_hash, frame["enterprise_id"], seed=seed)
-        validity = pool.submit(_valid_mask, frame)
         slot = _cell_slots(frame, table, pool)
+        valid = _valid_mask(frame, pool)
         in_panel = _panel_mask(frame, panel)
-        valid = validity.result()
         checked = "status" in frame.columns or bool(in_panel.any())
         population, panel_count = _cell_counts(pool, slot, valid, in_panel, n_cells, checked)
         hashes = hashing.result()
@@ -463,35 +503,33 @@ def select(
         available = np.maximum(population - panel_count, 0)
         need = np.minimum(draw + reserves, available)
         eligible = valid & ~in_panel if checked else None
+        _check_capacity(table, population)
         if method == "srs" and priority is None:
+            # The k smallest PRNs per cell straight from the full frame: no per-row pi or keys.
             rows = _rows_below(pool, slot, prns, need, _bounds(need, available), eligible)
+            cell = slot[rows] - 1
+            pos, rank = smallest_per_cell(cell, prns.at(rows), need, np.full(n_cells, np.inf))
+            is_new = rank < draw[cell[pos]]
+            new_rows, res_rows = rows[pos[is_new]], rows[pos[~is_new]]
+            new_pi = (draw / np.maximum(available, 1))[slot[new_rows] - 1]
+        else:
+            new_rows, res_rows, new_pi = _draw_by_size(
+                pool=pool if len(frame) > ROWS_PER_TASK else None,
+                method=method,
+                table=table,
+                slot=slot,
+                eligible=eligible,
+                prns=prns,
+                sizes=numeric.get(size_column) if size_column else None,
+                size_column=size_column,
+                priority=numeric.get(priority) if priority else None,
+                draw=draw,
+                available=available,
+                reserves=reserves,
+                starts=starts,
+                order=order,
+            )
         _check_unique_ids(frame, hashes, repeats.result())
-    _check_capacity(table, population)
-
-    if method == "srs" and priority is None:
-        # The k smallest PRNs per cell straight from the full frame: no per-row pi or keys.
-        cell = slot[rows] - 1
-        pos, rank = smallest_per_cell(cell, prns.at(rows), need, np.full(n_cells, np.inf))
-        is_new = rank < draw[cell[pos]]
-        new_rows, res_rows = rows[pos[is_new]], rows[pos[~is_new]]
-        new_pi = (draw / np.maximum(available, 1))[slot[new_rows] - 1]
-    else:
-        new_rows, res_rows, new_pi = _draw_by_size(
-            threads=thread_count() if len(frame) > ROWS_PER_TASK else 1,
-            method=method,
-            table=table,
-            slot=slot,
-            eligible=eligible,
-            prns=prns,
-            sizes=numeric.get(size_column) if size_column else None,
-            size_column=size_column,
-            priority=numeric.get(priority) if priority else None,
-            draw=draw,
-            available=available,
-            reserves=reserves,
-            starts=starts,
-            order=order,
-        )
     # reserves come sorted by cell then rank
     res_cell = slot[res_rows] - 1
     res_rank = np.arange(len(res_rows)) - np.searchsorted(res_cell, np.arange(n_cells))[res_cell]
@@ -500,7 +538,7 @@ def select(
     removed_rows = np.flatnonzero(in_panel & ~valid)
     rows = np.concatenate([panel_rows, new_rows, res_rows, removed_rows])
     counts = [len(panel_rows), len(new_rows), len(res_rows), len(removed_rows)]
-    role = np.repeat(np.array(["panel", "new", "reserve", "removed"], dtype=object), counts)
+    role = np.repeat(np.arange(len(_ROLES), dtype=np.int8), counts)
     pi_out = np.concatenate(
         [np.ones(counts[0]), new_pi, np.full(counts[2] + counts[3], np.nan)]
     )
@@ -531,7 +569,7 @@ def _cell_groups(weight: np.ndarray, n_groups: int) -> np.ndarray:
 
 def _draw_by_size(
     *,
-    threads: int,
+    pool: Executor | None,
     method: str,
     table: pd.DataFrame,
     slot: np.ndarray,
@@ -550,7 +588,7 @@ def _draw_by_size(
     plain SRS.
 
     Cells are independent, so the candidates are split into :data:`_CELL_GROUPS` groups of
-    consecutive cells of about equal size, drawn on ``threads`` threads. The groups depend on
+    consecutive cells of about equal size, drawn side by side on ``pool``. The groups depend on
     the data only, never on the machine, so that floating-point sums (such as the running
     sums of systematic sampling) and hence the sample are the same everywhere.
     """
@@ -571,7 +609,7 @@ def _draw_by_size(
     def gather(k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
         cand = np.concatenate([part[k] for part in parts])
         cell = slot[cand] - 1
-        size = sizes[cand] if sizes is not None else None
+        size = sizes[cand].astype(np.float64) if sizes is not None else None
         positive = (
             np.bincount(cell[size > 0], minlength=n_cells) if size is not None else np.zeros(0)
         )
@@ -581,7 +619,7 @@ def _draw_by_size(
         cand, cell, u, size, _ = gathered[k]
         pi, key = _design(method, cell, u, size, draw, available)
         if priority is not None:
-            rank_key = np.nan_to_num(priority[cand], nan=np.inf)
+            rank_key = np.nan_to_num(priority[cand].astype(np.float64), nan=np.inf)
             pos, rank = smallest_per_cell(cell, key, need, np.full(n_cells, np.inf), rank_key)
             is_new = rank < draw[cell[pos]]
             new_pos, res_pos = pos[is_new], pos[~is_new]
@@ -601,13 +639,13 @@ def _draw_by_size(
             new_pos, res_pos = pos[is_new], pos[~is_new]
         return cand[new_pos], cand[res_pos], pi[new_pos]
 
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        parts = map_rows(pool if threads > 1 else None, candidates, len(slot))
-        gathered = list(pool.map(gather, range(n_groups)))
-        if sizes is not None:
-            positive = np.sum([g[4] for g in gathered], axis=0)
-            _check_positive_sizes(table, positive, draw, size_column or "")
-        chosen = list(pool.map(choose, range(n_groups)))
+    each = pool.map if pool is not None else map
+    parts = map_rows(pool, candidates, len(slot))
+    gathered = list(each(gather, range(n_groups)))
+    if sizes is not None:
+        positive = np.sum([g[4] for g in gathered], axis=0)
+        _check_positive_sizes(table, positive, draw, size_column or "")
+    chosen = list(each(choose, range(n_groups)))
     return (
         np.concatenate([c[0] for c in chosen]),
         np.concatenate([c[1] for c in chosen]),
@@ -845,39 +883,44 @@ def _sample_table(
     size: str | None,
     priority: str | None,
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """The sample rows ordered by cell, role, reserve rank and PRN; and their cell indices."""
+    """The sample rows ordered by cell, role, reserve rank and PRN; and their cell indices.
+
+    ``role`` holds indices into :data:`_ROLES`.
+    """
     extra = [
         c
         for c in dict.fromkeys([*_EXTRA_COLUMNS, size, priority])
         if c is not None and c in frame.columns and c not in SAMPLE_COLUMNS
     ]
     cell_code = np.where(slot[rows] > 0, slot[rows], np.iinfo(np.int32).max)
-    role_code = np.select([role == name for name in _ROLE_ORDER], list(_ROLE_ORDER.values()))
-    order = np.lexsort((prn, reserve_rank, role_code, cell_code))
+    order = np.lexsort((prn, reserve_rank, role, cell_code))
     rows, role, pi, reserve_rank, prn = (
         rows[order], role[order], pi[order], reserve_rank[order], prn[order]
     )
+    reserve = role == _ROLES.index("reserve")
     reason = np.full(len(rows), None, dtype=object)
-    removed = role == "removed"
+    removed = role == _ROLES.index("removed")
     if "status" in frame.columns and removed.any():
         reason[removed] = _Taker(rows[removed])(frame["status"]).to_numpy()
     with np.errstate(divide="ignore"):
         weight = 1.0 / pi
     take = _Taker(rows)
-    columns = {c: take(frame[c]) for c in ["enterprise_id", *KEYS]}
+    names = ["enterprise_id", *KEYS, *extra]
+    with ThreadPoolExecutor(max_workers=thread_count()) as pool:
+        # pyarrow's take releases the GIL
+        taken = dict(zip(names, pool.map(take, [frame[c] for c in names])))
+    columns = {c: taken[c] for c in ["enterprise_id", *KEYS]}
     columns.update(
-        role=role,
+        role=np.array(_ROLES, dtype=object)[role],
         pi=pi,
         weight=weight,
         prn=prn,
         reason=reason,
-        reserve_rank=pd.array(np.where(role == "reserve", reserve_rank, 0), dtype="Int64"),
+        reserve_rank=pd.arrays.IntegerArray(np.where(reserve, reserve_rank, 0), ~reserve),
         replaces=np.full(len(rows), None, dtype=object),
     )
-    columns.update({c: take(frame[c]) for c in extra})
-    out = pd.DataFrame(columns)
-    out.loc[role != "reserve", "reserve_rank"] = pd.NA
-    return out, slot[rows].astype(np.int64) - 1
+    columns.update({c: taken[c] for c in extra})
+    return pd.DataFrame(columns), slot[rows].astype(np.int64) - 1
 
 
 def _cells_table(
