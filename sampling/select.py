@@ -444,6 +444,14 @@ def select(
         quota cell absent from the frame or above its population, or a size-based quota
         needing more enterprises of positive size than the cell has.
 
+    Notes
+    -----
+    Big frames are worked in slices of rows (and, for the size-based methods, in fixed groups
+    of cells) on up to four threads; numpy and pyarrow release the GIL in these passes. The
+    slices and groups are fixed by the data, not by the machine, and each cell's draw depends
+    only on its own rows, so the sample is the same whatever the number of cores. Ten million
+    enterprises take about a second on two cores (``benchmarks/results.md``).
+
     Examples
     --------
     >>> import pandas as pd
