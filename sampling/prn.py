@@ -35,8 +35,12 @@ al. (eds), Business Survey Methods, Wiley, 153-169.
 
 from __future__ import annotations
 
+import contextlib
 import numbers
+import os
+import threading
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -46,41 +50,216 @@ from sampling.exceptions import SelectionError
 
 __all__ = ["derive_prn", "frame_prn", "id_hash", "prn_from_hash", "seed_from"]
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
+# 0-d arrays rather than numpy scalars: less overhead per ufunc call on a block.
+_GOLDEN = np.array(0x9E3779B97F4A7C15, dtype=np.uint64)
+_MIX1 = np.array(0xBF58476D1CE4E5B9, dtype=np.uint64)
+_MIX2 = np.array(0x94D049BB133111EB, dtype=np.uint64)
+_S30, _S27, _S31 = (np.array(s, dtype=np.uint64) for s in (30, 27, 31))
+# _MASKS[r] keeps the low r bytes of a word (r = 0..8).
+_MASKS = np.array([(1 << (8 * r)) - 1 for r in range(9)], dtype=np.uint64)
 _SEED_BOUND = 2**63
+# Rows per block: a block's two working arrays (512 KiB each) and its bytes stay in a core's L2.
 _BLOCK = 65536
+# More than _PARALLEL_ROWS rows go to _THREADS threads block by block (numpy's ufuncs release
+# the GIL). Each row's hash depends only on its own bytes, so neither the block size nor the
+# number of threads changes any result.
+_PARALLEL_ROWS = 200_000
+_THREADS = min(2, os.cpu_count() or 1)
+
+
+def _mix(g: np.ndarray, t: np.ndarray, out: np.ndarray | None = None) -> None:
+    """SplitMix64 of each state in ``g``, in place (or into ``out``), using ``t`` as scratch."""
+    add, xor, mul, shift = np.add, np.bitwise_xor, np.multiply, np.right_shift
+    add(g, _GOLDEN, g)
+    shift(g, _S30, t)
+    xor(g, t, g)
+    mul(g, _MIX1, g)
+    shift(g, _S27, t)
+    xor(g, t, g)
+    mul(g, _MIX2, g)
+    shift(g, _S31, t)
+    xor(g, t, g if out is None else out)
 
 
 def _splitmix64(x: np.ndarray) -> np.ndarray:
     """First SplitMix64 output for each uint64 state in ``x`` (arrays only: no overflow warnings)."""
-    z = np.asarray(x, dtype=np.uint64) + _GOLDEN
-    z = (z ^ (z >> np.uint64(30))) * _MIX1
-    z = (z ^ (z >> np.uint64(27))) * _MIX2
-    return z ^ (z >> np.uint64(31))
+    z = np.array(x, dtype=np.uint64, ndmin=1)
+    _mix(z, np.empty_like(z))
+    return z
 
 
-def _hash_rows(n: int, lengths: np.ndarray, block: Any, seed: int) -> np.ndarray:
-    """Steps 2 and 3 of the module docstring for ``n`` byte strings.
+class _Scratch:
+    """One thread's working arrays, reused from block to block."""
 
-    ``block(rows, width)`` returns the bytes of the strings in the slice ``rows`` as a uint8
-    matrix of ``width`` columns, zero past each string's end. Blocks of rows keep the working
-    arrays in cache.
+    def __init__(self) -> None:
+        self.g = np.empty(_BLOCK, dtype=np.uint64)
+        self.t = np.empty(_BLOCK, dtype=np.uint64)
+        self.w = np.empty(_BLOCK, dtype=np.uint64)
+        self.lengths = np.empty(_BLOCK, dtype=np.int64)
+        self.changes = np.empty(_BLOCK, dtype=bool)
+        self.bytes = np.zeros(0, dtype=np.uint8)
+
+    def padded(self, segment: np.ndarray, extra: int) -> np.ndarray:
+        """``segment`` followed by ``extra`` zero bytes, in a reused buffer."""
+        size = len(segment) + extra
+        if len(self.bytes) < size:
+            self.bytes = np.empty(max(size, 2 * len(self.bytes)), dtype=np.uint8)
+        buf = self.bytes[:size]
+        buf[: len(segment)] = segment
+        buf[len(segment) :] = 0
+        return buf
+
+
+def _fixed_block(
+    data: np.ndarray, offset: int, length: int, h0: np.uint64, out: np.ndarray, s: _Scratch
+) -> None:
+    """Hashes of ``len(out)`` consecutive strings of ``length`` bytes from ``data[offset]`` on.
+
+    Word ``k`` of every row is one strided little-endian uint64 view of ``data``; the bytes
+    past a row's end in its last word (the next row's) are masked off. The caller makes sure
+    that the last row's last word lies inside ``data``.
     """
-    h = np.empty(n, dtype=np.uint64)
+    b = len(out)
+    g, t = s.g[:b], s.t[:b]
+    if length == 0:
+        g.fill(h0)
+    for k in range(-(-length // 8)):
+        word = np.ndarray((b,), dtype="<u8", buffer=data, offset=offset + 8 * k, strides=(length,))
+        if length - 8 * k < 8:
+            word = np.bitwise_and(word, _MASKS[length - 8 * k], out=t)
+        if k == 0:
+            _first_words(word, h0, g, s)
+        else:
+            np.bitwise_xor(g, word, out=g)
+            _mix(g, t)
+    np.bitwise_xor(g, np.uint64(length), out=g)
+    _mix(g, t, out)
+
+
+def _first_words(word: np.ndarray, h0: np.uint64, g: np.ndarray, s: _Scratch) -> None:
+    """``g = splitmix64(h0 ^ word)``, once per run of equal words when there are few runs.
+
+    Ids sorted by their text share their first 8 bytes over long runs (for a 统一社会信用代码,
+    the registering authority, the kind of entity and the county code), and all rows of a run
+    then have the same state after the first word.
+    """
+    b = len(g)
+    t, w = s.t[:b], s.w[:b]
+    sample = word[:: max(b // 16, 1)]
+    if b < 1024 or np.count_nonzero(sample[1:] != sample[:-1]) > 4:
+        np.bitwise_xor(word, h0, out=g)
+        _mix(g, t)
+        return
+    np.copyto(w, word)
+    changes = np.not_equal(w[1:], w[:-1], out=s.changes[: b - 1])
+    if np.count_nonzero(changes) > 64:
+        np.bitwise_xor(w, h0, out=g)
+        _mix(g, t)
+        return
+    bounds = [0, *(np.flatnonzero(changes) + 1).tolist(), b]
+    states = _splitmix64(w[bounds[:-1]] ^ h0)
+    for begin, end, state in zip(bounds[:-1], bounds[1:], states):
+        g[begin:end] = state
+
+
+def _variable_block(
+    data: np.ndarray, starts: np.ndarray, lengths: np.ndarray, h0: np.uint64, out: np.ndarray,
+    s: _Scratch,
+) -> None:
+    """Hashes of the strings ``data[starts[i] : starts[i] + lengths[i]]`` (``starts`` ascending)."""
+    b = len(out)
+    g, t, w = s.g[:b], s.t[:b], s.w[:b]
+    g.fill(h0)
+    first = int(starts[0])
+    width = -(-int(lengths.max()) // 8)
+    shortest = int(lengths.min())
+    # The block's bytes, then zeros so that every row's word k (k < width) can be read whole.
+    buf = s.padded(data[first : int(starts[-1] + lengths[-1])], 8 * width + 8)
+    words = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
+    at = starts - first
+    for k in range(width):
+        w[:] = words[at]  # (faster than np.take from this unaligned view)
+        left = lengths - 8 * k
+        if shortest - 8 * k < 8:
+            np.bitwise_and(w, _MASKS[np.clip(left, 0, 8)], out=w)
+        np.bitwise_xor(w, g, out=w)
+        _mix(w, t)
+        if shortest > 8 * k:
+            g, w = w, g
+        else:
+            np.copyto(g, w, where=left > 0)
+        at += 8
+    np.bitwise_xor(g, lengths.astype(np.uint64), out=g)
+    _mix(g, t, out)
+
+
+def _hash_block(
+    data: np.ndarray, starts: np.ndarray, lengths: np.ndarray | None, h0: np.uint64,
+    out: np.ndarray, s: _Scratch,
+) -> None:
+    """Hashes of the strings ``data[starts[i] : starts[i] + lengths[i]]`` into ``out``.
+
+    ``lengths=None`` means consecutive strings, ``starts`` holding their ``len(out) + 1``
+    offsets; when these strings are all of one length (and the last one's last word can be
+    read whole), the words are read straight from ``data``.
+    """
+    if lengths is None:
+        b = len(out)
+        first, length = int(starts[0]), int(starts[1] - starts[0])
+        lengths = np.subtract(starts[1:], starts[:-1], out=s.lengths[:b])
+        if bool((lengths == length).all()):
+            # Rows whose last word ends inside ``data``; the few others (at its end) are copied.
+            room = len(data) - first - 8 * -(-length // 8)
+            safe = b if length == 0 else min(b, room // length + 1) if room >= 0 else 0
+            if safe:
+                _fixed_block(data, first, length, h0, out[:safe], s)
+            if safe == b:
+                return
+            starts, lengths, out = starts[safe:], lengths[safe:], out[safe:]
+        starts = starts[:-1]
+    _variable_block(data, starts, lengths, h0, out, s)
+
+
+def _hash_strings(
+    pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]], seed: int
+) -> np.ndarray:
+    """The id hash of the strings of each ``(data, starts, lengths)`` piece, in order.
+
+    A piece holds the strings ``data[starts[i] : starts[i] + lengths[i]]``, or with
+    ``lengths=None`` consecutive strings with the offsets ``starts`` (one more than strings).
+    Rows go in blocks of ``_BLOCK`` to ``_THREADS`` threads when there are more than
+    ``_PARALLEL_ROWS`` of them.
+    """
+    sizes = [len(starts) - (lengths is None) for _, starts, lengths in pieces]
+    h = np.empty(sum(sizes), dtype=np.uint64)
     h0 = _splitmix64(np.array([seed], dtype=np.uint64))[0]
-    width = -(-int(lengths.max()) // 8) if n else 0
-    uniform = n > 0 and bool((lengths == lengths[0]).all())
-    words = -(-lengths // 8)
-    for begin in range(0, n, _BLOCK):
-        rows = slice(begin, min(begin + _BLOCK, n))
-        w = np.ascontiguousarray(block(rows, width * 8), dtype=np.uint8).view("<u8")
-        g = np.full(rows.stop - rows.start, h0, dtype=np.uint64)
-        for k in range(width):
-            mixed = _splitmix64(g ^ w[:, k])
-            g = mixed if uniform else np.where(k < words[rows], mixed, g)
-        h[rows] = _splitmix64(g ^ lengths[rows].astype(np.uint64))
+    tasks = []
+    begin = 0
+    for (data, starts, lengths), size in zip(pieces, sizes):
+        for a in range(0, size, _BLOCK):
+            z = min(a + _BLOCK, size)
+            rows = (starts[a : z + 1], None) if lengths is None else (starts[a:z], lengths[a:z])
+            tasks.append((data, *rows, h[begin + a : begin + z]))
+        begin += size
+    threads = min(_THREADS, len(tasks)) if len(h) > _PARALLEL_ROWS else 1
+    queue = iter(tasks)
+    lock = threading.Lock()
+
+    def worker() -> None:
+        s = _Scratch()
+        while True:
+            with lock:
+                task = next(queue, None)
+            if task is None:
+                return
+            data, starts, lengths, out = task
+            _hash_block(data, starts, lengths, h0, out, s)
+
+    with ThreadPoolExecutor(threads - 1) if threads > 1 else contextlib.nullcontext() as pool:
+        helpers = [pool.submit(worker) for _ in range(threads - 1)]
+        worker()
+        for helper in helpers:
+            helper.result()
     return h
 
 
@@ -88,22 +267,22 @@ def _hash_numpy(texts: np.ndarray, seed: int) -> np.ndarray:
     """The id hash from a numpy unicode array (used when pyarrow is not installed)."""
     n = len(texts)
     if n == 0 or texts.dtype.itemsize == 0:
-        return _hash_rows(n, np.zeros(n, dtype=np.int64), None, seed)
+        return _hash_strings([(np.zeros(0, np.uint8), np.zeros(n + 1, np.int64), None)], seed)
     codes = texts.view(np.uint32).reshape(n, -1)
     ascii_rows = (codes < 128).all(axis=1)
-    if ascii_rows.all():  # code points are the UTF-8 bytes
-        lengths = np.char.str_len(texts).astype(np.int64)
-        return _hash_rows(n, lengths, lambda rows, width: _pad(codes[rows], width), seed)
-    h = np.empty(n, dtype=np.uint64)
-    h[ascii_rows] = _hash_numpy(texts[ascii_rows], seed)
-    encoded = [text.encode("utf-8") for text in texts[~ascii_rows].tolist()]
-    lengths = np.array([len(b) for b in encoded], dtype=np.int64)
-    raw = np.frombuffer(b"".join(b.ljust(int(lengths.max()), b"\0") for b in encoded), np.uint8)
-    raw = raw.reshape(len(encoded), -1)
-    h[~ascii_rows] = _hash_rows(
-        len(encoded), lengths, lambda rows, width: _pad(raw[rows], width), seed
-    )
-    return h
+    if not ascii_rows.all():
+        h = np.empty(n, dtype=np.uint64)
+        h[ascii_rows] = _hash_numpy(texts[ascii_rows], seed)
+        encoded = [text.encode("utf-8") for text in texts[~ascii_rows].tolist()]
+        offsets = np.cumsum([0] + [len(b) for b in encoded], dtype=np.int64)
+        data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+        h[~ascii_rows] = _hash_strings([(data, offsets, None)], seed)
+        return h
+    # ASCII: the code points are the UTF-8 bytes.
+    width = codes.shape[1]
+    lengths = np.char.str_len(texts).astype(np.int64)
+    starts = np.arange(n, dtype=np.int64) * width
+    return _hash_strings([(codes.astype(np.uint8).ravel(), starts, lengths)], seed)
 
 
 def _hash_arrow(values: Any, seed: int) -> np.ndarray:
@@ -111,36 +290,15 @@ def _hash_arrow(values: Any, seed: int) -> np.ndarray:
     import pyarrow as pa
 
     arr = pa.array(values, type=pa.large_string())
-    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-    parts = [_hash_arrow_chunk(chunk, seed) for chunk in chunks if len(chunk)]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
-
-
-def _hash_arrow_chunk(arr: Any, seed: int) -> np.ndarray:
-    n = len(arr)
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
-    buffer = arr.buffers()[2]
-    data = np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else np.zeros(0, np.uint8)
-    starts = offsets[:-1]
-    lengths = np.diff(offsets)
-    if (lengths == lengths[0]).all() and lengths[0] > 0:
-        matrix = data[starts[0] : starts[0] + n * lengths[0]].reshape(n, lengths[0])
-        return _hash_rows(n, lengths, lambda rows, width: _pad(matrix[rows], width), seed)
-    padded = np.concatenate([data, np.zeros(1, np.uint8)])
-
-    def block(rows: slice, width: int) -> np.ndarray:
-        j = np.arange(width)
-        inside = j < lengths[rows, None]
-        return padded[np.where(inside, starts[rows, None] + j, len(data))]
-
-    return _hash_rows(n, lengths, block, seed)
-
-
-def _pad(matrix: np.ndarray, width: int) -> np.ndarray:
-    """Bytes (or ASCII code points) padded with zero columns to ``width``."""
-    out = np.zeros((matrix.shape[0], width), dtype=np.uint8)
-    out[:, : matrix.shape[1]] = matrix
-    return out
+    pieces = []
+    for chunk in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:
+        n = len(chunk)
+        if n:
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)
+            buffer = chunk.buffers()[2]
+            data = np.frombuffer(buffer, np.uint8) if buffer is not None else np.zeros(0, np.uint8)
+            pieces.append((data, offsets[chunk.offset : chunk.offset + n + 1], None))
+    return _hash_strings(pieces, seed)
 
 
 def id_hash(ids: Any, *, seed: int = 0) -> np.ndarray:

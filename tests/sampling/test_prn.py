@@ -10,9 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from sampling import SelectionError, derive_prn
+from sampling import prn
 from sampling.prn import (
     _hash_numpy,
     _splitmix64,
@@ -144,3 +147,40 @@ def test_frame_prn_out_of_range(bad):
     frame = pd.DataFrame({"enterprise_id": ["a", "b"], "prn": pd.Series([0.5, bad], dtype=object)})
     with pytest.raises(SelectionError, match=r"1 prn values are not numbers strictly between 0 and 1: 'b'"):
         frame_prn(frame, 1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ids=st.lists(st.text(max_size=30), min_size=1, max_size=400),
+    cut=st.integers(min_value=0, max_value=400),
+    block=st.sampled_from([1, 3, 64, 1024]),
+    threads=st.sampled_from([1, 2]),
+)
+def test_blocks_and_threads_do_not_change_hashes(ids, cut, block, threads):
+    # Each id's hash depends only on its own bytes: hashing the list in blocks of any size, on
+    # any number of threads, or in two pieces gives the plain-Python reference for every id.
+    cut = min(cut, len(ids))
+    expected = [prn_reference(t, 3) for t in ids]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(prn, "_BLOCK", block)
+        patch.setattr(prn, "_THREADS", threads)
+        patch.setattr(prn, "_PARALLEL_ROWS", 0)
+        whole = prn_from_hash(id_hash(pd.Series(ids, dtype="str"), seed=3))
+        pieces = np.concatenate(
+            [prn_from_hash(id_hash(part, seed=3)) for part in (ids[:cut], ids[cut:]) if part]
+        )
+        numpy_path = prn_from_hash(_hash_numpy(np.array(ids), 3))
+    assert whole.tolist() == pieces.tolist() == numpy_path.tolist() == expected
+
+
+@pytest.mark.parametrize("length", [0, 1, 7, 8, 9, 18, 40])
+def test_fixed_length_ids_across_blocks_and_chunks(monkeypatch, length):
+    # Ids of one length are read as strided words straight from Arrow's buffer; the last rows
+    # of each chunk (whose last word would run past the buffer) take the other path.
+    import pyarrow as pa
+
+    monkeypatch.setattr(prn, "_BLOCK", 5)
+    ids = [f"{i:0{length}d}"[-length:] if length else "" for i in range(23)]
+    chunked = pa.chunked_array([ids[:11], ids[11:]], type=pa.large_string())
+    got = prn_from_hash(id_hash(pd.Series(pd.arrays.ArrowExtensionArray(chunked)), seed=9))
+    assert got.tolist() == [prn_reference(t, 9) for t in ids]
