@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
+from concurrent.futures import Executor
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
@@ -410,78 +411,132 @@ def size_class(
     ast = _numeric(assets, index, "assets", required=False)
     # Everything below depends on the industry only through its distinct values.
     ind_codes, ind_uniques = pd.factorize(ind.astype(object), use_na_sentinel=True)
-    uniq = pd.Series(ind_uniques, dtype=object)
     if (ind_codes < 0).any():
         _parse_codes(ind, version)  # raises, naming the blank rows
-    div, cls = _parse_codes(uniq, version)
-    sec = section_of(uniq, version=version).to_numpy(dtype=object)
+    rank, basis = _size_codes(ind_codes, pd.Series(ind_uniques, dtype=object), emp, rev, ast, version=version)
+    out = pd.DataFrame(
+        {
+            "size_class": pd.Categorical.from_codes(rank, categories=list(SIZE_CLASSES)),
+            "size_basis": pd.Categorical.from_codes(basis, categories=list(SIZE_BASES)),
+        },
+        index=index,
+    )
+    message = _partial_message(basis)
+    if message:
+        warnings.warn(message, SizeClassWarning, stacklevel=2)
+    return out
+
+
+SIZE_BASES: tuple[str, ...] = ("document", "employees only", "incomplete indicators", "unlisted industry")
+"""Values of ``size_basis`` in :func:`size_class`, in the order of its categories."""
+
+_INDICATORS: tuple[str, ...] = ("employees", "revenue", "assets")
+
+
+def _size_codes(
+    ind_codes: np.ndarray,
+    uniques: pd.Series,
+    employees: np.ndarray,
+    revenue: np.ndarray,
+    assets: np.ndarray,
+    *,
+    version: str,
+    pool: Executor | None = None,
+    rows_per_task: int = 1 << 18,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Size class and basis codes (int8, positions in SIZE_CLASSES and SIZE_BASES) per row.
+
+    ``ind_codes`` index the distinct industry codes ``uniques`` (no missing codes); the three
+    measures are float arrays, NaN where unknown. The rules of :func:`size_class` are applied
+    to each distinct code once, then row by row through per-group limit tables, a slice of
+    rows at a time (on ``pool`` when given); each row's result depends on that row only.
+    """
+    div, cls = _parse_codes(uniques, version)
+    sec = section_of(uniques, version=version).to_numpy(dtype=object)
     div, cls = _to_2011(div, cls, version)
     resolved = [_group_of(d, c, s_) for d, c, s_ in zip(div, cls, sec)]
 
     table = _thresholds()
-    limits: dict[tuple[str, str], np.ndarray] = {
-        (g, i): np.array([lg, md, sm], dtype=float)
-        for g, i, lg, md, sm in table[["group", "indicator", "large", "medium", "small"]].itertuples(index=False)
-    }
-    indicators: dict[str, list[str]] = table.groupby("group", sort=False)["indicator"].apply(list).to_dict()
-    values = {"employees": emp, "revenue": rev, "assets": ast}
-
     group_names = sorted({g for g, _ in resolved})
-    group_u = np.array([group_names.index(g) for g, _ in resolved], dtype=np.int64)
-    group = group_u[ind_codes]
+    n_groups = len(group_names)
+    # has[g, k]: indicator k is listed for group g; lim[g, k]: its large/medium/small limits.
+    has = np.zeros((n_groups, len(_INDICATORS)), dtype=bool)
+    lim = np.zeros((n_groups, len(_INDICATORS), 3), dtype=float)
+    position = {g: i for i, g in enumerate(group_names)}
+    other = np.zeros(3, dtype=float)
+    for g, indicator, lg, md, sm in table[["group", "indicator", "large", "medium", "small"]].itertuples(index=False):
+        limits = np.array([lg, md, sm], dtype=float)
+        if g == _OTHER_GROUP and indicator == "employees":
+            other = limits
+        if g in position:
+            k = _INDICATORS.index(indicator)
+            has[position[g], k] = True
+            lim[position[g], k] = limits
+    group_u = np.array([position[g] for g, _ in resolved], dtype=np.intp)
     # basis codes: 0 document, 1 employees only, 2 incomplete indicators, 3 unlisted industry
-    basis = np.array([3 if b else 0 for _, b in resolved], dtype=np.int8)[ind_codes]
+    basis_u = np.array([3 if b else 0 for _, b in resolved], dtype=np.int8)
 
-    rank = np.full(len(index), 3, dtype=np.int8)  # 0 large, 1 medium, 2 small, 3 micro
-    order = np.argsort(group, kind="stable")
-    bounds = np.searchsorted(group[order], np.arange(len(group_names) + 1))
-    for gi, g in enumerate(group_names):
-        rows = order[bounds[gi] : bounds[gi + 1]]
-        if len(rows) == 0:
-            continue
-        present = np.zeros(len(rows), dtype=bool)
-        partial = np.zeros(len(rows), dtype=bool)
-        known_other = np.zeros(len(rows), dtype=bool)
-        ok = np.ones((len(rows), 3), dtype=bool)
-        for indicator in indicators[g]:
-            v = values[indicator][rows]
+    n = len(ind_codes)
+    rank = np.empty(n, dtype=np.int8)  # 0 large, 1 medium, 2 small, 3 micro
+    basis = np.empty(n, dtype=np.int8)
+    measures = (employees, revenue, assets)
+
+    def fill(rows: slice) -> None:
+        codes = ind_codes[rows]
+        group = group_u[codes]
+        present = np.zeros(len(codes), dtype=bool)
+        partial = np.zeros(len(codes), dtype=bool)
+        known_other = np.zeros(len(codes), dtype=bool)
+        ok = np.ones((len(codes), 3), dtype=bool)
+        for k, measure in enumerate(measures):
+            listed = has[group, k]
+            if not listed.any():
+                continue
+            v = measure[rows]
             known = ~np.isnan(v)
-            present |= known
-            partial |= ~known
-            if indicator != "employees":
-                known_other |= known
-            ok &= np.where(known[:, None], v[:, None] >= limits[(g, indicator)][None, :], True)
+            used = listed & known
+            present |= used
+            partial |= listed & ~known
+            if k:
+                known_other |= used
+            ok &= ~used[:, None] | (v[:, None] >= lim[group, k])
         # No indicator of the group known (e.g. construction without revenue or assets): fall
         # back on the employee limits of 其他未列明行业 and say so.
         none = ~present
         if none.any():
-            ok[none] = emp[rows][none][:, None] >= limits[(_OTHER_GROUP, "employees")][None, :]
+            ok[none] = employees[rows][none][:, None] >= other[None, :]
         rank[rows] = np.where(ok[:, 0], 0, np.where(ok[:, 1], 1, np.where(ok[:, 2], 2, 3)))
-        sub_basis = basis[rows]
+        sub_basis = basis_u[codes]
         fresh = (sub_basis == 0) & partial
         sub_basis[fresh & ~known_other] = 1
         sub_basis[fresh & known_other] = 2
         basis[rows] = sub_basis
-    basis_labels = np.array(["document", "employees only", "incomplete indicators", "unlisted industry"], dtype=object)
-    out = pd.DataFrame(
-        {
-            "size_class": pd.Categorical.from_codes(rank, categories=list(SIZE_CLASSES)),
-            "size_basis": pd.Categorical.from_codes(basis, categories=list(basis_labels)),
-        },
-        index=index,
+
+    # Each slice writes its own rows only, so threads give the same result as a loop.
+    slices = [slice(start, min(start + rows_per_task, n)) for start in range(0, n, rows_per_task)]
+    if pool is None or len(slices) < 2:
+        for rows in slices:
+            fill(rows)
+    else:
+        list(pool.map(fill, slices))
+    return rank, basis
+
+
+def _partial_message(basis: np.ndarray) -> str | None:
+    """The SizeClassWarning text for basis codes (see :func:`_size_codes`), or None if all are
+    "document". Counts are listed most frequent first, ties in order of first appearance."""
+    counts = np.bincount(basis, minlength=len(SIZE_BASES))
+    flagged = int(counts[1:].sum())
+    if not flagged:
+        return None
+    present = [k for k in range(1, len(SIZE_BASES)) if counts[k]]
+    present.sort(key=lambda k: int(np.argmax(basis == k)))
+    ordered = pd.Series([int(counts[k]) for k in present], index=[SIZE_BASES[k] for k in present])
+    detail = ", ".join(f"{n} {b}" for b, n in ordered.sort_values(ascending=False).items())
+    return (
+        f"size class of {flagged} of {len(basis)} enterprises rests on partial information "
+        f"({detail}); see the size_basis column"
     )
-    basis = basis_labels[basis]
-    flagged = int((basis != "document").sum())
-    if flagged:
-        counts = pd.Series(basis[basis != "document"]).value_counts().to_dict()
-        detail = ", ".join(f"{n} {b}" for b, n in counts.items())
-        warnings.warn(
-            f"size class of {flagged} of {len(index)} enterprises rests on partial information "
-            f"({detail}); see the size_basis column",
-            SizeClassWarning,
-            stacklevel=2,
-        )
-    return out
 
 
 def _numeric(values: Any, index: pd.Index, name: str, *, required: bool) -> np.ndarray:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Executor, ThreadPoolExecutor
 from os import PathLike
 from pathlib import Path
 from typing import Any, Literal
@@ -25,6 +26,7 @@ from quotas import classify
 from quotas.cities import resolve_cities
 from quotas.exceptions import ClassificationError, SizeClassWarning
 from sampling.exceptions import FrameError
+from sampling.rowwise import map_rows, thread_count
 
 __all__ = [
     "CANONICAL_COLUMNS",
@@ -225,9 +227,60 @@ def _problem_rows(mask: pd.Series | np.ndarray, df: pd.DataFrame, column: str, r
     )
 
 
-def _bad_by_unique(values: pd.Series, check: Any) -> tuple[np.ndarray, dict[Any, str]]:
+class _Distinct:
+    """A column as codes into its distinct values, so that a check or conversion runs once per
+    distinct value and is then mapped to the rows (cheap on millions of rows).
+
+    ``codes[i]`` is the position of row i's value in ``uniques``, -1 where it is missing.
+    Categorical columns use their own codes; ``uniques`` then lists every category, and
+    ``used`` says which of them occur (the others are neither checked nor converted).
+    """
+
+    def __init__(self, values: pd.Series, *, complete: bool = False) -> None:
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            codes = values.cat.codes.to_numpy()
+            n_cat = len(values.cat.categories)
+            if complete:
+                # Built by _by_distinct from a column without missing values: every category
+                # occurs and no code is -1.
+                self.missing = False
+                self.used = np.ones(n_cat, dtype=bool)
+            elif codes.dtype.itemsize <= 2:
+                # -1 read as unsigned is the largest value, above every category code.
+                counts = np.bincount(codes.view(codes.dtype.str.replace("i", "u")), minlength=n_cat)
+                self.missing = bool(counts[n_cat:].any())
+                self.used = counts[:n_cat] > 0
+            else:
+                present = codes >= 0
+                self.missing = not bool(present.all())
+                self.used = np.bincount(codes[present], minlength=n_cat) > 0
+            self.codes = codes
+            self.uniques = np.asarray(values.cat.categories.astype(object))
+        else:
+            self.codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            self.uniques = np.asarray(uniques, dtype=object)
+            self.used = np.ones(len(self.uniques), dtype=bool)
+            self.missing = bool((self.codes < 0).any())
+
+    def observed(self) -> list[Any]:
+        """The distinct values that occur, as a list."""
+        return list(self.uniques[self.used])
+
+    def take(self, per_value: Any, missing: Any) -> np.ndarray:
+        """Rows' results from ``per_value`` (one per :meth:`observed` value); ``missing`` for
+        missing rows."""
+        per_value = np.asarray(per_value)
+        table = np.empty(len(self.uniques) + 1, dtype=per_value.dtype if len(per_value) else np.asarray(missing).dtype)
+        table[:-1][self.used] = per_value
+        table[:-1][~self.used] = missing
+        table[-1] = missing  # code -1
+        return table[self.codes]
+
+
+def _bad_by_unique(values: pd.Series | _Distinct, check: Any) -> tuple[np.ndarray, dict[Any, str]]:
     """Run ``check`` on each distinct value; return (bad-row mask, {value: error text})."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    distinct = values if isinstance(values, _Distinct) else _Distinct(values)
+    uniques = distinct.observed()
     errors: dict[Any, str] = {}
     bad_u = np.zeros(len(uniques), dtype=bool)
     try:
@@ -242,8 +295,115 @@ def _bad_by_unique(values: pd.Series, check: Any) -> tuple[np.ndarray, dict[Any,
             bad_u[i] = True
             text = re.sub(r"^unknown city name\(s\): |\s*\(at row .*\)$", "", str(exc))
             errors[value] = text.split(";")[0]
-    mask = (codes < 0) | bad_u[np.maximum(codes, 0)]
-    return mask, errors
+    return distinct.take(bad_u, True), errors
+
+
+def _arrow_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(offsets, UTF-8 bytes, valid mask) of a pyarrow-backed text column, or None for any
+    other storage. Row i is ``data[offsets[i]:offsets[i + 1]]``."""
+    array = getattr(values.array, "_pa_array", None)
+    if array is None or not pd.api.types.is_string_dtype(values.dtype):
+        return None
+    import pyarrow as pa
+
+    if array.type not in (pa.string(), pa.large_string()):
+        return None
+    chunk = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+    _, offset_buffer, data_buffer = chunk.buffers()
+    offset_type = np.int32 if chunk.type == pa.string() else np.int64
+    offsets = np.frombuffer(offset_buffer, dtype=offset_type)[chunk.offset : chunk.offset + len(chunk) + 1]
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
+    valid = chunk.is_valid().to_numpy(zero_copy_only=False) if chunk.null_count else np.ones(len(chunk), bool)
+    return offsets.astype(np.int64), data, valid
+
+
+def _strip_is_identity(text: tuple[np.ndarray, np.ndarray, np.ndarray], pool: Executor | None = None) -> bool:
+    """True when no value can lose characters to ``str.strip()``: every value starts and ends
+    with a printable ASCII character other than space (whitespace of any kind is either ASCII
+    at most 0x20 or a non-ASCII character)."""
+    offsets, data, valid = text
+
+    def suspect(rows: slice) -> bool:
+        starts, ends = offsets[rows], offsets[1:][rows]
+        filled = valid[rows] & (ends > starts)
+        first = data[starts[filled]]
+        last = data[ends[filled] - 1]
+        return bool(((first <= 0x20) | (first >= 0x7F) | (last <= 0x20) | (last >= 0x7F)).any())
+
+    return not any(map_rows(pool, suspect, len(valid)))
+
+
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
+
+
+def _text_hashes(
+    text: tuple[np.ndarray, np.ndarray, np.ndarray], rows: np.ndarray, pool: Executor | None = None
+) -> np.ndarray:
+    """A 64-bit hash of the bytes of each of the given rows (equal texts, equal hashes)."""
+    offsets, data, _ = text
+    if len(data) < 16:
+        data = np.concatenate([data, np.zeros(16, dtype=np.uint8)])
+    # words[i] is the little-endian 64-bit word at byte i; reads past its end go to a padded
+    # copy of the last 16 bytes.
+    limit = len(data) - 7
+    words = np.ndarray((limit,), dtype="<u8", buffer=data, strides=(1,))
+    tail_bytes = np.zeros(24, dtype=np.uint8)
+    tail_bytes[:16] = data[-16:]
+    tail = np.ndarray((17,), dtype="<u8", buffer=tail_bytes, strides=(1,))
+    out = np.empty(len(rows), dtype=np.uint64)
+
+    def word_at(at: np.ndarray) -> np.ndarray:
+        beyond = at >= limit
+        if not beyond.any():
+            return words[at]
+        word = words[np.minimum(at, limit - 1)]
+        word[beyond] = tail[at[beyond] - (len(data) - 16)]
+        return word
+
+    def fill(part: slice) -> None:
+        mine = rows[part]
+        starts = offsets[mine]
+        lengths = offsets[mine + 1] - starts
+        h = lengths.astype(np.uint64) * _MIX[0]
+        longest = int(lengths.max()) if len(mine) else 0
+        for k in range(max(1, -(-longest // 8))):
+            sub = slice(None) if (k == 0 or bool((lengths > 8 * k).all())) else np.flatnonzero(lengths > 8 * k)
+            n = lengths[sub]
+            # The word at byte 8k, or the last eight bytes when fewer than eight remain; a
+            # value shorter than eight bytes is masked to its own bytes.
+            at = starts[sub] + np.minimum(8 * k, np.maximum(n - 8, 0)) if k else starts
+            word = word_at(at)
+            short = n < 8
+            if short.any():
+                word[short] &= (np.uint64(1) << (n[short] * 8).astype(np.uint64)) - np.uint64(1)
+            mixed = (h[sub] ^ word) * _MIX[1]
+            h[sub] = mixed ^ (mixed >> np.uint64(31))
+        h ^= h >> np.uint64(30)
+        h *= _MIX[2]
+        out[part] = h ^ (h >> np.uint64(31))
+
+    map_rows(pool, fill, len(rows))
+    return out
+
+
+def _duplicated(ids: pd.Series, skip: np.ndarray, pool: Executor | None = None) -> np.ndarray:
+    """``ids.duplicated(keep=False) & ~skip`` (``skip`` covers every missing id).
+
+    For pyarrow text, the rows whose hash occurs more than once (a sort of 64-bit integers)
+    are the only candidates; ``duplicated`` then runs on those alone, which gives the same
+    answer since every copy of a repeated id is among them."""
+    text = _arrow_text(ids)
+    if text is None:
+        return ids.duplicated(keep=False).to_numpy() & ~skip
+    rows = np.flatnonzero(~skip)
+    hashes = _text_hashes(text, rows, pool)
+    ordered = np.sort(hashes)
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    out = np.zeros(len(ids), dtype=bool)
+    if len(repeated):
+        candidates = rows[np.isin(hashes, repeated)]
+        out[candidates] = ids.iloc[candidates].duplicated(keep=False).to_numpy()
+    return out
 
 
 def _to_number(series: pd.Series) -> pd.Series:
@@ -300,24 +460,50 @@ def validate_frame(
     >>> out["city"].tolist(), out["registration_type"].tolist()
     (['广州市', '深圳市'], ['110', '173'])
     """
+    with ThreadPoolExecutor(thread_count()) as pool:
+        return _validate(df, cities=cities, industry_version=industry_version, pool=pool)
+
+
+def _validate(
+    df: pd.DataFrame, *, cities: Iterable[str] | None, industry_version: str, pool: Executor | None
+) -> pd.DataFrame:
     _check_columns(df)
-    out = df.copy()
+    # A shallow copy: with copy-on-write (pandas 3) changing it never changes df, and the
+    # columns replaced below are not copied for nothing.
+    out = df.copy(deep=False)
     for col in ("name", "revenue", "assets"):
         if col not in out.columns:
             out[col] = np.nan if col != "name" else ""
     problems: list[pd.DataFrame] = []
 
     ids = out["enterprise_id"]
-    id_text = (ids if pd.api.types.is_string_dtype(ids) else ids.astype(str)).str.strip()
-    blank_id = ids.isna() | (id_text == "")
+    if pd.api.types.is_string_dtype(ids):
+        text = _arrow_text(ids)
+        id_text = ids if text is not None and _strip_is_identity(text, pool) else ids.str.strip()
+    else:
+        id_text = ids.astype(str).str.strip()
+    text = _arrow_text(id_text)
+    if text is not None:
+        offsets, _, valid = text
+        blank_id = ~valid | (offsets[1:] == offsets[:-1])
+    else:
+        blank_id = (ids.isna() | (id_text == "")).to_numpy()
     problems.append(_problem_rows(blank_id, out, "enterprise_id", "missing enterprise id"))
-    dup = id_text.duplicated(keep=False) & ~blank_id
+    dup = _duplicated(id_text, blank_id, pool)
     problems.append(_problem_rows(dup, out, "enterprise_id", "duplicate enterprise id"))
 
     emp = _to_number(out["employees"])
-    problems.append(_problem_rows(emp.isna(), out, "employees", "missing or not a number"))
-    problems.append(_problem_rows(emp < 0, out, "employees", "negative"))
-    problems.append(_problem_rows((emp % 1 != 0) & emp.notna(), out, "employees", "not a whole number"))
+    e = emp.to_numpy()
+    if e.dtype.kind in "fiu":
+        emp_missing = np.isnan(e) if e.dtype.kind == "f" else np.zeros(len(e), dtype=bool)
+        problems.append(_problem_rows(emp_missing, out, "employees", "missing or not a number"))
+        problems.append(_problem_rows(e < 0, out, "employees", "negative"))
+        if e.dtype.kind == "f":
+            problems.append(_problem_rows((np.remainder(e, 1) != 0) & ~emp_missing, out, "employees", "not a whole number"))
+    else:
+        problems.append(_problem_rows(emp.isna(), out, "employees", "missing or not a number"))
+        problems.append(_problem_rows(emp < 0, out, "employees", "negative"))
+        problems.append(_problem_rows((emp % 1 != 0) & emp.notna(), out, "employees", "not a whole number"))
     numbers = {}
     for col in ("revenue", "assets"):
         raw = out[col]
@@ -330,13 +516,16 @@ def validate_frame(
         problems.append(_problem_rows(num < 0, out, col, "negative"))
         numbers[col] = num
 
-    ind_bad, ind_err = _bad_by_unique(out["industry"], lambda v: classify.section_of(v, version=industry_version))
+    industry = _Distinct(out["industry"])
+    ind_bad, ind_err = _bad_by_unique(industry, lambda v: classify.section_of(v, version=industry_version))
     problems.append(_problem_rows(ind_bad, out, "industry", f"unknown GB/T 4754-{industry_version} industry code"))
-    reg_bad, _ = _bad_by_unique(out["registration_type"], classify.is_state_owned)
+    registration = _Distinct(out["registration_type"])
+    reg_bad, _ = _bad_by_unique(registration, classify.is_state_owned)
     problems.append(_problem_rows(reg_bad, out, "registration_type", "unknown registration type (国统字〔1998〕200号)"))
 
     allowed = list(cities) if cities is not None else None
-    city_bad, city_err = _bad_by_unique(out["city"], lambda v: resolve_cities(v, within=allowed))
+    city = _Distinct(out["city"])
+    city_bad, city_err = _bad_by_unique(city, lambda v: resolve_cities(v, within=allowed))
     if city_bad.any():
         reasons = out["city"].map(lambda v: city_err.get(v, "blank city")).to_numpy()
         problems.append(
@@ -358,10 +547,12 @@ def validate_frame(
         )
 
     out["enterprise_id"] = id_text
-    out["city"] = _by_distinct(out["city"], lambda u: resolve_cities(u).tolist())
-    out["industry"] = _by_distinct(out["industry"], lambda u: [_industry_text(v) for v in u])
+    out["city"] = _by_distinct(out["city"], lambda u: resolve_cities(u).tolist(), distinct=city)
+    out["industry"] = _by_distinct(out["industry"], lambda u: [_industry_text(v) for v in u], distinct=industry)
     out["registration_type"] = _by_distinct(
-        out["registration_type"], lambda u: classify._registration_codes(pd.Series(u, dtype=object)).tolist()
+        out["registration_type"],
+        lambda u: classify._registration_codes(pd.Series(u, dtype=object)).tolist(),
+        distinct=registration,
     )
     out["employees"] = emp.astype(np.int64)
     out["revenue"] = numbers["revenue"]
@@ -369,16 +560,48 @@ def validate_frame(
     if panel is not None:
         out["in_panel"] = panel
     if "status" in out.columns:
-        out["status"] = _by_distinct(out["status"].astype(object).fillna(""), lambda u: [str(v).strip() for v in u])
+        status = out["status"]
+        if not (isinstance(status.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(status.dtype)):
+            status = status.astype(object)
+        out["status"] = _by_distinct(status, lambda u: [str(v).strip() for v in u], missing="")
     return out
 
 
-def _by_distinct(values: pd.Series, convert: Any) -> pd.Categorical:
-    """Convert each distinct value once and return a categorical (cheap on millions of rows)."""
-    codes, uniques = pd.factorize(values)
-    converted = pd.Series(convert(list(uniques)), dtype=object)
+def _by_distinct(
+    values: pd.Series, convert: Any, *, missing: Any = None, distinct: _Distinct | None = None
+) -> pd.Categorical:
+    """Convert each distinct value once and return a categorical (cheap on millions of rows).
+
+    The categories are the sorted distinct converted values. Missing values are converted as
+    ``missing`` when it is given (as if filled with it first).
+    """
+    distinct = distinct if distinct is not None else _Distinct(values)
+    if distinct.missing and missing is None:
+        # pd.factorize codes -1 would pick the last distinct value; validated columns have no
+        # missing values, so this keeps the plain computation for the other cases.
+        codes, uniques = pd.factorize(values)
+        converted = pd.Series(convert(list(uniques)), dtype=object)
+        categories, inverse = np.unique(converted.to_numpy(dtype=str), return_inverse=True)
+        return pd.Categorical.from_codes(inverse[codes], categories=categories)
+    uniques = distinct.observed()
+    if distinct.missing:
+        uniques.append(missing)
+    converted = pd.Series(convert(uniques), dtype=object)
     categories, inverse = np.unique(converted.to_numpy(dtype=str), return_inverse=True)
-    return pd.Categorical.from_codes(inverse[codes], categories=categories)
+    inverse = inverse.astype(_code_dtype(len(categories)))
+    if distinct.missing:
+        codes = distinct.take(inverse[:-1], inverse[-1])
+    else:
+        codes = distinct.take(inverse, -1)
+    return pd.Categorical.from_codes(codes, categories=categories, validate=False)
+
+
+def _code_dtype(n_categories: int) -> type:
+    """The integer type pandas gives the codes of a categorical with that many categories."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if n_categories < np.iinfo(dtype).max:
+            return dtype
+    return np.int64
 
 
 def _industry_text(value: Any) -> str:
@@ -448,20 +671,44 @@ def prepare_frame(
     >>> row["section"], int(row["sector"]), row["size_class"], bool(row["state_owned"])
     ('C', 2, 'medium', True)
     """
-    out = validate_frame(df, cities=cities, industry_version=industry_version)
+    with ThreadPoolExecutor(thread_count()) as pool:
+        return _prepare(df, cities, industry_version, state_owned_codes, pool)
+
+
+def _prepare(
+    df: pd.DataFrame,
+    cities: Iterable[str] | None,
+    industry_version: str,
+    state_owned_codes: Iterable[str | int],
+    pool: Executor,
+) -> pd.DataFrame:
+    out = _validate(df, cities=cities, industry_version=industry_version, pool=pool)
     # Derived text columns are categoricals: cheap to build and to group on millions of rows.
-    out["section"] = _by_distinct(out["industry"], lambda u: classify.section_of(u, version=industry_version).tolist())
-    out["sector"] = classify.sector_of(out["industry"], version=industry_version).to_numpy()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", SizeClassWarning)
-        sizes = classify.size_class(
-            out["industry"], out["employees"], out["revenue"], out["assets"], version=industry_version
-        )
-    for w in caught:
-        warnings.warn(w.message, w.category, stacklevel=2)
-    out["size_class"] = sizes["size_class"].array
-    out["size_basis"] = sizes["size_basis"].array
-    out["state_owned"] = classify.is_state_owned(out["registration_type"], codes=state_owned_codes).to_numpy()
+    # Everything derived from the industry or the registration type is worked out once per
+    # distinct code and then taken row by row through the categorical codes.
+    industry = _Distinct(out["industry"], complete=True)
+    out["section"] = _by_distinct(
+        out["industry"], lambda u: classify.section_of(u, version=industry_version).tolist(), distinct=industry
+    )
+    sector = classify.sector_of(pd.Series(industry.observed(), dtype=object), version=industry_version)
+    out["sector"] = industry.take(sector.to_numpy(dtype=np.int64), 0)
+    rank, basis = classify._size_codes(
+        industry.codes,
+        pd.Series(industry.uniques, dtype=object),
+        out["employees"].to_numpy(dtype=float),
+        out["revenue"].to_numpy(dtype=float),
+        out["assets"].to_numpy(dtype=float),
+        version=classify._check_version(industry_version),
+        pool=pool,
+    )
+    message = classify._partial_message(basis)
+    if message:
+        warnings.warn(message, SizeClassWarning, stacklevel=3)  # prepare_frame's caller
+    out["size_class"] = pd.Categorical.from_codes(rank, categories=list(classify.SIZE_CLASSES), validate=False)
+    out["size_basis"] = pd.Categorical.from_codes(basis, categories=list(classify.SIZE_BASES), validate=False)
+    registration = _Distinct(out["registration_type"], complete=True)
+    owned = classify.is_state_owned(pd.Series(registration.observed(), dtype=object), codes=state_owned_codes)
+    out["state_owned"] = registration.take(owned.to_numpy(dtype=bool), False)
     return out
 
 

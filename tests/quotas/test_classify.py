@@ -182,3 +182,58 @@ def test_large_input_uses_distinct_values():
     rng = np.random.default_rng(0)
     codes = pd.Series(rng.choice(["13", "51", "61"], 50_000))
     assert set(classify.section_of(codes).unique()) == {"C", "F", "H"}
+
+
+_BASES = np.array(["document", "employees only", "incomplete indicators", "unlisted industry"], dtype=object)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    industry=st.lists(st.sampled_from(["1311", "05", "47", "51", "5110", "52", "70", "7010", "7020", "66", "83", "61", "72"]), min_size=1, max_size=60),
+    data=st.data(),
+    threads=st.integers(1, 3),
+    rows_per_task=st.integers(1, 9),
+)
+def test_size_codes_do_not_depend_on_slices_or_threads(industry, data, threads, rows_per_task):
+    # Invariant: the row-by-row size rules give the same codes however the rows are sliced and
+    # on however many threads, and the same as size_class on each row alone.
+    n = len(industry)
+    measure = st.one_of(st.just(np.nan), st.floats(0, 1e6, allow_nan=False))
+    emp = np.array(data.draw(st.lists(st.integers(0, 3000), min_size=n, max_size=n)), dtype=float)
+    rev = np.array(data.draw(st.lists(measure, min_size=n, max_size=n)), dtype=float)
+    ast = np.array(data.draw(st.lists(measure, min_size=n, max_size=n)), dtype=float)
+    codes, uniques = pd.factorize(pd.Series(industry, dtype=object))
+    whole = classify._size_codes(codes, pd.Series(uniques, dtype=object), emp, rev, ast, version="2011")
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(threads) as pool:
+        sliced = classify._size_codes(
+            codes, pd.Series(uniques, dtype=object), emp, rev, ast, version="2011", pool=pool, rows_per_task=rows_per_task
+        )
+    np.testing.assert_array_equal(whole[0], sliced[0])
+    np.testing.assert_array_equal(whole[1], sliced[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SizeClassWarning)
+        for i in range(0, n, max(1, n // 5)):
+            one = classify.size_class([industry[i]], [emp[i]], revenue=[rev[i]], assets=[ast[i]])
+            assert one["size_class"].iloc[0] == classify.SIZE_CLASSES[whole[0][i]]
+            assert one["size_basis"].iloc[0] == _BASES[whole[1][i]]
+
+
+@settings(max_examples=100, deadline=None)
+@given(basis=st.lists(st.integers(0, 3), max_size=40))
+def test_partial_message_counts_like_value_counts(basis):
+    # Invariant: the warning lists the non-"document" bases as pandas value_counts orders them
+    # (most frequent first, ties in order of first appearance).
+    codes = np.array(basis, dtype=np.int8)
+    labels = _BASES[codes]
+    flagged = int((labels != "document").sum())
+    if not flagged:
+        assert classify._partial_message(codes) is None
+        return
+    counts = pd.Series(labels[labels != "document"]).value_counts().to_dict()
+    detail = ", ".join(f"{n} {b}" for b, n in counts.items())
+    assert classify._partial_message(codes) == (
+        f"size class of {flagged} of {len(codes)} enterprises rests on partial information "
+        f"({detail}); see the size_basis column"
+    )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quotas.exceptions import SizeClassWarning
 from sampling.exceptions import FrameError
@@ -131,3 +135,71 @@ def test_structure_counts_cells():
 def test_structure_needs_a_prepared_frame():
     with pytest.raises(FrameError, match="prepare_frame"):
         structure(read_frame(_raw()))
+
+
+_ID_CHARS = st.sampled_from(list("AB01 \t") + ["统", "\u3000", "é"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    ids=st.lists(st.one_of(st.none(), st.text(_ID_CHARS, max_size=20)), min_size=1, max_size=40),
+    chunks=st.integers(1, 3),
+    offset=st.integers(0, 2),
+)
+def test_id_checks_agree_with_pandas(ids, chunks, offset):
+    # Invariant: the blank and duplicate id checks (on pyarrow buffers and 64-bit hashes) flag
+    # exactly the rows pandas' str.strip / duplicated(keep=False) flag, for sliced and chunked
+    # arrays too.
+    import pyarrow as pa
+
+    values = ["pad"] * offset + ids
+    parts = [values[i::chunks] for i in range(chunks)]
+    flat = [v for part in parts for v in part][offset:]
+    array = pa.chunked_array([pa.array(p, type=pa.large_string()) for p in parts]).slice(offset)
+    series = pd.Series(pd.arrays.ArrowStringArray(array) if hasattr(pd.arrays, "ArrowStringArray") else array, dtype="str")
+    assert series.isna().tolist() == [v is None for v in flat]
+    frame = pd.DataFrame(
+        {"enterprise_id": series, "city": "广州", "industry": "13", "registration_type": "173", "employees": 5}
+    )
+    text = series.str.strip()
+    blank = series.isna() | (text == "")
+    dup = text.duplicated(keep=False) & ~blank
+    expected = set(series.index[blank]) | set(series.index[dup])
+    if expected:
+        with pytest.raises(FrameError) as info:
+            validate_frame(frame)
+        assert set(info.value.problems["row"]) == expected
+        got_dup = info.value.problems.query("reason == 'duplicate enterprise id'")["row"]
+        assert set(got_dup) == set(series.index[dup])
+    else:
+        out = validate_frame(frame)
+        pd.testing.assert_series_equal(out["enterprise_id"], text, check_names=False)
+
+
+@functools.lru_cache(maxsize=1)
+def _national_raw() -> pd.DataFrame:
+    from sampling.synthetic import make_frame
+
+    return make_frame(300, cities="national", random_state=11, invalid_rate=0.1)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), cuts=st.lists(st.integers(1, 299), max_size=4), blank=st.floats(0, 1))
+def test_prepared_frame_equals_its_prepared_pieces(seed, cuts, blank):
+    # Invariant: every derived value depends on its own row only, so preparing a frame equals
+    # preparing its pieces and concatenating them (compared as values: the categories of a
+    # piece are the values it holds).
+    raw = _national_raw().copy()
+    rng = np.random.default_rng(seed)
+    raw.loc[rng.random(len(raw)) < blank, "revenue"] = np.nan
+    raw.loc[rng.random(len(raw)) < blank, "assets"] = np.nan
+    bounds = [0, *sorted(set(cuts)), len(raw)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SizeClassWarning)
+        whole = prepare_frame(raw)
+        pieces = pd.concat([prepare_frame(raw.iloc[a:b]) for a, b in zip(bounds, bounds[1:])])
+    assert list(pieces.columns) == list(whole.columns)
+    for column in whole.columns:
+        pd.testing.assert_series_equal(
+            whole[column].astype(object), pieces[column].astype(object), check_dtype=False
+        )
