@@ -316,7 +316,7 @@ def id_hash(ids: Any, *, seed: int = 0) -> np.ndarray:
     try:
         import pyarrow as pa
     except ImportError:
-        return _hash_numpy(_as_text(ids), seed)
+        return _hash_numpy(_as_text(ids).astype(str), seed)
     if pd.api.types.is_string_dtype(ids.dtype):
         try:
             return _hash_arrow(ids, seed)
@@ -326,9 +326,12 @@ def id_hash(ids: Any, *, seed: int = 0) -> np.ndarray:
 
 
 def _as_text(values: Any) -> np.ndarray:
+    """The ids as text: integers as their decimal text, other objects through ``str``."""
     values = values.to_numpy() if isinstance(values, (pd.Series, pd.Index)) else np.asarray(values)
-    # numpy converts object elements with str(), integers to their decimal text.
-    return values if values.dtype.kind == "U" else values.astype(str)
+    if values.dtype.kind in "Uiub":
+        return values.astype(str)
+    # not through numpy's unicode dtype, which drops trailing NUL characters
+    return np.array([str(v) for v in values.tolist()], dtype=object)
 
 
 def _check_seed(seed: Any) -> int:
