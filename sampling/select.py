@@ -537,26 +537,27 @@ def select(
                 starts=starts,
                 order=order,
             )
-        _check_unique_ids(frame, hashes, repeats.result())
-    # reserves come sorted by cell then rank
-    res_cell = slot[res_rows] - 1
-    res_rank = np.arange(len(res_rows)) - np.searchsorted(res_cell, np.arange(n_cells))[res_cell]
+        # reserves come sorted by cell then rank
+        res_cell = slot[res_rows] - 1
+        res_rank = np.arange(len(res_rows)) - np.searchsorted(res_cell, np.arange(n_cells))[res_cell]
 
-    panel_rows = np.flatnonzero(in_panel & valid)
-    removed_rows = np.flatnonzero(in_panel & ~valid)
-    rows = np.concatenate([panel_rows, new_rows, res_rows, removed_rows])
-    counts = [len(panel_rows), len(new_rows), len(res_rows), len(removed_rows)]
-    role = np.repeat(np.arange(len(_ROLES), dtype=np.int8), counts)
-    pi_out = np.concatenate(
-        [np.ones(counts[0]), new_pi, np.full(counts[2] + counts[3], np.nan)]
-    )
-    reserve_rank = np.concatenate(
-        [np.zeros(counts[0] + counts[1], np.int64), res_rank + 1, np.zeros(counts[3], np.int64)]
-    )
-    sample, sample_cell = _sample_table(
-        frame, rows, role, pi_out, reserve_rank, prns.at(rows), slot, size_column, priority
-    )
-    cells = _cells_table(table, population, sample, sample_cell)
+        panel_rows = np.flatnonzero(in_panel & valid)
+        removed_rows = np.flatnonzero(in_panel & ~valid)
+        rows = np.concatenate([panel_rows, new_rows, res_rows, removed_rows])
+        counts = [len(panel_rows), len(new_rows), len(res_rows), len(removed_rows)]
+        role = np.repeat(np.arange(len(_ROLES), dtype=np.int8), counts)
+        pi_out = np.concatenate(
+            [np.ones(counts[0]), new_pi, np.full(counts[2] + counts[3], np.nan)]
+        )
+        reserve_rank = np.concatenate(
+            [np.zeros(counts[0] + counts[1], np.int64), res_rank + 1, np.zeros(counts[3], np.int64)]
+        )
+        sample, sample_cell = _sample_table(
+            frame, rows, role, pi_out, reserve_rank, prns.at(rows), slot, size_column, priority
+        )
+        cells = _cells_table(table, population, sample, sample_cell)
+        # last, so that the sort of the hashes overlaps the building of the sample
+        _check_unique_ids(frame, hashes, repeats.result())
     return Sample(
         table=sample, cells=cells, method=method, size=size_column, seed=prns.seed, priority=priority
     )
