@@ -634,6 +634,8 @@ def _draw_by_size(
             new_pos, res_pos = pos[is_new], pos[~is_new]
         elif method == "systematic":
             new_pos = _systematic(cell, pi, u, starts, draw, order)
+            if not reserves:
+                return cand[new_pos], cand[:0], pi[new_pos]
             rest = np.ones(len(cand), dtype=bool)
             rest[new_pos] = False
             others = np.flatnonzero(rest)
