@@ -91,6 +91,19 @@ def numpy_lexsort(data: SelectionInput) -> Tool:
 # --------------------------------------------------------------------------- svy
 
 
+def _svy_draw(method: str, n: dict) -> Callable[[Any], np.ndarray]:
+    """The timed svy call: draw ``n`` per stratum from a Sample, return the frame rows drawn."""
+
+    def call(sample: Any) -> np.ndarray:
+        if method == "pps_sys":
+            out = sample.sampling.pps_sys(n=n, rstate=1, certainty_threshold=1.0)
+        else:
+            out = sample.sampling.srs(n=n, rstate=1)
+        return out.data["row"].to_numpy()
+
+    return call
+
+
 def svy_select(method: str) -> Callable[[SelectionInput], Tool]:
     def prepare(data: SelectionInput) -> Tool:
         import polars as pl
@@ -102,13 +115,7 @@ def svy_select(method: str) -> Callable[[SelectionInput], Tool]:
         n = {int(h): int(q) for h, q in enumerate(data.quota)}
         design = svy.Design(stratum="cell", mos="employees") if method == "pps_sys" else svy.Design(stratum="cell")
 
-        def call(sample: Any) -> np.ndarray:
-            if method == "pps_sys":
-                out = sample.sampling.pps_sys(n=n, rstate=1, certainty_threshold=1.0)
-            else:
-                out = sample.sampling.srs(n=n, rstate=1)
-            return out.data["row"].to_numpy()
-
+        call = _svy_draw(method, n)
         # srs/pps_sys replace the Sample's data with the draw, so each run gets a fresh Sample;
         # building it (wrapping the polars frame) is setup, not timed.
         return Tool(f"svy {version('svy')} Sample.sampling.{method}", call, lambda: svy.Sample(df, design))
@@ -136,13 +143,7 @@ def svy_select_keys(method: str) -> Callable[[SelectionInput], Tool]:
         n = {label(cell): int(quota.get(cell, 0)) for cell in cells}
         design = svy.Design(stratum=keys, mos="employees") if method == "pps_sys" else svy.Design(stratum=keys)
 
-        def call(sample: Any) -> np.ndarray:
-            if method == "pps_sys":
-                out = sample.sampling.pps_sys(n=n, rstate=1, certainty_threshold=1.0)
-            else:
-                out = sample.sampling.srs(n=n, rstate=1)
-            return out.data["row"].to_numpy()
-
+        call = _svy_draw(method, n)
         return Tool(
             f"svy {version('svy')} Sample.sampling.{method}, stratum = the 4 key columns",
             call,
