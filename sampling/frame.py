@@ -26,7 +26,9 @@ from quotas import classify
 from quotas.cities import resolve_cities
 from quotas.exceptions import ClassificationError, SizeClassWarning
 from sampling.exceptions import FrameError
+from sampling.prn import id_hash
 from sampling.rowwise import map_rows, thread_count
+from sampling.unique_ids import duplicated_ids, repeated_hashes
 
 __all__ = [
     "CANONICAL_COLUMNS",
@@ -333,76 +335,18 @@ def _strip_is_identity(text: tuple[np.ndarray, np.ndarray, np.ndarray], pool: Ex
     return not any(map_rows(pool, suspect, len(valid)))
 
 
-_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
-
-
-def _text_hashes(
-    text: tuple[np.ndarray, np.ndarray, np.ndarray], rows: np.ndarray, pool: Executor | None = None
-) -> np.ndarray:
-    """A 64-bit hash of the bytes of each of the given rows (equal texts, equal hashes)."""
-    offsets, data, _ = text
-    if len(data) < 16:
-        data = np.concatenate([data, np.zeros(16, dtype=np.uint8)])
-    # words[i] is the little-endian 64-bit word at byte i; reads past its end go to a padded
-    # copy of the last 16 bytes.
-    limit = len(data) - 7
-    words = np.ndarray((limit,), dtype="<u8", buffer=data, strides=(1,))
-    tail_bytes = np.zeros(24, dtype=np.uint8)
-    tail_bytes[:16] = data[-16:]
-    tail = np.ndarray((17,), dtype="<u8", buffer=tail_bytes, strides=(1,))
-    out = np.empty(len(rows), dtype=np.uint64)
-
-    def word_at(at: np.ndarray) -> np.ndarray:
-        beyond = at >= limit
-        if not beyond.any():
-            return words[at]
-        word = words[np.minimum(at, limit - 1)]
-        word[beyond] = tail[at[beyond] - (len(data) - 16)]
-        return word
-
-    def fill(part: slice) -> None:
-        mine = rows[part]
-        starts = offsets[mine]
-        lengths = offsets[mine + 1] - starts
-        h = lengths.astype(np.uint64) * _MIX[0]
-        longest = int(lengths.max()) if len(mine) else 0
-        for k in range(max(1, -(-longest // 8))):
-            sub = slice(None) if (k == 0 or bool((lengths > 8 * k).all())) else np.flatnonzero(lengths > 8 * k)
-            n = lengths[sub]
-            # The word at byte 8k, or the last eight bytes when fewer than eight remain; a
-            # value shorter than eight bytes is masked to its own bytes.
-            at = starts[sub] + np.minimum(8 * k, np.maximum(n - 8, 0)) if k else starts
-            word = word_at(at)
-            short = n < 8
-            if short.any():
-                word[short] &= (np.uint64(1) << (n[short] * 8).astype(np.uint64)) - np.uint64(1)
-            mixed = (h[sub] ^ word) * _MIX[1]
-            h[sub] = mixed ^ (mixed >> np.uint64(31))
-        h ^= h >> np.uint64(30)
-        h *= _MIX[2]
-        out[part] = h ^ (h >> np.uint64(31))
-
-    map_rows(pool, fill, len(rows))
-    return out
-
-
-def _duplicated(ids: pd.Series, skip: np.ndarray, pool: Executor | None = None) -> np.ndarray:
+def _duplicated(ids: pd.Series, skip: np.ndarray) -> np.ndarray:
     """``ids.duplicated(keep=False) & ~skip`` (``skip`` covers every missing id).
 
-    For pyarrow text, the rows whose hash occurs more than once (a sort of 64-bit integers)
-    are the only candidates; ``duplicated`` then runs on those alone, which gives the same
-    answer since every copy of a repeated id is among them."""
-    text = _arrow_text(ids)
-    if text is None:
+    For pyarrow text, through the ids' permanent-random-number hashes
+    (:mod:`sampling.unique_ids`)."""
+    if _arrow_text(ids) is None:
         return ids.duplicated(keep=False).to_numpy() & ~skip
     rows = np.flatnonzero(~skip)
-    hashes = _text_hashes(text, rows, pool)
-    ordered = np.sort(hashes)
-    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    present = ids if len(rows) == len(ids) else ids.iloc[rows]
+    hashes = id_hash(present, seed=0)
     out = np.zeros(len(ids), dtype=bool)
-    if len(repeated):
-        candidates = rows[np.isin(hashes, repeated)]
-        out[candidates] = ids.iloc[candidates].duplicated(keep=False).to_numpy()
+    out[rows] = duplicated_ids(present, hashes, repeated_hashes(hashes))
     return out
 
 
@@ -489,7 +433,7 @@ def _validate(
     else:
         blank_id = (ids.isna() | (id_text == "")).to_numpy()
     problems.append(_problem_rows(blank_id, out, "enterprise_id", "missing enterprise id"))
-    dup = _duplicated(id_text, blank_id, pool)
+    dup = _duplicated(id_text, blank_id)
     problems.append(_problem_rows(dup, out, "enterprise_id", "duplicate enterprise id"))
 
     emp = _to_number(out["employees"])

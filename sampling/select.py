@@ -20,6 +20,7 @@ from sampling.exceptions import SelectionError
 from sampling.inclusion import grouped_inclusion
 from sampling.prn import frame_prn, id_hash, prn_from_hash, seed_from
 from sampling.rowwise import ROWS_PER_TASK, map_rows, thread_count
+from sampling.unique_ids import duplicated_ids, repeated_hashes
 from sampling.sample import REASONS, SAMPLE_COLUMNS, Sample
 
 __all__ = ["INVALID_STATUSES", "KEYS", "METHODS", "Method", "select"]
@@ -118,18 +119,10 @@ def _quota_frame(quotas: Any) -> pd.DataFrame:
     return out
 
 
-def _repeated_hashes(hashes: np.ndarray) -> np.ndarray:
-    """The hash values occurring more than once (a sort, not a hash table of strings)."""
-    ordered = np.sort(hashes)
-    return ordered[1:][ordered[1:] == ordered[:-1]]
-
-
 def _check_unique_ids(frame: pd.DataFrame, hashes: np.ndarray, repeated: np.ndarray) -> None:
     """Duplicate ids, found among the rows whose 64-bit hash is ``repeated``."""
-    if not len(repeated):
-        return
-    ids = frame["enterprise_id"][np.isin(hashes, repeated)]
-    dup = ids[ids.duplicated(keep=False)]
+    ids = frame["enterprise_id"]
+    dup = ids[duplicated_ids(ids, hashes, repeated)]
     if len(dup):
         shown = ", ".join(repr(v) for v in pd.unique(dup)[:20])
         raise SelectionError(f"{dup.nunique()} enterprise ids occur more than once: {shown}")
@@ -505,7 +498,7 @@ def select(
         checked = "status" in frame.columns or bool(in_panel.any())
         population, panel_count = _cell_counts(pool, slot, valid, in_panel, n_cells, checked)
         hashes = hashing.result()
-        repeats = pool.submit(_repeated_hashes, hashes)
+        repeats = pool.submit(repeated_hashes, hashes)
         prns = _Prns(frame, seed, hashes)
         draw = np.maximum(table["quota"].to_numpy() - panel_count, 0)
         available = np.maximum(population - panel_count, 0)
