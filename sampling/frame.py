@@ -335,12 +335,12 @@ def _strip_is_identity(text: tuple[np.ndarray, np.ndarray, np.ndarray], pool: Ex
     return not any(map_rows(pool, suspect, len(valid)))
 
 
-def _duplicated(ids: pd.Series, skip: np.ndarray) -> np.ndarray:
+def _duplicated(ids: pd.Series, skip: np.ndarray, arrow: bool) -> np.ndarray:
     """``ids.duplicated(keep=False) & ~skip`` (``skip`` covers every missing id).
 
-    For pyarrow text, through the ids' permanent-random-number hashes
+    For pyarrow text (``arrow``), through the ids' permanent-random-number hashes
     (:mod:`sampling.unique_ids`)."""
-    if _arrow_text(ids) is None:
+    if not arrow:
         return ids.duplicated(keep=False).to_numpy() & ~skip
     rows = np.flatnonzero(~skip)
     present = ids if len(rows) == len(ids) else ids.iloc[rows]
@@ -423,17 +423,21 @@ def _validate(
     ids = out["enterprise_id"]
     if pd.api.types.is_string_dtype(ids):
         text = _arrow_text(ids)
-        id_text = ids if text is not None and _strip_is_identity(text, pool) else ids.str.strip()
+        if text is None or not _strip_is_identity(text, pool):
+            id_text = ids.str.strip()
+            text = _arrow_text(id_text)
+        else:
+            id_text = ids
     else:
         id_text = ids.astype(str).str.strip()
-    text = _arrow_text(id_text)
+        text = _arrow_text(id_text)
     if text is not None:
         offsets, _, valid = text
         blank_id = ~valid | (offsets[1:] == offsets[:-1])
     else:
         blank_id = (ids.isna() | (id_text == "")).to_numpy()
     problems.append(_problem_rows(blank_id, out, "enterprise_id", "missing enterprise id"))
-    dup = _duplicated(id_text, blank_id)
+    dup = _duplicated(id_text, blank_id, arrow=text is not None)
     problems.append(_problem_rows(dup, out, "enterprise_id", "duplicate enterprise id"))
 
     emp = _to_number(out["employees"])
