@@ -618,8 +618,8 @@ def _draw_by_size(
         return cand, cell, prns.at(cand), size, positive
 
     def choose(k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        cand, cell, u, size, _ = gathered[k]
-        pi, key = _design(method, cell, u, size, draw, available)
+        cand, cell, u, size, positive = gathered[k]
+        pi, key = _design(method, cell, u, size, draw, available, positive)
         if priority is not None:
             rank_key = np.nan_to_num(priority[cand].astype(np.float64), nan=np.inf)
             pos, rank = smallest_per_cell(cell, key, need, np.full(n_cells, np.inf), rank_key)
@@ -677,14 +677,15 @@ def _design(
     sizes: np.ndarray | None,
     draw: np.ndarray,
     available: np.ndarray,
+    positive: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Inclusion probability and ranking key of every candidate."""
+    """Inclusion probability and ranking key of every candidate; ``positive`` counts the
+    candidates of positive size in each cell (used only with ``sizes``)."""
     if sizes is None:
         with np.errstate(divide="ignore", invalid="ignore"):
             rate = np.where(available > 0, draw / available, 0.0)
         return rate[cell], prn
     # Cells drawing nothing still rank their candidates (for reserves) as if drawing one.
-    positive = np.bincount(cell[sizes > 0], minlength=len(draw))
     ranking_n = np.where(draw > 0, draw, np.minimum(1, positive))
     ranking_pi = grouped_inclusion(sizes, cell, ranking_n)
     pi = np.where(draw[cell] > 0, ranking_pi, 0.0)
