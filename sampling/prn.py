@@ -22,7 +22,7 @@ with ``x`` (``x + 0x9e3779b97f4a7c15`` through its avalanche finaliser):
    (52, not 53: ``2**53 - 0.5`` would round up to ``2**53``, making a PRN of exactly 1).
 
 The hash is vectorised over ids (one numpy pass per 8-byte word, reading Arrow string buffers
-directly when pyarrow is installed), so ten million ids take well under a second.
+directly), so ten million ids take well under a second.
 
 References
 ----------
@@ -194,52 +194,43 @@ def _variable_block(
 
 
 def _hash_block(
-    data: np.ndarray, starts: np.ndarray, lengths: np.ndarray | None, h0: np.uint64,
-    out: np.ndarray, s: _Scratch,
+    data: np.ndarray, offsets: np.ndarray, h0: np.uint64, out: np.ndarray, s: _Scratch
 ) -> None:
-    """Hashes of the strings ``data[starts[i] : starts[i] + lengths[i]]`` into ``out``.
-
-    ``lengths=None`` means consecutive strings, ``starts`` holding their ``len(out) + 1``
-    offsets; when these strings are all of one length (and the last one's last word can be
+    """Hashes of ``len(out)`` consecutive strings with the ``len(out) + 1`` ``offsets`` into
+    ``data``; when these strings are all of one length (and the last one's last word can be
     read whole), the words are read straight from ``data``.
     """
-    if lengths is None:
-        b = len(out)
-        first, length = int(starts[0]), int(starts[1] - starts[0])
-        lengths = np.subtract(starts[1:], starts[:-1], out=s.lengths[:b])
-        if bool((lengths == length).all()):
-            # Rows whose last word ends inside ``data``; the few others (at its end) are copied.
-            room = len(data) - first - 8 * -(-length // 8)
-            safe = b if length == 0 else min(b, room // length + 1) if room >= 0 else 0
-            if safe:
-                _fixed_block(data, first, length, h0, out[:safe], s)
-            if safe == b:
-                return
-            starts, lengths, out = starts[safe:], lengths[safe:], out[safe:]
-        starts = starts[:-1]
+    b = len(out)
+    first, length = int(offsets[0]), int(offsets[1] - offsets[0])
+    lengths = np.subtract(offsets[1:], offsets[:-1], out=s.lengths[:b])
+    starts = offsets[:-1]
+    if bool((lengths == length).all()):
+        # Rows whose last word ends inside ``data``; the few others (at its end) are copied.
+        room = len(data) - first - 8 * -(-length // 8)
+        safe = b if length == 0 else min(b, room // length + 1) if room >= 0 else 0
+        if safe:
+            _fixed_block(data, first, length, h0, out[:safe], s)
+        if safe == b:
+            return
+        starts, lengths, out = starts[safe:], lengths[safe:], out[safe:]
     _variable_block(data, starts, lengths, h0, out, s)
 
 
-def _hash_strings(
-    pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]], seed: int
-) -> np.ndarray:
-    """The id hash of the strings of each ``(data, starts, lengths)`` piece, in order.
+def _hash_strings(pieces: list[tuple[np.ndarray, np.ndarray]], seed: int) -> np.ndarray:
+    """The id hash of the strings of each ``(data, offsets)`` piece, in order.
 
-    A piece holds the strings ``data[starts[i] : starts[i] + lengths[i]]``, or with
-    ``lengths=None`` consecutive strings with the offsets ``starts`` (one more than strings).
-    Rows go in blocks of ``_BLOCK`` to ``_THREADS`` threads when there are more than
-    ``_PARALLEL_ROWS`` of them.
+    A piece holds the strings ``data[offsets[i] : offsets[i + 1]]``. Rows go in blocks of
+    ``_BLOCK`` to ``_THREADS`` threads when there are more than ``_PARALLEL_ROWS`` of them.
     """
-    sizes = [len(starts) - (lengths is None) for _, starts, lengths in pieces]
+    sizes = [len(offsets) - 1 for _, offsets in pieces]
     h = np.empty(sum(sizes), dtype=np.uint64)
     h0 = _splitmix64(np.array([seed], dtype=np.uint64))[0]
     tasks = []
     begin = 0
-    for (data, starts, lengths), size in zip(pieces, sizes):
+    for (data, offsets), size in zip(pieces, sizes):
         for a in range(0, size, _BLOCK):
             z = min(a + _BLOCK, size)
-            rows = (starts[a : z + 1], None) if lengths is None else (starts[a:z], lengths[a:z])
-            tasks.append((data, *rows, h[begin + a : begin + z]))
+            tasks.append((data, offsets[a : z + 1], h[begin + a : begin + z]))
         begin += size
     threads = min(_THREADS, len(tasks)) if len(h) > _PARALLEL_ROWS else 1
     queue = iter(tasks)
@@ -252,8 +243,8 @@ def _hash_strings(
                 task = next(queue, None)
             if task is None:
                 return
-            data, starts, lengths, out = task
-            _hash_block(data, starts, lengths, h0, out, s)
+            data, offsets, out = task
+            _hash_block(data, offsets, h0, out, s)
 
     with ThreadPoolExecutor(threads - 1) if threads > 1 else contextlib.nullcontext() as pool:
         helpers = [pool.submit(worker) for _ in range(threads - 1)]
@@ -261,28 +252,6 @@ def _hash_strings(
         for helper in helpers:
             helper.result()
     return h
-
-
-def _hash_numpy(texts: np.ndarray, seed: int) -> np.ndarray:
-    """The id hash from a numpy unicode array (used when pyarrow is not installed)."""
-    n = len(texts)
-    if n == 0 or texts.dtype.itemsize == 0:
-        return _hash_strings([(np.zeros(0, np.uint8), np.zeros(n + 1, np.int64), None)], seed)
-    codes = texts.view(np.uint32).reshape(n, -1)
-    ascii_rows = (codes < 128).all(axis=1)
-    if not ascii_rows.all():
-        h = np.empty(n, dtype=np.uint64)
-        h[ascii_rows] = _hash_numpy(texts[ascii_rows], seed)
-        encoded = [text.encode("utf-8") for text in texts[~ascii_rows].tolist()]
-        offsets = np.cumsum([0] + [len(b) for b in encoded], dtype=np.int64)
-        data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-        h[~ascii_rows] = _hash_strings([(data, offsets, None)], seed)
-        return h
-    # ASCII: the code points are the UTF-8 bytes.
-    width = codes.shape[1]
-    lengths = np.char.str_len(texts).astype(np.int64)
-    starts = np.arange(n, dtype=np.int64) * width
-    return _hash_strings([(codes.astype(np.uint8).ravel(), starts, lengths)], seed)
 
 
 def _hash_arrow(values: Any, seed: int) -> np.ndarray:
@@ -297,15 +266,14 @@ def _hash_arrow(values: Any, seed: int) -> np.ndarray:
             offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)
             buffer = chunk.buffers()[2]
             data = np.frombuffer(buffer, np.uint8) if buffer is not None else np.zeros(0, np.uint8)
-            pieces.append((data, offsets[chunk.offset : chunk.offset + n + 1], None))
+            pieces.append((data, offsets[chunk.offset : chunk.offset + n + 1]))
     return _hash_strings(pieces, seed)
 
 
 def id_hash(ids: Any, *, seed: int = 0) -> np.ndarray:
     """The 64-bit hash ``z`` of step 3 of the module docstring for each id.
 
-    Missing ids are an error. Uses pyarrow's string buffers when pyarrow is installed (the
-    fast path for ten million ids) and numpy unicode arrays otherwise; both give the same hashes.
+    Missing ids are an error. Reads the bytes straight from pyarrow's string buffers.
     """
     seed = _check_seed(seed)
     if not isinstance(ids, (pd.Series, pd.Index, np.ndarray)):
@@ -313,10 +281,8 @@ def id_hash(ids: Any, *, seed: int = 0) -> np.ndarray:
     missing = pd.isna(ids)
     if missing.any():
         raise SelectionError(f"{int(missing.sum())} enterprise ids are missing")
-    try:
-        import pyarrow as pa
-    except ImportError:
-        return _hash_numpy(_as_text(ids).astype(str), seed)
+    import pyarrow as pa
+
     if pd.api.types.is_string_dtype(ids.dtype):
         try:
             return _hash_arrow(ids, seed)
