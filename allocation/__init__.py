@@ -9,9 +9,9 @@ from __future__ import annotations
 from allocation import datasets
 from allocation.apportion import apportion, bounded_quota
 from allocation.cities import CityAllocation, allocate_cities
+from allocation.exceptions import AllocationError, InfeasibleAllocationError, UnknownMethodError
 from allocation.optimal import bethel, optimal
 from allocation.split import split
-from allocation.exceptions import AllocationError, InfeasibleAllocationError, UnknownMethodError
 
 __all__ = [
     "AllocationError",

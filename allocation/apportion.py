@@ -60,8 +60,7 @@ def _method_name(method: str) -> str:
     key = _ALIASES.get(key, key)
     if key not in METHODS:
         raise UnknownMethodError(
-            f"unknown apportionment method {method!r}; valid: {list(METHODS)} "
-            f"(aliases: {sorted(_ALIASES)})"
+            f"unknown apportionment method {method!r}; valid: {list(METHODS)} (aliases: {sorted(_ALIASES)})"
         )
     return key
 
@@ -83,7 +82,9 @@ def _labels(index: pd.Index, mask: np.ndarray, values: np.ndarray | None = None)
 
 def _check_weights(weights: pd.Series, what: str = "weight") -> np.ndarray:
     if not isinstance(weights, pd.Series):
-        raise AllocationError(f"{what}s must be a pandas Series indexed by unit, got {type(weights).__name__}")
+        raise AllocationError(
+            f"{what}s must be a pandas Series indexed by unit, got {type(weights).__name__}"
+        )
     if weights.index.has_duplicates:
         dup = weights.index[weights.index.duplicated()].unique().tolist()[:10]
         raise AllocationError(f"{what}s have duplicate labels: {dup}")
@@ -91,7 +92,9 @@ def _check_weights(weights: pd.Series, what: str = "weight") -> np.ndarray:
     raw = weights.to_numpy()
     bad = np.isnan(values)
     if bad.any():
-        raise AllocationError(f"{what} must be a number; missing or non-numeric at {_labels(weights.index, bad, raw)}")
+        raise AllocationError(
+            f"{what} must be a number; missing or non-numeric at {_labels(weights.index, bad, raw)}"
+        )
     bad = ~np.isfinite(values)
     if bad.any():
         raise AllocationError(f"{what} must be finite; infinite at {_labels(weights.index, bad, raw)}")
@@ -109,9 +112,7 @@ def _check_total(total: object) -> int:
     return int(total)
 
 
-def _check_bound(
-    bound: float | pd.Series | None, index: pd.Index, name: str, default: float
-) -> np.ndarray:
+def _check_bound(bound: float | pd.Series | None, index: pd.Index, name: str, default: float) -> np.ndarray:
     """A bound as a float array aligned on ``index``: integer values, ``inf`` for none."""
     if bound is None:
         return np.full(len(index), default)
@@ -141,9 +142,7 @@ def _check_bound(
     return values
 
 
-def _check_feasible(
-    index: pd.Index, w: np.ndarray, total: int, lower: np.ndarray, upper: np.ndarray
-) -> None:
+def _check_feasible(index: pd.Index, w: np.ndarray, total: int, lower: np.ndarray, upper: np.ndarray) -> None:
     bad = lower > upper
     if bad.any():
         shown = ", ".join(
@@ -155,15 +154,18 @@ def _check_feasible(
         top = np.argsort(-lower, kind="stable")[:5]
         shown = ", ".join(f"{index[i]!r}: {lower[i]:.0f}" for i in top)
         raise InfeasibleAllocationError(
-            f"total {total} is below the sum of the lower bounds, {low:.0f} "
-            f"(largest lower bounds: {shown})"
+            f"total {total} is below the sum of the lower bounds, {low:.0f} (largest lower bounds: {shown})"
         )
     # Zero-weight units receive their lower bound and nothing more.
     cap = np.where(w > 0, upper, lower)
     high = cap.sum()
     if total > high:
         zero = w == 0
-        detail = f"; units with zero weight are held at their lower bound: {_labels(index, zero)}" if zero.any() else ""
+        detail = (
+            f"; units with zero weight are held at their lower bound: {_labels(index, zero)}"
+            if zero.any()
+            else ""
+        )
         raise InfeasibleAllocationError(
             f"total {total} is above the sum of the upper bounds, {high:.0f}{detail}"
         )
@@ -257,7 +259,11 @@ def _count_above(q: np.ndarray, signpost: Callable[[np.ndarray], np.ndarray]) ->
 
 
 def _seats_at(
-    w: np.ndarray, divisor: float, lower: np.ndarray, upper: np.ndarray, signpost: Callable[[np.ndarray], np.ndarray]
+    w: np.ndarray,
+    divisor: float,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    signpost: Callable[[np.ndarray], np.ndarray],
 ) -> np.ndarray:
     with np.errstate(over="ignore"):
         q = w / divisor
@@ -265,7 +271,11 @@ def _seats_at(
 
 
 def _divisor_method(
-    w: np.ndarray, total: int, lower: np.ndarray, upper: np.ndarray, signpost: Callable[[np.ndarray], np.ndarray]
+    w: np.ndarray,
+    total: int,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    signpost: Callable[[np.ndarray], np.ndarray],
 ) -> np.ndarray:
     upper = np.where(w > 0, upper, lower)
     if signpost(np.zeros(1))[0] == 0:

@@ -161,7 +161,12 @@ def _check_columns(stats: pd.DataFrame, weights: Mapping[str, float]) -> pd.Data
     if missing:
         raise AllocationError(f"weights name columns not in stats: {missing}; columns: {list(stats.columns)}")
     for col, wt in weights.items():
-        if isinstance(wt, bool) or not isinstance(wt, (int, float, np.integer, np.floating)) or not np.isfinite(wt) or wt < 0:
+        if (
+            isinstance(wt, bool)
+            or not isinstance(wt, (int, float, np.integer, np.floating))
+            or not np.isfinite(wt)
+            or wt < 0
+        ):
             raise AllocationError(f"weight of column {col!r} must be a non-negative number, got {wt!r}")
     if not sum(weights.values()) > 0:
         raise AllocationError(f"weights must not all be zero: {dict(weights)}")
@@ -188,7 +193,12 @@ def _check_tilt(tilt: Mapping[object, float] | None, index: pd.Index) -> pd.Seri
     if unknown:
         raise AllocationError(f"tilt names cities not in stats: {unknown}")
     for city, mult in tilt.items():
-        if isinstance(mult, bool) or not isinstance(mult, (int, float, np.integer, np.floating)) or not np.isfinite(mult) or mult <= 0:
+        if (
+            isinstance(mult, bool)
+            or not isinstance(mult, (int, float, np.integer, np.floating))
+            or not np.isfinite(mult)
+            or mult <= 0
+        ):
             raise AllocationError(f"tilt of {city!r} must be a positive number, got {mult!r}")
         out[city] = float(mult)
     return out
@@ -219,7 +229,9 @@ def _minimum(
     return mins.to_numpy(dtype=float)
 
 
-def _binding(w: np.ndarray, mu: float, minimum: np.ndarray, existing: np.ndarray, upper: np.ndarray) -> np.ndarray:
+def _binding(
+    w: np.ndarray, mu: float, minimum: np.ndarray, existing: np.ndarray, upper: np.ndarray
+) -> np.ndarray:
     free = w * mu
     lower = np.maximum(minimum, existing)
     out = np.full(len(w), "", dtype=object)
@@ -312,7 +324,9 @@ def allocate_cities(
     if not isinstance(stats, pd.DataFrame):
         raise AllocationError(f"stats must be a DataFrame indexed by city, got {type(stats).__name__}")
     if stats.index.has_duplicates:
-        raise AllocationError(f"stats has duplicate cities: {stats.index[stats.index.duplicated()].unique().tolist()[:10]}")
+        raise AllocationError(
+            f"stats has duplicate cities: {stats.index[stats.index.duplicated()].unique().tolist()[:10]}"
+        )
     name = _method_name(method)
     weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
     data = _check_columns(stats, weights)

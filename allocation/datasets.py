@@ -120,8 +120,12 @@ def guangdong_2013_panel() -> pd.Series:
     short_to_full = guangdong_2012().reset_index().set_index("city_short")["city"]
     full = df["city_short"].map(short_to_full)
     if full.isna().any():  # pragma: no cover - guards the shipped data
-        raise RuntimeError(f"panel cities not in guangdong_2012: {df.loc[full.isna(), 'city_short'].tolist()}")
-    return pd.Series(df["panel_enterprises"].to_numpy(), index=pd.Index(full, name="city"), name="panel_enterprises")
+        raise RuntimeError(
+            f"panel cities not in guangdong_2012: {df.loc[full.isna(), 'city_short'].tolist()}"
+        )
+    return pd.Series(
+        df["panel_enterprises"].to_numpy(), index=pd.Index(full, name="city"), name="panel_enterprises"
+    )
 
 
 def monitoring_cities_2009() -> pd.DataFrame:

@@ -55,7 +55,11 @@ def _cost(cost: pd.Series | None, index: pd.Index) -> np.ndarray:
 
 
 def _box(
-    n_pop: np.ndarray, index: pd.Index, lower: int | pd.Series | None, upper: int | pd.Series | None, default_lower: float
+    n_pop: np.ndarray,
+    index: pd.Index,
+    lower: int | pd.Series | None,
+    upper: int | pd.Series | None,
+    default_lower: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     lo = _check_bound(lower, index, "lower", default_lower)
     up = np.minimum(_check_bound(upper, index, "upper", np.inf), n_pop)
@@ -304,16 +308,26 @@ def bethel(
     [26, 56, 67, 6]
     """
     n_pop, sd = _strata(N, S)
-    if not isinstance(means, pd.DataFrame) or not means.index.equals(N.index) or list(means.columns) != list(S.columns):
+    if (
+        not isinstance(means, pd.DataFrame)
+        or not means.index.equals(N.index)
+        or list(means.columns) != list(S.columns)
+    ):
         raise AllocationError("means must be a DataFrame with the index of N and the columns of S")
-    mu = np.column_stack([pd.to_numeric(means[col], errors="coerce").to_numpy(dtype=float) for col in S.columns])
+    mu = np.column_stack(
+        [pd.to_numeric(means[col], errors="coerce").to_numpy(dtype=float) for col in S.columns]
+    )
     bad = ~np.isfinite(mu)
     if bad.any():
         row, col = np.argwhere(bad)[0]
-        raise AllocationError(f"means must be finite numbers; bad at stratum {N.index[row]!r}, variable {S.columns[col]!r}")
+        raise AllocationError(
+            f"means must be finite numbers; bad at stratum {N.index[row]!r}, variable {S.columns[col]!r}"
+        )
     if isinstance(cv, pd.Series):
         if set(cv.index) != set(S.columns):
-            raise AllocationError(f"cv must have one target per column of S {list(S.columns)}; got {list(cv.index)}")
+            raise AllocationError(
+                f"cv must have one target per column of S {list(S.columns)}; got {list(cv.index)}"
+            )
         target = cv.reindex(S.columns).to_numpy(dtype=float)
     else:
         target = np.full(len(S.columns), float(cv))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 __all__ = ["cjk_font"]
@@ -19,7 +19,7 @@ __all__ = ["cjk_font"]
 _FONT_FILE = "NotoSansCJKsc-empmon-subset.otf"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _register() -> str:
     """Add the shipped font to matplotlib's font manager once; return its family name."""
     from matplotlib import font_manager

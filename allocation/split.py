@@ -50,7 +50,9 @@ def _check_shares(shares: pd.DataFrame, index: pd.Index) -> np.ndarray:
     only_t = index.difference(shares.index).tolist()
     only_s = shares.index.difference(index).tolist()
     if only_t or only_s:
-        raise AllocationError(f"targets and shares must have the same rows; only in targets: {only_t[:10]}, only in shares: {only_s[:10]}")
+        raise AllocationError(
+            f"targets and shares must have the same rows; only in targets: {only_t[:10]}, only in shares: {only_s[:10]}"
+        )
     if shares.index.has_duplicates or shares.columns.has_duplicates:
         raise AllocationError("shares has duplicate row or column labels")
     frame = shares.reindex(index)
@@ -58,7 +60,8 @@ def _check_shares(shares: pd.DataFrame, index: pd.Index) -> np.ndarray:
     bad = ~np.isfinite(values) | (values < 0)
     if bad.any():
         cells = ", ".join(
-            f"({index[i]!r}, {shares.columns[j]!r}): {_plain(frame.iat[i, j])!r}" for i, j in np.argwhere(bad)[:10]
+            f"({index[i]!r}, {shares.columns[j]!r}): {_plain(frame.iat[i, j])!r}"
+            for i, j in np.argwhere(bad)[:10]
         )
         raise AllocationError(f"shares must be non-negative finite numbers; bad at {cells}")
     return values
@@ -115,7 +118,9 @@ def _fit_rows(v: np.ndarray, targets: np.ndarray, signpost) -> np.ndarray:
     r, c = v.shape
     if c > 64 or r <= 4:
         zeros, inf = np.zeros(c), np.full(c, np.inf)
-        return np.vstack([_divisor_method(v[i], int(targets[i]), zeros, inf, signpost) for i in range(r)]).astype(np.int64)
+        return np.vstack(
+            [_divisor_method(v[i], int(targets[i]), zeros, inf, signpost) for i in range(r)]
+        ).astype(np.int64)
     pos = v > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         q = v * np.where(targets > 0, targets / v.sum(axis=1), 0.0)[:, None]
@@ -148,7 +153,9 @@ def _fit_rows(v: np.ndarray, targets: np.ndarray, signpost) -> np.ndarray:
             x[sel, order[pick]] += 1 if grow else -1
 
 
-def _priorities(v: np.ndarray, x: np.ndarray, signpost, can_give: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _priorities(
+    v: np.ndarray, x: np.ndarray, signpost, can_give: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Per cell: the priority of its last unit (NaN where it cannot give one up) and of its
     next unit (NaN on zero cells; infinite where the signpost is 0)."""
     d_last = signpost(np.maximum(x - 1, 0).astype(float))
@@ -181,12 +188,14 @@ def _biproportional(
     pos = w > 0
     # Methods with d(0) = 0 give every positive cell at least one unit.
     floor = (pos & (signpost(np.zeros(1))[0] == 0)).astype(np.int64)
-    conflict = _flow_conflict(
-        w, rows - floor.sum(axis=1), cols - floor.sum(axis=0), row_labels, col_labels
-    ) if np.all(rows >= floor.sum(axis=1)) and np.all(cols >= floor.sum(axis=0)) else (
-        "each positive share needs at least one unit under this method, more than the targets "
-        f"of rows {[row_labels[i] for i in np.flatnonzero(rows < floor.sum(axis=1))]} or the "
-        f"totals of columns {[col_labels[j] for j in np.flatnonzero(cols < floor.sum(axis=0))]} allow"
+    conflict = (
+        _flow_conflict(w, rows - floor.sum(axis=1), cols - floor.sum(axis=0), row_labels, col_labels)
+        if np.all(rows >= floor.sum(axis=1)) and np.all(cols >= floor.sum(axis=0))
+        else (
+            "each positive share needs at least one unit under this method, more than the targets "
+            f"of rows {[row_labels[i] for i in np.flatnonzero(rows < floor.sum(axis=1))]} or the "
+            f"totals of columns {[col_labels[j] for j in np.flatnonzero(cols < floor.sum(axis=0))]} allow"
+        )
     )
     if conflict:
         raise InfeasibleAllocationError(f"no biproportional apportionment exists: {conflict}")
@@ -341,7 +350,9 @@ def split(
     w = _check_shares(shares, targets.index)
     empty = (rows > 0) & (w.sum(axis=1) == 0)
     if empty.any():
-        raise AllocationError(f"rows with a positive target but no positive share: {targets.index[empty].tolist()[:10]}")
+        raise AllocationError(
+            f"rows with a positive target but no positive share: {targets.index[empty].tolist()[:10]}"
+        )
     out = pd.DataFrame(0, index=targets.index, columns=shares.columns, dtype=np.int64)
     if column_totals is None:
         if name != "hamilton":
@@ -357,7 +368,9 @@ def split(
     only_c = shares.columns.difference(column_totals.index).tolist()
     only_t = column_totals.index.difference(shares.columns).tolist()
     if only_c or only_t:
-        raise AllocationError(f"column_totals must have the columns of shares; missing: {only_c}, unknown: {only_t}")
+        raise AllocationError(
+            f"column_totals must have the columns of shares; missing: {only_c}, unknown: {only_t}"
+        )
     cols = _check_targets(column_totals.reindex(shares.columns), "column_totals")
     if cols.sum() != rows.sum():
         raise InfeasibleAllocationError(

@@ -95,9 +95,7 @@ def tier_minimum(
     [60, 45, 30, 60]
     """
     if scheme not in MINIMUM_SCHEMES:
-        raise UnknownMethodError(
-            f"unknown minimum scheme {scheme!r}; valid: {sorted(MINIMUM_SCHEMES)}"
-        )
+        raise UnknownMethodError(f"unknown minimum scheme {scheme!r}; valid: {sorted(MINIMUM_SCHEMES)}")
     spec = MINIMUM_SCHEMES[scheme]
     pop = pd.to_numeric(population, errors="coerce")
     bad = pop.isna() | (pop < 0) | ~np.isfinite(pop.fillna(0))

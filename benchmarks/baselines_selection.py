@@ -14,10 +14,11 @@ import subprocess
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,7 +51,11 @@ def check_selection(rows: np.ndarray, data: SelectionInput) -> str:
     if len(np.unique(rows)) != len(rows):
         return "duplicate rows selected"
     bad = np.flatnonzero(got != data.quota)
-    return "ok" if not len(bad) else f"{len(bad)} cells off quota (e.g. cell {bad[0]}: {got[bad[0]]} vs {data.quota[bad[0]]})"
+    return (
+        "ok"
+        if not len(bad)
+        else f"{len(bad)} cells off quota (e.g. cell {bad[0]}: {got[bad[0]]} vs {data.quota[bad[0]]})"
+    )
 
 
 # --------------------------------------------------------------------------- this library
@@ -110,10 +115,16 @@ def svy_select(method: str) -> Callable[[SelectionInput], Tool]:
         import svy
 
         df = pl.DataFrame(
-            {"row": np.arange(len(data.cell)), "cell": data.cell, "employees": data.frame["employees"].to_numpy()}
+            {
+                "row": np.arange(len(data.cell)),
+                "cell": data.cell,
+                "employees": data.frame["employees"].to_numpy(),
+            }
         )
         n = {int(h): int(q) for h, q in enumerate(data.quota)}
-        design = svy.Design(stratum="cell", mos="employees") if method == "pps_sys" else svy.Design(stratum="cell")
+        design = (
+            svy.Design(stratum="cell", mos="employees") if method == "pps_sys" else svy.Design(stratum="cell")
+        )
 
         call = _svy_draw(method, n)
         # srs/pps_sys replace the Sample's data with the draw, so each run gets a fresh Sample;
@@ -141,7 +152,9 @@ def svy_select_keys(method: str) -> Callable[[SelectionInput], Tool]:
             return "__by__".join(str(v).lower() if isinstance(v, (bool, np.bool_)) else str(v) for v in cell)
 
         n = {label(cell): int(quota.get(cell, 0)) for cell in cells}
-        design = svy.Design(stratum=keys, mos="employees") if method == "pps_sys" else svy.Design(stratum=keys)
+        design = (
+            svy.Design(stratum=keys, mos="employees") if method == "pps_sys" else svy.Design(stratum=keys)
+        )
 
         call = _svy_draw(method, n)
         return Tool(
@@ -172,7 +185,7 @@ def samplics_select(method: str) -> Callable[[SelectionInput], Tool]:
         kind = SelectMethod.pps_sys if method == "pps_sys" else SelectMethod.srs_wor
 
         def call(_: Any) -> np.ndarray:
-            np.random.seed(1)  # samplics draws from numpy's global state
+            np.random.seed(1)  # noqa: NPY002 (samplics draws from the global state)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 sel = SampleSelection(method=kind, strat=True, wr=False)
@@ -223,7 +236,12 @@ def run_child(cmd: list[str], timeout: float | None) -> ChildRun:
         out.seek(0)
         err.seek(0)
         return ChildRun(
-            None if timed_out else proc.returncode, seconds, usage.ru_maxrss / 1024, out.read(), err.read(), timed_out
+            None if timed_out else proc.returncode,
+            seconds,
+            usage.ru_maxrss / 1024,
+            out.read(),
+            err.read(),
+            timed_out,
         )
 
 
@@ -231,7 +249,9 @@ def run_r_strata(data: SelectionInput, method: str, runs: int, timeout: float) -
     """Time sampling::strata inside R (strata.R); files are written here, outside the timing."""
     version = subprocess.run(
         ["Rscript", "-e", 'cat(R.version$major, R.version$minor, as.character(packageVersion("sampling")))'],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     ).stdout.split()
     label = f"R {'.'.join(version[:2])} sampling {version[2] if len(version) > 2 else '?'} strata(method={method!r})"
     with tempfile.TemporaryDirectory(prefix="empmon-r-") as tmp:
@@ -240,11 +260,21 @@ def run_r_strata(data: SelectionInput, method: str, runs: int, timeout: float) -
         data.frame["employees"].to_numpy(dtype=np.float64).tofile(os.path.join(tmp, "mos.bin"))
         child = run_child(["Rscript", str(R_SCRIPT), tmp, method, str(runs)], timeout)
     if child.timed_out:
-        return {"tool": label, "seconds": None, "peak_mb": child.peak_mb, "lower_bound": timeout,
-                "note": f"stopped after {timeout:.0f} s: strata() scans the whole frame once per stratum"}
+        return {
+            "tool": label,
+            "seconds": None,
+            "peak_mb": child.peak_mb,
+            "lower_bound": timeout,
+            "note": f"stopped after {timeout:.0f} s: strata() scans the whole frame once per stratum",
+        }
     lines = re.findall(r"elapsed=([\d.]+) rows=(\d+) maxmem_mb=([\d.]+)", child.stdout)
     if child.returncode or not lines:
-        return {"tool": label, "seconds": None, "peak_mb": child.peak_mb, "note": f"failed: {child.stderr.strip()[-300:]}"}
+        return {
+            "tool": label,
+            "seconds": None,
+            "peak_mb": child.peak_mb,
+            "note": f"failed: {child.stderr.strip()[-300:]}",
+        }
     rows = int(lines[-1][1])
     return {
         "tool": label,
@@ -271,8 +301,16 @@ TOOLS: dict[str, Callable[[SelectionInput], Tool]] = {
 """Python tools by name: each maps prepared input to a :class:`Tool`."""
 
 DESIGN = {
-    "empmon-srs": "SRS", "numpy-lexsort": "SRS", "svy-srs": "SRS", "svy-srs-keys": "SRS", "samplics-srs": "SRS",
-    "R-srswor": "SRS", "empmon-systematic": "PPS", "svy-pps_sys": "PPS", "svy-pps_sys-keys": "PPS",
-    "samplics-pps_sys": "PPS", "R-systematic": "PPS",
+    "empmon-srs": "SRS",
+    "numpy-lexsort": "SRS",
+    "svy-srs": "SRS",
+    "svy-srs-keys": "SRS",
+    "samplics-srs": "SRS",
+    "R-srswor": "SRS",
+    "empmon-systematic": "PPS",
+    "svy-pps_sys": "PPS",
+    "svy-pps_sys-keys": "PPS",
+    "samplics-pps_sys": "PPS",
+    "R-systematic": "PPS",
 }
 """Which design each tool draws: ratios compare SRS with empmon-srs and PPS with empmon-systematic."""

@@ -21,10 +21,10 @@ import time
 from typing import Any
 
 import pandas as pd
+from timing import median_time
 
 from sampling.audit import audit
 from sampling.frame import structure
-from timing import median_time
 
 SEED = 20130101
 
@@ -43,22 +43,26 @@ def run(sample: pd.DataFrame, frame: pd.DataFrame, quick: bool) -> list[dict[str
     rows: list[dict[str, Any]] = []
     seconds, report = median_time(lambda: audit(sample, population=frame), repeat)
     c = report.counts()
-    rows.append({
-        "workload": f"W4 audit {n:,} against a {big_n:,}-row frame",
-        "tool": "empmon audit(population=frame)",
-        "seconds": seconds,
-        "note": f"{len(report.results):,} result rows ({c['fail']} fail, {c['warn']} warn, {c['skipped']} skipped); goal < 5 s at 10 million rows",
-    })
+    rows.append(
+        {
+            "workload": f"W4 audit {n:,} against a {big_n:,}-row frame",
+            "tool": "empmon audit(population=frame)",
+            "seconds": seconds,
+            "note": f"{len(report.results):,} result rows ({c['fail']} fail, {c['warn']} warn, {c['skipped']} skipped); goal < 5 s at 10 million rows",
+        }
+    )
     start = time.perf_counter()
     table = structure(frame)
     st_seconds = time.perf_counter() - start
     seconds, report = median_time(lambda: audit(sample, population=table), repeat)
-    rows.append({
-        "workload": f"W4 audit {n:,} against the structure of a {big_n:,}-row frame",
-        "tool": "empmon audit(population=structure)",
-        "seconds": seconds,
-        "note": f"{len(table):,} cells; building the structure took {st_seconds:.2f} s (not included)",
-    })
+    rows.append(
+        {
+            "workload": f"W4 audit {n:,} against the structure of a {big_n:,}-row frame",
+            "tool": "empmon audit(population=structure)",
+            "seconds": seconds,
+            "note": f"{len(table):,} cells; building the structure took {st_seconds:.2f} s (not included)",
+        }
+    )
     return rows
 
 

@@ -53,7 +53,15 @@ def synthetic_structure(cities: pd.DataFrame, *, sizes: tuple[str, ...], seed: i
                     rows.append((city, s, z, owned, n, round(emp), int(rng.binomial(n, _BAND_SHARE[z]))))
     return pd.DataFrame(
         rows,
-        columns=["city", "section", "size_class", "state_owned", "enterprises", "employment", "enterprises_50_300"],
+        columns=[
+            "city",
+            "section",
+            "size_class",
+            "state_owned",
+            "enterprises",
+            "employment",
+            "enterprises_50_300",
+        ],
     )
 
 
@@ -95,12 +103,14 @@ def run(quick: bool = False) -> list[dict]:
         lambda: build_quotas(gd_structure, gd_targets, rules=GUANGDONG_2013, sector_targets=sec_targets),
         1 if quick else 3,
     )
-    results.append({
-        "workload": "quotas Guangdong 21 cities x 160 cells, 10,000, GUANGDONG_2013 (joint)",
-        "tool": "empmon build_quotas (highs)",
-        "seconds": seconds,
-        "note": "sector split and the 50-300 band (couples the cities: one joint model)",
-    })
+    results.append(
+        {
+            "workload": "quotas Guangdong 21 cities x 160 cells, 10,000, GUANGDONG_2013 (joint)",
+            "tool": "empmon build_quotas (highs)",
+            "seconds": seconds,
+            "note": "sector split and the 50-300 band (couples the cities: one joint model)",
+        }
+    )
 
     units = nat if not quick else nat.iloc[:60]
     structure = synthetic_structure(units, sizes=("large", "medium", "small"), seed=333)
@@ -108,12 +118,14 @@ def run(quick: bool = False) -> list[dict]:
     minimum = tier_minimum(pop, municipality=units.set_index("city")["kind"].eq("municipality"))
     targets = minimum + (pop // 100_000).astype(np.int64)
     seconds = _time(lambda: build_quotas(structure, targets, rules=MOHRSS_2011), 1)
-    results.append({
-        "workload": f"quotas national {len(units)} units x 120 cells, {int(targets.sum()):,}, MOHRSS_2011",
-        "tool": "empmon build_quotas (highs)",
-        "seconds": seconds,
-        "note": "one model per city, one core" + (" (quick: first 60 units)" if quick else ""),
-    })
+    results.append(
+        {
+            "workload": f"quotas national {len(units)} units x 120 cells, {int(targets.sum()):,}, MOHRSS_2011",
+            "tool": "empmon build_quotas (highs)",
+            "seconds": seconds,
+            "note": "one model per city, one core" + (" (quick: first 60 units)" if quick else ""),
+        }
+    )
     return results
 
 

@@ -40,10 +40,9 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
+import baselines_selection as bs  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-
-import baselines_selection as bs  # noqa: E402
 
 SEED = 20130101
 CASES = {  # name: (rows of the national frame, W3 sample size)
@@ -89,10 +88,18 @@ def _load(data_dir: Path) -> bs.SelectionInput:
 def worker_make_frame(n: int, repeat: int) -> list[dict[str, Any]]:
     from sampling.synthetic import make_frame
 
-    seconds, runs, frame = _timed(lambda _: make_frame(n, cities="national", random_state=SEED), lambda: None, repeat)
+    seconds, runs, frame = _timed(
+        lambda _: make_frame(n, cities="national", random_state=SEED), lambda: None, repeat
+    )
     mb = frame.memory_usage(deep=True).sum() / 2**20
-    return [{"tool": "empmon make_frame", "seconds": seconds, "runs": runs,
-             "note": f"{n:,} rows over {frame['city'].nunique()} cities; the frame holds {mb:,.0f} MB"}]
+    return [
+        {
+            "tool": "empmon make_frame",
+            "seconds": seconds,
+            "runs": runs,
+            "note": f"{n:,} rows over {frame['city'].nunique()} cities; the frame holds {mb:,.0f} MB",
+        }
+    ]
 
 
 def worker_setup(n: int, sample: int, data_dir: Path, repeat: int) -> list[dict[str, Any]]:
@@ -124,10 +131,20 @@ def worker_setup(n: int, sample: int, data_dir: Path, repeat: int) -> list[dict[
     np.save(data_dir / "quota.npy", cells["quota"].to_numpy(dtype=np.int64))
     quotas.to_parquet(data_dir / "quotas.parquet")
     return [
-        {"workload": "make_frame (national, 337 cities)", "tool": "empmon make_frame", "seconds": make_seconds,
-         "runs": make_runs, "note": "peak shared with prepare_frame"},
-        {"workload": "prepare_frame (validate + classify)", "tool": "empmon prepare_frame", "seconds": prep_seconds,
-         "runs": 1, "note": f"{len(cells):,} non-empty cells, {int((cells['quota'] > 0).sum()):,} with a quota"},
+        {
+            "workload": "make_frame (national, 337 cities)",
+            "tool": "empmon make_frame",
+            "seconds": make_seconds,
+            "runs": make_runs,
+            "note": "peak shared with prepare_frame",
+        },
+        {
+            "workload": "prepare_frame (validate + classify)",
+            "tool": "empmon prepare_frame",
+            "seconds": prep_seconds,
+            "runs": 1,
+            "note": f"{len(cells):,} non-empty cells, {int((cells['quota'] > 0).sum()):,} with a quota",
+        },
     ]
 
 
@@ -158,15 +175,24 @@ def _time_python_tool(tool: str, data: bs.SelectionInput, repeat: int, timeout: 
     try:
         seconds, runs, rows = _timed(prepared.run, prepared.setup, 1 if tool in SLOW_TOOLS else repeat)
     except TimeoutError:
-        return {"tool": prepared.label, "seconds": None, "lower_bound": timeout,
-                "note": f"stopped after {timeout:.0f} s; input loaded: {input_mb:,.0f} MB RSS"}
+        return {
+            "tool": prepared.label,
+            "seconds": None,
+            "lower_bound": timeout,
+            "note": f"stopped after {timeout:.0f} s; input loaded: {input_mb:,.0f} MB RSS",
+        }
     finally:
         signal.alarm(0)
     rows = np.asarray(rows)
     if rows.dtype.kind not in "iu":  # enterprise ids -> frame rows
         rows = pd.Index(data.frame["enterprise_id"]).get_indexer(rows)
-    return {"tool": prepared.label, "seconds": seconds, "runs": runs, "check": bs.check_selection(rows, data),
-            "note": f"input loaded: {input_mb:,.0f} MB RSS"}
+    return {
+        "tool": prepared.label,
+        "seconds": seconds,
+        "runs": runs,
+        "check": bs.check_selection(rows, data),
+        "note": f"input loaded: {input_mb:,.0f} MB RSS",
+    }
 
 
 def _sample_for_audit(data: bs.SelectionInput) -> pd.DataFrame:
@@ -218,21 +244,49 @@ def machine_info() -> dict[str, str]:
         except OSError:
             return "not installed"
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem = next((int(line.split()[1]) / 2**20 for line in Path("/proc/meminfo").read_text().splitlines()
-                if line.startswith("MemTotal")), float("nan"))
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = next(
+        (
+            int(line.split()[1]) / 2**20
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        float("nan"),
+    )
     versions = {}
-    for pkg in ("numpy", "pandas", "pyarrow", "highspy", "pulp", "polars", "svy", "samplics", "apportionment"):
+    for pkg in (
+        "numpy",
+        "pandas",
+        "pyarrow",
+        "highspy",
+        "pulp",
+        "polars",
+        "svy",
+        "samplics",
+        "apportionment",
+    ):
         try:
             from importlib.metadata import version
 
             versions[pkg] = version(pkg)
         except Exception:
             versions[pkg] = "not installed"
-    r = out(["Rscript", "-e", 'cat(R.version.string, "| sampling", as.character(packageVersion("sampling")), '
-             '"| stratallo", if (requireNamespace("stratallo", quietly=TRUE)) '
-             'as.character(packageVersion("stratallo")) else "not installed")'])
+    r = out(
+        [
+            "Rscript",
+            "-e",
+            'cat(R.version.string, "| sampling", as.character(packageVersion("sampling")), '
+            '"| stratallo", if (requireNamespace("stratallo", quietly=TRUE)) '
+            'as.character(packageVersion("stratallo")) else "not installed")',
+        ]
+    )
     return {
         "cpu": f"{cpu}, {os.cpu_count()} logical cores",
         "memory": f"{mem:.1f} GB",
@@ -245,13 +299,36 @@ def machine_info() -> dict[str, str]:
     }
 
 
-def child(worker: str, result_dir: Path, *, rows: int = 0, sample: int = 0, data: Path | None = None,
-          repeat: int = 3, timeout: float = 600, kill_after: float = 3600,
-          quick: bool = False) -> list[dict[str, Any]]:
+def child(
+    worker: str,
+    result_dir: Path,
+    *,
+    rows: int = 0,
+    sample: int = 0,
+    data: Path | None = None,
+    repeat: int = 3,
+    timeout: float = 600,
+    kill_after: float = 3600,
+    quick: bool = False,
+) -> list[dict[str, Any]]:
     """Run one worker in a fresh interpreter (stopped after ``kill_after`` s); attach its peak RSS."""
     result = result_dir / f"{worker.replace(':', '_').replace(',', '_')[:80]}-{rows}.json"
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", worker, "--result", str(result),
-           "--rows", str(rows), "--sample", str(sample), "--repeat", str(repeat), "--timeout", str(timeout)]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        worker,
+        "--result",
+        str(result),
+        "--rows",
+        str(rows),
+        "--sample",
+        str(sample),
+        "--repeat",
+        str(repeat),
+        "--timeout",
+        str(timeout),
+    ]
     if data is not None:
         cmd += ["--data", str(data)]
     if quick:
@@ -259,9 +336,20 @@ def child(worker: str, result_dir: Path, *, rows: int = 0, sample: int = 0, data
     run = bs.run_child(cmd, kill_after)
     if run.timed_out or not result.exists():
         tail = run.stderr.strip().splitlines()[-1:] if run.stderr.strip() else []
-        why = f"stopped after {run.seconds:.0f} s" if run.timed_out else f"worker failed: {' '.join(tail)[:300]}"
-        return [{"tool": worker, "seconds": None, "peak_mb": run.peak_mb, "note": why,
-                 **({"lower_bound": run.seconds} if run.timed_out else {})}]
+        why = (
+            f"stopped after {run.seconds:.0f} s"
+            if run.timed_out
+            else f"worker failed: {' '.join(tail)[:300]}"
+        )
+        return [
+            {
+                "tool": worker,
+                "seconds": None,
+                "peak_mb": run.peak_mb,
+                "note": why,
+                **({"lower_bound": run.seconds} if run.timed_out else {}),
+            }
+        ]
     out = json.loads(result.read_text())
     print(f"    ({worker}: {run.seconds:.1f} s wall)", flush=True)
     for row in out:
@@ -278,8 +366,15 @@ def _module_exists(name: str) -> bool:
     return (HERE / f"{name}.py").exists()
 
 
-def run_all(quick: bool, only: set[str], repeat: int, timeout: float, data_root: Path,
-            module_timeout: float, w3_tools: list[str]) -> tuple[list[dict], list[str]]:
+def run_all(
+    quick: bool,
+    only: set[str],
+    repeat: int,
+    timeout: float,
+    data_root: Path,
+    module_timeout: float,
+    w3_tools: list[str],
+) -> tuple[list[dict], list[str]]:
     results: list[dict] = []
     skipped: list[str] = []
     tmp = Path(tempfile.mkdtemp(prefix="empmon-bench-"))
@@ -292,7 +387,10 @@ def run_all(quick: bool, only: set[str], repeat: int, timeout: float, data_root:
             results.append(row)
             sec = row.get("seconds")
             shown = f"{sec:9.3f} s" if isinstance(sec, (int, float)) else "      n/a  "
-            print(f"  {shown} {row.get('peak_mb', float('nan')):8.0f} MB  {row['tool'][:60]:<60} {case}", flush=True)
+            print(
+                f"  {shown} {row.get('peak_mb', float('nan')):8.0f} MB  {row['tool'][:60]:<60} {case}",
+                flush=True,
+            )
 
     cases = CASES["quick" if quick else "full"]
     biggest = cases[-1]
@@ -305,8 +403,11 @@ def run_all(quick: bool, only: set[str], repeat: int, timeout: float, data_root:
             print(f"[frame {case}] prepare_frame, cells, quotas", flush=True)
             rows = child("setup", tmp, rows=n, sample=sample, data=data, repeat=1 if not quick else repeat)
             # make_frame's own time and peak come from the separate run above (full runs).
-            add("prepare_frame (validate + classify)", case,
-                [r for r in rows if quick or r.get("tool") != "empmon make_frame"])
+            add(
+                "prepare_frame (validate + classify)",
+                case,
+                [r for r in rows if quick or r.get("tool") != "empmon make_frame"],
+            )
         if "W3" in only:
             print(f"[W3 {case}] selection of {sample:,} from {n:,}", flush=True)
             tools = w3_tools
@@ -314,15 +415,28 @@ def run_all(quick: bool, only: set[str], repeat: int, timeout: float, data_root:
             # smoke run shares one process to save interpreter start-ups.
             batches = [",".join(tools)] if quick else tools
             for batch in batches:
-                rows = child(f"w3:{batch}", tmp, rows=n, data=data, repeat=repeat, timeout=timeout,
-                             kill_after=(timeout + 20) * batch.count(",") + 60 if quick else timeout + 300)
+                rows = child(
+                    f"w3:{batch}",
+                    tmp,
+                    rows=n,
+                    data=data,
+                    repeat=repeat,
+                    timeout=timeout,
+                    kill_after=(timeout + 20) * batch.count(",") + 60 if quick else timeout + 300,
+                )
                 for row in rows:
                     design = bs.DESIGN.get(row.pop("key", batch), "?")
                     if quick:
-                        row["note"] = "; ".join(x for x in (row.get("note"), "peak = all W3 tools in one process") if x)
+                        row["note"] = "; ".join(
+                            x for x in (row.get("note"), "peak = all W3 tools in one process") if x
+                        )
                     add(f"W3 select {sample:,} of {n:,} ({design})", case, [row], group=f"W3 {design}")
-    modules = [("W1", "bench_allocation", None), ("W2", "bench_quotas", None),
-               ("W3", "bench_selection", data_root / biggest[0]), ("W4", "bench_audit", data_root / biggest[0])]
+    modules = [
+        ("W1", "bench_allocation", None),
+        ("W2", "bench_quotas", None),
+        ("W3", "bench_selection", data_root / biggest[0]),
+        ("W4", "bench_audit", data_root / biggest[0]),
+    ]
     for label, module, data in modules:
         if label not in only:
             continue
@@ -334,7 +448,9 @@ def run_all(quick: bool, only: set[str], repeat: int, timeout: float, data_root:
         rows = child(f"module:{module}", tmp, data=data, kill_after=module_timeout, quick=quick)
         for row in rows:
             row.setdefault("workload", f"{label} {module}")
-            row["workload"] = row["workload"] if row["workload"].startswith(label) else f"{label} {row['workload']}"
+            row["workload"] = (
+                row["workload"] if row["workload"].startswith(label) else f"{label} {row['workload']}"
+            )
             if "peak as reported" not in str(row.get("note")):
                 row["note"] = "; ".join(x for x in (row.get("note"), "peak = whole module process") if x)
         add(label, biggest[0] if data else "-", rows)
@@ -347,8 +463,11 @@ def ratios(results: list[dict]) -> None:
         same = [r for r in results if r["group"] == row["group"] and r["case"] == row["case"]]
         if all(str(r.get("tool", "")).startswith("empmon") for r in same):
             continue  # nothing to compare with
-        ref = [r["seconds"] for r in same
-               if str(r.get("tool", "")).startswith("empmon") and isinstance(r.get("seconds"), (int, float))]
+        ref = [
+            r["seconds"]
+            for r in same
+            if str(r.get("tool", "")).startswith("empmon") and isinstance(r.get("seconds"), (int, float))
+        ]
         sec = row.get("seconds")
         if ref and isinstance(sec, (int, float)):
             row["ratio"] = sec / min(ref)
@@ -376,33 +495,62 @@ def table(results: list[dict]) -> str:
     lines = []
     for r in results:
         note = "; ".join(str(x) for x in (r.get("check"), r.get("note")) if x)
-        lines.append(f"| {r['workload']} | {r['case']} | {r['tool']} | {_fmt_time(r)} | {r.get('runs', '')} | "
-                     f"{r.get('peak_mb', float('nan')):,.0f} | {_fmt_ratio(r)} | {note} |")
+        lines.append(
+            f"| {r['workload']} | {r['case']} | {r['tool']} | {_fmt_time(r)} | {r.get('runs', '')} | "
+            f"{r.get('peak_mb', float('nan')):,.0f} | {_fmt_ratio(r)} | {note} |"
+        )
     return head + "\n".join(lines) + "\n"
 
 
-def goals(results: list[dict], quick: bool, only: set[str] = frozenset({"W1", "W2", "W3", "W4"})) -> list[str]:
+def goals(
+    results: list[dict], quick: bool, only: set[str] = frozenset({"W1", "W2", "W3", "W4"})
+) -> list[str]:
     """Check the goals of issue 9 (of the parts run) on the largest case; say where one is not met."""
     out: list[str] = []
     big = CASES["quick" if quick else "full"][-1][0]
 
     def find(tool: str, group: str) -> dict | None:
-        return next((r for r in results if r["case"] == big and r["group"] == group
-                     and str(r.get("tool", "")).startswith(tool)), None)
+        return next(
+            (
+                r
+                for r in results
+                if r["case"] == big and r["group"] == group and str(r.get("tool", "")).startswith(tool)
+            ),
+            None,
+        )
 
-    for design, mine in (("SRS", "empmon sampling.select(method='srs')"),
-                         ("PPS", "empmon sampling.select(method='systematic')")) if "W3" in only else ():
+    for design, mine in (
+        (
+            ("SRS", "empmon sampling.select(method='srs')"),
+            ("PPS", "empmon sampling.select(method='systematic')"),
+        )
+        if "W3" in only
+        else ()
+    ):
         me = find("empmon", f"W3 {design}")
         if not me or not isinstance(me.get("seconds"), (int, float)):
-            out.append(f"W3 {design}: this library's {mine} has no time ({me and me.get('note')}); goals not checked")
+            out.append(
+                f"W3 {design}: this library's {mine} has no time ({me and me.get('note')}); goals not checked"
+            )
             continue
-        svys = [r for r in results if r["case"] == big and r["group"] == f"W3 {design}"
-                and str(r.get("tool", "")).startswith("svy")]
+        svys = [
+            r
+            for r in results
+            if r["case"] == big and r["group"] == f"W3 {design}" and str(r.get("tool", "")).startswith("svy")
+        ]
         for tool, factor, other in [*(("svy", 3, r) for r in svys), ("R", 20, find("R", f"W3 {design}"))]:
             if not other:
                 continue
-            tool = "svy" + (" (stratum = the 4 key columns)" if "key columns" in other["tool"]
-                            else " (integer cell codes given)") if tool == "svy" else tool
+            tool = (
+                "svy"
+                + (
+                    " (stratum = the 4 key columns)"
+                    if "key columns" in other["tool"]
+                    else " (integer cell codes given)"
+                )
+                if tool == "svy"
+                else tool
+            )
             ratio = other.get("ratio", other.get("ratio_lower_bound"))
             if ratio is None:
                 out.append(f"W3 {design} vs {tool}: no ratio ({other.get('note')})")
@@ -411,23 +559,40 @@ def goals(results: list[dict], quick: bool, only: set[str] = frozenset({"W1", "W
             met = "met" if ratio >= factor else "NOT met"
             out.append(f"W3 {design} ({big}): {bound}{ratio:.1f}x faster than {tool} (goal {factor}x): {met}")
         peak = me.get("peak_mb", float("nan"))
-        out.append(f"W3 {design} ({big}): peak RSS {peak:,.0f} MB, frame loading included (goal < 4,096 MB): "
-                   f"{'met' if peak < 4096 else 'NOT met'}")
+        out.append(
+            f"W3 {design} ({big}): peak RSS {peak:,.0f} MB, frame loading included (goal < 4,096 MB): "
+            f"{'met' if peak < 4096 else 'NOT met'}"
+        )
     for label, needle, limit in (("W1", "100,000", 0.1), ("W2", "national", 10.0), ("W4", "", 5.0)):
         if label not in only:
             continue
-        rows = [r for r in results if r["workload"].startswith(label) and needle in r["workload"]
-                and str(r.get("tool", "")).startswith("empmon") and isinstance(r.get("seconds"), (int, float))]
+        rows = [
+            r
+            for r in results
+            if r["workload"].startswith(label)
+            and needle in r["workload"]
+            and str(r.get("tool", "")).startswith("empmon")
+            and isinstance(r.get("seconds"), (int, float))
+        ]
         if not rows:
             out.append(f"{label}: no measurement of this library found (goal < {limit} s)")
         for r in rows:
             met = "met" if r["seconds"] < limit else "NOT met"
-            out.append(f"{label} `{r['workload']}` / {r['tool']}: {r['seconds']:.3f} s (goal < {limit} s): {met}")
+            out.append(
+                f"{label} `{r['workload']}` / {r['tool']}: {r['seconds']:.3f} s (goal < {limit} s): {met}"
+            )
     return out
 
 
-def write_results(path: Path, results: list[dict], skipped: list[str], info: dict[str, str], quick: bool,
-                  wall: float, only: set[str]) -> None:
+def write_results(
+    path: Path,
+    results: list[dict],
+    skipped: list[str],
+    info: dict[str, str],
+    quick: bool,
+    wall: float,
+    only: set[str],
+) -> None:
     lines = [
         "# Benchmark results",
         "",
@@ -481,17 +646,31 @@ NOTES = [
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small frames: a smoke run under a minute")
-    parser.add_argument("--only", default="frames,W1,W2,W3,W4",
-                        help="comma-separated parts to run (frames, W1, W2, W3, W4)")
+    parser.add_argument(
+        "--only", default="frames,W1,W2,W3,W4", help="comma-separated parts to run (frames, W1, W2, W3, W4)"
+    )
     parser.add_argument("--repeat", type=int, default=None, help="runs per measurement (default 3, quick 2)")
-    parser.add_argument("--timeout", type=float, default=None,
-                        help="seconds before a W3 tool is stopped (default 600, quick 10)")
-    parser.add_argument("--module-timeout", type=float, default=None,
-                        help="seconds before a bench_*.py module is stopped (default 3600, quick 10)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="seconds before a W3 tool is stopped (default 600, quick 10)",
+    )
+    parser.add_argument(
+        "--module-timeout",
+        type=float,
+        default=None,
+        help="seconds before a bench_*.py module is stopped (default 3600, quick 10)",
+    )
     parser.add_argument("--tools", default=None, help="comma-separated W3 tools (default: all)")
-    parser.add_argument("--append", action="store_true",
-                        help="add this run as a new section of the results file instead of replacing it")
-    parser.add_argument("--data", default=None, help="directory for the prepared frames (default: a temp dir)")
+    parser.add_argument(
+        "--append",
+        action="store_true",
+        help="add this run as a new section of the results file instead of replacing it",
+    )
+    parser.add_argument(
+        "--data", default=None, help="directory for the prepared frames (default: a temp dir)"
+    )
     parser.add_argument("--out", default=str(HERE / "results.md"), help="results file")
     # worker mode (internal)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -527,13 +706,20 @@ def main(argv: list[str] | None = None) -> int:
     for s in skipped:
         print(s)
     if args.append and Path(args.out).exists():
-        command = "python benchmarks/run.py " + " ".join(a for a in (argv if argv is not None else sys.argv[1:]))
+        command = "python benchmarks/run.py " + " ".join(
+            a for a in (argv if argv is not None else sys.argv[1:])
+        )
         section = [
-            "", f"## Re-run: `{command}`", "",
+            "",
+            f"## Re-run: `{command}`",
+            "",
             f"On {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in {wall / 60:.1f} min; git "
             f"{info['git'][:7]}; load average at start {info['load average at start (1/5/15 min)']}, at end "
-            f"{info['load average at end (1/5/15 min)']}.", "", table(results),
-            *[f"- {g}" for g in goals(results, args.quick, only)], "",
+            f"{info['load average at end (1/5/15 min)']}.",
+            "",
+            table(results),
+            *[f"- {g}" for g in goals(results, args.quick, only)],
+            "",
         ]
         with Path(args.out).open("a") as fh:
             fh.write("\n".join(section))

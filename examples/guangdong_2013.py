@@ -26,7 +26,9 @@ def main() -> None:
         choices=list(EMPLOYMENT_MEASURES),
         help="employment measure of the allocation (default: resident population, the documented proxy)",
     )
-    parser.add_argument("--frame-size", type=int, default=300_000, help="enterprises in the synthetic register")
+    parser.add_argument(
+        "--frame-size", type=int, default=300_000, help="enterprises in the synthetic register"
+    )
     parser.add_argument("--seed", type=int, default=2013, help="random seed (same seed, same sample)")
     args = parser.parse_args()
     guangdong_2013(args.out, employment=args.employment, frame_size=args.frame_size, random_state=args.seed)

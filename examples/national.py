@@ -18,8 +18,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="output/national", help="output folder")
     parser.add_argument("--total", type=int, default=50_000, help="national sample size")
-    parser.add_argument("--frame-size", type=int, default=2_000_000, help="enterprises in the synthetic register")
-    parser.add_argument("--gdp", default="impute", choices=["impute", "population-only"], help="how to handle missing GDP")
+    parser.add_argument(
+        "--frame-size", type=int, default=2_000_000, help="enterprises in the synthetic register"
+    )
+    parser.add_argument(
+        "--gdp", default="impute", choices=["impute", "population-only"], help="how to handle missing GDP"
+    )
     parser.add_argument("--seed", type=int, default=2011, help="random seed")
     args = parser.parse_args()
     national(args.out, total=args.total, frame_size=args.frame_size, gdp=args.gdp, random_state=args.seed)

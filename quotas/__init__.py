@@ -37,6 +37,7 @@ __all__ = [
     "UnknownCityError",
     "UnknownIndustryError",
     "UnknownRegistrationTypeError",
+    "build_quotas",
     "check_cells",
     "city_aliases",
     "classify",

@@ -62,7 +62,7 @@ import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import Any, Literal
 
 import numpy as np
@@ -110,8 +110,18 @@ _SIZE_RANK = {s: i for i, s in enumerate(SIZE_CLASSES)}
 # Order in which the deletion filter tries to drop groups: the target and capacity last, so an
 # explanation in their terms is preferred when several minimal sets exist.
 _GROUP_ORDER = (
-    "band_50_300_min", "sector_split", "pillar_industries", "top_industries", "panel", "large_max",
-    "state_owned_max", "sme_min", "manufacturing_max", "micro_excluded", "capacity", "target",
+    "band_50_300_min",
+    "sector_split",
+    "pillar_industries",
+    "top_industries",
+    "panel",
+    "large_max",
+    "state_owned_max",
+    "sme_min",
+    "manufacturing_max",
+    "micro_excluded",
+    "capacity",
+    "target",
 )
 
 
@@ -134,9 +144,13 @@ def _check_targets(targets: Any) -> pd.Series:
     names = resolve_cities(pd.Series(list(series.index), dtype=object))
     dup = names.duplicated(keep=False)
     if dup.any():
-        shown = ", ".join(f"{a!r} -> {b}" for a, b in zip(np.asarray(series.index)[dup.to_numpy()], names[dup]))
+        shown = ", ".join(
+            f"{a!r} -> {b}" for a, b in zip(np.asarray(series.index)[dup.to_numpy()], names[dup])
+        )
         raise QuotaInputError(f"targets name a city twice: {shown}")
-    return pd.Series(num.to_numpy(dtype=np.int64), index=pd.Index(names.to_numpy(), name="city"), name="target")
+    return pd.Series(
+        num.to_numpy(dtype=np.int64), index=pd.Index(names.to_numpy(), name="city"), name="target"
+    )
 
 
 def _check_cities(structure: pd.DataFrame, targets: pd.Series) -> None:
@@ -172,16 +186,23 @@ def _check_existing(existing: pd.DataFrame, structure: pd.DataFrame) -> pd.DataF
         raise QuotaInputError(f"existing: panel enterprises in cells the structure does not have: {shown}")
     over = merged["panel"] > merged["enterprises"].fillna(0)
     if over.any():
-        shown = ", ".join(f"row {i!r}: panel {r.panel} > enterprises {int(r.enterprises)}" for i, r in list(merged[over].iterrows())[:10])
+        shown = ", ".join(
+            f"row {i!r}: panel {r.panel} > enterprises {int(r.enterprises)}"
+            for i, r in list(merged[over].iterrows())[:10]
+        )
         raise QuotaInputError(f"existing: more panel enterprises than enterprises in the cell: {shown}")
     return panel[[*keys, "panel"]]
 
 
-def _check_pillars(pillars: Mapping[str, Sequence[str]] | None, targets: pd.Series) -> dict[str, tuple[str, ...]]:
+def _check_pillars(
+    pillars: Mapping[str, Sequence[str]] | None, targets: pd.Series
+) -> dict[str, tuple[str, ...]]:
     if pillars is None:
         return {}
     if not isinstance(pillars, Mapping):
-        raise QuotaInputError(f"pillars must be a mapping city -> list of section letters, got {type(pillars).__name__}")
+        raise QuotaInputError(
+            f"pillars must be a mapping city -> list of section letters, got {type(pillars).__name__}"
+        )
     names = resolve_cities(pd.Series(list(pillars.keys()), dtype=object))
     out: dict[str, tuple[str, ...]] = {}
     for raw, city in zip(pillars.keys(), names):
@@ -198,7 +219,9 @@ def _check_pillars(pillars: Mapping[str, Sequence[str]] | None, targets: pd.Seri
 
 def _check_sector_targets(sector_targets: pd.DataFrame, targets: pd.Series) -> pd.DataFrame:
     if not isinstance(sector_targets, pd.DataFrame):
-        raise QuotaInputError(f"sector_targets must be a DataFrame (city x sector), got {type(sector_targets).__name__}")
+        raise QuotaInputError(
+            f"sector_targets must be a DataFrame (city x sector), got {type(sector_targets).__name__}"
+        )
     cols = [c for c in sector_targets.columns]
     bad_cols = [c for c in cols if c not in ("primary", "secondary", "tertiary")]
     if bad_cols or not cols:
@@ -221,13 +244,17 @@ def _check_sector_targets(sector_targets: pd.DataFrame, targets: pd.Series) -> p
     complete = len(num.columns) == 3
     wrong = (total != targets) if complete else (total > targets)
     if wrong.any():
-        shown = ", ".join(f"{c}: sectors {int(total[c])} vs target {int(targets[c])}" for c in num.index[wrong][:10])
+        shown = ", ".join(
+            f"{c}: sectors {int(total[c])} vs target {int(targets[c])}" for c in num.index[wrong][:10]
+        )
         relation = "sum to" if complete else "stay within"
         raise QuotaInputError(f"sector_targets must {relation} each city's target; {shown}")
     return num
 
 
-def _minimums(rules: RuleSet, targets: pd.Series, population: pd.Series | None) -> tuple[pd.Series | None, pd.Series | None]:
+def _minimums(
+    rules: RuleSet, targets: pd.Series, population: pd.Series | None
+) -> tuple[pd.Series | None, pd.Series | None]:
     """(minimum per city, population per city) for the min_count rule, or (None, None)."""
     limit = rules.limit("min_count")
     if "min_count" not in rules or limit is None:
@@ -237,7 +264,9 @@ def _minimums(rules: RuleSet, targets: pd.Series, population: pd.Series | None) 
         pop = nat["population"].reindex(targets.index)
     else:
         if not isinstance(population, pd.Series):
-            raise QuotaInputError(f"population must be a Series indexed by city, got {type(population).__name__}")
+            raise QuotaInputError(
+                f"population must be a Series indexed by city, got {type(population).__name__}"
+            )
         pop = population.copy()
         pop.index = pd.Index(resolve_cities(pd.Series(list(pop.index), dtype=object)).to_numpy())
         missing = [c for c in targets.index if c not in pop.index]
@@ -282,7 +311,9 @@ class _City:
         self.codes = [f"{x}_{z}_{'so' if o else 'nso'}" for x, z, o in zip(section, size, a["state_owned"])]
 
     def facts(self) -> CityFacts:
-        cells = pd.DataFrame({k: self.arrays[k] for k in ("section", "size_class", "state_owned", "available", "panel", "top")})
+        cells = pd.DataFrame(
+            {k: self.arrays[k] for k in ("section", "size_class", "state_owned", "available", "panel", "top")}
+        )
         return CityFacts(
             self.name,
             self.target,
@@ -374,7 +405,9 @@ def _prepare_cities(
         else:
             ideal[open_cells] = _shares(emp[open_cells], ent[open_cells], w) * n
         arrays["ideal"] = ideal
-        out.append(_City(name, f"c{i:03d}", n, arrays, share_rules, top_k, pillars.get(name, ()), sec_t, sector_soft))
+        out.append(
+            _City(name, f"c{i:03d}", n, arrays, share_rules, top_k, pillars.get(name, ()), sec_t, sector_soft)
+        )
     return out
 
 
@@ -421,7 +454,9 @@ class _Model:
         self.coo_c.append(cols)
         self.coo_v.append(np.broadcast_to(np.asarray(vals, dtype=float), (len(cols),)))
 
-    def add_rows(self, names: list[str], rows_cols: np.ndarray, rows_vals: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+    def add_rows(
+        self, names: list[str], rows_cols: np.ndarray, rows_vals: np.ndarray, lo: np.ndarray, hi: np.ndarray
+    ) -> None:
         """Rows with the same number of entries: ``rows_cols[k]`` are the columns of row k."""
         r0 = len(self.row_names)
         k, width = rows_cols.shape
@@ -439,9 +474,13 @@ class _Model:
             shape=(len(self.row_names), self.n_cols),
         )
         return {
-            "lo": cat(self.col_lo), "hi": cat(self.col_hi), "cost": cat(self.cost),
-            "integer": cat(self.integer, bool), "row_lo": np.asarray(self.row_lo, dtype=float),
-            "row_hi": np.asarray(self.row_hi, dtype=float), "matrix": matrix,
+            "lo": cat(self.col_lo),
+            "hi": cat(self.col_hi),
+            "cost": cat(self.cost),
+            "integer": cat(self.integer, bool),
+            "row_lo": np.asarray(self.row_lo, dtype=float),
+            "row_hi": np.asarray(self.row_hi, dtype=float),
+            "matrix": matrix,
         }
 
 
@@ -499,8 +538,13 @@ def _add_city(model: _Model, city: _City, groups: frozenset[str], objective: boo
             if city.sector_soft:
                 # Soft split: enterprises over and under the sector's target, each penalised
                 # like a soft share rule, so the split holds whenever the cells allow it.
-                s = model.add_cols([f"s_{tag}_sector_{name}_over", f"s_{tag}_sector_{name}_under"], 0.0, np.inf,
-                                   penalty if objective else 0.0, integer=False)
+                s = model.add_cols(
+                    [f"s_{tag}_sector_{name}_over", f"s_{tag}_sector_{name}_under"],
+                    0.0,
+                    np.inf,
+                    penalty if objective else 0.0,
+                    integer=False,
+                )
                 cols, vals = np.r_[cols, s], np.r_[vals, -1.0, 1.0]
             model.add_row(f"{tag}_sector_{name}", cols, vals, t, t)
     return _Columns(q, slack)
@@ -524,7 +568,9 @@ def _add_deviation(model: _Model, tag: str, codes: list[str], q: np.ndarray, ide
     room_down = f.copy()
     lower = 0.0
     for k, (upper, slope) in enumerate(zip(_SPREAD_BOUNDS, _SPREAD_SLOPES), start=1):
-        length = np.maximum(1.0, np.round((upper - lower) * ideal)) if np.isfinite(upper) else np.full(m, np.inf)
+        length = (
+            np.maximum(1.0, np.round((upper - lower) * ideal)) if np.isfinite(upper) else np.full(m, np.inf)
+        )
         lower = upper
         cost = 1.0 + _SPREAD * slope
         ups.append(model.add_cols([f"up{k}_{tag}_{c}" for c in codes], 0.0, length, cost, integer=False))
@@ -557,7 +603,13 @@ def _assemble(
         q = np.concatenate([c.q for c in cols])
         r = np.concatenate([c.arrays["r50"] for c in block])
         if band.soft:
-            s = model.add_cols([f"s_{band.code}_band_50_300_min"], 0.0, np.inf, (2.0 * total + 2.0) if objective else 0.0, integer=False)
+            s = model.add_cols(
+                [f"s_{band.code}_band_50_300_min"],
+                0.0,
+                np.inf,
+                (2.0 * total + 2.0) if objective else 0.0,
+                integer=False,
+            )
             band_slack = int(s[0])
             q, r = np.r_[q, s], np.r_[r, 1.0]
         model.add_row(f"{band.code}_band_50_300_min", q, r, band.limit * total, np.inf)
@@ -581,18 +633,22 @@ def _check_solver(solver: Any) -> tuple[str, Any]:
     if isinstance(solver, str):
         key = solver.strip().lower()
         if key not in SOLVERS:
-            raise QuotaInputError(f"unknown solver {solver!r}; valid: {list(SOLVERS)} or a PuLP solver object")
+            raise QuotaInputError(
+                f"unknown solver {solver!r}; valid: {list(SOLVERS)} or a PuLP solver object"
+            )
         if key == "highs" and not _highs_available():  # pragma: no cover
             raise QuotaInputError("solver 'highs' needs the highspy package; use solver='cbc'")
         return key, None
     import pulp
 
     if not isinstance(solver, pulp.LpSolver):
-        raise QuotaInputError(f"solver must be one of {list(SOLVERS)} or a PuLP solver object, got {solver!r}")
+        raise QuotaInputError(
+            f"solver must be one of {list(SOLVERS)} or a PuLP solver object, got {solver!r}"
+        )
     return "pulp", solver
 
 
-@lru_cache(maxsize=None)
+@cache
 def _absorb_highs_banner() -> None:
     """HiGHS prints a copyright banner on stdout when a process makes its first instance, before
     any option can silence it; make that first instance with stdout pointed at the null device."""
@@ -725,7 +781,9 @@ def _solve_pulp(model: _Model, solver: Any) -> tuple[str, np.ndarray | None]:
     return label, None
 
 
-def _solve(model: _Model, kind: str, solver: Any, blocks: list[np.ndarray] | None = None) -> tuple[str, np.ndarray | None]:
+def _solve(
+    model: _Model, kind: str, solver: Any, blocks: list[np.ndarray] | None = None
+) -> tuple[str, np.ndarray | None]:
     if kind == "highs":
         return _solve_highs(model, blocks)
     if kind == "cbc":
@@ -812,7 +870,9 @@ def _explain(city: _City, rules: RuleSet, sector: bool, kind: str, solver: Any) 
     return [{"city": city.name, "rules": conflict, "detail": describe_conflict(city.facts(), conflict)}]
 
 
-def _explain_band(block: list[_City], band: _Band, rules: RuleSet, sector: bool, kind: str, solver: Any) -> dict[str, Any]:
+def _explain_band(
+    block: list[_City], band: _Band, rules: RuleSet, sector: bool, kind: str, solver: Any
+) -> dict[str, Any]:
     groups = _groups_of(block, band, rules, sector)
 
     def feasible(subset: frozenset[str]) -> bool:
@@ -948,7 +1008,9 @@ def build_quotas(
         st["panel"] = 0
     pil = _check_pillars(pillars, tg)
     if "pillar_industries" not in rules and pil:
-        notes.append("pillars widen the eligible sections; pillar_industries is not in the rule set, so none is forced")
+        notes.append(
+            "pillars widen the eligible sections; pillar_industries is not in the rule set, so none is forced"
+        )
 
     sector = "sector_split" in rules and sector_targets is not None
     sec_t = None
@@ -985,7 +1047,9 @@ def build_quotas(
     band_rule = rules.get("band_50_300_min")
     if band_rule is not None and band_rule.limit is not None:
         if "enterprises_50_300" in st.columns:
-            st["r50"] = np.where(st["enterprises"] > 0, st["enterprises_50_300"] / st["enterprises"].clip(lower=1), 0.0)
+            st["r50"] = np.where(
+                st["enterprises"] > 0, st["enterprises_50_300"] / st["enterprises"].clip(lower=1), 0.0
+            )
             band = band_rule
         else:
             notes.append("band_50_300_min: the structure has no enterprises_50_300 column; rule not applied")
@@ -1016,7 +1080,9 @@ def build_quotas(
     kept = {k: v for k, v in kept.items() if v}
     if kept:
         listed = ", ".join(f"{k} {v}" for k, v in kept.items())
-        notes.append(f"top_industries: panel enterprises kept outside the top sections (no new ones there): {listed}")
+        notes.append(
+            f"top_industries: panel enterprises kept outside the top sections (no new ones there): {listed}"
+        )
     conflicts = [c for o in outcomes for c in o.conflicts]
     if conflicts:
         raise _infeasible(conflicts)
@@ -1027,7 +1093,9 @@ def build_quotas(
 
     cells = pd.DataFrame(
         {
-            "city": np.repeat(np.array([c.name for c in cities], dtype=object), [len(c.codes) for c in cities]),
+            "city": np.repeat(
+                np.array([c.name for c in cities], dtype=object), [len(c.codes) for c in cities]
+            ),
             "section": stack("section"),
             "size_class": stack("size_class"),
             "state_owned": stack("state_owned"),
@@ -1056,7 +1124,11 @@ def build_quotas(
 
 def _infeasible(conflicts: list[dict[str, Any]]) -> InfeasibleQuotaError:
     lines = [f"{c['city']}: {c['detail']} (rules: {', '.join(c['rules'])})" for c in conflicts]
-    head = "no quota table meets the hard rules" if len(lines) == 1 else f"no quota table meets the hard rules in {len(lines)} places"
+    head = (
+        "no quota table meets the hard rules"
+        if len(lines) == 1
+        else f"no quota table meets the hard rules in {len(lines)} places"
+    )
     return InfeasibleQuotaError(f"{head}:\n" + "\n".join(lines), conflicts)
 
 
@@ -1079,24 +1151,56 @@ def _relaxations(
             bound = math.floor(limit * n + _TOL) if sense == "<=" else math.ceil(limit * n - _TOL)
             by = count - bound if sense == "<=" else bound - count
             if by > 0:
-                rows.append({"city": city.name, "rule": rid, "limit": limit, "allowed": bound, "achieved": count,
-                             "share": count / n if n else float("nan"), "by": by})
+                rows.append(
+                    {
+                        "city": city.name,
+                        "rule": rid,
+                        "limit": limit,
+                        "allowed": bound,
+                        "achieved": count,
+                        "share": count / n if n else float("nan"),
+                        "by": by,
+                    }
+                )
         if city.sector_soft:
             # Measured as quotas.checks does: enterprises off the sector targets, summed.
-            off = sum(abs(int(q[city.arrays["sector"] == name].sum()) - t) for name, t in city.sector_targets.items())
+            off = sum(
+                abs(int(q[city.arrays["sector"] == name].sum()) - t)
+                for name, t in city.sector_targets.items()
+            )
             if off:
-                rows.append({"city": city.name, "rule": "sector_split", "limit": 0, "allowed": 0, "achieved": off,
-                             "share": off / n if n else float("nan"), "by": off})
+                rows.append(
+                    {
+                        "city": city.name,
+                        "rule": "sector_split",
+                        "limit": 0,
+                        "allowed": 0,
+                        "achieved": off,
+                        "share": off / n if n else float("nan"),
+                        "by": off,
+                    }
+                )
     for block, band in blocks:
         if band is None or not band.soft:
             continue
         names = [c.name for c in block]
         sub = cells[cells["city"].isin(names)]
-        ratio = np.where(sub["available"] > 0, sub["enterprises_50_300"] / sub["available"].clip(lower=1), 0.0)
+        ratio = np.where(
+            sub["available"] > 0, sub["enterprises_50_300"] / sub["available"].clip(lower=1), 0.0
+        )
         expected = float((sub["quota"] * ratio).sum())
         total = int(targets[names].sum())
         need = band.limit * total
         if need - expected > 1e-6:
-            rows.append({"city": band.name, "rule": "band_50_300_min", "limit": band.limit, "allowed": need,
-                         "achieved": expected, "share": expected / total if total else float("nan"), "by": need - expected})
+            rows.append(
+                {
+                    "city": band.name,
+                    "rule": "band_50_300_min",
+                    "limit": band.limit,
+                    "allowed": need,
+                    "achieved": expected,
+                    "share": expected / total if total else float("nan"),
+                    "by": need - expected,
+                }
+            )
     return pd.DataFrame(rows, columns=["city", "rule", "limit", "allowed", "achieved", "share", "by"])

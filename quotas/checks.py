@@ -192,8 +192,15 @@ def check_cells(
         if checker is None:
             for city in city_order:
                 per_city[city].append(
-                    _row(city, rule.id, np.nan, np.nan, "skipped",
-                         f"规则 {rule.id} 无法由计数核对", f"rule {rule.id!r} cannot be checked from counts")
+                    _row(
+                        city,
+                        rule.id,
+                        np.nan,
+                        np.nan,
+                        "skipped",
+                        f"规则 {rule.id} 无法由计数核对",
+                        f"rule {rule.id!r} cannot be checked from counts",
+                    )
                 )
             continue
         for city, row in zip(city_order, checker(rule, context, city_order)):
@@ -312,9 +319,18 @@ def _municipalities() -> frozenset[str]:
     return frozenset(nat.loc[nat["kind"] == "municipality", "city"])
 
 
-def _row(city: str, rule: str, observed: float, limit: float, status: str, zh: str, en: str) -> dict[str, Any]:
-    return {"city": city, "rule": rule, "observed": observed, "limit": limit, "status": status,
-            "message_zh": zh, "message_en": en}
+def _row(
+    city: str, rule: str, observed: float, limit: float, status: str, zh: str, en: str
+) -> dict[str, Any]:
+    return {
+        "city": city,
+        "rule": rule,
+        "observed": observed,
+        "limit": limit,
+        "status": status,
+        "message_zh": zh,
+        "message_en": en,
+    }
 
 
 def _broken(kind: str) -> str:
@@ -339,23 +355,51 @@ def _share_rule(column: str | tuple[str, ...], direction: str, zh_name: str, en_
         parts = ctx.counts[list(cols)].to_numpy(dtype=float).sum(axis=1)
         for city, n, part in zip(cities, totals, parts):
             if n == 0:
-                out.append(_row(city, rule.id, np.nan, np.nan if limit is None else limit, "skipped",
-                                "该市样本为空,无法计算比例", "no enterprises in the city; share undefined"))
+                out.append(
+                    _row(
+                        city,
+                        rule.id,
+                        np.nan,
+                        np.nan if limit is None else limit,
+                        "skipped",
+                        "该市样本为空,无法计算比例",
+                        "no enterprises in the city; share undefined",
+                    )
+                )
                 continue
             share = float(part / n)
             if limit is None:
-                out.append(_row(city, rule.id, share, np.nan, "pass",
-                                f"{zh_name}占 {_pct(share)},未设上限", f"{en_name} {_pct(share)}; no limit set"))
+                out.append(
+                    _row(
+                        city,
+                        rule.id,
+                        share,
+                        np.nan,
+                        "pass",
+                        f"{zh_name}占 {_pct(share)},未设上限",
+                        f"{en_name} {_pct(share)}; no limit set",
+                    )
+                )
                 continue
             if direction == "max":
                 ok = share <= limit + TOLERANCE
                 zh_rel, en_rel = ("不超过", "within the maximum") if ok else ("超过上限", "above the maximum")
             else:
                 ok = share >= limit - TOLERANCE
-                zh_rel, en_rel = ("达到下限", "meets the minimum") if ok else ("低于下限", "below the minimum")
-            out.append(_row(city, rule.id, share, float(limit), "pass" if ok else _broken(rule.kind),
-                            f"{zh_name}占 {_pct(share)},{zh_rel} {_pct(limit)}",
-                            f"{en_name} {_pct(share)}, {en_rel} of {_pct(limit)}"))
+                zh_rel, en_rel = (
+                    ("达到下限", "meets the minimum") if ok else ("低于下限", "below the minimum")
+                )
+            out.append(
+                _row(
+                    city,
+                    rule.id,
+                    share,
+                    float(limit),
+                    "pass" if ok else _broken(rule.kind),
+                    f"{zh_name}占 {_pct(share)},{zh_rel} {_pct(limit)}",
+                    f"{en_name} {_pct(share)}, {en_rel} of {_pct(limit)}",
+                )
+            )
         return out
 
     return check
@@ -364,8 +408,10 @@ def _share_rule(column: str | tuple[str, ...], direction: str, zh_name: str, en_
 def _min_count(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
     limit = rule.limit
     if limit is None:
-        return [_row(c, rule.id, ctx.counts.loc[c, "n"], np.nan, "pass", "未设最低户数", "no minimum set")
-                for c in cities]
+        return [
+            _row(c, rule.id, ctx.counts.loc[c, "n"], np.nan, "pass", "未设最低户数", "no minimum set")
+            for c in cities
+        ]
     minimum: dict[str, float] = {}
     note: dict[str, tuple[str, str]] = {}
     if isinstance(limit, str):
@@ -375,9 +421,18 @@ def _min_count(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
             muni = pd.Series({c: c in _municipalities() for c in cities}, dtype=bool)
         needs_population = len(scheme.tiers) > 1
         if needs_population and ctx.population is None:
-            return [_row(c, rule.id, ctx.counts.loc[c, "n"], np.nan, "skipped",
-                         f"未提供人口数据(population),无法确定 {limit} 最低户数",
-                         f"population not given; the {limit} minimum depends on it") for c in cities]
+            return [
+                _row(
+                    c,
+                    rule.id,
+                    ctx.counts.loc[c, "n"],
+                    np.nan,
+                    "skipped",
+                    f"未提供人口数据(population),无法确定 {limit} 最低户数",
+                    f"population not given; the {limit} minimum depends on it",
+                )
+                for c in cities
+            ]
         if needs_population:
             pop = pd.Series(ctx.population).reindex(cities)
             known = [c for c in cities if pd.notna(pop.get(c))]
@@ -396,26 +451,55 @@ def _min_count(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
     for city in cities:
         n = ctx.counts.loc[city, "n"]
         if city not in minimum:
-            out.append(_row(city, rule.id, n, np.nan, "skipped", "人口数据中没有该市",
-                            f"population has no value for {city}"))
+            out.append(
+                _row(
+                    city,
+                    rule.id,
+                    n,
+                    np.nan,
+                    "skipped",
+                    "人口数据中没有该市",
+                    f"population has no value for {city}",
+                )
+            )
             continue
         m = minimum[city]
         zh_note, en_note = note.get(city, ("", ""))
         zh_note = f"({zh_note})" if zh_note else ""
         en_note = f" ({en_note})" if en_note else ""
         if n >= m:
-            out.append(_row(city, rule.id, n, m, "pass", f"样本 {_fmt(n)} 户,达到最低 {_fmt(m)} 户{zh_note}",
-                            f"{_fmt(n)} enterprises, at least the minimum of {_fmt(m)}{en_note}"))
+            out.append(
+                _row(
+                    city,
+                    rule.id,
+                    n,
+                    m,
+                    "pass",
+                    f"样本 {_fmt(n)} 户,达到最低 {_fmt(m)} 户{zh_note}",
+                    f"{_fmt(n)} enterprises, at least the minimum of {_fmt(m)}{en_note}",
+                )
+            )
         else:
-            out.append(_row(city, rule.id, n, m, _broken(rule.kind),
-                            f"样本 {_fmt(n)} 户,低于最低 {_fmt(m)} 户{zh_note}",
-                            f"{_fmt(n)} enterprises, below the minimum of {_fmt(m)}{en_note}"))
+            out.append(
+                _row(
+                    city,
+                    rule.id,
+                    n,
+                    m,
+                    _broken(rule.kind),
+                    f"样本 {_fmt(n)} 户,低于最低 {_fmt(m)} 户{zh_note}",
+                    f"{_fmt(n)} enterprises, below the minimum of {_fmt(m)}{en_note}",
+                )
+            )
     return out
 
 
 def _structure_by_city(structure: pd.DataFrame) -> pd.DataFrame:
-    missing = [c for c in ("city", "section", "size_class", "state_owned", "enterprises", "employment")
-               if c not in structure.columns]
+    missing = [
+        c
+        for c in ("city", "section", "size_class", "state_owned", "enterprises", "employment")
+        if c not in structure.columns
+    ]
     if missing:
         raise QuotaInputError(f"structure lacks column(s) {missing}; it has {list(structure.columns)}")
     return structure
@@ -423,8 +507,18 @@ def _structure_by_city(structure: pd.DataFrame) -> pd.DataFrame:
 
 def _top_industries(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
     if ctx.structure is None:
-        return [_row(c, rule.id, np.nan, 0.0, "skipped", "未提供总体结构(structure),无法排列行业就业人数",
-                     "structure not given; sections cannot be ranked by employment") for c in cities]
+        return [
+            _row(
+                c,
+                rule.id,
+                np.nan,
+                0.0,
+                "skipped",
+                "未提供总体结构(structure),无法排列行业就业人数",
+                "structure not given; sections cannot be ranked by employment",
+            )
+            for c in cities
+        ]
     st = _structure_by_city(ctx.structure)
     emp = st.groupby(["city", "section"], observed=True)["employment"].sum()
     emp = emp[emp > 0]
@@ -446,42 +540,107 @@ def _top_industries(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
     out = []
     for city in cities:
         if city not in in_structure:
-            out.append(_row(city, rule.id, np.nan, 0.0, "skipped", "总体结构中没有该市",
-                            f"structure has no rows for {city}"))
+            out.append(
+                _row(
+                    city,
+                    rule.id,
+                    np.nan,
+                    0.0,
+                    "skipped",
+                    "总体结构中没有该市",
+                    f"structure has no rows for {city}",
+                )
+            )
             continue
         found = outside.get(city, [])
         k = float(sum(v for _, v in found))
         if k == 0:
-            out.append(_row(city, rule.id, 0.0, 0.0, "pass", f"所有行业均在就业人数前 {top_n} 位或支柱产业之内",
-                            f"every section is in the top {top_n} by employment or a pillar"))
+            out.append(
+                _row(
+                    city,
+                    rule.id,
+                    0.0,
+                    0.0,
+                    "pass",
+                    f"所有行业均在就业人数前 {top_n} 位或支柱产业之内",
+                    f"every section is in the top {top_n} by employment or a pillar",
+                )
+            )
         else:
             listed = ", ".join(f"{s} ({_fmt(v)})" for s, v in found)
-            out.append(_row(city, rule.id, k, 0.0, _broken(rule.kind),
-                            f"{_fmt(k)} 户企业所在行业不在就业人数前 {top_n} 位: {listed}",
-                            f"{_fmt(k)} enterprises in sections outside the top {top_n} by employment: {listed}"))
+            out.append(
+                _row(
+                    city,
+                    rule.id,
+                    k,
+                    0.0,
+                    _broken(rule.kind),
+                    f"{_fmt(k)} 户企业所在行业不在就业人数前 {top_n} 位: {listed}",
+                    f"{_fmt(k)} enterprises in sections outside the top {top_n} by employment: {listed}",
+                )
+            )
     return out
 
 
 def _pillar_industries(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
     if ctx.pillars is None:
-        return [_row(c, rule.id, np.nan, 0.0, "skipped", "未提供支柱产业(pillars)",
-                     "pillar industries not given (pillars=)") for c in cities]
-    present_by_city = ctx.cells[ctx.cells["count"] > 0].groupby("city", sort=False)["section"].agg(set).to_dict()
+        return [
+            _row(
+                c,
+                rule.id,
+                np.nan,
+                0.0,
+                "skipped",
+                "未提供支柱产业(pillars)",
+                "pillar industries not given (pillars=)",
+            )
+            for c in cities
+        ]
+    present_by_city = (
+        ctx.cells[ctx.cells["count"] > 0].groupby("city", sort=False)["section"].agg(set).to_dict()
+    )
     out = []
     for city in cities:
         named = ctx.pillars.get(city, ())
         if not named:
-            out.append(_row(city, rule.id, 0.0, 0.0, "pass", "该市未指定支柱产业", "no pillar industry named for the city"))
+            out.append(
+                _row(
+                    city,
+                    rule.id,
+                    0.0,
+                    0.0,
+                    "pass",
+                    "该市未指定支柱产业",
+                    "no pillar industry named for the city",
+                )
+            )
             continue
         present = present_by_city.get(city, set())
         absent = [s for s in named if s not in present]
         if absent:
-            out.append(_row(city, rule.id, float(len(absent)), 0.0, _broken(rule.kind),
-                            f"支柱产业 {', '.join(absent)} 没有样本企业",
-                            f"pillar section(s) {', '.join(absent)} have no enterprise"))
+            out.append(
+                _row(
+                    city,
+                    rule.id,
+                    float(len(absent)),
+                    0.0,
+                    _broken(rule.kind),
+                    f"支柱产业 {', '.join(absent)} 没有样本企业",
+                    f"pillar section(s) {', '.join(absent)} have no enterprise",
+                )
+            )
         else:
-            out.append(_row(city, rule.id, 0.0, 0.0, "pass", f"支柱产业 {', '.join(named)} 均有样本企业",
-                            f"every pillar section ({', '.join(named)}) has enterprises"))
+            out.append(
+                _row(
+                    city,
+                    rule.id,
+                    0.0,
+                    0.0,
+                    "pass",
+                    f"支柱产业 {', '.join(named)} 均有样本企业",
+                    f"every pillar section ({', '.join(named)}) has enterprises",
+                )
+            )
     return out
 
 
@@ -489,8 +648,18 @@ def _proportional_mix(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
     limit = rule.limit
     lim = np.nan if limit is None else float(limit)
     if ctx.structure is None:
-        return [_row(c, rule.id, np.nan, lim, "skipped", "未提供总体结构(structure),无法比较规模和所有制结构",
-                     "structure not given; the size and ownership mix cannot be compared") for c in cities]
+        return [
+            _row(
+                c,
+                rule.id,
+                np.nan,
+                lim,
+                "skipped",
+                "未提供总体结构(structure),无法比较规模和所有制结构",
+                "structure not given; the size and ownership mix cannot be compared",
+            )
+            for c in cities
+        ]
     st = _structure_by_city(ctx.structure)
     drop_micro = ctx.rules.limit("micro_excluded") == 0
     keys = ["size_class", "state_owned"]
@@ -514,30 +683,89 @@ def _proportional_mix(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
     for city in cities:
         p = pop_arr[pop_row[city]] if city in pop_row else empty
         if p.sum() == 0:
-            out.append(_row(city, rule.id, np.nan, lim, "skipped", "总体结构中没有该市", f"structure has no rows for {city}"))
+            out.append(
+                _row(
+                    city,
+                    rule.id,
+                    np.nan,
+                    lim,
+                    "skipped",
+                    "总体结构中没有该市",
+                    f"structure has no rows for {city}",
+                )
+            )
             continue
         s = smp_arr[smp_row[city]] if city in smp_row else empty
         if s.sum() == 0:
-            out.append(_row(city, rule.id, np.nan, lim, "skipped", "该市样本为空,无法计算比例",
-                            "no enterprises in the city; share undefined"))
+            out.append(
+                _row(
+                    city,
+                    rule.id,
+                    np.nan,
+                    lim,
+                    "skipped",
+                    "该市样本为空,无法计算比例",
+                    "no enterprises in the city; share undefined",
+                )
+            )
             continue
         d = 0.5 * float(np.abs(s / s.sum() - p / p.sum()).sum())
         text_zh = f"规模×所有制结构与总体的相异指数 {d:.3f}{scope_zh}"
         text_en = f"size x ownership dissimilarity index to the population {d:.3f}{scope_en}"
         if limit is None:
-            out.append(_row(city, rule.id, d, lim, "pass", text_zh + ",目标项,未设上限", text_en + "; an objective, no limit"))
+            out.append(
+                _row(
+                    city,
+                    rule.id,
+                    d,
+                    lim,
+                    "pass",
+                    text_zh + ",目标项,未设上限",
+                    text_en + "; an objective, no limit",
+                )
+            )
         elif d <= limit + TOLERANCE:
-            out.append(_row(city, rule.id, d, lim, "pass", f"{text_zh},不超过 {limit:.3f}", f"{text_en}, within {limit:.3f}"))
+            out.append(
+                _row(
+                    city,
+                    rule.id,
+                    d,
+                    lim,
+                    "pass",
+                    f"{text_zh},不超过 {limit:.3f}",
+                    f"{text_en}, within {limit:.3f}",
+                )
+            )
         else:
-            out.append(_row(city, rule.id, d, lim, _broken(rule.kind), f"{text_zh},超过 {limit:.3f}", f"{text_en}, above {limit:.3f}"))
+            out.append(
+                _row(
+                    city,
+                    rule.id,
+                    d,
+                    lim,
+                    _broken(rule.kind),
+                    f"{text_zh},超过 {limit:.3f}",
+                    f"{text_en}, above {limit:.3f}",
+                )
+            )
     return out
 
 
 def _sector_split(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
     st = ctx.sector_targets
     if st is None:
-        return [_row(c, rule.id, np.nan, 0.0, "skipped", "未提供二、三产业目标(sector_targets)",
-                     "secondary / tertiary targets not given (sector_targets=)") for c in cities]
+        return [
+            _row(
+                c,
+                rule.id,
+                np.nan,
+                0.0,
+                "skipped",
+                "未提供二、三产业目标(sector_targets)",
+                "secondary / tertiary targets not given (sector_targets=)",
+            )
+            for c in cities
+        ]
     missing = [c for c in ("secondary", "tertiary") if c not in st.columns]
     if missing:
         raise QuotaInputError(f"sector_targets lacks column(s) {missing}; it has {list(st.columns)}")
@@ -545,14 +773,25 @@ def _sector_split(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
     if "sector" in cells.columns:
         sector = pd.to_numeric(cells["sector"], errors="coerce")
     else:
-        sector = pd.Series(np.where(cells["section"] == "A", 1, np.where(cells["section"].isin(_SECONDARY_SECTIONS), 2, 3)),
-                           index=cells.index)
+        sector = pd.Series(
+            np.where(cells["section"] == "A", 1, np.where(cells["section"].isin(_SECONDARY_SECTIONS), 2, 3)),
+            index=cells.index,
+        )
     by = cells.assign(_sector=sector).groupby(["city", "_sector"])["count"].sum()
     out = []
     for city in cities:
         if city not in st.index:
-            out.append(_row(city, rule.id, np.nan, 0.0, "skipped", "二、三产业目标中没有该市",
-                            f"sector_targets has no row for {city}"))
+            out.append(
+                _row(
+                    city,
+                    rule.id,
+                    np.nan,
+                    0.0,
+                    "skipped",
+                    "二、三产业目标中没有该市",
+                    f"sector_targets has no row for {city}",
+                )
+            )
             continue
         sec = float(by.get((city, 2), 0.0))
         ter = float(by.get((city, 3), 0.0))
@@ -566,38 +805,89 @@ def _sector_split(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
 
 def _province_row(rule: Rule, ctx: _Context) -> dict[str, Any]:
     if rule.id != "band_50_300_min":
-        return _row(PROVINCE, rule.id, np.nan, np.nan, "skipped", f"规则 {rule.id} 无法由计数核对",
-                    f"rule {rule.id!r} cannot be checked from counts")
+        return _row(
+            PROVINCE,
+            rule.id,
+            np.nan,
+            np.nan,
+            "skipped",
+            f"规则 {rule.id} 无法由计数核对",
+            f"rule {rule.id!r} cannot be checked from counts",
+        )
     limit = np.nan if rule.limit is None else float(rule.limit)
     cells = ctx.cells
     if "band_50_300" not in cells.columns:
-        return _row(PROVINCE, rule.id, np.nan, limit, "skipped", "缺少 50-300 人区间标记(band_50_300 列)",
-                    "cells have no band_50_300 column (50-300 employees)")
+        return _row(
+            PROVINCE,
+            rule.id,
+            np.nan,
+            limit,
+            "skipped",
+            "缺少 50-300 人区间标记(band_50_300 列)",
+            "cells have no band_50_300 column (50-300 employees)",
+        )
     total = float(cells["count"].sum())
     if total == 0:
         return _row(PROVINCE, rule.id, np.nan, limit, "skipped", "样本为空", "no enterprises")
     share = float(cells.loc[cells["band_50_300"].astype(bool), "count"].sum() / total)
     if rule.limit is None:
-        return _row(PROVINCE, rule.id, share, limit, "pass", f"50-300人企业占 {_pct(share)},未设下限",
-                    f"50-300-employee enterprises {_pct(share)}; no minimum set")
+        return _row(
+            PROVINCE,
+            rule.id,
+            share,
+            limit,
+            "pass",
+            f"50-300人企业占 {_pct(share)},未设下限",
+            f"50-300-employee enterprises {_pct(share)}; no minimum set",
+        )
     ok = share >= rule.limit - TOLERANCE
-    return _row(PROVINCE, rule.id, share, limit, "pass" if ok else _broken(rule.kind),
-                f"全省50-300人企业占 {_pct(share)},{'达到' if ok else '低于'}下限 {_pct(rule.limit)}",
-                f"province share of 50-300-employee enterprises {_pct(share)}, "
-                f"{'meets' if ok else 'below'} the minimum of {_pct(rule.limit)}")
+    return _row(
+        PROVINCE,
+        rule.id,
+        share,
+        limit,
+        "pass" if ok else _broken(rule.kind),
+        f"全省50-300人企业占 {_pct(share)},{'达到' if ok else '低于'}下限 {_pct(rule.limit)}",
+        f"province share of 50-300-employee enterprises {_pct(share)}, "
+        f"{'meets' if ok else 'below'} the minimum of {_pct(rule.limit)}",
+    )
 
 
 def _target_row(city: str, n: float, target: Any) -> dict[str, Any]:
     if target is None or pd.isna(target):
-        return _row(city, "target", n, np.nan, "skipped", "没有该市的目标数", f"targets has no value for {city}")
+        return _row(
+            city, "target", n, np.nan, "skipped", "没有该市的目标数", f"targets has no value for {city}"
+        )
     t = float(target)
     if n == t:
-        return _row(city, "target", n, t, "pass", f"样本 {_fmt(n)} 户,等于目标数", f"{_fmt(n)} enterprises, equal to the target")
+        return _row(
+            city,
+            "target",
+            n,
+            t,
+            "pass",
+            f"样本 {_fmt(n)} 户,等于目标数",
+            f"{_fmt(n)} enterprises, equal to the target",
+        )
     if n < t:
-        return _row(city, "target", n, t, "fail", f"样本 {_fmt(n)} 户,少于目标 {_fmt(t)} 户",
-                    f"{_fmt(n)} enterprises, below the target of {_fmt(t)}")
-    return _row(city, "target", n, t, "warn", f"样本 {_fmt(n)} 户,多于目标 {_fmt(t)} 户",
-                f"{_fmt(n)} enterprises, above the target of {_fmt(t)}")
+        return _row(
+            city,
+            "target",
+            n,
+            t,
+            "fail",
+            f"样本 {_fmt(n)} 户,少于目标 {_fmt(t)} 户",
+            f"{_fmt(n)} enterprises, below the target of {_fmt(t)}",
+        )
+    return _row(
+        city,
+        "target",
+        n,
+        t,
+        "warn",
+        f"样本 {_fmt(n)} 户,多于目标 {_fmt(t)} 户",
+        f"{_fmt(n)} enterprises, above the target of {_fmt(t)}",
+    )
 
 
 _CHECKERS: dict[str, Checker] = {

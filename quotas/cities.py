@@ -20,7 +20,7 @@ A name that matches no city, or an alias shared by several, raises
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -32,8 +32,25 @@ from quotas.exceptions import UnknownCityError
 __all__ = ["city_aliases", "resolve_cities"]
 
 _ETHNIC = (
-    "朝鲜族", "土家族", "苗族", "布依族", "侗族", "彝族", "哈尼族", "壮族", "傣族", "白族",
-    "景颇族", "傈僳族", "藏族", "羌族", "回族", "蒙古族", "蒙古", "哈萨克", "柯尔克孜",
+    "朝鲜族",
+    "土家族",
+    "苗族",
+    "布依族",
+    "侗族",
+    "彝族",
+    "哈尼族",
+    "壮族",
+    "傣族",
+    "白族",
+    "景颇族",
+    "傈僳族",
+    "藏族",
+    "羌族",
+    "回族",
+    "蒙古族",
+    "蒙古",
+    "哈萨克",
+    "柯尔克孜",
 )
 
 
@@ -56,11 +73,16 @@ def _derived_aliases(city: str, kind: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _alias_table() -> pd.DataFrame:
     nat = national_cities()
     rows = [
-        {"alias": alias, "city": city, "province": prov, "note": "full name" if alias == city else "short name"}
+        {
+            "alias": alias,
+            "city": city,
+            "province": prov,
+            "note": "full name" if alias == city else "short name",
+        }
         for city, kind, prov in nat[["city", "kind", "province"]].itertuples(index=False)
         for alias in _derived_aliases(city, kind)
     ]

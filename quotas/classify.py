@@ -16,7 +16,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 from concurrent.futures import Executor
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
@@ -60,12 +60,12 @@ def _read(name: str, **kwargs: Any) -> pd.DataFrame:
         return pd.read_csv(fh, **kwargs)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _sections() -> pd.DataFrame:
     return _read("gbt4754_2011_sections.csv", dtype=str)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _divisions(version: str) -> pd.DataFrame:
     df = _read(f"gbt4754_{version}_divisions.csv", dtype={"division": str, "section": str})
     return df
@@ -275,7 +275,7 @@ def sector_of(division: Any, *, version: Version = "2011") -> Any:
 # --------------------------------------------------------------------------- size classes
 
 
-@lru_cache(maxsize=None)
+@cache
 def _thresholds() -> pd.DataFrame:
     return _read("enterprise_size_thresholds_2011.csv")
 
@@ -307,7 +307,7 @@ def size_thresholds() -> pd.DataFrame:
 _OTHER_GROUP = "其他未列明行业"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _group_scopes() -> dict[str, str]:
     """Map each scope token (section letter, division, class) to its group name."""
     scopes: dict[str, str] = {}
@@ -324,9 +324,7 @@ def _to_2011(div: np.ndarray, cls: np.ndarray, version: str) -> tuple[np.ndarray
     d = div.astype(int)
     new_div = np.where(d > 79, d - 1, d)
     out_div = np.array([f"{x:02d}" for x in new_div], dtype=object)
-    out_cls = np.array(
-        [f"{nd:02d}{c[2:]}" if c else "" for nd, c in zip(new_div, cls)], dtype=object
-    )
+    out_cls = np.array([f"{nd:02d}{c[2:]}" if c else "" for nd, c in zip(new_div, cls)], dtype=object)
     # 2017 division 79 土地管理业 (section N) has no 2011 counterpart: sized with section N.
     out_div[d == 79] = "N79"
     return out_div, out_cls
@@ -464,7 +462,9 @@ def _size_codes(
     lim = np.zeros((n_groups, len(_INDICATORS), 3), dtype=float)
     position = {g: i for i, g in enumerate(group_names)}
     other = np.zeros(3, dtype=float)
-    for g, indicator, lg, md, sm in table[["group", "indicator", "large", "medium", "small"]].itertuples(index=False):
+    for g, indicator, lg, md, sm in table[["group", "indicator", "large", "medium", "small"]].itertuples(
+        index=False
+    ):
         limits = np.array([lg, md, sm], dtype=float)
         if g == _OTHER_GROUP and indicator == "employees":
             other = limits
@@ -560,7 +560,7 @@ def _numeric(values: Any, index: pd.Index, name: str, *, required: bool) -> np.n
 # --------------------------------------------------------------------------- ownership
 
 
-@lru_cache(maxsize=None)
+@cache
 def _registration() -> pd.DataFrame:
     return _read("registration_types_1998.csv", dtype={"code": str, "parent": str})
 

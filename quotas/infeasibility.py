@@ -100,7 +100,9 @@ class CityFacts:
     sector_targets: dict[str, int] = field(default_factory=dict)
 
 
-_SECTOR_OF_SECTION = {s: ("primary" if s == "A" else "secondary" if s in "BCDE" else "tertiary") for s in "ABCDEFGHIJKLMNOPQRST"}
+_SECTOR_OF_SECTION = {
+    s: ("primary" if s == "A" else "secondary" if s in "BCDE" else "tertiary") for s in "ABCDEFGHIJKLMNOPQRST"
+}
 
 # For each share rule: (label of the enterprises it requires, mask of those enterprises).
 _REQUIRED: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
@@ -213,7 +215,9 @@ def describe_conflict(facts: CityFacts, conflict: Iterable[str]) -> str:
             )
 
     if "pillar_industries" in conflict and "capacity" in conflict and "target" not in conflict:
-        empty = [s for s in facts.pillars if cells.loc[open_mask & (cells["section"] == s), "available"].sum() == 0]
+        empty = [
+            s for s in facts.pillars if cells.loc[open_mask & (cells["section"] == s), "available"].sum() == 0
+        ]
         if empty:
             return f"pillar section(s) {', '.join(empty)} have no enterprises{where} in the frame"
 
@@ -225,7 +229,9 @@ def describe_conflict(facts: CityFacts, conflict: Iterable[str]) -> str:
         for sector, t in facts.sector_targets.items():
             have = int(cells.loc[sector_of == sector, "panel"].sum())
             if have > t:
-                return f"{sector} target {t} is below the {have} {sector} panel enterprises (the panel is kept)"
+                return (
+                    f"{sector} target {t} is below the {have} {sector} panel enterprises (the panel is kept)"
+                )
         rest = [x for x in ("primary", "secondary", "tertiary") if x not in facts.sector_targets]
         have = int(cells.loc[sector_of.isin(rest), "panel"].sum())
         left = n - sum(facts.sector_targets.values())
@@ -242,7 +248,11 @@ def describe_conflict(facts: CityFacts, conflict: Iterable[str]) -> str:
             if have < t:
                 return f"{sector} target {t} needs >= {t} {sector} enterprises{where}; the frame has {have}"
 
-    if "capacity" in conflict and conflict <= {"target", "capacity", "top_industries", "micro_excluded", *share} and len(share) <= 1:
+    if (
+        "capacity" in conflict
+        and conflict <= {"target", "capacity", "top_industries", "micro_excluded", *share}
+        and len(share) <= 1
+    ):
         if share:
             rule = share[0]
             sense, limit = facts.share_rules[rule]

@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace as dc_replace
+from dataclasses import dataclass, field
+from dataclasses import replace as dc_replace
 from typing import Any, Literal
 
 import pandas as pd
@@ -95,9 +96,7 @@ class Rule:
         if self.kind not in ("hard", "soft"):
             raise RuleError(f"rule {self.id!r}: kind must be 'hard' or 'soft', got {self.kind!r}")
         if self.scope not in ("city", "province"):
-            raise RuleError(
-                f"rule {self.id!r}: scope must be 'city' or 'province', got {self.scope!r}"
-            )
+            raise RuleError(f"rule {self.id!r}: scope must be 'city' or 'province', got {self.scope!r}")
         _check_limit(self.id, self.limit)
 
     def relaxed(self) -> bool:
@@ -105,7 +104,14 @@ class Rule:
         return self.kind == "soft"
 
 
-_SHARE_RULES = {"manufacturing_max", "sme_min", "micro_excluded", "state_owned_max", "large_max", "band_50_300_min"}
+_SHARE_RULES = {
+    "manufacturing_max",
+    "sme_min",
+    "micro_excluded",
+    "state_owned_max",
+    "large_max",
+    "band_50_300_min",
+}
 
 
 def _check_limit(rule_id: str, limit: Any) -> None:
@@ -256,7 +262,10 @@ class RuleSet:
     def _repr_html_(self) -> str:
         rows = "".join(
             "<tr>"
-            + "".join(f"<td>{html.escape(str(v))}</td>" for v in (r.id, r.kind, r.scope, r.limit, r.description_zh, r.description_en, r.source))
+            + "".join(
+                f"<td>{html.escape(str(v))}</td>"
+                for v in (r.id, r.kind, r.scope, r.limit, r.description_zh, r.description_en, r.source)
+            )
             + "</tr>"
             for r in self.rules
         )
@@ -352,35 +361,41 @@ MOHRSS_2009 = MOHRSS_2011.replace(
         kind="hard",
         limit="mohrss-2009",
     ),
-).without("top_industries", "pillar_industries", "manufacturing_max", "sme_min", "micro_excluded", "state_owned_max", name="mohrss-2009")
+).without(
+    "top_industries",
+    "pillar_industries",
+    "manufacturing_max",
+    "sme_min",
+    "micro_excluded",
+    "state_owned_max",
+    name="mohrss-2009",
+)
 """人社部发〔2009〕152号: the minimum count per city (30; 90 per municipality) and a proportional mix."""
 
-GUANGDONG_2013 = (
-    MOHRSS_2011.add(
-        Rule(
-            "sector_split",
-            "各市样本按二、三产业从业人员和GDP比重分配",
-            "Each city's sample split between secondary and tertiary industry as in its sector targets",
-            DOC_GD_2013,
-            # Soft: the plan derives the split from shares (a planning target), and quota cells
-            # are sections, which cannot separate divisions 05, 11 and 43 (tertiary although in
-            # sections A, B, C): build_quotas meets the split on sections, and an audit on
-            # divisions may find it off by those few enterprises and warns.
-            kind="soft",
-            limit=None,
-        )
-    ).add(
-        Rule(
-            "band_50_300_min",
-            "增加中小企业样本(用工规模位于50-300人区间),全省总量控制",
-            "More enterprises with 50-300 employees, controlled on the province total (a minimum share)",
-            DOC_GD_2013,
-            kind="soft",
-            scope="province",
-            limit=0.5,
-        ),
-        name="guangdong-2013",
+GUANGDONG_2013 = MOHRSS_2011.add(
+    Rule(
+        "sector_split",
+        "各市样本按二、三产业从业人员和GDP比重分配",
+        "Each city's sample split between secondary and tertiary industry as in its sector targets",
+        DOC_GD_2013,
+        # Soft: the plan derives the split from shares (a planning target), and quota cells
+        # are sections, which cannot separate divisions 05, 11 and 43 (tertiary although in
+        # sections A, B, C): build_quotas meets the split on sections, and an audit on
+        # divisions may find it off by those few enterprises and warns.
+        kind="soft",
+        limit=None,
     )
+).add(
+    Rule(
+        "band_50_300_min",
+        "增加中小企业样本(用工规模位于50-300人区间),全省总量控制",
+        "More enterprises with 50-300 employees, controlled on the province total (a minimum share)",
+        DOC_GD_2013,
+        kind="soft",
+        scope="province",
+        limit=0.5,
+    ),
+    name="guangdong-2013",
 )
 """The Guangdong 2013 plan: MOHRSS 2011, the secondary / tertiary split and the 50-300 band.
 

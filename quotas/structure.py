@@ -105,7 +105,9 @@ def _check_count(values: pd.Series, name: str, what: str, *, integer: bool) -> p
         bad |= num.notna() & (num != np.round(num))
     if bad.any():
         kind = "a non-negative whole number" if integer else "a non-negative number"
-        raise QuotaInputError(f"{what}: {name} must be {kind}; bad value(s) at {_rows(values.index, bad, values)}")
+        raise QuotaInputError(
+            f"{what}: {name} must be {kind}; bad value(s) at {_rows(values.index, bad, values)}"
+        )
     return num.astype(np.int64) if integer else num
 
 
@@ -190,7 +192,6 @@ def validate_structure(structure: pd.DataFrame) -> pd.DataFrame:
             over = out[name] > out["enterprises"]
             if over.any():
                 raise QuotaInputError(
-                    f"{what}: {name} exceeds enterprises in the cell at "
-                    f"{_rows(out.index, over, out[name])}"
+                    f"{what}: {name} exceeds enterprises in the cell at {_rows(out.index, over, out[name])}"
                 )
     return out

@@ -19,7 +19,14 @@ from quotas.rules import RuleSet
 __all__ = ["QUOTA_COLUMNS", "QuotaTable"]
 
 QUOTA_COLUMNS: tuple[str, ...] = (
-    "city", "section", "size_class", "state_owned", "quota", "ideal", "available", "panel",
+    "city",
+    "section",
+    "size_class",
+    "state_owned",
+    "quota",
+    "ideal",
+    "available",
+    "panel",
 )
 """The pipeline's quota-table columns, in order (``docs/pipeline.md``)."""
 
@@ -118,7 +125,9 @@ class QuotaTable:
             if city not in set(cells["city"]):
                 raise KeyError(f"no city {city!r} in the quota table; it has {list(self.targets.index)}")
             cells = cells[cells["city"] == city]
-        table = cells.pivot_table(index="section", columns="size_class", values="quota", aggfunc="sum", fill_value=0)
+        table = cells.pivot_table(
+            index="section", columns="size_class", values="quota", aggfunc="sum", fill_value=0
+        )
         order = [s for s in SIZE_CLASSES if s in table.columns]
         return table[order].astype(np.int64)
 
@@ -163,7 +172,9 @@ class QuotaTable:
         report = check_cells(cells[keys], self.rules, **context)
         if "band_50_300_min" in self.rules and "enterprises_50_300" in cells.columns:
             # Expected counts: the band row alone, so the city rows keep exact integer counts.
-            ratio = np.where(cells["available"] > 0, cells["enterprises_50_300"] / cells["available"].clip(lower=1), 0.0)
+            ratio = np.where(
+                cells["available"] > 0, cells["enterprises_50_300"] / cells["available"].clip(lower=1), 0.0
+            )
             inside = cells[keys].assign(count=cells["count"] * ratio, panel=0, band_50_300=True)
             outside = cells[keys].assign(count=cells["count"] * (1.0 - ratio), panel=0, band_50_300=False)
             split = check_cells(pd.concat([inside, outside], ignore_index=True), self.rules, **context)
@@ -173,10 +184,28 @@ class QuotaTable:
         for city, sub in self.cells.groupby("city", sort=False):
             over = sub[sub["quota"] > sub["available"]]
             under = sub[sub["quota"] < sub["panel"]]
-            extra.append(_data_row(city, "capacity", over, "配额超过可选企业数", "quota above the enterprises available",
-                                   "所有单元配额不超过可选企业数", "every quota within the enterprises available"))
-            extra.append(_data_row(city, "panel", under, "配额低于现有监测企业数", "quota below the panel enterprises",
-                                   "所有单元保留现有监测企业", "every cell keeps its panel enterprises"))
+            extra.append(
+                _data_row(
+                    city,
+                    "capacity",
+                    over,
+                    "配额超过可选企业数",
+                    "quota above the enterprises available",
+                    "所有单元配额不超过可选企业数",
+                    "every quota within the enterprises available",
+                )
+            )
+            extra.append(
+                _data_row(
+                    city,
+                    "panel",
+                    under,
+                    "配额低于现有监测企业数",
+                    "quota below the panel enterprises",
+                    "所有单元保留现有监测企业",
+                    "every cell keeps its panel enterprises",
+                )
+            )
         return pd.concat([report, pd.DataFrame(extra, columns=report.columns)], ignore_index=True)
 
     # ------------------------------------------------------------------ text
@@ -214,14 +243,26 @@ class QuotaTable:
         if len(self.relaxed):
             lines.append(f"soft rules relaxed ({len(self.relaxed)}):")
             for r in self.relaxed.itertuples(index=False):
-                lines.append(f"  {r.city} {r.rule}: {_num(r.achieved)} against {_num(r.allowed)} allowed (by {_num(r.by)})")
+                lines.append(
+                    f"  {r.city} {r.rule}: {_num(r.achieved)} against {_num(r.allowed)} allowed (by {_num(r.by)})"
+                )
         else:
             lines.append("soft rules relaxed: none")
         for note in self.notes:
             lines.append(f"note: {note}")
         head = f"{'city':<10} {'target':>7} {'quota':>6} {'manuf':>6} {'large':>6} {'medium':>6} {'small':>6} {'micro':>6} {'state':>6} {'panel':>6}"
         lines.append(head)
-        cols = ["target", "quota", "manufacturing", "large", "medium", "small", "micro", "state_owned", "panel"]
+        cols = [
+            "target",
+            "quota",
+            "manufacturing",
+            "large",
+            "medium",
+            "small",
+            "micro",
+            "state_owned",
+            "panel",
+        ]
         for city, values in zip(by.index, by[cols].to_numpy(dtype=np.int64)):
             widths = (7, 6, 6, 6, 6, 6, 6, 6, 6)
             lines.append(f"{city:<10} " + " ".join(f"{int(v):>{w}}" for v, w in zip(values, widths)))
@@ -234,7 +275,11 @@ class QuotaTable:
         by = self._by_city().drop(columns=["deviation"])
         heads = ["城市", "目标", "配额", "制造业", "大型", "中型", "小型", "微型", "国有", "现有"]
         rows = "".join(
-            "<tr><td>" + html.escape(str(city)) + "</td>" + "".join(f"<td>{int(v)}</td>" for v in r.to_numpy()) + "</tr>"
+            "<tr><td>"
+            + html.escape(str(city))
+            + "</td>"
+            + "".join(f"<td>{int(v)}</td>" for v in r.to_numpy())
+            + "</tr>"
             for city, r in by.iterrows()
         )
         relaxed = ""
@@ -249,7 +294,9 @@ class QuotaTable:
             f"<p><b>QuotaTable</b> {len(by)} cities, {int(by['quota'].sum()):,} enterprises, "
             f"rules {html.escape(self.rules.name)}, solver {html.escape(self.solver)}</p>{relaxed}"
             + (f"<ul>{notes}</ul>" if notes else "")
-            + "<table><thead><tr>" + "".join(f"<th>{h}</th>" for h in heads) + f"</tr></thead><tbody>{rows}</tbody></table>"
+            + "<table><thead><tr>"
+            + "".join(f"<th>{h}</th>" for h in heads)
+            + f"</tr></thead><tbody>{rows}</tbody></table>"
         )
 
     # ------------------------------------------------------------------ Excel
@@ -287,17 +334,50 @@ class QuotaTable:
         chosen = list(self.targets.index) if cities is None else list(cities)
         unknown = [c for c in chosen if c not in self.targets.index]
         if unknown:
-            raise QuotaInputError(f"cities {unknown} are not in the quota table; it has {list(self.targets.index)}")
+            raise QuotaInputError(
+                f"cities {unknown} are not in the quota table; it has {list(self.targets.index)}"
+            )
         by = self._by_city().loc[chosen]
-        heads = ["城市", "目标数", "配额合计", "大型", "中型", "小型", "微型", "国有", "非国有", "制造业", "现有监测企业"]
+        heads = [
+            "城市",
+            "目标数",
+            "配额合计",
+            "大型",
+            "中型",
+            "小型",
+            "微型",
+            "国有",
+            "非国有",
+            "制造业",
+            "现有监测企业",
+        ]
         ws.append([f"企业用工监测样本配额汇总(规则 {self.rules.name})"])
         ws["A1"].font = bold
         ws.append(heads)
         for city, r in by.iterrows():
-            ws.append([city, r["target"], r["quota"], r["large"], r["medium"], r["small"], r["micro"],
-                       r["state_owned"], r["quota"] - r["state_owned"], r["manufacturing"], r["panel"]])
+            ws.append(
+                [
+                    city,
+                    r["target"],
+                    r["quota"],
+                    r["large"],
+                    r["medium"],
+                    r["small"],
+                    r["micro"],
+                    r["state_owned"],
+                    r["quota"] - r["state_owned"],
+                    r["manufacturing"],
+                    r["panel"],
+                ]
+            )
         last = ws.max_row
-        ws.append(["合计"] + [f"=SUM({get_column_letter(j)}3:{get_column_letter(j)}{last})" for j in range(2, len(heads) + 1)])
+        ws.append(
+            ["合计"]
+            + [
+                f"=SUM({get_column_letter(j)}3:{get_column_letter(j)}{last})"
+                for j in range(2, len(heads) + 1)
+            ]
+        )
         for cell in ws[2] + ws[ws.max_row]:
             cell.font = bold
         ws.freeze_panes = "B3"
@@ -310,22 +390,51 @@ class QuotaTable:
             n_cols = 2 + 2 * len(sizes) + 3
             sheet.append([f"{city} 企业用工监测样本配额表(目标 {int(self.targets[city])} 户)"])
             sheet["A1"].font = bold
-            sheet.append(["门类", "门类名称"] + [lab for s in sizes for lab in (SIZE_LABELS_ZH[s], "")] + ["合计", "可选企业数", "现有监测企业"])
+            sheet.append(
+                ["门类", "门类名称"]
+                + [lab for s in sizes for lab in (SIZE_LABELS_ZH[s], "")]
+                + ["合计", "可选企业数", "现有监测企业"]
+            )
             sheet.append(["", ""] + [_OWNERSHIP_ZH[o] for _ in sizes for o in (True, False)] + ["", "", ""])
             for j in range(len(sizes)):
                 col = 3 + 2 * j
                 sheet.merge_cells(start_row=2, start_column=col, end_row=2, end_column=col + 1)
             for col in (1, 2, n_cols - 2, n_cols - 1, n_cols):
                 sheet.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
-            grid = sub.pivot_table(index="section", columns=["size_class", "state_owned"], values="quota", aggfunc="sum", fill_value=0)
+            grid = sub.pivot_table(
+                index="section",
+                columns=["size_class", "state_owned"],
+                values="quota",
+                aggfunc="sum",
+                fill_value=0,
+            )
             extra = sub.groupby("section")[["available", "panel"]].sum()
             for sec in sorted(set(sub["section"])):
-                values = [int(grid.loc[sec, (s, o)]) if (s, o) in grid.columns else 0 for s in sizes for o in (True, False)]
+                values = [
+                    int(grid.loc[sec, (s, o)]) if (s, o) in grid.columns else 0
+                    for s in sizes
+                    for o in (True, False)
+                ]
                 row = sheet.max_row + 1
                 total = f"=SUM(C{row}:{get_column_letter(2 + 2 * len(sizes))}{row})"
-                sheet.append([sec, names[sec], *values, total, int(extra.loc[sec, "available"]), int(extra.loc[sec, "panel"])])
+                sheet.append(
+                    [
+                        sec,
+                        names[sec],
+                        *values,
+                        total,
+                        int(extra.loc[sec, "available"]),
+                        int(extra.loc[sec, "panel"]),
+                    ]
+                )
             first, last = 4, sheet.max_row
-            sheet.append(["合计", ""] + [f"=SUM({get_column_letter(j)}{first}:{get_column_letter(j)}{last})" for j in range(3, n_cols + 1)])
+            sheet.append(
+                ["合计", ""]
+                + [
+                    f"=SUM({get_column_letter(j)}{first}:{get_column_letter(j)}{last})"
+                    for j in range(3, n_cols + 1)
+                ]
+            )
             for r in (2, 3, sheet.max_row):
                 for cell in sheet[r]:
                     cell.font = bold
@@ -335,12 +444,32 @@ class QuotaTable:
         wb.save(path)
 
 
-def _data_row(city: str, rule: str, bad: pd.DataFrame, zh_bad: str, en_bad: str, zh_ok: str, en_ok: str) -> dict[str, Any]:
+def _data_row(
+    city: str, rule: str, bad: pd.DataFrame, zh_bad: str, en_bad: str, zh_ok: str, en_ok: str
+) -> dict[str, Any]:
     if len(bad):
-        where = ", ".join(f"{r.section}/{r.size_class}/{'state' if r.state_owned else 'non-state'}" for r in bad.head(5).itertuples())
-        return {"city": city, "rule": rule, "observed": float(len(bad)), "limit": 0.0, "status": "fail",
-                "message_zh": f"{len(bad)} 个单元{zh_bad}: {where}", "message_en": f"{len(bad)} cell(s) with {en_bad}: {where}"}
-    return {"city": city, "rule": rule, "observed": 0.0, "limit": 0.0, "status": "pass", "message_zh": zh_ok, "message_en": en_ok}
+        where = ", ".join(
+            f"{r.section}/{r.size_class}/{'state' if r.state_owned else 'non-state'}"
+            for r in bad.head(5).itertuples()
+        )
+        return {
+            "city": city,
+            "rule": rule,
+            "observed": float(len(bad)),
+            "limit": 0.0,
+            "status": "fail",
+            "message_zh": f"{len(bad)} 个单元{zh_bad}: {where}",
+            "message_en": f"{len(bad)} cell(s) with {en_bad}: {where}",
+        }
+    return {
+        "city": city,
+        "rule": rule,
+        "observed": 0.0,
+        "limit": 0.0,
+        "status": "pass",
+        "message_zh": zh_ok,
+        "message_en": en_ok,
+    }
 
 
 def _num(x: float) -> str:

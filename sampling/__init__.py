@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sampling.audit import AuditReport, audit
 from sampling import synthetic
+from sampling.audit import AuditReport, audit
 from sampling.exceptions import AuditError, FrameError, SampleError, SampleReadWarning, SelectionError
 from sampling.frame import prepare_frame, read_frame, structure, validate_frame
 from sampling.inclusion import inclusion_probabilities

@@ -59,8 +59,14 @@ _DATA_CHECKS = {
 }
 _STATUS_COLOURS = {"pass": "#c6efce", "warn": "#ffeb9c", "fail": "#ffc7ce", "skipped": "#e7e6e6"}
 _STATUS_ZH = {"pass": "通过", "warn": "提示", "fail": "不通过", "skipped": "未核对"}
-_SIZE_FROM_TEXT = {**{v: k for k, v in SIZE_LABELS_ZH.items()}, **{k: k for k in SIZE_CLASSES},
-                   "大": "large", "中": "medium", "小": "small", "微": "micro"}
+_SIZE_FROM_TEXT = {
+    **{v: k for k, v in SIZE_LABELS_ZH.items()},
+    **{k: k for k in SIZE_CLASSES},
+    "大": "large",
+    "中": "medium",
+    "小": "small",
+    "微": "micro",
+}
 _BAND = (50, 300)
 
 
@@ -144,12 +150,17 @@ class AuditReport:
             cov = self.coverage
             lines.append(
                 "Employment covered: "
-                + ", ".join(f"{r.city} {100 * r.coverage:.1f}%" for r in cov.itertuples() if pd.notna(r.coverage))
+                + ", ".join(
+                    f"{r.city} {100 * r.coverage:.1f}%" for r in cov.itertuples() if pd.notna(r.coverage)
+                )
             )
         if len(self.weights):
             lines.append(
                 "Weights (Kish): "
-                + ", ".join(f"{r.city} n_eff {r.kish_n_eff:.1f}, deff {r.deff_w:.2f}" for r in self.weights.itertuples())
+                + ", ".join(
+                    f"{r.city} n_eff {r.kish_n_eff:.1f}, deff {r.deff_w:.2f}"
+                    for r in self.weights.itertuples()
+                )
             )
         lines.extend(f"Note: {n}" for n in self.notes)
         return "\n".join(lines)
@@ -164,8 +175,21 @@ class AuditReport:
         body = []
         for row in self.results.itertuples(index=False):
             colour = _STATUS_COLOURS.get(row.status, "#ffffff")
-            cells = [row.city, row.rule, _num(row.observed), _num(row.limit), row.status, row.message_zh, row.message_en, row.kind]
-            body.append(f'<tr style="background-color:{colour}">' + "".join(f"<td>{html.escape(str(v))}</td>" for v in cells) + "</tr>")
+            cells = [
+                row.city,
+                row.rule,
+                _num(row.observed),
+                _num(row.limit),
+                row.status,
+                row.message_zh,
+                row.message_en,
+                row.kind,
+            ]
+            body.append(
+                f'<tr style="background-color:{colour}">'
+                + "".join(f"<td>{html.escape(str(v))}</td>" for v in cells)
+                + "</tr>"
+            )
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
         return (
             f"<p><b>Audit against {html.escape(self.rules.name)}: {verdict}</b> "
@@ -183,10 +207,23 @@ class AuditReport:
 
         # openpyxl directly: pandas' ExcelWriter looks sheets up in time quadratic in their
         # number, and a national audit has 300+ city sheets.
-        fills = {s: PatternFill("solid", start_color=c[1:], end_color=c[1:]) for s, c in _STATUS_COLOURS.items()}
-        pivot = self.results.pivot_table(index="city", columns="rule", values="status", aggfunc="first", sort=False)
+        fills = {
+            s: PatternFill("solid", start_color=c[1:], end_color=c[1:]) for s, c in _STATUS_COLOURS.items()
+        }
+        pivot = self.results.pivot_table(
+            index="city", columns="rule", values="status", aggfunc="first", sort=False
+        )
         pivot = pivot.reindex(columns=list(pd.unique(self.results["rule"])))
-        headers = ["城市 city", "规则 rule", "观测值 observed", "限值 limit", "结果 status", "说明", "explanation", "类型 kind"]
+        headers = [
+            "城市 city",
+            "规则 rule",
+            "观测值 observed",
+            "限值 limit",
+            "结果 status",
+            "说明",
+            "explanation",
+            "类型 kind",
+        ]
         used: set[str] = set()
         wb = Workbook()
         ws = wb.active
@@ -213,10 +250,19 @@ class AuditReport:
             sheet = wb.create_sheet(_sheet_name("代表性 representativeness", used))
             sheet.append(list(self.representativeness.columns))
             for row in self.representativeness.itertuples(index=False, name=None):
-                sheet.append([None if isinstance(v, float) and np.isnan(v) else (v.item() if hasattr(v, "item") else v) for v in row])
+                sheet.append(
+                    [
+                        None
+                        if isinstance(v, float) and np.isnan(v)
+                        else (v.item() if hasattr(v, "item") else v)
+                        for v in row
+                    ]
+                )
         wb.save(path)
 
-    def plot(self, *, dimension: Literal["section", "sector", "size_class", "state_owned"] = "size_class") -> Any:
+    def plot(
+        self, *, dimension: Literal["section", "sector", "size_class", "state_owned"] = "size_class"
+    ) -> Any:
         """A matplotlib Figure: a cities x checks heat map of the statuses, and the sample's
         against the population's shares over ``dimension`` for the whole sample.
 
@@ -229,12 +275,18 @@ class AuditReport:
         if dimension not in DIMENSIONS:
             raise AuditError(f"unknown dimension {dimension!r}; valid: {list(DIMENSIONS)}")
         with cjk_font():
-            fig = Figure(figsize=(12, min(5 + 0.25 * self.results["city"].nunique(), 30)), layout="constrained")
+            fig = Figure(
+                figsize=(12, min(5 + 0.25 * self.results["city"].nunique(), 30)), layout="constrained"
+            )
             ax_map, ax_bar = fig.subplots(1, 2, width_ratios=[3, 2])
             order = ["pass", "warn", "fail", "skipped"]
-            pivot = self.results.pivot_table(index="city", columns="rule", values="status", aggfunc="first", sort=False)
+            pivot = self.results.pivot_table(
+                index="city", columns="rule", values="status", aggfunc="first", sort=False
+            )
             pivot = pivot.reindex(columns=list(pd.unique(self.results["rule"])))
-            codes = pivot.apply(lambda col: col.map({s: i for i, s in enumerate(order)})).to_numpy(dtype=float)
+            codes = pivot.apply(lambda col: col.map({s: i for i, s in enumerate(order)})).to_numpy(
+                dtype=float
+            )
             cmap = ListedColormap([_STATUS_COLOURS[s] for s in order])
             ax_map.imshow(np.ma.masked_invalid(codes), cmap=cmap, vmin=-0.5, vmax=3.5, aspect="auto")
             ax_map.set_xticks(range(pivot.shape[1]), list(pivot.columns), rotation=60, ha="right")
@@ -382,7 +434,9 @@ def audit(
     table = _sample_table(sample, notes)
     weight = _sample_weights(table, weights)
     pop_frame, pop_cells = _population(population, industry_version)
-    positions = None if pop_frame is None else _frame_positions(pop_frame["enterprise_id"], table["enterprise_id"])
+    positions = (
+        None if pop_frame is None else _frame_positions(pop_frame["enterprise_id"], table["enterprise_id"])
+    )
     table, reported = _classify(table, pop_frame, positions, industry_version, notes)
     pop_structure = None if pop_cells is None else _without_sector(pop_cells)
 
@@ -410,13 +464,16 @@ def audit(
     else:
         notes.append("no reported size in the sample: size_consistent not checked")
 
-    rep, shares = _representativeness(table, weight, pop_cells, cities, exclude_micro, basis,
-                                      max_dissimilarity, max_effect_size, notes)
+    rep, shares = _representativeness(
+        table, weight, pop_cells, cities, exclude_micro, basis, max_dissimilarity, max_effect_size, notes
+    )
     results = _assemble(checked, extra, rep, cities, max_dissimilarity)
     coverage = _coverage(table, pop_structure, cities)
     weights_table = _weights_table(table, weight, cities)
     if pop_structure is None:
-        notes.append("no population given: top_industries, proportional_mix, representativeness and coverage not checked")
+        notes.append(
+            "no population given: top_industries, proportional_mix, representativeness and coverage not checked"
+        )
     return AuditReport(
         results=results,
         representativeness=rep,
@@ -454,7 +511,10 @@ def _sample_table(sample: Any, notes: list[str]) -> pd.DataFrame:
         keep = table["role"].isin(["panel", "new"])
         if (~keep).any():
             counts = table.loc[~keep, "role"].value_counts().to_dict()
-            notes.append("left out rows that are not in the sample: " + ", ".join(f"{n} {r}" for r, n in counts.items()))
+            notes.append(
+                "left out rows that are not in the sample: "
+                + ", ".join(f"{n} {r}" for r, n in counts.items())
+            )
         table = table[keep]
     if len(table) == 0:
         raise AuditError("the sample has no enterprises")
@@ -484,12 +544,16 @@ def _sample_weights(table: pd.DataFrame, weights: pd.Series | str | None) -> pd.
     return num.astype(float)
 
 
-def _population(population: pd.DataFrame | None, version: str) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+def _population(
+    population: pd.DataFrame | None, version: str
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     """(frame or None, population cells with sector) from a frame or a structure table."""
     if population is None:
         return None, None
     if not isinstance(population, pd.DataFrame):
-        raise AuditError(f"population must be a frame or a structure DataFrame, got {type(population).__name__}")
+        raise AuditError(
+            f"population must be a frame or a structure DataFrame, got {type(population).__name__}"
+        )
     if "enterprise_id" in population.columns:
         frame = population
         if not {"section", "size_class", "state_owned"} <= set(frame.columns):
@@ -598,7 +662,11 @@ def _arrow_index_in(frame_ids: pd.Series, wanted: np.ndarray) -> np.ndarray:
 
 
 def _classify(
-    table: pd.DataFrame, frame: pd.DataFrame | None, positions: np.ndarray | None, version: str, notes: list[str]
+    table: pd.DataFrame,
+    frame: pd.DataFrame | None,
+    positions: np.ndarray | None,
+    version: str,
+    notes: list[str],
 ) -> tuple[pd.DataFrame, pd.Series | None]:
     """Add section, sector, size_class, state_owned; return the table and any reported size."""
     raw = {"industry", "registration_type", "employees"} <= set(table.columns)
@@ -607,7 +675,12 @@ def _classify(
     if derived:
         out = table.copy()
         if "sector" not in out.columns:
-            if frame is not None and positions is not None and (positions >= 0).all() and "sector" in frame.columns:
+            if (
+                frame is not None
+                and positions is not None
+                and (positions >= 0).all()
+                and "sector" in frame.columns
+            ):
                 # The frame knows the division-level sector; the section alone approximates it.
                 out["sector"] = _take(frame["sector"], positions)
             else:
@@ -619,9 +692,17 @@ def _classify(
     if raw:
         # Duplicated ids are reported by the duplicates check; number them apart for the
         # frame validation so every listed row is still classified.
-        work = table.drop(columns=[c for c in ("section", "sector", "size_class", "size_basis", "state_owned") if c in table.columns])
+        work = table.drop(
+            columns=[
+                c
+                for c in ("section", "sector", "size_class", "size_basis", "state_owned")
+                if c in table.columns
+            ]
+        )
         occurrence = work.groupby("enterprise_id").cumcount()
-        work["enterprise_id"] = work["enterprise_id"].where(occurrence == 0, work["enterprise_id"] + "#" + occurrence.astype(str))
+        work["enterprise_id"] = work["enterprise_id"].where(
+            occurrence == 0, work["enterprise_id"] + "#" + occurrence.astype(str)
+        )
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SizeClassWarning)
             prepared = prepare_frame(work, industry_version=version)
@@ -713,7 +794,9 @@ def _duplicates(table: pd.DataFrame, cities: list[str]) -> pd.DataFrame:
     return _rows("duplicates", cities, rows.groupby("city").size(), _ids_by_city(rows))
 
 
-def _frame_membership(table: pd.DataFrame, frame: pd.DataFrame, positions: np.ndarray, cities: list[str]) -> list[pd.DataFrame]:
+def _frame_membership(
+    table: pd.DataFrame, frame: pd.DataFrame, positions: np.ndarray, cities: list[str]
+) -> list[pd.DataFrame]:
     absent = table[positions < 0]
     found = positions >= 0
     frame_city = np.full(len(table), None, dtype=object)
@@ -732,13 +815,23 @@ def _frame_membership(table: pd.DataFrame, frame: pd.DataFrame, positions: np.nd
     ]
 
 
-def _size_consistency(table: pd.DataFrame, reported: pd.Series, cities: list[str], notes: list[str]) -> pd.DataFrame:
-    text = reported.astype(str).str.strip().str.lower().str.replace("企业", "", regex=False).str.replace("型", "", regex=False)
+def _size_consistency(
+    table: pd.DataFrame, reported: pd.Series, cities: list[str], notes: list[str]
+) -> pd.DataFrame:
+    text = (
+        reported.astype(str)
+        .str.strip()
+        .str.lower()
+        .str.replace("企业", "", regex=False)
+        .str.replace("型", "", regex=False)
+    )
     mapped = text.map(lambda v: _SIZE_FROM_TEXT.get(v, _SIZE_FROM_TEXT.get(v + "型")))
     unknown = reported[mapped.isna() & reported.notna() & (reported.astype(str).str.strip() != "")]
     if len(unknown):
         shown = ", ".join(f"row {i!r}: {v!r}" for i, v in unknown.head(10).items())
-        raise AuditError(f"unknown reported size(s): {shown}; expected 大型/中型/小型/微型 or large/medium/small/micro")
+        raise AuditError(
+            f"unknown reported size(s): {shown}; expected 大型/中型/小型/微型 or large/medium/small/micro"
+        )
     derived = table["size_class"].astype(str).to_numpy()
     # A size derived from employees alone (no revenue or assets in the list) cannot contradict
     # the reported one: the thresholds need both indicators.
@@ -747,13 +840,17 @@ def _size_consistency(table: pd.DataFrame, reported: pd.Series, cities: list[str
         comparable = (table["size_basis"].astype(str) == "document").to_numpy()
         partial = int((~comparable & mapped.notna().to_numpy()).sum())
         if partial:
-            notes.append(f"size_consistent: {partial} reported sizes not compared (derived size rests on partial information)")
+            notes.append(
+                f"size_consistent: {partial} reported sizes not compared (derived size rests on partial information)"
+            )
     differs = comparable & mapped.notna().to_numpy() & (mapped.to_numpy() != derived)
     rows = table[differs]
     detail = {}
     for city, sub in rows.groupby("city", sort=False):
         idx = table.index.get_indexer(sub.index[:5])
-        detail[city] = ", ".join(f"{i} {mapped.iloc[j]}->{derived[j]}" for i, j in zip(sub["enterprise_id"][:5], idx))
+        detail[city] = ", ".join(
+            f"{i} {mapped.iloc[j]}->{derived[j]}" for i, j in zip(sub["enterprise_id"][:5], idx)
+        )
     return _rows("size_consistent", cities, rows.groupby("city").size(), detail)
 
 
@@ -771,7 +868,19 @@ def _representativeness(
     max_w: float,
     notes: list[str],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    rep_cols = ["city", "dimension", "method", "n", "dissimilarity", "w", "statistic", "scale", "df", "p_value", "status"]
+    rep_cols = [
+        "city",
+        "dimension",
+        "method",
+        "n",
+        "dissimilarity",
+        "w",
+        "statistic",
+        "scale",
+        "df",
+        "p_value",
+        "status",
+    ]
     share_cols = ["city", "dimension", "category", "sample_share", "population_share"]
     if pop_cells is None:
         return pd.DataFrame(columns=rep_cols), pd.DataFrame(columns=share_cols)
@@ -786,7 +895,12 @@ def _representativeness(
     share_parts: list[pd.DataFrame] = []
     for dim in DIMENSIONS:
         values = table[dim].astype(str) if dim == "size_class" else table[dim]
-        smp = pd.Series(w_all).groupby([table["city"].to_numpy(), values.to_numpy()]).sum().unstack(fill_value=0.0)
+        smp = (
+            pd.Series(w_all)
+            .groupby([table["city"].to_numpy(), values.to_numpy()])
+            .sum()
+            .unstack(fill_value=0.0)
+        )
         ref = pop.groupby(["city", dim])[basis].sum().unstack(fill_value=0).astype(float)
         rows = [c for c in cities if c in ref.index]
         columns = ref.columns.union(smp.columns)
@@ -797,13 +911,17 @@ def _representativeness(
         s_tot = s_w.sum(axis=1).to_numpy()
         s_sh = s_w.to_numpy() / np.where(s_tot > 0, s_tot, np.nan)[:, None]
         p_sh = p_w.to_numpy() / p_w.sum(axis=1).to_numpy()[:, None]
-        share_parts.append(pd.DataFrame({
-            "city": np.repeat(s_w.index.to_numpy(), len(columns)),
-            "dimension": dim,
-            "category": np.tile(columns.to_numpy(), len(s_w)),
-            "sample_share": s_sh.ravel(),
-            "population_share": p_sh.ravel(),
-        }))
+        share_parts.append(
+            pd.DataFrame(
+                {
+                    "city": np.repeat(s_w.index.to_numpy(), len(columns)),
+                    "dimension": dim,
+                    "category": np.tile(columns.to_numpy(), len(s_w)),
+                    "sample_share": s_sh.ravel(),
+                    "population_share": p_sh.ravel(),
+                }
+            )
+        )
         n = table["city"].value_counts().reindex(s_w.index, fill_value=0).to_numpy().copy()
         n[-1] = len(table)  # the PROVINCE row
         d = 0.5 * np.nansum(np.abs(s_sh - p_sh), axis=1)
@@ -814,7 +932,11 @@ def _representativeness(
         testable = ~outside & (k >= 2) & (s_tot > 0) & (n >= 2)
         for label, bad in zip(s_w.index, outside):
             if bad:
-                cats = [str(cat) for cat, sv, pv in zip(columns, s_w.loc[label], p_w.loc[label]) if sv > 0 and pv == 0]
+                cats = [
+                    str(cat)
+                    for cat, sv, pv in zip(columns, s_w.loc[label], p_w.loc[label])
+                    if sv > 0 and pv == 0
+                ]
                 notes.append(f"{label}: sample has {dim} {cats} absent from the population; no test")
         with np.errstate(divide="ignore", invalid="ignore"):
             w_eff = np.sqrt(np.where(positive, (s_sh - p_sh) ** 2 / p_sh, 0.0).sum(axis=1))
@@ -832,14 +954,23 @@ def _representativeness(
         else:
             # Sums of squared weights by city and category give each city's Rao-Scott test
             # without going back to the units (each enterprise its own cluster).
-            sq = pd.Series(w_all**2).groupby([table["city"].to_numpy(), values.to_numpy()]).sum().unstack(fill_value=0.0)
+            sq = (
+                pd.Series(w_all**2)
+                .groupby([table["city"].to_numpy(), values.to_numpy()])
+                .sum()
+                .unstack(fill_value=0.0)
+            )
             sq = sq.reindex(index=rows, columns=columns, fill_value=0.0)
             sq.loc[PROVINCE] = sq.sum()
             part[["w", "statistic", "scale", "df", "p_value"]] = np.nan
             groups = s_w.index[testable]
             if len(groups):
-                res = rao_scott_by_group(s_w.loc[groups], sq.loc[groups], pd.Series(n, index=s_w.index), p_w.loc[groups])
-                part.loc[testable, ["w", "statistic", "scale", "df", "p_value"]] = res[["w", "statistic", "scale", "df", "p_value"]].to_numpy()
+                res = rao_scott_by_group(
+                    s_w.loc[groups], sq.loc[groups], pd.Series(n, index=s_w.index), p_w.loc[groups]
+                )
+                part.loc[testable, ["w", "statistic", "scale", "df", "p_value"]] = res[
+                    ["w", "statistic", "scale", "df", "p_value"]
+                ].to_numpy()
             part["method"] = "rao-scott-2"
         part.loc[~testable, ["w", "statistic", "scale", "df", "p_value"]] = np.nan
         part.loc[~testable, "method"] = "none"
@@ -853,7 +984,9 @@ def _representativeness(
     return rep, shares
 
 
-def _assemble(checked: pd.DataFrame, extra: list[pd.DataFrame], rep: pd.DataFrame, cities: list[str], max_d: float) -> pd.DataFrame:
+def _assemble(
+    checked: pd.DataFrame, extra: list[pd.DataFrame], rep: pd.DataFrame, cities: list[str], max_d: float
+) -> pd.DataFrame:
     parts = [checked]
     for e in extra:
         parts.append(e.assign(kind="hard"))
@@ -861,16 +994,28 @@ def _assemble(checked: pd.DataFrame, extra: list[pd.DataFrame], rep: pd.DataFram
         r = rep[rep["city"] != PROVINCE]
         text_w = r["w"].map(lambda v: "n/a" if pd.isna(v) else f"{v:.3f}")
         text_p = r["p_value"].map(lambda v: "n/a" if pd.isna(v) else f"{v:.3g}")
-        parts.append(pd.DataFrame({
-            "city": r["city"],
-            "rule": "represent_" + r["dimension"],
-            "observed": r["dissimilarity"].astype(float),
-            "limit": float(max_d),
-            "status": r["status"],
-            "message_zh": [f"{d}结构相异指数 {v:.3f},Cohen w {w},p={p}" for d, v, w, p in zip(r["dimension"], r["dissimilarity"], text_w, text_p)],
-            "message_en": [f"{d} dissimilarity {v:.3f}, Cohen's w {w}, p={p} ({m})" for d, v, w, p, m in zip(r["dimension"], r["dissimilarity"], text_w, text_p, r["method"])],
-            "kind": "soft",
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "city": r["city"],
+                    "rule": "represent_" + r["dimension"],
+                    "observed": r["dissimilarity"].astype(float),
+                    "limit": float(max_d),
+                    "status": r["status"],
+                    "message_zh": [
+                        f"{d}结构相异指数 {v:.3f},Cohen w {w},p={p}"
+                        for d, v, w, p in zip(r["dimension"], r["dissimilarity"], text_w, text_p)
+                    ],
+                    "message_en": [
+                        f"{d} dissimilarity {v:.3f}, Cohen's w {w}, p={p} ({m})"
+                        for d, v, w, p, m in zip(
+                            r["dimension"], r["dissimilarity"], text_w, text_p, r["method"]
+                        )
+                    ],
+                    "kind": "soft",
+                }
+            )
+        )
     out = pd.concat([p for p in parts if len(p)], ignore_index=True)
     order = {c: i for i, c in enumerate([*cities, PROVINCE])}
     out["_city"] = out["city"].map(order)
@@ -885,8 +1030,14 @@ def _coverage(table: pd.DataFrame, struct: pd.DataFrame | None, cities: list[str
     first = ~table["enterprise_id"].duplicated()
     smp = table[first].groupby("city")["employees"].sum().reindex(cities, fill_value=0).astype(float)
     pop = struct.groupby("city")["employment"].sum().reindex(cities).astype(float)
-    return pd.DataFrame({"city": cities, "sample_employment": smp.to_numpy(), "population_employment": pop.to_numpy(),
-                         "coverage": (smp / pop.where(pop > 0)).to_numpy()})
+    return pd.DataFrame(
+        {
+            "city": cities,
+            "sample_employment": smp.to_numpy(),
+            "population_employment": pop.to_numpy(),
+            "coverage": (smp / pop.where(pop > 0)).to_numpy(),
+        }
+    )
 
 
 def _weights_table(table: pd.DataFrame, weight: pd.Series | None, cities: list[str]) -> pd.DataFrame:
@@ -900,8 +1051,14 @@ def _weights_table(table: pd.DataFrame, weight: pd.Series | None, cities: list[s
     sums = sums.reindex([c for c in cities if c in sums.index])
     sums.loc[PROVINCE] = [len(w), w.sum(), (w**2).sum()]
     n_eff = sums["s"] ** 2 / sums["q"]
-    return pd.DataFrame({"city": sums.index, "n": sums["n"].astype(int).to_numpy(),
-                         "kish_n_eff": n_eff.to_numpy(), "deff_w": (sums["n"] / n_eff).to_numpy()})
+    return pd.DataFrame(
+        {
+            "city": sums.index,
+            "n": sums["n"].astype(int).to_numpy(),
+            "kish_n_eff": n_eff.to_numpy(),
+            "deff_w": (sums["n"] / n_eff).to_numpy(),
+        }
+    )
 
 
 # --------------------------------------------------------------------------- output helpers
@@ -914,15 +1071,21 @@ def _num(v: Any) -> str:
 
 
 def _text_table(rows: pd.DataFrame) -> str:
-    shown = pd.DataFrame({
-        "city": rows["city"], "rule": rows["rule"], "status": rows["status"],
-        "observed": rows["observed"].map(_num), "limit": rows["limit"].map(_num), "message": rows["message_en"],
-    })
+    shown = pd.DataFrame(
+        {
+            "city": rows["city"],
+            "rule": rows["rule"],
+            "status": rows["status"],
+            "observed": rows["observed"].map(_num),
+            "limit": rows["limit"].map(_num),
+            "message": rows["message_en"],
+        }
+    )
     return shown.to_string(index=False)
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
-    clean = "".join("_" if ch in '[]:*?/\\' else ch for ch in name)[:31] or "sheet"
+    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31] or "sheet"
     base, k = clean, 2
     while clean in used:
         suffix = f" ({k})"

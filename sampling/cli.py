@@ -160,7 +160,10 @@ def _cmd_split(args: argparse.Namespace) -> int:
         method=args.method,
     )
     print(result.to_string())
-    print(f"total {int(result.to_numpy().sum()):,}: " + ", ".join(f"{c} {int(v):,}" for c, v in result.sum().items()))
+    print(
+        f"total {int(result.to_numpy().sum()):,}: "
+        + ", ".join(f"{c} {int(v):,}" for c, v in result.sum().items())
+    )
     if args.output:
         _write(result, args.output, index=True)
         print(f"wrote {args.output}")
@@ -228,7 +231,9 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     from sampling.read import read_sample
 
     sample = read_sample(args.sample)
-    population = prepare_frame(read_frame(_read(args.population, "--population"))) if args.population else None
+    population = (
+        prepare_frame(read_frame(_read(args.population, "--population"))) if args.population else None
+    )
     targets = _allocation_targets(args.targets).astype(int) if args.targets else None
     report = audit(sample, rules=get_rules(args.rules), population=population, targets=targets)
     print(report.summary())
@@ -242,7 +247,9 @@ def _cmd_example(args: argparse.Namespace) -> int:
     from sampling import examples
 
     if args.name == "guangdong":
-        examples.guangdong_2013(args.out or "output", employment=args.employment, frame_size=args.frame_size or 300_000)
+        examples.guangdong_2013(
+            args.out or "output", employment=args.employment, frame_size=args.frame_size or 300_000
+        )
     else:
         examples.national(args.out or "output/national", frame_size=args.frame_size or 2_000_000)
     return 0
@@ -274,7 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
             epilog="example:\n" + textwrap.indent(example, "  "),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the traceback on errors")
+        p.add_argument(
+            "--debug", action="store_true", default=argparse.SUPPRESS, help="show the traceback on errors"
+        )
         return p
 
     p = command(
@@ -287,10 +296,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--total", type=int, required=True, help="sample size to allocate")
     p.add_argument("--weight", action="append", metavar="COLUMN=W", help="blend weight of a column (repeat)")
     p.add_argument("--minimum", help="mohrss-2011, mohrss-2009 or a number")
-    p.add_argument("--population-column", default="population", help="column with population (for --minimum tiers)")
+    p.add_argument(
+        "--population-column", default="population", help="column with population (for --minimum tiers)"
+    )
     p.add_argument("--existing", help="file: city, existing panel count (floors)")
     p.add_argument("--tilt", action="append", metavar="CITY=X", help="multiplier on a city's share (repeat)")
-    p.add_argument("--method", default="huntington-hill", help="apportionment method (default huntington-hill)")
+    p.add_argument(
+        "--method", default="huntington-hill", help="apportionment method (default huntington-hill)"
+    )
     p.add_argument("--city-column", default="city", help="name of the city column (default city)")
     p.add_argument("-o", "--output", help="write the allocation table (.csv or .xlsx)")
     p.set_defaults(run=_cmd_allocate)
@@ -301,9 +314,13 @@ def build_parser() -> argparse.ArgumentParser:
         "empmon split allocation.csv --shares shares.csv --column-total secondary=5311 \\\n"
         "       --column-total tertiary=4689 -o sector_targets.csv",
     )
-    p.add_argument("targets", metavar="TARGETS", help="file with city and allocated (e.g. empmon allocate's output)")
+    p.add_argument(
+        "targets", metavar="TARGETS", help="file with city and allocated (e.g. empmon allocate's output)"
+    )
     p.add_argument("--shares", required=True, help="file: city and one column per category")
-    p.add_argument("--column-total", action="append", metavar="COLUMN=N", help="fixed column total (biproportional)")
+    p.add_argument(
+        "--column-total", action="append", metavar="COLUMN=N", help="fixed column total (biproportional)"
+    )
     p.add_argument("--method", default="huntington-hill", help="apportionment method")
     p.add_argument("-o", "--output", help="write the split (.csv or .xlsx)")
     p.set_defaults(run=_cmd_split)
@@ -315,7 +332,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("frame", metavar="FRAME", help="enterprise register, or a structure table")
     p.add_argument("--targets", required=True, help="file with city and allocated")
-    p.add_argument("--rules", default="mohrss-2011", help="mohrss-2011 (default), mohrss-2009 or guangdong-2013")
+    p.add_argument(
+        "--rules", default="mohrss-2011", help="mohrss-2011 (default), mohrss-2009 or guangdong-2013"
+    )
     p.add_argument("--sector-targets", help="file: city, secondary, tertiary (empmon split's output)")
     p.add_argument("-o", "--output", help="Excel workbook for the city bureaus")
     p.add_argument("--csv", help="the long quota table as CSV (input of empmon select)")
@@ -331,7 +350,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", default="pareto", help="srs, systematic, pareto (default) or poisson")
     p.add_argument("--reserves", type=int, default=0, help="ordered reserves per cell")
     p.add_argument("--seed", type=int, default=None, help="seed of the permanent random numbers")
-    p.add_argument("-o", "--output", help="write the sample (.xlsx with the registration form's headers, or .csv)")
+    p.add_argument(
+        "-o", "--output", help="write the sample (.xlsx with the registration form's headers, or .csv)"
+    )
     p.set_defaults(run=_cmd_select)
 
     p = command(
@@ -340,7 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
         "empmon audit sample.xlsx --rules mohrss-2011 --population frame.csv -o audit.xlsx",
     )
     p.add_argument("sample", metavar="SAMPLE", help="proposed sample (.xlsx or .csv, registration layout)")
-    p.add_argument("--rules", default="mohrss-2011", help="mohrss-2011 (default), mohrss-2009 or guangdong-2013")
+    p.add_argument(
+        "--rules", default="mohrss-2011", help="mohrss-2011 (default), mohrss-2009 or guangdong-2013"
+    )
     p.add_argument("--population", help="enterprise register to compare with")
     p.add_argument("--targets", help="file with city and allocated (checks each target is met)")
     p.add_argument("-o", "--output", help="write the report (.xlsx)")
@@ -353,8 +376,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("name", choices=["guangdong", "national"], help="which example")
     p.add_argument("--out", help="output folder")
-    p.add_argument("--employment", default="population", choices=["population", "urban-units", "urban-units+private"],
-                   help="employment measure of the Guangdong allocation (default population)")
+    p.add_argument(
+        "--employment",
+        default="population",
+        choices=["population", "urban-units", "urban-units+private"],
+        help="employment measure of the Guangdong allocation (default population)",
+    )
     p.add_argument("--frame-size", type=int, help="enterprises in the synthetic register")
     p.set_defaults(run=_cmd_example)
     return parser
@@ -376,7 +403,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         message = str(exc).strip().splitlines()
-        print(f"empmon {args.command}: error: {message[0] if message else type(exc).__name__}", file=sys.stderr)
+        print(
+            f"empmon {args.command}: error: {message[0] if message else type(exc).__name__}", file=sys.stderr
+        )
         if len(message) > 1:
             print(textwrap.indent("\n".join(message[1:21]), "  "), file=sys.stderr)
         return EXIT_ERROR

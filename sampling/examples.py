@@ -252,7 +252,9 @@ def guangdong_2013(
     notes.insert(0, f"employment measure: {employment} = {EMPLOYMENT_MEASURES[employment]}")
     echo(f"      employment measure: {employment} ({EMPLOYMENT_MEASURES[employment]})")
 
-    step("Allocate 10,000 across the 21 cities (employment 0.5 + GDP 0.5, MOHRSS 2011 minimums, panel floors, tilt)")
+    step(
+        "Allocate 10,000 across the 21 cities (employment 0.5 + GDP 0.5, MOHRSS 2011 minimums, panel floors, tilt)"
+    )
     key = [c for c in datasets.monitoring_cities_2009()["city"] if c in gd.index]
     alloc = allocate_cities(
         stats,
@@ -264,7 +266,9 @@ def guangdong_2013(
         tilt={city: tilt for city in key},
     )
     notes.append(f"tilt x{tilt} on the 2009 national monitoring cities of Guangdong: {', '.join(key)}")
-    echo(f"      {alloc.allocated.idxmax()} {alloc.allocated.max()} ... {alloc.allocated.idxmin()} {alloc.allocated.min()}")
+    echo(
+        f"      {alloc.allocated.idxmax()} {alloc.allocated.max()} ... {alloc.allocated.idxmin()} {alloc.allocated.min()}"
+    )
 
     step("Split each city's target between secondary and tertiary industry (province totals 5,311 / 4,689)")
     sector_targets = split(alloc.allocated, _sector_shares(gd), column_totals=GUANGDONG_SECTOR_TOTALS)
@@ -272,8 +276,10 @@ def guangdong_2013(
     step(f"Draw a synthetic Guangdong register of {frame_size:,} enterprises and aggregate its structure")
     echo(f"      {SYNTHETIC_NOTE}")
     frame = guangdong_register(frame_size, panel=panel, random_state=random_state)
-    echo(f"      {len(frame):,} enterprises in secondary and tertiary industry (the plan's scope); "
-         f"{int(frame['in_panel'].sum()):,} existing panel enterprises marked")
+    echo(
+        f"      {len(frame):,} enterprises in secondary and tertiary industry (the plan's scope); "
+        f"{int(frame['in_panel'].sum()):,} existing panel enterprises marked"
+    )
     population = structure(frame)
 
     step("Build quota tables under GUANGDONG_2013 (city x section x size x ownership, integer LP)")
@@ -285,7 +291,9 @@ def guangdong_2013(
         population=stats["population"],
     )
 
-    step(f"Select the new enterprises ({method}, permanent random numbers) keeping the panel, {reserves} reserves per cell")
+    step(
+        f"Select the new enterprises ({method}, permanent random numbers) keeping the panel, {reserves} reserves per cell"
+    )
     sample = select(frame, quotas, method=method, reserves=reserves, random_state=random_state)
 
     step("Audit the sample against GUANGDONG_2013 and the register")
@@ -393,8 +401,12 @@ def national(
     # A unit can host no more monitored enterprises than its register has outside micro; one
     # whose register cannot reach its tier minimum is left out and named, never filled silently.
     capacity = (
-        population.loc[population["size_class"] != "micro"].groupby("city")["enterprises"].sum()
-        .reindex(stats.index).fillna(0).astype(int)
+        population.loc[population["size_class"] != "micro"]
+        .groupby("city")["enterprises"]
+        .sum()
+        .reindex(stats.index)
+        .fillna(0)
+        .astype(int)
     )
     minimum = tier_minimum(stats["population"], scheme="mohrss-2011", municipality=municipality)
     short = capacity.index[capacity < minimum]
@@ -406,7 +418,9 @@ def national(
         echo(f"      {notes[-1]}")
     kept = stats.index.difference(short, sort=False)
 
-    step(f"Allocate {total:,} across {len(kept)} units ({', '.join(f'{k} {v}' for k, v in weights.items())}; MOHRSS 2011 minimums)")
+    step(
+        f"Allocate {total:,} across {len(kept)} units ({', '.join(f'{k} {v}' for k, v in weights.items())}; MOHRSS 2011 minimums)"
+    )
     alloc = allocate_cities(
         stats.loc[kept, list(weights)],
         total,
@@ -502,7 +516,9 @@ def _flagged(report: AuditReport) -> pd.Series:
     flagged = table[table["status"] != "pass"]
     order = {"fail": 0, "warn": 1, "skipped": 2}
     counts = flagged.groupby(["rule", "status"]).size()
-    return counts.iloc[sorted(range(len(counts)), key=lambda i: (order.get(counts.index[i][1], 3), counts.index[i][0]))]
+    return counts.iloc[
+        sorted(range(len(counts)), key=lambda i: (order.get(counts.index[i][1], 3), counts.index[i][0]))
+    ]
 
 
 def _summary(result: ExampleResult, title: str) -> str:
@@ -520,11 +536,19 @@ def _summary(result: ExampleResult, title: str) -> str:
         f"(largest {alloc.allocated.idxmax()} {int(alloc.allocated.max())}, smallest "
         f"{alloc.allocated.idxmin()} {int(alloc.allocated.min())})",
         f"binding constraints: {len(binding)} cities at a bound"
-        + (f" ({', '.join(f'{c}: {b}' for c, b in binding.head(8).items())}{' ...' if len(binding) > 8 else ''})" if len(binding) else ""),
-        f"sector targets: " + ", ".join(f"{k} {int(v):,}" for k, v in result.sector_targets.sum().items()),
+        + (
+            f" ({', '.join(f'{c}: {b}' for c, b in binding.head(8).items())}{' ...' if len(binding) > 8 else ''})"
+            if len(binding)
+            else ""
+        ),
+        "sector targets: " + ", ".join(f"{k} {int(v):,}" for k, v in result.sector_targets.sum().items()),
         f"quotas: {int(quotas.to_frame()['quota'].sum()):,} in {int((quotas.to_frame()['quota'] > 0).sum()):,} cells; "
         f"soft rules relaxed: {len(quotas.relaxed)}"
-        + ("" if quotas.relaxed.empty else " (" + ", ".join(f"{r.city}: {r.rule}" for r in quotas.relaxed.head(6).itertuples()) + ")"),
+        + (
+            ""
+            if quotas.relaxed.empty
+            else " (" + ", ".join(f"{r.city}: {r.rule}" for r in quotas.relaxed.head(6).itertuples()) + ")"
+        ),
         f"sample: {int(roles.get('panel', 0)):,} panel kept + {int(roles.get('new', 0)):,} new; "
         f"{int(roles.get('reserve', 0)):,} reserves",
         f"audit: {'PASSED' if report.passed else 'FAILED'} ({', '.join(f'{k} {v}' for k, v in counts.items())})",

@@ -58,12 +58,48 @@ CANONICAL_COLUMNS: tuple[str, ...] = (
 REQUIRED_COLUMNS: tuple[str, ...] = ("enterprise_id", "city", "industry", "registration_type", "employees")
 
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "enterprise_id": ("统一社会信用代码", "社会信用代码", "组织机构代码", "企业代码", "单位代码", "enterprise_id", "id", "credit_code", "code"),
+    "enterprise_id": (
+        "统一社会信用代码",
+        "社会信用代码",
+        "组织机构代码",
+        "企业代码",
+        "单位代码",
+        "enterprise_id",
+        "id",
+        "credit_code",
+        "code",
+    ),
     "name": ("企业名称", "单位名称", "单位详细名称", "name", "enterprise_name", "enterprise"),
     "city": ("所在地市", "所在城市", "地市", "城市", "所属地市", "所在市", "city"),
-    "industry": ("所属行业", "行业代码", "国民经济行业代码", "行业", "所属行业代码", "industry", "industry_code"),
-    "registration_type": ("企业登记注册类型", "登记注册类型", "企业性质", "企业类型", "注册类型", "registration_type", "ownership"),
-    "employees": ("从业人员", "从业人员数", "用工人数", "建档期期末就业人数", "期末就业人数", "就业人数", "职工人数", "employees", "employment"),
+    "industry": (
+        "所属行业",
+        "行业代码",
+        "国民经济行业代码",
+        "行业",
+        "所属行业代码",
+        "industry",
+        "industry_code",
+    ),
+    "registration_type": (
+        "企业登记注册类型",
+        "登记注册类型",
+        "企业性质",
+        "企业类型",
+        "注册类型",
+        "registration_type",
+        "ownership",
+    ),
+    "employees": (
+        "从业人员",
+        "从业人员数",
+        "用工人数",
+        "建档期期末就业人数",
+        "期末就业人数",
+        "就业人数",
+        "职工人数",
+        "employees",
+        "employment",
+    ),
     "revenue": ("营业收入", "主营业务收入", "revenue", "turnover"),
     "assets": ("资产总额", "总资产", "assets", "total_assets"),
     "in_panel": ("是否监测企业", "已在监测", "现有监测企业", "in_panel", "panel"),
@@ -133,9 +169,7 @@ def canonical_columns(headers: Iterable[Any], *, columns: Mapping[str, str] | No
     targets = pd.Series(mapping)
     clashes = targets[targets.duplicated(keep=False)] if len(targets) else targets
     if len(clashes):
-        detail = "; ".join(
-            f"{canon}: {list(group.index)}" for canon, group in clashes.groupby(clashes)
-        )
+        detail = "; ".join(f"{canon}: {list(group.index)}" for canon, group in clashes.groupby(clashes))
         raise FrameError(
             f"several columns map to the same field ({detail}); pass columns= to say which is which"
         )
@@ -214,7 +248,8 @@ def read_frame(
     if missing:
         raise FrameError(
             f"required column(s) {missing} not found among the headers {list(raw.columns)}; "
-            f"accepted headers: " + "; ".join(f"{c}: {', '.join(HEADER_ALIASES[c][:4])}" for c in missing)
+            f"accepted headers: "
+            + "; ".join(f"{c}: {', '.join(HEADER_ALIASES[c][:4])}" for c in missing)
             + " (or pass columns=)"
         )
     return raw.rename(columns=mapping)
@@ -272,7 +307,9 @@ class _Distinct:
         """Rows' results from ``per_value`` (one per :meth:`observed` value); ``missing`` for
         missing rows."""
         per_value = np.asarray(per_value)
-        table = np.empty(len(self.uniques) + 1, dtype=per_value.dtype if len(per_value) else np.asarray(missing).dtype)
+        table = np.empty(
+            len(self.uniques) + 1, dtype=per_value.dtype if len(per_value) else np.asarray(missing).dtype
+        )
         table[:-1][self.used] = per_value
         table[:-1][~self.used] = missing
         table[-1] = missing  # code -1
@@ -447,7 +484,11 @@ def _validate(
         problems.append(_problem_rows(emp_missing, out, "employees", "missing or not a number"))
         problems.append(_problem_rows(e < 0, out, "employees", "negative"))
         if e.dtype.kind == "f":
-            problems.append(_problem_rows((np.remainder(e, 1) != 0) & ~emp_missing, out, "employees", "not a whole number"))
+            problems.append(
+                _problem_rows(
+                    (np.remainder(e, 1) != 0) & ~emp_missing, out, "employees", "not a whole number"
+                )
+            )
     else:
         problems.append(_problem_rows(emp.isna(), out, "employees", "missing or not a number"))
         problems.append(_problem_rows(emp < 0, out, "employees", "negative"))
@@ -466,10 +507,14 @@ def _validate(
 
     industry = _Distinct(out["industry"])
     ind_bad, ind_err = _bad_by_unique(industry, lambda v: classify.section_of(v, version=industry_version))
-    problems.append(_problem_rows(ind_bad, out, "industry", f"unknown GB/T 4754-{industry_version} industry code"))
+    problems.append(
+        _problem_rows(ind_bad, out, "industry", f"unknown GB/T 4754-{industry_version} industry code")
+    )
     registration = _Distinct(out["registration_type"])
     reg_bad, _ = _bad_by_unique(registration, classify.is_state_owned)
-    problems.append(_problem_rows(reg_bad, out, "registration_type", "unknown registration type (国统字〔1998〕200号)"))
+    problems.append(
+        _problem_rows(reg_bad, out, "registration_type", "unknown registration type (国统字〔1998〕200号)")
+    )
 
     allowed = list(cities) if cities is not None else None
     city = _Distinct(out["city"])
@@ -478,7 +523,12 @@ def _validate(
         reasons = out["city"].map(lambda v: city_err.get(v, "blank city")).to_numpy()
         problems.append(
             pd.DataFrame(
-                {"row": out.index[city_bad], "column": "city", "value": out["city"].to_numpy()[city_bad], "reason": reasons[city_bad]}
+                {
+                    "row": out.index[city_bad],
+                    "column": "city",
+                    "value": out["city"].to_numpy()[city_bad],
+                    "reason": reasons[city_bad],
+                }
             )
         )
 
@@ -490,13 +540,13 @@ def _validate(
     found = [p for p in problems if len(p)]
     if found:
         table = pd.concat(found, ignore_index=True)
-        raise FrameError(
-            f"the frame has {len(table)} problem(s) in {table['row'].nunique()} row(s)", table
-        )
+        raise FrameError(f"the frame has {len(table)} problem(s) in {table['row'].nunique()} row(s)", table)
 
     out["enterprise_id"] = id_text
     out["city"] = _by_distinct(out["city"], lambda u: resolve_cities(u).tolist(), distinct=city)
-    out["industry"] = _by_distinct(out["industry"], lambda u: [_industry_text(v) for v in u], distinct=industry)
+    out["industry"] = _by_distinct(
+        out["industry"], lambda u: [_industry_text(v) for v in u], distinct=industry
+    )
     out["registration_type"] = _by_distinct(
         out["registration_type"],
         lambda u: classify._registration_codes(pd.Series(u, dtype=object)).tolist(),
@@ -636,7 +686,9 @@ def _prepare(
     # distinct code and then taken row by row through the categorical codes.
     industry = _Distinct(out["industry"], complete=True)
     out["section"] = _by_distinct(
-        out["industry"], lambda u: classify.section_of(u, version=industry_version).tolist(), distinct=industry
+        out["industry"],
+        lambda u: classify.section_of(u, version=industry_version).tolist(),
+        distinct=industry,
     )
     sector = classify.sector_of(pd.Series(industry.observed(), dtype=object), version=industry_version)
     out["sector"] = industry.take(sector.to_numpy(dtype=np.int64), 0)
@@ -652,7 +704,9 @@ def _prepare(
     message = classify._partial_message(basis)
     if message:
         warnings.warn(message, SizeClassWarning, stacklevel=3)  # prepare_frame's caller
-    out["size_class"] = pd.Categorical.from_codes(rank, categories=list(classify.SIZE_CLASSES), validate=False)
+    out["size_class"] = pd.Categorical.from_codes(
+        rank, categories=list(classify.SIZE_CLASSES), validate=False
+    )
     out["size_basis"] = pd.Categorical.from_codes(basis, categories=list(classify.SIZE_BASES), validate=False)
     registration = _Distinct(out["registration_type"], complete=True)
     owned = classify.is_state_owned(pd.Series(registration.observed(), dtype=object), codes=state_owned_codes)
@@ -694,7 +748,9 @@ def structure(frame: pd.DataFrame, *, band: tuple[int, int] = (50, 300)) -> pd.D
     """
     missing = [c for c in ("city", *_DERIVED, "employees") if c not in frame.columns]
     if missing:
-        raise FrameError(f"structure() needs a prepared frame; missing column(s) {missing} (call prepare_frame first)")
+        raise FrameError(
+            f"structure() needs a prepared frame; missing column(s) {missing} (call prepare_frame first)"
+        )
     emp = frame["employees"].to_numpy(dtype=np.int64)
     lo, hi = band
     # Count on integer codes (one bincount per measure) rather than grouping by text columns:
@@ -712,14 +768,18 @@ def structure(frame: pd.DataFrame, *, band: tuple[int, int] = (50, 300)) -> pd.D
     measures = {
         "enterprises": np.bincount(flat_inverse, minlength=n_cells),
         "employment": np.bincount(flat_inverse, weights=emp, minlength=n_cells).round().astype(np.int64),
-        "enterprises_50_300": np.bincount(flat_inverse, weights=(emp >= lo) & (emp <= hi), minlength=n_cells).astype(np.int64),
+        "enterprises_50_300": np.bincount(
+            flat_inverse, weights=(emp >= lo) & (emp <= hi), minlength=n_cells
+        ).astype(np.int64),
         "panel": np.bincount(flat_inverse, weights=panel_mask(frame), minlength=n_cells).astype(np.int64),
     }
     parts = np.unravel_index(cell, sizes)
     out = pd.DataFrame(
         {
             column: uniques[part]
-            for column, (_, uniques), part in zip(("city", "section", "size_class", "state_owned"), keys, parts)
+            for column, (_, uniques), part in zip(
+                ("city", "section", "size_class", "state_owned"), keys, parts
+            )
         }
     )
     out["state_owned"] = out["state_owned"].astype(bool)

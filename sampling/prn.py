@@ -163,7 +163,11 @@ def _first_words(word: np.ndarray, h0: np.uint64, g: np.ndarray, s: _Scratch) ->
 
 
 def _variable_block(
-    data: np.ndarray, starts: np.ndarray, lengths: np.ndarray, h0: np.uint64, out: np.ndarray,
+    data: np.ndarray,
+    starts: np.ndarray,
+    lengths: np.ndarray,
+    h0: np.uint64,
+    out: np.ndarray,
     s: _Scratch,
 ) -> None:
     """Hashes of the strings ``data[starts[i] : starts[i] + lengths[i]]`` (``starts`` ascending)."""
@@ -193,9 +197,7 @@ def _variable_block(
     _mix(g, t, out)
 
 
-def _hash_block(
-    data: np.ndarray, offsets: np.ndarray, h0: np.uint64, out: np.ndarray, s: _Scratch
-) -> None:
+def _hash_block(data: np.ndarray, offsets: np.ndarray, h0: np.uint64, out: np.ndarray, s: _Scratch) -> None:
     """Hashes of ``len(out)`` consecutive strings with the ``len(out) + 1`` ``offsets`` into
     ``data``; when these strings are all of one length (and the last one's last word can be
     read whole), the words are read straight from ``data``.
@@ -360,9 +362,7 @@ def seed_from(random_state: int | np.random.Generator | None) -> tuple[int, np.r
         rng = np.random.default_rng()
         return int(rng.integers(0, _SEED_BOUND)), rng
     if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral):
-        raise SelectionError(
-            f"random_state must be an int, a numpy Generator or None, got {random_state!r}"
-        )
+        raise SelectionError(f"random_state must be an int, a numpy Generator or None, got {random_state!r}")
     seed = _check_seed(random_state)
     return seed, np.random.default_rng(seed)
 

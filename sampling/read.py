@@ -27,7 +27,15 @@ from sampling.frame import HEADER_ALIASES, canonical_columns
 
 __all__ = ["REPORTED_SIZE_HEADERS", "TOTAL_WORDS", "read_sample"]
 
-REPORTED_SIZE_HEADERS: tuple[str, ...] = ("企业规模", "规模", "规模类型", "企业规模类型", "企业类型(规模)", "reported_size", "size")
+REPORTED_SIZE_HEADERS: tuple[str, ...] = (
+    "企业规模",
+    "规模",
+    "规模类型",
+    "企业规模类型",
+    "企业类型(规模)",
+    "reported_size",
+    "size",
+)
 """Headers of the enterprise size the bureau reported; read into ``reported_size`` so that
 :func:`sampling.audit.audit` can compare it with the size the thresholds give."""
 
@@ -78,7 +86,11 @@ def _find_header(raw: pd.DataFrame, columns: Mapping[str, str] | None) -> tuple[
         except FrameError:
             continue
         found = set(mapping.values())
-        if len(found) >= 2 and found & {"enterprise_id", "name"} and (best is None or len(mapping) > len(best[1])):
+        if (
+            len(found) >= 2
+            and found & {"enterprise_id", "name"}
+            and (best is None or len(mapping) > len(best[1]))
+        ):
             best = (r, mapping)
     return best
 
@@ -101,7 +113,13 @@ def _read_raw(path: Path, sheet: str | int | None) -> dict[str, pd.DataFrame]:
         return {path.stem: pd.DataFrame([line + [""] * (width - len(line)) for line in lines], dtype=object)}
     if suffix in (".xlsx", ".xlsm"):
         try:
-            sheets = pd.read_excel(path, sheet_name=sheet if sheet is not None else None, header=None, dtype=object, engine="openpyxl")
+            sheets = pd.read_excel(
+                path,
+                sheet_name=sheet if sheet is not None else None,
+                header=None,
+                dtype=object,
+                engine="openpyxl",
+            )
         except ValueError as exc:
             raise SampleError(f"{path}: {exc}") from exc
         except Exception as exc:  # zip or XML errors of a file that is not a workbook
@@ -231,7 +249,7 @@ def read_sample(
         r, mapping = found
         header_rows[name] = r + 1
         headers = list(raw.iloc[r])
-        body = raw.iloc[r + 1:]
+        body = raw.iloc[r + 1 :]
         keep_cols: dict[int, str] = {}
         for i, h in enumerate(headers):
             if i in mapping:

@@ -26,9 +26,7 @@ __all__ = ["replace"]
 
 def _check_invalid(invalid: Any, table: pd.DataFrame) -> pd.Series:
     if not isinstance(invalid, Mapping) and not isinstance(invalid, pd.Series):
-        raise SampleError(
-            f"invalid must map enterprise_id -> reason, got {type(invalid).__name__}"
-        )
+        raise SampleError(f"invalid must map enterprise_id -> reason, got {type(invalid).__name__}")
     reasons = pd.Series(dict(invalid) if isinstance(invalid, Mapping) else invalid, dtype=object)
     unknown_reasons = reasons[~reasons.isin(REASONS)]
     if len(unknown_reasons):
@@ -38,9 +36,7 @@ def _check_invalid(invalid: Any, table: pd.DataFrame) -> pd.Series:
     unknown = reasons.index[~reasons.index.isin(active["enterprise_id"])]
     if len(unknown):
         removed = set(table.loc[table["role"] == "removed", "enterprise_id"])
-        shown = ", ".join(
-            f"{i!r}{' (already removed)' if i in removed else ''}" for i in unknown[:20]
-        )
+        shown = ", ".join(f"{i!r}{' (already removed)' if i in removed else ''}" for i in unknown[:20])
         raise SampleError(f"{len(unknown)} enterprises are not in the sample: {shown}")
     return reasons
 
@@ -217,8 +213,15 @@ def _refill(
     # Pair replacements with the removed enterprises of their cell, both in order.
     removed_cell = _cell_of_rows(removed, affected)
     removed_order = np.lexsort((np.arange(len(removed)), removed_cell))
-    removed_rank = np.arange(len(removed)) - np.searchsorted(removed_cell[removed_order], np.arange(n_cells))[removed_cell[removed_order]]
-    pair = dict(zip(zip(removed_cell[removed_order], removed_rank), removed["enterprise_id"].to_numpy()[removed_order]))
+    removed_rank = (
+        np.arange(len(removed))
+        - np.searchsorted(removed_cell[removed_order], np.arange(n_cells))[removed_cell[removed_order]]
+    )
+    pair = dict(
+        zip(
+            zip(removed_cell[removed_order], removed_rank), removed["enterprise_id"].to_numpy()[removed_order]
+        )
+    )
     replaces = [pair.get((c, r)) for c, r in zip(cell[chosen], fill_rank)]
 
     in_table = np.isin(chosen_ids, by_id.index)

@@ -78,8 +78,17 @@ class GofTest:
     def to_frame(self) -> pd.DataFrame:
         """One row: method, statistic, scale, df, p_value, w, n."""
         return pd.DataFrame(
-            [{"method": self.method, "statistic": self.statistic, "scale": self.scale, "df": self.df,
-              "p_value": self.p_value, "w": self.w, "n": self.n}]
+            [
+                {
+                    "method": self.method,
+                    "statistic": self.statistic,
+                    "scale": self.scale,
+                    "df": self.df,
+                    "p_value": self.p_value,
+                    "w": self.w,
+                    "n": self.n,
+                }
+            ]
         )
 
     def summary(self) -> str:
@@ -321,7 +330,9 @@ def rao_scott_gof(
     y *= w.to_numpy()[:, None]
     totals = y.sum(axis=0)
     if strata is None and clusters is None:
-        cov_t = _unclustered_covariance(totals[None, :], (y**2).sum(axis=0)[None, :], np.array([len(categories)]))[0]
+        cov_t = _unclustered_covariance(
+            totals[None, :], (y**2).sum(axis=0)[None, :], np.array([len(categories)])
+        )[0]
     else:
         h = np.zeros(len(categories)) if strata is None else pd.factorize(strata)[0]
         c = np.arange(len(categories)) if clusters is None else pd.factorize(clusters)[0]
@@ -435,7 +446,9 @@ def rao_scott_by_group(
     """
     if order not in ("first", "second"):
         raise AuditError(f"unknown order {order!r}; valid: ['first', 'second']")
-    missing = [g for g in expected.index if g not in totals.index or g not in squares.index or g not in n.index]
+    missing = [
+        g for g in expected.index if g not in totals.index or g not in squares.index or g not in n.index
+    ]
     if missing:
         raise AuditError(f"groups {missing} of expected have no totals, squares or n")
     cols = expected.columns.union(totals.columns)
@@ -451,7 +464,9 @@ def rao_scott_by_group(
         raise AuditError(f"sampled units in categories the population lacks: {bad}")
     sizes = n.reindex(expected.index).to_numpy(dtype=float)
     x2, scale, df, p_value, w_eff, _ = _rao_scott(t, _unclustered_covariance(t, q, sizes), p, order)
-    return pd.DataFrame({"statistic": x2, "scale": scale, "df": df, "p_value": p_value, "w": w_eff}, index=expected.index)
+    return pd.DataFrame(
+        {"statistic": x2, "scale": scale, "df": df, "p_value": p_value, "w": w_eff}, index=expected.index
+    )
 
 
 def employment_coverage(sample_employees: pd.Series, population_employment: pd.Series) -> pd.Series:

@@ -37,9 +37,7 @@ def row_slices(n: int, size: int | None = None) -> list[slice]:
     return [slice(start, min(start + size, n)) for start in range(0, n, size)] or [slice(0, 0)]
 
 
-def map_rows(
-    pool: Executor | None, fn: Callable[[slice], T], n: int, size: int | None = None
-) -> list[T]:
+def map_rows(pool: Executor | None, fn: Callable[[slice], T], n: int, size: int | None = None) -> list[T]:
     """``fn`` applied to each of :func:`row_slices` ``(n, size)``, in order; on ``pool`` if given."""
     slices = row_slices(n, size)
     if pool is None or len(slices) == 1:

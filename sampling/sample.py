@@ -156,7 +156,9 @@ class Sample:
             f"quota total {quota} in {int((cells['quota'] > 0).sum())} cells",
             f"reserves: {counts['reserve']}; removed: {counts['removed']}",
             "PRN: "
-            + ("frame column 'prn'" if self.seed is None else f"derived from enterprise_id, seed {self.seed}"),
+            + (
+                "frame column 'prn'" if self.seed is None else f"derived from enterprise_id, seed {self.seed}"
+            ),
         ]
         over = cells[cells["overshoot"]]
         if len(over):
@@ -193,8 +195,7 @@ class Sample:
         text = html.escape(self.summary()).replace("\n", "<br>")
         preview = self.to_frame().head(20).to_html(index=False, na_rep="")
         return (
-            f"<div><p>{text}</p><table><tr>{head}</tr><tr>{row}</tr></table>"
-            f"<p>first rows:</p>{preview}</div>"
+            f"<div><p>{text}</p><table><tr>{head}</tr><tr>{row}</tr></table><p>first rows:</p>{preview}</div>"
         )
 
     def to_excel(self, path: str | PathLike[str]) -> None:
@@ -212,9 +213,7 @@ class Sample:
         for column in _FORM_HEADERS:
             if column not in table:
                 table[column] = pd.NA
-        table["registration_type"] = [
-            type_names.get(str(code), code) for code in table["registration_type"]
-        ]
+        table["registration_type"] = [type_names.get(str(code), code) for code in table["registration_type"]]
         table["size_class"] = table["size_class"].map(_SIZE_ZH).fillna(table["size_class"])
         table["state_owned"] = np.where(table["state_owned"].astype(bool), "是", "否")
         table["role"] = table["role"].map(_ROLE_ZH)

@@ -20,8 +20,8 @@ from sampling.exceptions import SelectionError
 from sampling.inclusion import grouped_inclusion
 from sampling.prn import frame_prn, id_hash, prn_from_hash, seed_from
 from sampling.rowwise import ROWS_PER_TASK, map_rows, thread_count
-from sampling.unique_ids import duplicated_ids, repeated_hashes
 from sampling.sample import REASONS, SAMPLE_COLUMNS, Sample
+from sampling.unique_ids import duplicated_ids, repeated_hashes
 
 __all__ = ["INVALID_STATUSES", "KEYS", "METHODS", "Method", "select"]
 
@@ -99,9 +99,7 @@ def _quota_frame(quotas: Any) -> pd.DataFrame:
     if table is None and hasattr(quotas, "to_frame"):
         table = quotas.to_frame()
     if not isinstance(table, pd.DataFrame):
-        raise SelectionError(
-            f"quotas must be a QuotaTable or a DataFrame, got {type(quotas).__name__}"
-        )
+        raise SelectionError(f"quotas must be a QuotaTable or a DataFrame, got {type(quotas).__name__}")
     missing = [c for c in (*KEYS, "quota") if c not in table.columns]
     if missing:
         raise SelectionError(f"quotas lack columns {missing}")
@@ -138,9 +136,7 @@ def _key_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes, pd.Index(uniques)
 
 
-def _cell_slots(
-    frame: pd.DataFrame, quotas: pd.DataFrame, pool: Executor | None = None
-) -> np.ndarray:
+def _cell_slots(frame: pd.DataFrame, quotas: pd.DataFrame, pool: Executor | None = None) -> np.ndarray:
     """1 + the index of each frame row's quota cell, 0 for rows in no quota cell (int32).
 
     The four key columns are coded separately and combined in mixed radix; a dense lookup
@@ -204,9 +200,7 @@ def _valid_mask(frame: pd.DataFrame, pool: Executor | None = None) -> np.ndarray
     if "status" not in frame.columns:
         return np.ones(len(frame), dtype=bool)
     status = frame["status"]
-    if getattr(status.dtype, "storage", None) == "pyarrow" and pd.api.types.is_string_dtype(
-        status.dtype
-    ):
+    if getattr(status.dtype, "storage", None) == "pyarrow" and pd.api.types.is_string_dtype(status.dtype):
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -242,8 +236,7 @@ def _panel_mask(frame: pd.DataFrame, panel: Any) -> np.ndarray:
         found = set(frame["enterprise_id"][mask].tolist())
         unknown = [v for v in ids.tolist() if v not in found]
         raise SelectionError(
-            f"{len(unknown)} panel enterprises are not in the frame: "
-            f"{', '.join(map(repr, unknown[:20]))}"
+            f"{len(unknown)} panel enterprises are not in the frame: {', '.join(map(repr, unknown[:20]))}"
         )
     return mask
 
@@ -539,9 +532,7 @@ def select(
         rows = np.concatenate([panel_rows, new_rows, res_rows, removed_rows])
         counts = [len(panel_rows), len(new_rows), len(res_rows), len(removed_rows)]
         role = np.repeat(np.arange(len(_ROLES), dtype=np.int8), counts)
-        pi_out = np.concatenate(
-            [np.ones(counts[0]), new_pi, np.full(counts[2] + counts[3], np.nan)]
-        )
+        pi_out = np.concatenate([np.ones(counts[0]), new_pi, np.full(counts[2] + counts[3], np.nan)])
         reserve_rank = np.concatenate(
             [np.zeros(counts[0] + counts[1], np.int64), res_rank + 1, np.zeros(counts[3], np.int64)]
         )
@@ -612,9 +603,7 @@ def _draw_by_size(
         cand = np.concatenate([part[k] for part in parts])
         cell = slot[cand] - 1
         size = sizes[cand].astype(np.float64) if sizes is not None else None
-        positive = (
-            np.bincount(cell[size > 0], minlength=n_cells) if size is not None else np.zeros(0)
-        )
+        positive = np.bincount(cell[size > 0], minlength=n_cells) if size is not None else np.zeros(0)
         return cand, cell, prns.at(cand), size, positive
 
     def choose(k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -657,9 +646,7 @@ def _draw_by_size(
     )
 
 
-def _check_positive_sizes(
-    table: pd.DataFrame, positive: np.ndarray, draw: np.ndarray, size: str
-) -> None:
+def _check_positive_sizes(table: pd.DataFrame, positive: np.ndarray, draw: np.ndarray, size: str) -> None:
     """``positive``: candidates of positive size per cell."""
     short = draw > positive
     if short.any():
@@ -899,9 +886,7 @@ def _sample_table(
     ]
     cell_code = np.where(slot[rows] > 0, slot[rows], np.iinfo(np.int32).max)
     order = np.lexsort((prn, reserve_rank, role, cell_code))
-    rows, role, pi, reserve_rank, prn = (
-        rows[order], role[order], pi[order], reserve_rank[order], prn[order]
-    )
+    rows, role, pi, reserve_rank, prn = (rows[order], role[order], pi[order], reserve_rank[order], prn[order])
     reserve = role == _ROLES.index("reserve")
     reason = np.full(len(rows), None, dtype=object)
     removed = role == _ROLES.index("removed")

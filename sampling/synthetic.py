@@ -42,39 +42,98 @@ COLUMNS: tuple[str, ...] = (*CANONICAL_COLUMNS, "in_panel", "status")
 
 DIVISION_MIX: dict[str, float] = {
     # A agriculture 1.6
-    "01": 0.5, "02": 0.2, "03": 0.4, "04": 0.3, "05": 0.2,
+    "01": 0.5,
+    "02": 0.2,
+    "03": 0.4,
+    "04": 0.3,
+    "05": 0.2,
     # B mining 0.4
-    "06": 0.05, "08": 0.05, "09": 0.05, "10": 0.2, "11": 0.05,
+    "06": 0.05,
+    "08": 0.05,
+    "09": 0.05,
+    "10": 0.2,
+    "11": 0.05,
     # C manufacturing 40: Guangdong's electronics, electrical machinery, metal products,
     # plastics, apparel, footwear, furniture and toys weigh most.
-    "13": 1.5, "14": 1.0, "15": 0.5, "17": 2.0, "18": 3.0, "19": 1.8, "20": 0.6, "21": 1.6,
-    "22": 1.2, "23": 1.2, "24": 1.5, "25": 0.1, "26": 2.2, "27": 0.5, "28": 0.1, "29": 3.2,
-    "30": 2.0, "31": 0.3, "32": 0.5, "33": 3.8, "34": 2.0, "35": 1.8, "36": 0.9, "37": 0.3,
-    "38": 3.4, "39": 3.6, "40": 0.6, "41": 0.8, "42": 0.2, "43": 0.3,
+    "13": 1.5,
+    "14": 1.0,
+    "15": 0.5,
+    "17": 2.0,
+    "18": 3.0,
+    "19": 1.8,
+    "20": 0.6,
+    "21": 1.6,
+    "22": 1.2,
+    "23": 1.2,
+    "24": 1.5,
+    "25": 0.1,
+    "26": 2.2,
+    "27": 0.5,
+    "28": 0.1,
+    "29": 3.2,
+    "30": 2.0,
+    "31": 0.3,
+    "32": 0.5,
+    "33": 3.8,
+    "34": 2.0,
+    "35": 1.8,
+    "36": 0.9,
+    "37": 0.3,
+    "38": 3.4,
+    "39": 3.6,
+    "40": 0.6,
+    "41": 0.8,
+    "42": 0.2,
+    "43": 0.3,
     # D utilities 1.0
-    "44": 0.5, "45": 0.2, "46": 0.3,
+    "44": 0.5,
+    "45": 0.2,
+    "46": 0.3,
     # E construction 6.0
-    "47": 2.0, "48": 1.5, "49": 1.0, "50": 1.5,
+    "47": 2.0,
+    "48": 1.5,
+    "49": 1.0,
+    "50": 1.5,
     # F wholesale 13, retail 5
-    "51": 13.0, "52": 5.0,
+    "51": 13.0,
+    "52": 5.0,
     # G transport (without railway 53), storage, post 4.5
-    "54": 2.5, "55": 0.2, "56": 0.1, "58": 1.0, "59": 0.5, "60": 0.2,
+    "54": 2.5,
+    "55": 0.2,
+    "56": 0.1,
+    "58": 1.0,
+    "59": 0.5,
+    "60": 0.2,
     # H accommodation and catering 2.7
-    "61": 0.7, "62": 2.0,
+    "61": 0.7,
+    "62": 2.0,
     # I information and software 4.3
-    "63": 0.3, "64": 1.0, "65": 3.0,
+    "63": 0.3,
+    "64": 1.0,
+    "65": 3.0,
     # L leasing and business services 8.0
-    "71": 1.0, "72": 7.0,
+    "71": 1.0,
+    "72": 7.0,
     # M research and technical services 4.5
-    "73": 0.5, "74": 2.5, "75": 1.5,
+    "73": 0.5,
+    "74": 2.5,
+    "75": 1.5,
     # N water, environment, public facilities 1.3
-    "76": 0.2, "77": 0.6, "78": 0.5,
+    "76": 0.2,
+    "77": 0.6,
+    "78": 0.5,
     # O resident services and repair 2.4
-    "79": 0.8, "80": 0.8, "81": 0.8,
+    "79": 0.8,
+    "80": 0.8,
+    "81": 0.8,
     # Q social work 0.3 (84; health 83 is left out, see below)
     "84": 0.3,
     # R culture, sports, entertainment 1.8
-    "85": 0.3, "86": 0.5, "87": 0.3, "88": 0.3, "89": 0.4,
+    "85": 0.3,
+    "86": 0.5,
+    "87": 0.3,
+    "88": 0.3,
+    "89": 0.4,
 }
 """Relative number of enterprises per GB/T 4754-2011 division (percent before normalising).
 
@@ -199,10 +258,14 @@ def _city_weights(cities: CitySpec | pd.Series | None) -> pd.Series:
     if isinstance(cities, str):
         if cities == "national":
             nat = national_cities()
-            return pd.Series(nat["population"].to_numpy(dtype=float), index=pd.Index(nat["city"], name="city"))
+            return pd.Series(
+                nat["population"].to_numpy(dtype=float), index=pd.Index(nat["city"], name="city")
+            )
         raise FrameError(f"unknown cities {cities!r}; valid: None, 'guangdong', 'national' or a Series")
     if not isinstance(cities, pd.Series):
-        raise FrameError(f"cities must be None, 'guangdong', 'national' or a Series, got {type(cities).__name__}")
+        raise FrameError(
+            f"cities must be None, 'guangdong', 'national' or a Series, got {type(cities).__name__}"
+        )
     values = pd.to_numeric(cities, errors="coerce")
     bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float)) | (values < 0)
     if bad.any():
@@ -213,7 +276,9 @@ def _city_weights(cities: CitySpec | pd.Series | None) -> pd.Series:
     full = resolve_cities(pd.Series(cities.index, dtype=object))
     dup = full[full.duplicated(keep=False)]
     if len(dup):
-        raise FrameError(f"cities names the same city twice: {sorted(set(cities.index[dup.index]))} -> {sorted(set(dup))}")
+        raise FrameError(
+            f"cities names the same city twice: {sorted(set(cities.index[dup.index]))} -> {sorted(set(dup))}"
+        )
     return pd.Series(values.to_numpy(dtype=float), index=pd.Index(full.to_numpy(), name="city"))
 
 
@@ -251,7 +316,9 @@ def _text_column(matrix: np.ndarray) -> pd.arrays.ArrowStringArray:
     """Fixed-width UTF-8 byte rows -> Arrow-backed pandas strings, without Python objects."""
     n, width = matrix.shape
     offsets = np.arange(n + 1, dtype=np.int64) * width
-    arrow = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(matrix)))
+    arrow = pa.LargeStringArray.from_buffers(
+        n, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(matrix))
+    )
     return pd.array(arrow, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
@@ -509,7 +576,9 @@ def make_frame(
             "revenue": revenue,
             "assets": assets,
             "in_panel": np.zeros(n, dtype=bool),
-            "status": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=list(_STATUS_CATEGORIES)),
+            "status": pd.Categorical.from_codes(
+                np.zeros(n, dtype=np.int8), categories=list(_STATUS_CATEGORIES)
+            ),
         }
     )
 

@@ -1,6 +1,6 @@
 """Write the notebooks in notebooks/ (stored without outputs; the test suite executes them).
 
-    python tools/make_notebooks.py
+python tools/make_notebooks.py
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ GUANGDONG = [
         "from sampling import audit, select, structure\n\n"
         "gd = datasets.guangdong_2012()\n"
         "panel = datasets.guangdong_2013_panel()\n"
-        "gd[[\"city_short\", \"gdp\", \"employed_urban_units\", \"population_census_2010\"]].join(panel)"
+        'gd[["city_short", "gdp", "employed_urban_units", "population_census_2010"]].join(panel)'
     ),
     new_markdown_cell(
         "## 1. Allocation across cities\n\n"
@@ -38,11 +38,11 @@ GUANGDONG = [
         "the existing panel is a floor; the 2009 national monitoring cities get a moderate tilt."
     ),
     new_code_cell(
-        "stats = pd.DataFrame({\"employment\": gd[\"population_census_2010\"], \"gdp\": gd[\"gdp\"],\n"
-        "                      \"population\": gd[\"population_census_2010\"]})\n"
-        "key = [c for c in datasets.monitoring_cities_2009()[\"city\"] if c in gd.index]\n"
-        "alloc = allocate_cities(stats, 10_000, weights={\"employment\": 0.5, \"gdp\": 0.5},\n"
-        "                        minimum=\"mohrss-2011\", existing=panel, tilt={c: 1.15 for c in key})\n"
+        'stats = pd.DataFrame({"employment": gd["population_census_2010"], "gdp": gd["gdp"],\n'
+        '                      "population": gd["population_census_2010"]})\n'
+        'key = [c for c in datasets.monitoring_cities_2009()["city"] if c in gd.index]\n'
+        'alloc = allocate_cities(stats, 10_000, weights={"employment": 0.5, "gdp": 0.5},\n'
+        '                        minimum="mohrss-2011", existing=panel, tilt={c: 1.15 for c in key})\n'
         "alloc"
     ),
     new_code_cell("from allocation.plotting import cjk_font\nwith cjk_font():\n    alloc.plot()"),
@@ -53,12 +53,12 @@ GUANGDONG = [
         "apportionment."
     ),
     new_code_cell(
-        "gdp_share = gd[\"gdp_secondary\"] / (gd[\"gdp_secondary\"] + gd[\"gdp_tertiary\"])\n"
-        "emp_share = gd[\"employed_urban_units_secondary\"] / (gd[\"employed_urban_units_secondary\"] + gd[\"employed_urban_units_tertiary\"])\n"
-        "shares = pd.DataFrame({\"secondary\": (gdp_share + emp_share) / 2})\n"
-        "shares[\"tertiary\"] = 1 - shares[\"secondary\"]\n"
+        'gdp_share = gd["gdp_secondary"] / (gd["gdp_secondary"] + gd["gdp_tertiary"])\n'
+        'emp_share = gd["employed_urban_units_secondary"] / (gd["employed_urban_units_secondary"] + gd["employed_urban_units_tertiary"])\n'
+        'shares = pd.DataFrame({"secondary": (gdp_share + emp_share) / 2})\n'
+        'shares["tertiary"] = 1 - shares["secondary"]\n'
         "sector_targets = split(alloc.allocated, shares,\n"
-        "                       column_totals=pd.Series({\"secondary\": 5311, \"tertiary\": 4689}))\n"
+        '                       column_totals=pd.Series({"secondary": 5311, "tertiary": 4689}))\n'
         "sector_targets.sum()"
     ),
     new_markdown_cell(
@@ -81,20 +81,19 @@ GUANGDONG = [
     ),
     new_code_cell(
         "quotas = build_quotas(population, alloc.allocated, rules=GUANGDONG_2013,\n"
-        "                      sector_targets=sector_targets, population=stats[\"population\"])\n"
+        '                      sector_targets=sector_targets, population=stats["population"])\n'
         "quotas"
     ),
-    new_code_cell("quotas.pivot(\"广州市\")"),
+    new_code_cell('quotas.pivot("广州市")'),
     new_code_cell("quotas.relaxed"),
-    new_markdown_cell("## 5. Selection: the panel stays, new enterprises by Pareto pi-ps with permanent random numbers"),
-    new_code_cell(
-        "sample = select(frame, quotas, method=\"pareto\", reserves=2, random_state=2013)\n"
-        "sample"
+    new_markdown_cell(
+        "## 5. Selection: the panel stays, new enterprises by Pareto pi-ps with permanent random numbers"
     ),
+    new_code_cell('sample = select(frame, quotas, method="pareto", reserves=2, random_state=2013)\nsample'),
     new_markdown_cell("## 6. Audit"),
     new_code_cell(
         "report = audit(sample, rules=GUANGDONG_2013, population=frame, targets=alloc.allocated,\n"
-        "               sector_targets=sector_targets, city_population=stats[\"population\"])\n"
+        '               sector_targets=sector_targets, city_population=stats["population"])\n'
         "report"
     ),
     new_code_cell("report.plot();"),
@@ -116,7 +115,7 @@ AUDIT = [
         "from quotas.classify import registration_types\n"
         "from sampling import audit, prepare_frame, read_sample, synthetic\n\n"
         "frame = prepare_frame(synthetic.make_frame(200_000, random_state=7))\n"
-        "city = frame[frame[\"city\"] == \"湛江市\"]\n"
+        'city = frame[frame["city"] == "湛江市"]\n'
         "len(city)"
     ),
     new_markdown_cell(
@@ -124,52 +123,54 @@ AUDIT = [
         "80 enterprises: half of them factories, two micro firms, and one enterprise listed twice."
     ),
     new_code_cell(
-        "eligible = city[city[\"size_class\"] != \"micro\"]\n"
-        "manufacturing = eligible[eligible[\"section\"] == \"C\"].sample(40, random_state=1)\n"
-        "others = eligible[eligible[\"section\"] != \"C\"].sample(38, random_state=1)\n"
-        "micro = city[city[\"size_class\"] == \"micro\"].sample(2, random_state=1)\n"
+        'eligible = city[city["size_class"] != "micro"]\n'
+        'manufacturing = eligible[eligible["section"] == "C"].sample(40, random_state=1)\n'
+        'others = eligible[eligible["section"] != "C"].sample(38, random_state=1)\n'
+        'micro = city[city["size_class"] == "micro"].sample(2, random_state=1)\n'
         "proposal = pd.concat([manufacturing, others, micro, manufacturing.head(1)])\n\n"
-        "type_names = dict(zip(registration_types()[\"code\"], registration_types()[\"name_zh\"]))\n"
+        'type_names = dict(zip(registration_types()["code"], registration_types()["name_zh"]))\n'
         "wb = Workbook()\n"
         "ws = wb.active\n"
-        "ws.title = \"湛江市\"\n"
-        "ws.append([\"湛江市企业用工定点监测企业名单(2013年)\"])\n"
-        "ws.merge_cells(\"A1:G1\")\n"
-        "ws.append([\"企业名称\", \"统一社会信用代码\", \"企业性质\", \"所属行业\", \"建档期期末就业人数\", \"营业收入(万元)\", \"资产总额(万元)\"])\n"
+        'ws.title = "湛江市"\n'
+        'ws.append(["湛江市企业用工定点监测企业名单(2013年)"])\n'
+        'ws.merge_cells("A1:G1")\n'
+        'ws.append(["企业名称", "统一社会信用代码", "企业性质", "所属行业", "建档期期末就业人数", "营业收入(万元)", "资产总额(万元)"])\n'
         "for r in proposal.itertuples():\n"
         "    ws.append([r.name, r.enterprise_id, type_names[r.registration_type], r.industry,\n"
         "               int(r.employees), float(r.revenue), float(r.assets)])\n"
-        "ws.append([\"合计\", None, None, None, int(proposal[\"employees\"].sum()), None, None])\n"
-        "wb.save(\"湛江市监测企业名单.xlsx\")"
+        'ws.append(["合计", None, None, None, int(proposal["employees"].sum()), None, None])\n'
+        'wb.save("湛江市监测企业名单.xlsx")'
     ),
     new_markdown_cell(
         "## Read it\n\n"
         "The title row and the 合计 row are not enterprises: they are skipped **and reported** "
-        "(`attrs[\"skipped\"]`, and a warning)."
+        '(`attrs["skipped"]`, and a warning).'
     ),
     new_code_cell(
         "import warnings\n"
         "with warnings.catch_warnings(record=True) as caught:\n"
-        "    warnings.simplefilter(\"always\")\n"
-        "    proposed = read_sample(\"湛江市监测企业名单.xlsx\")\n"
-        "print(*[str(w.message) for w in caught], sep=\"\\n\")\n"
-        "proposed.attrs[\"skipped\"]"
+        '    warnings.simplefilter("always")\n'
+        '    proposed = read_sample("湛江市监测企业名单.xlsx")\n'
+        'print(*[str(w.message) for w in caught], sep="\\n")\n'
+        'proposed.attrs["skipped"]'
     ),
     new_markdown_cell("## Audit it"),
     new_code_cell("report = audit(proposed, rules=MOHRSS_2011, population=frame)\nreport"),
-    new_code_cell("report.to_frame().query(\"status in ['fail', 'warn']\")[[\"rule\", \"observed\", \"limit\", \"status\", \"message_zh\"]]"),
+    new_code_cell(
+        'report.to_frame().query("status in [\'fail\', \'warn\']")[["rule", "observed", "limit", "status", "message_zh"]]'
+    ),
     new_markdown_cell(
         "## Fix it\n\n"
         "Drop the duplicate and the micro firms, keep only the city's top 10 sections by employment, "
         "cap manufacturing at 40% and top the list up to 80 from the register."
     ),
     new_code_cell(
-        "top10 = city.groupby(\"section\")[\"employees\"].sum().nlargest(10).index\n"
-        "listed = frame.set_index(\"enterprise_id\").loc[proposed[\"enterprise_id\"].drop_duplicates()]\n"
-        "keep = listed[(listed[\"size_class\"] != \"micro\") & listed[\"section\"].isin(top10)]\n"
-        "keep = pd.concat([keep[keep[\"section\"] == \"C\"].head(32), keep[keep[\"section\"] != \"C\"]])\n"
-        "pool = eligible[eligible[\"section\"].isin(top10) & (eligible[\"section\"] != \"C\")\n"
-        "                & ~eligible[\"enterprise_id\"].isin(keep.index)]\n"
+        'top10 = city.groupby("section")["employees"].sum().nlargest(10).index\n'
+        'listed = frame.set_index("enterprise_id").loc[proposed["enterprise_id"].drop_duplicates()]\n'
+        'keep = listed[(listed["size_class"] != "micro") & listed["section"].isin(top10)]\n'
+        'keep = pd.concat([keep[keep["section"] == "C"].head(32), keep[keep["section"] != "C"]])\n'
+        'pool = eligible[eligible["section"].isin(top10) & (eligible["section"] != "C")\n'
+        '                & ~eligible["enterprise_id"].isin(keep.index)]\n'
         "extra = pool.sample(80 - len(keep), random_state=2)\n"
         "fixed = pd.concat([keep.reset_index(), extra])\n"
         "fixed_report = audit(fixed, rules=MOHRSS_2011, population=frame)\n"

@@ -28,8 +28,17 @@ CAPTIONS = (
 
 def characters() -> str:
     text = [CAPTIONS]
-    text += pd.read_csv(ROOT / "allocation/data/national_cities.csv", dtype=str)[["province", "city"]].stack().tolist()
-    for name in ("gbt4754_2011_sections.csv", "gbt4754_2011_divisions.csv", "gbt4754_2017_divisions.csv", "registration_types_1998.csv"):
+    text += (
+        pd.read_csv(ROOT / "allocation/data/national_cities.csv", dtype=str)[["province", "city"]]
+        .stack()
+        .tolist()
+    )
+    for name in (
+        "gbt4754_2011_sections.csv",
+        "gbt4754_2011_divisions.csv",
+        "gbt4754_2017_divisions.csv",
+        "registration_types_1998.csv",
+    ):
         text += pd.read_csv(ROOT / "quotas/data" / name, dtype=str)["name_zh"].tolist()
     text += pd.read_csv(ROOT / "quotas/data/city_aliases.csv", dtype=str)["alias"].tolist()
     return "".join(sorted({c for c in "".join(text) if ord(c) > 0x2E7F}))

@@ -11,13 +11,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
 
-from allocation import AllocationError, CityAllocation, InfeasibleAllocationError, allocate_cities  # noqa: E402
-from allocation.datasets import guangdong_2012, guangdong_2013_panel  # noqa: E402
+from allocation import AllocationError, CityAllocation, InfeasibleAllocationError, allocate_cities
+from allocation.datasets import guangdong_2012, guangdong_2013_panel
 
 GD_WEIGHTS = {"employed_urban_units": 0.5, "gdp": 0.5}
 
@@ -96,7 +96,14 @@ def test_result_object():
         res.total = 5  # type: ignore[misc]
     frame = res.to_frame()
     assert list(frame.columns[:8]) == [
-        "city", "share", "ideal", "lower", "upper", "binding", "allocated", "allocated_without_tilt",
+        "city",
+        "share",
+        "ideal",
+        "lower",
+        "upper",
+        "binding",
+        "allocated",
+        "allocated_without_tilt",
     ]
     assert frame["ideal"].sum() == pytest.approx(100)
     assert repr(res) == res.summary()
@@ -109,7 +116,12 @@ def test_result_object():
 
 def test_guangdong_10000_with_existing_panel(gd, panel):
     res = allocate_cities(
-        gd, 10_000, weights=GD_WEIGHTS, minimum="mohrss-2011", population="population_census_2010", existing=panel
+        gd,
+        10_000,
+        weights=GD_WEIGHTS,
+        minimum="mohrss-2011",
+        population="population_census_2010",
+        existing=panel,
     )
     alloc = res.allocated
     assert alloc.sum() == 10_000
@@ -126,7 +138,12 @@ def test_guangdong_10000_with_existing_panel(gd, panel):
 
 def test_guangdong_4000_floors_bind(gd, panel):
     res = allocate_cities(
-        gd, 4_000, weights=GD_WEIGHTS, minimum="mohrss-2011", population="population_census_2010", existing=panel
+        gd,
+        4_000,
+        weights=GD_WEIGHTS,
+        minimum="mohrss-2011",
+        population="population_census_2010",
+        existing=panel,
     )
     frame = res.to_frame().set_index("city")
     assert frame["allocated"].sum() == 4_000

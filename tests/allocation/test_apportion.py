@@ -145,8 +145,12 @@ def test_zero_weights_get_their_lower_bound():
     #   Dean w / (k (k + 1) / (k + 1/2)): y inf, 2.25, 1.25, .875; z inf, .75. Top six inf,
     #     inf, 2.25, 1.25, .875, .75 (z): y 4, z 2.
     expected = {
-        "hamilton": [2, 5, 1], "jefferson": [2, 5, 1], "webster": [2, 5, 1],
-        "huntington-hill": [2, 4, 2], "adams": [2, 4, 2], "dean": [2, 4, 2],
+        "hamilton": [2, 5, 1],
+        "jefferson": [2, 5, 1],
+        "webster": [2, 5, 1],
+        "huntington-hill": [2, 4, 2],
+        "adams": [2, 4, 2],
+        "dean": [2, 4, 2],
     }
     w = pd.Series({"x": 0.0, "y": 3.0, "z": 1.0})
     for method in ALL_METHODS:
@@ -211,7 +215,9 @@ def test_bounded_quota_by_hand():
     q = bounded_quota(pd.Series({"a": 8.0, "b": 1.0, "c": 1.0}), 10, lower=2)
     assert q.tolist() == pytest.approx([6.0, 2.0, 2.0])
     # Upper bound 4 on a: a 4, the other 6 split equally.
-    q = bounded_quota(pd.Series({"a": 8.0, "b": 1.0, "c": 1.0}), 10, upper=pd.Series({"a": 4, "b": 9, "c": 9}))
+    q = bounded_quota(
+        pd.Series({"a": 8.0, "b": 1.0, "c": 1.0}), 10, upper=pd.Series({"a": 4, "b": 9, "c": 9})
+    )
     assert q.tolist() == pytest.approx([4.0, 3.0, 3.0])
 
 
@@ -259,7 +265,9 @@ def bounded_problems(draw):
 @given(bounded_problems(), st.sampled_from(DIVISOR_METHODS))
 def test_divisor_methods_match_their_definition(problem, method):
     w, total, lower, upper = problem
-    seats = apportion(pd.Series(w, dtype=float), total, method=method, lower=pd.Series(lower), upper=pd.Series(upper))
+    seats = apportion(
+        pd.Series(w, dtype=float), total, method=method, lower=pd.Series(lower), upper=pd.Series(upper)
+    )
     assert seats.tolist() == _one_seat_at_a_time(w, total, SIGNPOSTS[method], lower, upper)
 
 

@@ -31,7 +31,11 @@ def test_national_cities_shape_and_gaps():
     nat = datasets.national_cities()
     # README: 337 rows = 293 prefecture cities, 30 autonomous prefectures, 7 prefectures, 3 leagues, 4 municipalities.
     assert nat["kind"].value_counts().to_dict() == {
-        "prefecture_city": 293, "autonomous_prefecture": 30, "prefecture": 7, "municipality": 4, "league": 3,
+        "prefecture_city": 293,
+        "autonomous_prefecture": 30,
+        "prefecture": 7,
+        "municipality": 4,
+        "league": 3,
     }
     # README: gdp empty for 41 rows; never zero.
     assert nat["gdp"].isna().sum() == 41

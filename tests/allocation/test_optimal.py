@@ -32,7 +32,9 @@ def variance(n_pop, sd, n):
 
 def brute_force(n_pop, sd, total, lower, upper, cost=None, budget=None):
     """Every integer allocation in the box; the least variance among the admissible ones."""
-    grid = np.array(list(itertools.product(*[range(lo, up + 1) for lo, up in zip(lower, upper, strict=True)])))
+    grid = np.array(
+        list(itertools.product(*[range(lo, up + 1) for lo, up in zip(lower, upper, strict=True)]))
+    )
     ok = grid.sum(axis=1) == total if cost is None else grid @ np.asarray(cost, float) <= budget
     v = variance(n_pop, sd, grid[ok])
     return grid[ok][np.argmin(v)], float(v.min())
@@ -48,7 +50,9 @@ def test_stratallo_vignette_example_by_hand():
     # 35.122, 77.073, 7.805 (the continuous optimum, stratallo's opt(n, A, M = M));
     # rounded at sqrt(35*36) = 35.496, sqrt(77*78) = 77.498, sqrt(7*8) = 7.483: 35, 77, 8.
     q = bounded_quota(N * S, 190, upper=M)
-    assert q.tolist() == pytest.approx([120 * 144000 / 492000, 120 * 316000 / 492000, 70, 120 * 32000 / 492000])
+    assert q.tolist() == pytest.approx(
+        [120 * 144000 / 492000, 120 * 316000 / 492000, 70, 120 * 32000 / 492000]
+    )
     assert optimal(N, S, 190, upper=M).tolist() == [35, 77, 70, 8]
 
 
@@ -70,7 +74,9 @@ def small_problems(draw):
 def test_optimal_matches_brute_force(problem):
     n_pop, sd, lower, total = problem
     idx = [f"s{i}" for i in range(len(n_pop))]
-    got = optimal(pd.Series(n_pop, index=idx), pd.Series(sd, index=idx), total, lower=pd.Series(lower, index=idx))
+    got = optimal(
+        pd.Series(n_pop, index=idx), pd.Series(sd, index=idx), total, lower=pd.Series(lower, index=idx)
+    )
     assert got.sum() == total
     assert (got >= lower).all() and (got <= n_pop).all()
     _, best_v = brute_force(n_pop, sd, total, lower, n_pop)
@@ -85,8 +91,11 @@ def test_optimal_with_costs_is_exact_for_the_budget_it_spends(problem, costs, bu
     budget = budget + float(cost @ lower)
     idx = [f"s{i}" for i in range(len(n_pop))]
     got = optimal(
-        pd.Series(n_pop, index=idx), pd.Series(sd, index=idx), budget,
-        cost=pd.Series(cost, index=idx), lower=pd.Series(lower, index=idx),
+        pd.Series(n_pop, index=idx),
+        pd.Series(sd, index=idx),
+        budget,
+        cost=pd.Series(cost, index=idx),
+        lower=pd.Series(lower, index=idx),
     )
     spent = float(cost @ got.to_numpy())
     assert spent <= budget
@@ -185,7 +194,10 @@ def test_bethel_two_variables_against_a_general_solver():
     lo, up = np.full(h, 2.0), n_pop.to_numpy(float)
     chromy = _bethel_continuous(a, cost.to_numpy(), lo, up)
     res = minimize(
-        lambda x: cost.to_numpy() @ x, x0=up / 2, method="SLSQP", bounds=list(zip(lo, up, strict=True)),
+        lambda x: cost.to_numpy() @ x,
+        x0=up / 2,
+        method="SLSQP",
+        bounds=list(zip(lo, up, strict=True)),
         constraints=[{"type": "ineq", "fun": lambda x, j=j: 1 - np.sum(a[:, j] / x)} for j in range(2)],
         options={"ftol": 1e-12, "maxiter": 1000},
     )

@@ -39,8 +39,12 @@ def has_divisors(w, x, signpost):
                 a_ub.append(-row)
                 b_ub.append(-(math.log(signpost(x[i, j] - 1)) - math.log(w[i, j])) + 1e-9)
             a_ub.append(row)  # g - r <= log d(x) - log w
-            b_ub.append(math.log(signpost(x[i, j])) - math.log(w[i, j]) + 1e-9 if signpost(x[i, j]) > 0 else -50)
-    res = linprog(np.zeros(rr + cc), A_ub=np.array(a_ub), b_ub=np.array(b_ub), bounds=[(None, None)] * (rr + cc))
+            b_ub.append(
+                math.log(signpost(x[i, j])) - math.log(w[i, j]) + 1e-9 if signpost(x[i, j]) > 0 else -50
+            )
+    res = linprog(
+        np.zeros(rr + cc), A_ub=np.array(a_ub), b_ub=np.array(b_ub), bounds=[(None, None)] * (rr + cc)
+    )
     return res.status == 0
 
 
@@ -50,11 +54,15 @@ def test_wikipedia_en_example():
     # Sainte-Laguë rounding; district seats 7, 5, 8 and party seats 5, 11, 4 give
     #   P1: 1 0 4 / P2: 4 4 3 / P3: 2 1 1.
     votes = pd.DataFrame(
-        [[123, 45, 815], [912, 714, 414], [312, 255, 215]], index=["P1", "P2", "P3"], columns=["D1", "D2", "D3"]
+        [[123, 45, 815], [912, 714, 414], [312, 255, 215]],
+        index=["P1", "P2", "P3"],
+        columns=["D1", "D2", "D3"],
     )
     seats = split(
-        pd.Series([5, 11, 4], index=votes.index), votes,
-        column_totals=pd.Series([7, 5, 8], index=votes.columns), method="webster",
+        pd.Series([5, 11, 4], index=votes.index),
+        votes,
+        column_totals=pd.Series([7, 5, 8], index=votes.columns),
+        method="webster",
     )
     assert seats.to_numpy().tolist() == [[1, 0, 4], [4, 4, 3], [2, 1, 1]]
 
@@ -63,10 +71,14 @@ def test_wikipedia_de_example():
     # de.wikipedia.org "Doppeltproportionales Zuteilungsverfahren": lists 1-3 (rows) in
     # constituencies A, B, C, list seats 4, 5, 6 and constituency seats 4, 5, 6, standard
     # rounding: list 1: 1 2 1 / list 2: 1 2 2 / list 3: 2 1 3.
-    votes = pd.DataFrame([[51, 98, 45], [60, 100, 120], [63, 102, 144]], index=[1, 2, 3], columns=["A", "B", "C"])
+    votes = pd.DataFrame(
+        [[51, 98, 45], [60, 100, 120], [63, 102, 144]], index=[1, 2, 3], columns=["A", "B", "C"]
+    )
     seats = split(
-        pd.Series([4, 5, 6], index=votes.index), votes,
-        column_totals=pd.Series([4, 5, 6], index=votes.columns), method="sainte-lague",
+        pd.Series([4, 5, 6], index=votes.index),
+        votes,
+        column_totals=pd.Series([4, 5, 6], index=votes.columns),
+        method="sainte-lague",
     )
     assert seats.to_numpy().tolist() == [[1, 2, 1], [1, 2, 2], [2, 1, 3]]
 
@@ -101,7 +113,9 @@ def test_errors_name_rows_and_columns():
     with pytest.raises(InfeasibleAllocationError, match=r"column totals add to 7 but the row targets to 8"):
         split(targets, shares, column_totals=pd.Series({"x": 3, "y": 4}), method="webster")
     # Row a can only use x, so x needs at least 5; with x = 4 the flow check names a and x.
-    with pytest.raises(InfeasibleAllocationError, match=r"rows \['a'\] need 5 in total but the only columns.*\['x'\], take 4"):
+    with pytest.raises(
+        InfeasibleAllocationError, match=r"rows \['a'\] need 5 in total but the only columns.*\['x'\], take 4"
+    ):
         split(targets, shares, column_totals=pd.Series({"x": 4, "y": 4}), method="webster")
     with pytest.raises(AllocationError, match=r"only in targets: \['d'\]"):
         split(pd.Series({"a": 1, "b": 1, "c": 1, "d": 1}), shares)
@@ -133,8 +147,15 @@ def test_biproportional_margins_and_divisors(table, method):
     if method == "huntington-hill":  # d(0) = 0: every positive cell needs a unit
         seed = seed + (w > 0)
     rows, cols = seed.sum(axis=1), seed.sum(axis=0)
-    shares = pd.DataFrame(w, index=[f"r{i}" for i in range(w.shape[0])], columns=[f"c{j}" for j in range(w.shape[1])])
-    out = split(pd.Series(rows, index=shares.index), shares, column_totals=pd.Series(cols, index=shares.columns), method=method)
+    shares = pd.DataFrame(
+        w, index=[f"r{i}" for i in range(w.shape[0])], columns=[f"c{j}" for j in range(w.shape[1])]
+    )
+    out = split(
+        pd.Series(rows, index=shares.index),
+        shares,
+        column_totals=pd.Series(cols, index=shares.columns),
+        method=method,
+    )
     assert out.sum(axis=1).tolist() == rows.tolist()
     assert out.sum().tolist() == cols.tolist()
     assert (out.to_numpy()[w == 0] == 0).all()
@@ -149,9 +170,13 @@ def test_guangdong_sector_split_holds_province_totals():
     from allocation.datasets import guangdong_2012, guangdong_2013_panel
 
     gd = guangdong_2012()
-    cities = allocate_cities(gd, 10_000, weights={"employed_urban_units": 0.5, "gdp": 0.5}, existing=guangdong_2013_panel())
+    cities = allocate_cities(
+        gd, 10_000, weights={"employed_urban_units": 0.5, "gdp": 0.5}, existing=guangdong_2013_panel()
+    )
     gdp2 = gd["gdp_secondary"] / (gd["gdp_secondary"] + gd["gdp_tertiary"])
-    emp2 = gd["employed_urban_units_secondary"] / (gd["employed_urban_units_secondary"] + gd["employed_urban_units_tertiary"])
+    emp2 = gd["employed_urban_units_secondary"] / (
+        gd["employed_urban_units_secondary"] + gd["employed_urban_units_tertiary"]
+    )
     shares = pd.DataFrame({"secondary": (gdp2 + emp2) / 2, "tertiary": 1 - (gdp2 + emp2) / 2})
     out = split(cities.allocated, shares, column_totals=pd.Series({"secondary": 5311, "tertiary": 4689}))
     assert (out.sum(axis=1) == cities.allocated).all()

@@ -14,7 +14,18 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 @pytest.mark.slow
 def test_sphinx_build(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-d", str(tmp_path / "doctrees"), str(DOCS), str(tmp_path / "html")],
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-b",
+            "html",
+            "-q",
+            "-d",
+            str(tmp_path / "doctrees"),
+            str(DOCS),
+            str(tmp_path / "html"),
+        ],
         capture_output=True,
         text=True,
         check=False,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import math
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -61,7 +60,9 @@ def test_manufacturing_max_binds_with_least_total_deviation() -> None:
     # C, F, G small with employment 6000, 2000, 4000; target 60: ideals 30, 10, 20.
     # Manufacturing <= floor(0.4 * 60) = 24: C loses 6 (deviation 6) and F + G gain 6
     # (deviation 6): sum |q - ideal| = 12, the minimum.
-    s = structure([("C", "small", False, 80, 6000), ("F", "small", False, 30, 2000), ("G", "small", False, 50, 4000)])
+    s = structure(
+        [("C", "small", False, 80, 6000), ("F", "small", False, 30, 2000), ("G", "small", False, 50, 4000)]
+    )
     qt = build_quotas(s, pd.Series({"广州市": 60}), rules=RULES)
     f = qt.to_frame()
     assert f.loc[f.section == "C", "quota"].item() == 24
@@ -114,8 +115,12 @@ def test_large_max_binds() -> None:
 def test_top_industries_and_pillars() -> None:
     # Employment F 5000 > G 3000 > H 2000 > K 100. With the top 2 only F and G may have a
     # quota: ideals over F and G are 60 * 5/8 = 37.5 and 22.5. A pillar K must get >= 1.
-    rows = [("F", "small", False, 100, 5000), ("G", "small", False, 100, 3000),
-            ("H", "small", False, 100, 2000), ("K", "small", False, 100, 100)]
+    rows = [
+        ("F", "small", False, 100, 5000),
+        ("G", "small", False, 100, 3000),
+        ("H", "small", False, 100, 2000),
+        ("K", "small", False, 100, 100),
+    ]
     rules = RULES.replace(top_industries=2)
     qt = build_quotas(structure(rows), pd.Series({"广州市": 60}), rules=rules)
     q = quotas(qt)
@@ -131,7 +136,9 @@ def test_top_industries_and_pillars() -> None:
 def test_panel_is_kept() -> None:
     # The panel already has 25 enterprises in G, whose ideal is 15: G keeps 25, F gets 35.
     s = structure([("F", "small", False, 100, 7500), ("G", "small", False, 100, 2500)])
-    panel = pd.DataFrame({"city": ["广州"], "section": ["G"], "size_class": ["small"], "state_owned": [False], "panel": [25]})
+    panel = pd.DataFrame(
+        {"city": ["广州"], "section": ["G"], "size_class": ["small"], "state_owned": [False], "panel": [25]}
+    )
     qt = build_quotas(s, pd.Series({"广州市": 60}), rules=RULES, existing=panel)
     assert quotas(qt) == {("F", "small", False): 35, ("G", "small", False): 25}
     assert qt.to_frame()["panel"].tolist() == [0, 25]
@@ -139,9 +146,13 @@ def test_panel_is_kept() -> None:
 
 def test_sector_targets_are_met_and_missing_band_column_is_noted() -> None:
     # Secondary (C) 20, tertiary (F, G) 40: ideals within sectors C 20, F 20, G 20.
-    s = structure([("C", "small", False, 100, 8000), ("F", "small", False, 100, 1000), ("G", "small", False, 100, 1000)])
+    s = structure(
+        [("C", "small", False, 100, 8000), ("F", "small", False, 100, 1000), ("G", "small", False, 100, 1000)]
+    )
     sectors = pd.DataFrame({"secondary": [20], "tertiary": [40]}, index=["广州"])
-    qt = build_quotas(s, pd.Series({"广州市": 60}), rules=GUANGDONG_2013.replace(min_count=0), sector_targets=sectors)
+    qt = build_quotas(
+        s, pd.Series({"广州市": 60}), rules=GUANGDONG_2013.replace(min_count=0), sector_targets=sectors
+    )
     assert quotas(qt) == {("C", "small", False): 20, ("F", "small", False): 20, ("G", "small", False): 20}
     assert any("band_50_300_min" in n and "not applied" in n for n in qt.notes)
     check = qt.check().set_index("rule")
@@ -163,10 +174,16 @@ def test_band_couples_cities() -> None:
 
 
 def test_highs_and_cbc_agree() -> None:
-    s = structure([(x, z, o, 50, e) for (x, e), z, o in zip(
-        [("C", 4000), ("F", 2500), ("G", 3100), ("H", 900), ("C", 1700), ("G", 800)],
-        ["small", "medium", "small", "large", "medium", "small"],
-        [False, False, True, False, True, False])])
+    s = structure(
+        [
+            (x, z, o, 50, e)
+            for (x, e), z, o in zip(
+                [("C", 4000), ("F", 2500), ("G", 3100), ("H", 900), ("C", 1700), ("G", 800)],
+                ["small", "medium", "small", "large", "medium", "small"],
+                [False, False, True, False, True, False],
+            )
+        ]
+    )
     a = build_quotas(s, pd.Series({"广州市": 47}), rules=RULES, solver="highs").to_frame()
     b = build_quotas(s, pd.Series({"广州市": 47}), rules=RULES, solver="cbc").to_frame()
     dev = lambda f: (f["quota"] - f["ideal"]).abs().sum()  # noqa: E731
@@ -180,7 +197,12 @@ def test_unknown_solver_lists_valid_ones() -> None:
 
 
 def test_structure_city_without_target_is_an_error() -> None:
-    s = pd.concat([structure([("G", "small", False, 100, 5000)]), structure([("G", "small", False, 100, 5000)], "深圳市")])
+    s = pd.concat(
+        [
+            structure([("G", "small", False, 100, 5000)]),
+            structure([("G", "small", False, 100, 5000)], "深圳市"),
+        ]
+    )
     with pytest.raises(QuotaInputError, match="深圳市"):
         build_quotas(s, pd.Series({"广州市": 60}))
 
@@ -203,7 +225,9 @@ def test_min_count_names_city_target_and_minimum() -> None:
 
 def test_target_above_capacity() -> None:
     s = structure([("F", "small", False, 30, 5000), ("G", "small", False, 20, 5000)])
-    with pytest.raises(InfeasibleQuotaError, match="广州市: target 60 needs >= 60 enterprises; the frame has 50") as err:
+    with pytest.raises(
+        InfeasibleQuotaError, match="广州市: target 60 needs >= 60 enterprises; the frame has 50"
+    ) as err:
         build_quotas(s, pd.Series({"广州市": 60}), rules=RULES)
     assert sorted(conflict(err)["rules"]) == ["capacity", "target"]
 
@@ -212,28 +236,44 @@ def test_zhanjiang_manufacturing_and_micro_made_hard() -> None:
     # The issue's example: with manufacturing_max and micro_excluded hard, a target of 40
     # needs 40 - floor(0.4 * 40) = 24 non-manufacturing enterprises outside micro; the frame
     # has 10 + 7 = 17 (the 200 micro ones do not count).
-    s = structure([("C", "small", False, 100, 9000), ("F", "small", False, 10, 500),
-                   ("G", "medium", False, 7, 500), ("G", "micro", False, 200, 800)], city="湛江市")
+    s = structure(
+        [
+            ("C", "small", False, 100, 9000),
+            ("F", "small", False, 10, 500),
+            ("G", "medium", False, 7, 500),
+            ("G", "micro", False, 200, 800),
+        ],
+        city="湛江市",
+    )
     rules = RULES.replace(manufacturing_max={"kind": "hard"}, micro_excluded={"kind": "hard"})
     with pytest.raises(InfeasibleQuotaError) as err:
         build_quotas(s, pd.Series({"湛江": 40}), rules=rules)
     c = conflict(err)
     assert c["city"] == "湛江市"
-    assert c["detail"] == "target 40 needs >= 24 non-manufacturing enterprises outside micro; the frame has 17"
+    assert (
+        c["detail"] == "target 40 needs >= 24 non-manufacturing enterprises outside micro; the frame has 17"
+    )
     assert sorted(c["rules"]) == ["capacity", "manufacturing_max", "micro_excluded", "target"]
-    assert "湛江市: target 40 needs >= 24 non-manufacturing enterprises outside micro; the frame has 17" in str(err.value)
+    assert (
+        "湛江市: target 40 needs >= 24 non-manufacturing enterprises outside micro; the frame has 17"
+        in str(err.value)
+    )
 
 
 def test_sme_min_conflict() -> None:
     # ceil(0.6 * 60) = 36 small or medium needed; 20 exist.
     s = structure([("F", "large", False, 100, 5000), ("F", "small", False, 20, 5000)])
-    with pytest.raises(InfeasibleQuotaError, match="target 60 needs >= 36 small or medium enterprises; the frame has 20"):
+    with pytest.raises(
+        InfeasibleQuotaError, match="target 60 needs >= 36 small or medium enterprises; the frame has 20"
+    ):
         build_quotas(s, pd.Series({"广州市": 60}), rules=RULES)
 
 
 def test_panel_above_target() -> None:
     s = structure([("F", "small", False, 100, 5000)])
-    panel = pd.DataFrame({"city": ["广州市"], "section": ["F"], "size_class": ["small"], "state_owned": [False], "panel": [70]})
+    panel = pd.DataFrame(
+        {"city": ["广州市"], "section": ["F"], "size_class": ["small"], "state_owned": [False], "panel": [70]}
+    )
     with pytest.raises(InfeasibleQuotaError, match="target 60 is below the 70 panel enterprises") as err:
         build_quotas(s, pd.Series({"广州市": 60}), rules=RULES, existing=panel)
     assert sorted(conflict(err)["rules"]) == ["panel", "target"]
@@ -242,21 +282,34 @@ def test_panel_above_target() -> None:
 def test_panel_outside_top_sections_is_kept_and_reported() -> None:
     # G is not in the top 1 section, but 3 panel enterprises there are kept; no new ones.
     rows = [("F", "small", False, 100, 5000), ("G", "small", False, 100, 10)]
-    panel = pd.DataFrame({"city": ["广州市"], "section": ["G"], "size_class": ["small"], "state_owned": [False], "panel": [3]})
-    qt = build_quotas(structure(rows), pd.Series({"广州市": 60}), rules=RULES.replace(top_industries=1), existing=panel)
+    panel = pd.DataFrame(
+        {"city": ["广州市"], "section": ["G"], "size_class": ["small"], "state_owned": [False], "panel": [3]}
+    )
+    qt = build_quotas(
+        structure(rows), pd.Series({"广州市": 60}), rules=RULES.replace(top_industries=1), existing=panel
+    )
     assert quotas(qt) == {("F", "small", False): 57, ("G", "small", False): 3}
     assert len(qt.relaxed) == 0
-    assert "top_industries: panel enterprises kept outside the top sections (no new ones there): 广州市 3" in qt.notes
+    assert (
+        "top_industries: panel enterprises kept outside the top sections (no new ones there): 广州市 3"
+        in qt.notes
+    )
     assert qt.check().set_index("rule").loc["top_industries", "status"] == "pass"
 
 
 def test_panel_outside_the_sector_targets() -> None:
     # Secondary 20 + tertiary 40 = 60 leave nothing for primary (A), where 5 panel firms are.
-    s = structure([("A", "small", False, 50, 100), ("C", "small", False, 100, 8000), ("G", "small", False, 100, 2000)])
-    panel = pd.DataFrame({"city": ["广州市"], "section": ["A"], "size_class": ["small"], "state_owned": [False], "panel": [5]})
+    s = structure(
+        [("A", "small", False, 50, 100), ("C", "small", False, 100, 8000), ("G", "small", False, 100, 2000)]
+    )
+    panel = pd.DataFrame(
+        {"city": ["广州市"], "section": ["A"], "size_class": ["small"], "state_owned": [False], "panel": [5]}
+    )
     sectors = pd.DataFrame({"secondary": [20], "tertiary": [40]}, index=["广州市"])
     hard = GUANGDONG_2013.replace(min_count=0, sector_split={"kind": "hard"})
-    with pytest.raises(InfeasibleQuotaError, match="the sector targets leave 0 of target 60 for primary, but the panel has 5"):
+    with pytest.raises(
+        InfeasibleQuotaError, match="the sector targets leave 0 of target 60 for primary, but the panel has 5"
+    ):
         build_quotas(s, pd.Series({"广州市": 60}), rules=hard, existing=panel, sector_targets=sectors)
 
 
@@ -264,10 +317,20 @@ def test_soft_sector_split_is_relaxed_by_the_panel_and_reported() -> None:
     # The same data under the preset, where sector_split is soft: the 5 kept primary panel firms
     # leave 55 for secondary + tertiary. Each missing enterprise costs the same penalty, so the
     # optimum misses the targets by 5 in all; the relaxation is listed, never silent.
-    s = structure([("A", "small", False, 50, 100), ("C", "small", False, 100, 8000), ("G", "small", False, 100, 2000)])
-    panel = pd.DataFrame({"city": ["广州市"], "section": ["A"], "size_class": ["small"], "state_owned": [False], "panel": [5]})
+    s = structure(
+        [("A", "small", False, 50, 100), ("C", "small", False, 100, 8000), ("G", "small", False, 100, 2000)]
+    )
+    panel = pd.DataFrame(
+        {"city": ["广州市"], "section": ["A"], "size_class": ["small"], "state_owned": [False], "panel": [5]}
+    )
     sectors = pd.DataFrame({"secondary": [20], "tertiary": [40]}, index=["广州市"])
-    qt = build_quotas(s, pd.Series({"广州市": 60}), rules=GUANGDONG_2013.replace(min_count=0), existing=panel, sector_targets=sectors)
+    qt = build_quotas(
+        s,
+        pd.Series({"广州市": 60}),
+        rules=GUANGDONG_2013.replace(min_count=0),
+        existing=panel,
+        sector_targets=sectors,
+    )
     frame = qt.to_frame()
     assert int(frame["quota"].sum()) == 60
     assert int(frame.loc[frame["section"] == "A", "quota"].sum()) == 5
@@ -282,7 +345,9 @@ def test_pillar_without_enterprises() -> None:
 
 
 def test_conflicts_in_several_cities_are_all_reported() -> None:
-    s = pd.concat([structure([("F", "small", False, 10, 5000)]), structure([("F", "small", False, 20, 5000)], "深圳市")])
+    s = pd.concat(
+        [structure([("F", "small", False, 10, 5000)]), structure([("F", "small", False, 20, 5000)], "深圳市")]
+    )
     with pytest.raises(InfeasibleQuotaError) as err:
         build_quotas(s, pd.Series({"广州市": 60, "深圳市": 60}), rules=RULES)
     assert [c["city"] for c in err.value.conflicts] == ["广州市", "深圳市"]
@@ -295,7 +360,9 @@ def test_conflicts_in_several_cities_are_all_reported() -> None:
 # ----------------------------------------------------------------------------- brute force
 
 
-def _brute_force(ent: list[int], emp: list[float], sizes: list[str], owned: list[bool], n: int) -> tuple[int, float]:
+def _brute_force(
+    ent: list[int], emp: list[float], sizes: list[str], owned: list[bool], n: int
+) -> tuple[int, float]:
     """Least (soft-rule excess, sum |q - ideal|) over every integer table, by enumeration.
 
     Rules (RULES, sections all G): hard sme_min (>= ceil(0.6 n)); soft micro_excluded
@@ -325,8 +392,14 @@ def _brute_force(ent: list[int], emp: list[float], sizes: list[str], owned: list
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     cells=st.lists(
-        st.tuples(st.integers(0, 6), st.integers(1, 50), st.sampled_from(["large", "medium", "small", "micro"]), st.booleans()),
-        min_size=1, max_size=4,
+        st.tuples(
+            st.integers(0, 6),
+            st.integers(1, 50),
+            st.sampled_from(["large", "medium", "small", "micro"]),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=4,
         unique_by=lambda t: (t[2], t[3]),
     ),
     n=st.integers(1, 10),
@@ -358,9 +431,17 @@ def test_optimal_against_brute_force(cells: list[tuple], n: int) -> None:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=st.lists(
-        st.tuples(st.sampled_from("ACFGK"), st.sampled_from(["large", "medium", "small", "micro"]), st.booleans(),
-                  st.integers(0, 30), st.integers(0, 3000), st.integers(0, 5)),
-        min_size=1, max_size=10, unique_by=lambda t: t[:3],
+        st.tuples(
+            st.sampled_from("ACFGK"),
+            st.sampled_from(["large", "medium", "small", "micro"]),
+            st.booleans(),
+            st.integers(0, 30),
+            st.integers(0, 3000),
+            st.integers(0, 5),
+        ),
+        min_size=1,
+        max_size=10,
+        unique_by=lambda t: t[:3],
     ),
     n=st.integers(30, 70),
     top=st.integers(1, 5),
@@ -371,12 +452,20 @@ def test_hard_rules_hold_or_infeasibility_is_raised(data, n, top, panel_on, hard
     s = structure([(x, z, o, a, e) for x, z, o, a, e, _ in data])
     panel = None
     if panel_on:
-        panel = s[["city", "section", "size_class", "state_owned"]].assign(panel=[min(p, a) for *_, a, _, p in data])
+        panel = s[["city", "section", "size_class", "state_owned"]].assign(
+            panel=[min(p, a) for *_, a, _, p in data]
+        )
     rules = MOHRSS_2011.replace(top_industries=top, min_count=30)
     if hard:
         rules = rules.replace(manufacturing_max={"kind": "hard"}, state_owned_max={"kind": "hard"})
     try:
-        qt = build_quotas(s, pd.Series({"广州市": n}), rules=rules, existing=panel, pillars={"广州市": ["K"]} if "K" in {d[0] for d in data} else None)
+        qt = build_quotas(
+            s,
+            pd.Series({"广州市": n}),
+            rules=rules,
+            existing=panel,
+            pillars={"广州市": ["K"]} if "K" in {d[0] for d in data} else None,
+        )
     except InfeasibleQuotaError as err:
         assert err.conflicts and err.conflicts[0]["city"] == "广州市" and err.conflicts[0]["rules"]
         return
@@ -390,7 +479,9 @@ def test_hard_rules_hold_or_infeasibility_is_raised(data, n, top, panel_on, hard
 def test_same_input_same_table_and_input_untouched() -> None:
     # Equal ideals (two identical G cells) make ties: the tie-break settles them the same way
     # every run, towards the cell earlier in the canonical order (non-state-owned first).
-    s = structure([("G", "small", True, 100, 1000), ("G", "small", False, 100, 1000), ("F", "small", False, 100, 1000)])
+    s = structure(
+        [("G", "small", True, 100, 1000), ("G", "small", False, 100, 1000), ("F", "small", False, 100, 1000)]
+    )
     before = s.copy()
     runs = [build_quotas(s, pd.Series({"广州市": 61}), rules=RULES).to_frame() for _ in range(3)]
     for other in runs[1:]:
@@ -403,9 +494,17 @@ def test_same_input_same_table_and_input_untouched() -> None:
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=st.lists(
-        st.tuples(st.sampled_from("BCFGK"), st.sampled_from(["medium", "small", "micro"]), st.booleans(),
-                  st.integers(0, 40), st.integers(1, 3000), st.integers(0, 40)),
-        min_size=2, max_size=10, unique_by=lambda t: t[:3],
+        st.tuples(
+            st.sampled_from("BCFGK"),
+            st.sampled_from(["medium", "small", "micro"]),
+            st.booleans(),
+            st.integers(0, 40),
+            st.integers(1, 3000),
+            st.integers(0, 40),
+        ),
+        min_size=2,
+        max_size=10,
+        unique_by=lambda t: t[:3],
     ),
     n=st.integers(30, 60),
     secondary_share=st.floats(0.0, 1.0),
@@ -415,7 +514,9 @@ def test_guangdong_rules_hold_or_infeasibility_is_raised(data, n, secondary_shar
     rows = [(x, z, o, a, e, min(b, a)) for x, z, o, a, e, b in data]
     s = pd.concat([structure(rows, "广州市"), structure(rows, "深圳市")], ignore_index=True)
     secondary = round(n * secondary_share)
-    sectors = pd.DataFrame({"secondary": [secondary] * 2, "tertiary": [n - secondary] * 2}, index=["广州市", "深圳市"])
+    sectors = pd.DataFrame(
+        {"secondary": [secondary] * 2, "tertiary": [n - secondary] * 2}, index=["广州市", "深圳市"]
+    )
     targets = pd.Series({"广州市": n, "深圳市": n})
     try:
         qt = build_quotas(s, targets, rules=GUANGDONG_2013.replace(min_count=30), sector_targets=sectors)

@@ -44,7 +44,9 @@ def make_cells(rows: list[tuple[str, str, bool, int]] | None = None, city: str =
     parts = []
     for c in (GZ, SG):
         use = rows if (rows is not None and c == city) else BASE_ROWS
-        parts.append(pd.DataFrame(use, columns=["section", "size_class", "state_owned", "count"]).assign(city=c))
+        parts.append(
+            pd.DataFrame(use, columns=["section", "size_class", "state_owned", "count"]).assign(city=c)
+        )
     return pd.concat(parts, ignore_index=True)[["city", "section", "size_class", "state_owned", "count"]]
 
 
@@ -61,7 +63,9 @@ def make_structure() -> pd.DataFrame:
         # is C E G H I K L M N O; P is 11th and Q 12th.
         for k, sec in enumerate(OTHER_SECTIONS):
             rows.append((c, sec, "micro", False, 5, 900 - 100 * k))
-    return pd.DataFrame(rows, columns=["city", "section", "size_class", "state_owned", "enterprises", "employment"])
+    return pd.DataFrame(
+        rows, columns=["city", "section", "size_class", "state_owned", "enterprises", "employment"]
+    )
 
 
 def run(cells: pd.DataFrame, rules=MOHRSS_2011, **kwargs) -> pd.DataFrame:
@@ -216,7 +220,9 @@ def test_break_proportional_mix():
     # Without a limit (the preset) the rule is an objective: reported, never broken.
     plain = run(make_cells(rows))
     assert broken(plain) == []
-    assert plain[(plain.city == SG) & (plain.rule == "proportional_mix")].observed.item() == pytest.approx(0.1)
+    assert plain[(plain.city == SG) & (plain.rule == "proportional_mix")].observed.item() == pytest.approx(
+        0.1
+    )
 
 
 def test_break_sector_split():
@@ -271,8 +277,15 @@ def test_target_rows():
 
 def test_min_count_tiers_and_municipality_default():
     # 人社部函〔2011〕308号: municipality 300, >= 1e6: 60, 0.5e6-1e6: 45, < 0.5e6: 30.
-    cells = pd.DataFrame({"city": ["北京市", "甲", "乙", "丙"], "section": "G", "size_class": "small",
-                          "state_owned": False, "count": [299, 59, 45, 30]})
+    cells = pd.DataFrame(
+        {
+            "city": ["北京市", "甲", "乙", "丙"],
+            "section": "G",
+            "size_class": "small",
+            "state_owned": False,
+            "count": [299, 59, 45, 30],
+        }
+    )
     pop = pd.Series({"北京市": 21_893_095, "甲": 1_000_000, "乙": 999_999, "丙": 499_999})
     out = check_cells(cells, MOHRSS_2011, population=pop).query("rule == 'min_count'")
     assert out["limit"].tolist() == [300, 60, 45, 30]
@@ -280,8 +293,15 @@ def test_min_count_tiers_and_municipality_default():
 
 
 def test_min_count_2009_needs_no_population():
-    cells = pd.DataFrame({"city": ["上海市", "韶关市"], "section": "G", "size_class": "small",
-                          "state_owned": False, "count": [90, 29]})
+    cells = pd.DataFrame(
+        {
+            "city": ["上海市", "韶关市"],
+            "section": "G",
+            "size_class": "small",
+            "state_owned": False,
+            "count": [90, 29],
+        }
+    )
     out = check_cells(cells, MOHRSS_2009).query("rule == 'min_count'")
     assert out["limit"].tolist() == [90, 30]
     assert out["status"].tolist() == ["pass", "fail"]
@@ -297,8 +317,12 @@ def test_min_count_integer_limit():
 
 def test_missing_data_is_skipped_with_a_reason():
     out = check_cells(make_cells(), MOHRSS_2011).set_index(["city", "rule"])
-    for rule, word in [("min_count", "population"), ("top_industries", "structure"),
-                       ("pillar_industries", "pillars"), ("proportional_mix", "structure")]:
+    for rule, word in [
+        ("min_count", "population"),
+        ("top_industries", "structure"),
+        ("pillar_industries", "pillars"),
+        ("proportional_mix", "structure"),
+    ]:
         assert out.loc[(SG, rule), "status"] == "skipped"
         assert word in out.loc[(SG, rule), "message_en"]
     g = check_cells(make_cells(), GUANGDONG_2013).set_index(["city", "rule"])
@@ -414,10 +438,20 @@ def test_kept_panel_is_exempt_from_top_industries():
         }
     )
     cells = pd.DataFrame(
-        {"city": ["广州市"] * 2, "section": ["C", "R"], "size_class": ["small"] * 2, "state_owned": [False] * 2,
-         "count": [3, 2], "panel": [0, 2]}
+        {
+            "city": ["广州市"] * 2,
+            "section": ["C", "R"],
+            "size_class": ["small"] * 2,
+            "state_owned": [False] * 2,
+            "count": [3, 2],
+            "panel": [0, 2],
+        }
     )
     kept = check_cells(cells, rules, structure=structure).set_index("rule").loc["top_industries"]
     assert kept["status"] == "pass"
-    new = check_cells(cells.assign(panel=[0, 1]), rules, structure=structure).set_index("rule").loc["top_industries"]
+    new = (
+        check_cells(cells.assign(panel=[0, 1]), rules, structure=structure)
+        .set_index("rule")
+        .loc["top_industries"]
+    )
     assert (new["status"], new["observed"]) == ("fail", 1.0)

@@ -9,13 +9,22 @@ from quotas.exceptions import UnknownCityError
 
 
 def test_short_full_and_pinyin_names_resolve():
-    assert resolve_cities(["广州", "广州市", "Guangzhou", "guangzhou", "GUANGZHOU CITY"]).tolist() == ["广州市"] * 5
+    assert (
+        resolve_cities(["广州", "广州市", "Guangzhou", "guangzhou", "GUANGZHOU CITY"]).tolist()
+        == ["广州市"] * 5
+    )
 
 
 def test_autonomous_prefectures_leagues_and_prefectures():
     names = ["延边", "延边州", "延边朝鲜族自治州", "阿拉善", "阿拉善盟", "阿里", "阿里地区", "博州"]
     assert resolve_cities(names).tolist() == [
-        "延边朝鲜族自治州", "延边朝鲜族自治州", "延边朝鲜族自治州", "阿拉善盟", "阿拉善盟", "阿里地区", "阿里地区",
+        "延边朝鲜族自治州",
+        "延边朝鲜族自治州",
+        "延边朝鲜族自治州",
+        "阿拉善盟",
+        "阿拉善盟",
+        "阿里地区",
+        "阿里地区",
         "博尔塔拉蒙古自治州",
     ]
 

@@ -33,9 +33,21 @@ def test_tables_have_the_documented_sizes():
 @pytest.mark.parametrize(
     ("code", "section"),
     [
-        ("01", "A"), ("05", "A"), ("06", "B"), ("12", "B"), ("13", "C"), ("43", "C"),
-        ("44", "D"), ("46", "D"), ("47", "E"), ("50", "E"), ("51", "F"), ("60", "G"),
-        ("70", "K"), ("82", "P"), ("96", "T"),
+        ("01", "A"),
+        ("05", "A"),
+        ("06", "B"),
+        ("12", "B"),
+        ("13", "C"),
+        ("43", "C"),
+        ("44", "D"),
+        ("46", "D"),
+        ("47", "E"),
+        ("50", "E"),
+        ("51", "F"),
+        ("60", "G"),
+        ("70", "K"),
+        ("82", "P"),
+        ("96", "T"),
     ],
 )
 def test_section_boundaries_2011(code, section):
@@ -98,7 +110,11 @@ def test_document_example_industrial_enterprise():
     # 19 employees, 5000万元 -> micro (employees below the small limit 20).
     # 500 employees, 299万元 -> micro (revenue below 300).
     assert _size(["1311"] * 5, [300, 1200, 1200, 19, 500], [2000, 30000, 40000, 5000, 299]) == [
-        "medium", "medium", "large", "micro", "micro",
+        "medium",
+        "medium",
+        "large",
+        "micro",
+        "micro",
     ]
 
 
@@ -107,7 +123,11 @@ def test_retail_and_wholesale_thresholds():
     # small >= 10 and >= 100. Wholesale (51): large >= 200 and >= 40000; medium >= 20 and
     # >= 5000; small >= 5 and >= 1000.
     assert _size(["52", "52", "52", "51", "51"], [300, 60, 10, 20, 5], [20000, 600, 100, 5000, 999]) == [
-        "large", "medium", "small", "medium", "micro",
+        "large",
+        "medium",
+        "small",
+        "medium",
+        "micro",
     ]
 
 
@@ -115,7 +135,9 @@ def test_construction_uses_revenue_and_assets():
     # Construction (E): large revenue >= 80000 and assets >= 80000; medium >= 6000 and >= 5000;
     # small >= 300 and >= 300. Employees do not count.
     assert _size(["47", "47", "47"], [5, 5, 5], [80000, 6000, 6000], [80000, 5000, 4999]) == [
-        "large", "medium", "small",
+        "large",
+        "medium",
+        "small",
     ]
 
 
@@ -189,7 +211,13 @@ _BASES = np.array(["document", "employees only", "incomplete indicators", "unlis
 
 @settings(max_examples=60, deadline=None)
 @given(
-    industry=st.lists(st.sampled_from(["1311", "05", "47", "51", "5110", "52", "70", "7010", "7020", "66", "83", "61", "72"]), min_size=1, max_size=60),
+    industry=st.lists(
+        st.sampled_from(
+            ["1311", "05", "47", "51", "5110", "52", "70", "7010", "7020", "66", "83", "61", "72"]
+        ),
+        min_size=1,
+        max_size=60,
+    ),
     data=st.data(),
     threads=st.integers(1, 3),
     rows_per_task=st.integers(1, 9),
@@ -208,7 +236,14 @@ def test_size_codes_do_not_depend_on_slices_or_threads(industry, data, threads, 
 
     with ThreadPoolExecutor(threads) as pool:
         sliced = classify._size_codes(
-            codes, pd.Series(uniques, dtype=object), emp, rev, ast, version="2011", pool=pool, rows_per_task=rows_per_task
+            codes,
+            pd.Series(uniques, dtype=object),
+            emp,
+            rev,
+            ast,
+            version="2011",
+            pool=pool,
+            rows_per_task=rows_per_task,
         )
     np.testing.assert_array_equal(whole[0], sliced[0])
     np.testing.assert_array_equal(whole[1], sliced[1])

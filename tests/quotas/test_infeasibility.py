@@ -14,7 +14,9 @@ from quotas.infeasibility import CityFacts, deletion_filter, describe_conflict
 
 @settings(max_examples=60, deadline=None)
 @given(
-    conflicts=st.lists(st.frozensets(st.sampled_from("abcdefg"), min_size=1, max_size=3), min_size=1, max_size=3)
+    conflicts=st.lists(
+        st.frozensets(st.sampled_from("abcdefg"), min_size=1, max_size=3), min_size=1, max_size=3
+    )
 )
 def test_deletion_filter_returns_a_minimal_infeasible_subset(conflicts: list[frozenset[str]]) -> None:
     # A subset is infeasible iff it contains one of the conflicts (checked by enumeration).
@@ -30,10 +32,16 @@ def test_deletion_filter_returns_a_minimal_infeasible_subset(conflicts: list[fro
 
 
 def _facts(**kw) -> CityFacts:
-    cells = pd.DataFrame({
-        "section": ["C", "F", "G"], "size_class": ["small", "small", "large"], "state_owned": [True, False, False],
-        "available": [50, 10, 5], "panel": [0, 0, 0], "top": [True, True, False],
-    })
+    cells = pd.DataFrame(
+        {
+            "section": ["C", "F", "G"],
+            "size_class": ["small", "small", "large"],
+            "state_owned": [True, False, False],
+            "available": [50, 10, 5],
+            "panel": [0, 0, 0],
+            "top": [True, True, False],
+        }
+    )
     return CityFacts("某市", kw.pop("target", 40), kw.pop("cells", cells), **kw)
 
 
@@ -68,17 +76,39 @@ def test_generic_wording_names_the_rules() -> None:
 
 
 def test_model_names_follow_city_cell_and_rule() -> None:
-    s = pd.DataFrame({"city": "广州市", "section": ["C", "G"], "size_class": ["small", "micro"], "state_owned": [False, True],
-                      "enterprises": [50, 50], "employment": [100.0, 100.0], "panel": 0})
+    s = pd.DataFrame(
+        {
+            "city": "广州市",
+            "section": ["C", "G"],
+            "size_class": ["small", "micro"],
+            "state_owned": [False, True],
+            "enterprises": [50, 50],
+            "employment": [100.0, 100.0],
+            "panel": 0,
+        }
+    )
     from quotas.structure import validate_structure
 
-    cities = build._prepare_cities(validate_structure(s), pd.Series({"广州市": 60}), MOHRSS_2011, {}, None, 1.0)
+    cities = build._prepare_cities(
+        validate_structure(s), pd.Series({"广州市": 60}), MOHRSS_2011, {}, None, 1.0
+    )
     groups = build._groups_of(cities, None, MOHRSS_2011, False)
     model, _, _ = build._assemble(cities, frozenset(groups), None, objective=True)
     prob, variables = build._to_pulp(model, "quotas")
     names = {v.name for v in variables}
     rows = {c.name for c in prob.constraints()}
-    assert {"q_c000_C_small_nso", "q_c000_G_micro_so", "s_c000_manufacturing_max", "s_c000_state_owned_max"} <= names
-    assert {"c000_target", "c000_manufacturing_max", "c000_sme_min", "c000_micro_excluded", "c000_state_owned_max",
-            "c000_dev_C_small_nso"} <= rows
+    assert {
+        "q_c000_C_small_nso",
+        "q_c000_G_micro_so",
+        "s_c000_manufacturing_max",
+        "s_c000_state_owned_max",
+    } <= names
+    assert {
+        "c000_target",
+        "c000_manufacturing_max",
+        "c000_sme_min",
+        "c000_micro_excluded",
+        "c000_state_owned_max",
+        "c000_dev_C_small_nso",
+    } <= rows
     assert all(n.isascii() for n in itertools.chain(names, rows))

@@ -43,7 +43,14 @@ def test_normalises_names_and_types_without_mutating_input() -> None:
         ({"enterprises": [10, -1, 2]}, "row 1: -1"),
         ({"enterprises": [10, 2.5, 2]}, "row 1: 2.5"),
         ({"employment": [500.0, None, 3.0]}, "employment"),
-        ({"section": ["C", "C", "G"], "size_class": ["small", "small", "large"], "state_owned": [False, False, False]}, "duplicated cell"),
+        (
+            {
+                "section": ["C", "C", "G"],
+                "size_class": ["small", "small", "large"],
+                "state_owned": [False, False, False],
+            },
+            "duplicated cell",
+        ),
     ],
 )
 def test_bad_values_are_named(changes: dict, needle: str) -> None:
@@ -53,7 +60,9 @@ def test_bad_values_are_named(changes: dict, needle: str) -> None:
 
 
 def test_duplicate_names_both_rows() -> None:
-    df = _frame(section=["C", "C", "G"], size_class=["small", "small", "large"], state_owned=[False, False, False])
+    df = _frame(
+        section=["C", "C", "G"], size_class=["small", "small", "large"], state_owned=[False, False, False]
+    )
     with pytest.raises(QuotaInputError) as err:
         validate_structure(df)
     assert "row 0" in str(err.value) and "row 1" in str(err.value)

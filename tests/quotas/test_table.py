@@ -23,13 +23,24 @@ def table() -> QuotaTable:
         ("珠海市", "G", "small", False, 40, 900, 0),
         ("珠海市", "G", "micro", False, 400, 1200, 0),
     ]
-    s = pd.DataFrame(rows, columns=["city", "section", "size_class", "state_owned", "enterprises", "employment", "panel"])
+    s = pd.DataFrame(
+        rows, columns=["city", "section", "size_class", "state_owned", "enterprises", "employment", "panel"]
+    )
     return build_quotas(s, pd.Series({"广州": 60, "珠海": 30}), rules=RULES)
 
 
 def test_to_frame_columns_and_totals(table: QuotaTable) -> None:
     f = table.to_frame()
-    assert list(f.columns[:8]) == ["city", "section", "size_class", "state_owned", "quota", "ideal", "available", "panel"]
+    assert list(f.columns[:8]) == [
+        "city",
+        "section",
+        "size_class",
+        "state_owned",
+        "quota",
+        "ideal",
+        "available",
+        "panel",
+    ]
     assert f.groupby("city")["quota"].sum().to_dict() == {"广州市": 60, "珠海市": 30}
     assert f.loc[(f.city == "广州市") & (f.section == "C"), "quota"].item() == 24
     assert f.loc[(f.city == "珠海市") & (f.size_class == "micro"), "quota"].item() == 0
@@ -86,7 +97,14 @@ def test_excel(table: QuotaTable, tmp_path) -> None:
     assert summary.freeze_panes == "B3"
     gz = wb["广州市"]
     assert gz.freeze_panes == "C4"
-    assert [gz.cell(row=2, column=j).value for j in (1, 2, 3, 5, 7, 9)] == ["门类", "门类名称", "大型", "中型", "小型", "微型"]
+    assert [gz.cell(row=2, column=j).value for j in (1, 2, 3, 5, 7, 9)] == [
+        "门类",
+        "门类名称",
+        "大型",
+        "中型",
+        "小型",
+        "微型",
+    ]
     assert [gz.cell(row=3, column=j).value for j in (3, 4)] == ["国有", "非国有"]
     assert gz["A4"].value == "C" and gz["B4"].value == "制造业"
     # C row: small non-state is column 8 (大型 3-4, 中型 5-6, 小型 7-8).

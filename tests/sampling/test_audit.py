@@ -43,7 +43,9 @@ def enterprises(rows, city: str, start: int = 0) -> pd.DataFrame:
         for _ in range(n):
             out.append((f"{city}-{k:04d}", city, section, size, owned, EMPLOYEES[size], SECTOR[section]))
             k += 1
-    return pd.DataFrame(out, columns=["enterprise_id", "city", "section", "size_class", "state_owned", "employees", "sector"])
+    return pd.DataFrame(
+        out, columns=["enterprise_id", "city", "section", "size_class", "state_owned", "employees", "sector"]
+    )
 
 
 def make_sample(rows=None, city: str = SG) -> pd.DataFrame:
@@ -61,7 +63,9 @@ def make_structure() -> pd.DataFrame:
             rows.append((c, s, z, o, 10 * n, emp[s] * n))
         rows.append((c, "H", "micro", False, 50, 900))
         rows.append((c, "Q", "micro", False, 50, 10))
-    return pd.DataFrame(rows, columns=["city", "section", "size_class", "state_owned", "enterprises", "employment"])
+    return pd.DataFrame(
+        rows, columns=["city", "section", "size_class", "state_owned", "enterprises", "employment"]
+    )
 
 
 def move(rows, src, dst, k):
@@ -73,10 +77,17 @@ def move(rows, src, dst, k):
 
 def broken(report: AuditReport):
     r = report.to_frame()
-    return list(r.loc[r["status"].isin(["fail", "warn"]), ["city", "rule", "status"]].itertuples(index=False, name=None))
+    return list(
+        r.loc[r["status"].isin(["fail", "warn"]), ["city", "rule", "status"]].itertuples(
+            index=False, name=None
+        )
+    )
 
 
-def run(sample, rules=MOHRSS_2011.replace(top_industries=4), **kwargs) -> AuditReport:
+TOP4 = MOHRSS_2011.replace(top_industries=4)
+
+
+def run(sample, rules=TOP4, **kwargs) -> AuditReport:
     # top 4 sections by employment: C, E, G, H; Q is 5th.
     args = dict(population=make_structure(), pillars={GZ: ["G"], SG: ["G"]})
     args.update(kwargs)
@@ -105,27 +116,57 @@ BREAKS = {
     # 30 enterprises (every cell halved) < 60
     "min_count": (lambda: [(s, z, o, n // 2) for s, z, o, n in BASE], MOHRSS_2011, "fail"),
     # one G small enterprise moved to Q, the 5th section by employment
-    "top_industries": (lambda: move(BASE, ("G", "small", False), ("Q", "small", False), 1), MOHRSS_2011, "fail"),
+    "top_industries": (
+        lambda: move(BASE, ("G", "small", False), ("Q", "small", False), 1),
+        MOHRSS_2011,
+        "fail",
+    ),
     # every G (pillar) enterprise moved to H (4th by employment)
     "pillar_industries": (
-        lambda: move(move(BASE, ("G", "small", False), ("H", "small", False), 16), ("G", "medium", False), ("H", "medium", False), 4),
+        lambda: move(
+            move(BASE, ("G", "small", False), ("H", "small", False), 16),
+            ("G", "medium", False),
+            ("H", "medium", False),
+            4,
+        ),
         MOHRSS_2011,
         "fail",
     ),
     # C 25/60 > 0.4
-    "manufacturing_max": (lambda: move(BASE, ("E", "medium", True), ("C", "medium", True), 1), MOHRSS_2011, "warn"),
+    "manufacturing_max": (
+        lambda: move(BASE, ("E", "medium", True), ("C", "medium", True), 1),
+        MOHRSS_2011,
+        "warn",
+    ),
     # large 25, small + medium 35/60 < 0.6
     "sme_min": (
-        lambda: move(move(BASE, ("C", "medium", False), ("C", "large", False), 12), ("E", "medium", True), ("E", "large", True), 1),
+        lambda: move(
+            move(BASE, ("C", "medium", False), ("C", "large", False), 12),
+            ("E", "medium", True),
+            ("E", "large", True),
+            1,
+        ),
         MOHRSS_2011,
         "fail",
     ),
     # one micro
-    "micro_excluded": (lambda: move(BASE, ("G", "small", False), ("G", "micro", False), 1), MOHRSS_2011, "warn"),
+    "micro_excluded": (
+        lambda: move(BASE, ("G", "small", False), ("G", "micro", False), 1),
+        MOHRSS_2011,
+        "warn",
+    ),
     # 21/60 > 1/3
-    "state_owned_max": (lambda: move(BASE, ("G", "small", False), ("G", "small", True), 1), MOHRSS_2011, "warn"),
+    "state_owned_max": (
+        lambda: move(BASE, ("G", "small", False), ("G", "small", True), 1),
+        MOHRSS_2011,
+        "warn",
+    ),
     # 13/60 > 0.2
-    "large_max": (lambda: move(BASE, ("G", "small", False), ("G", "large", False), 1), MOHRSS_2011.replace(large_max=0.2), "fail"),
+    "large_max": (
+        lambda: move(BASE, ("G", "small", False), ("G", "large", False), 1),
+        MOHRSS_2011.replace(large_max=0.2),
+        "fail",
+    ),
     # size x ownership index 6/60 = 0.1 > 0.05
     "proportional_mix": (
         lambda: move(BASE, ("C", "large", True), ("C", "medium", True), 6),
@@ -146,7 +187,9 @@ def test_break_exactly_one_rule(rule):
 
 
 def guangdong_args():
-    return dict(sector_targets=pd.DataFrame({"secondary": [40, 40], "tertiary": [20, 20]}, index=[GZ, SG]), **LOOSE)
+    return dict(
+        sector_targets=pd.DataFrame({"secondary": [40, 40], "tertiary": [20, 20]}, index=[GZ, SG]), **LOOSE
+    )
 
 
 def test_break_sector_split():
@@ -154,7 +197,9 @@ def test_break_sector_split():
     rules = GUANGDONG_2013.replace(top_industries=4, sector_split={"kind": "hard"})
     assert broken(run(make_sample(), rules, **guangdong_args())) == []
     # one E (secondary) small -> G (tertiary): 39 / 21 against 40 / 20
-    report = run(make_sample(move(BASE, ("E", "small", False), ("G", "small", False), 1)), rules, **guangdong_args())
+    report = run(
+        make_sample(move(BASE, ("E", "small", False), ("G", "small", False), 1)), rules, **guangdong_args()
+    )
     assert broken(report) == [(SG, "sector_split", "fail")]
 
 
@@ -203,9 +248,12 @@ def make_frame_population():
 def frame_sample():
     frame = make_frame_population()
     # Every tenth enterprise of each cell: the base mix exactly.
-    return frame.groupby(["city", "section", "size_class", "state_owned"], sort=False).apply(
-        lambda g: g.iloc[::10], include_groups=False
-    ).reset_index(level=[0, 1, 2, 3]).reset_index(drop=True)[frame.columns]
+    return (
+        frame.groupby(["city", "section", "size_class", "state_owned"], sort=False)
+        .apply(lambda g: g.iloc[::10], include_groups=False)
+        .reset_index(level=[0, 1, 2, 3])
+        .reset_index(drop=True)[frame.columns]
+    )
 
 
 def test_frame_population_passes():
@@ -220,7 +268,10 @@ def test_break_absent_from_frame():
     sample.loc[sample.index[sample.city == SG][0], "enterprise_id"] = "NOT-IN-FRAME"
     report = run(sample, population=make_frame_population())
     assert broken(report) == [(SG, "absent_from_frame", "fail")]
-    assert "NOT-IN-FRAME" in report.to_frame().query("rule == 'absent_from_frame' and city == @SG").message_en.item()
+    assert (
+        "NOT-IN-FRAME"
+        in report.to_frame().query("rule == 'absent_from_frame' and city == @SG").message_en.item()
+    )
 
 
 def test_break_outside_city():
@@ -228,11 +279,16 @@ def test_break_outside_city():
     frame = make_frame_population()
     sample = frame_sample()
     i = sample.index[(sample.city == SG) & (sample.section == "G") & (sample.size_class == "small")][0]
-    gz_id = frame.loc[(frame.city == GZ) & (frame.section == "G") & (frame.size_class == "small"), "enterprise_id"].iloc[5]
+    gz_id = frame.loc[
+        (frame.city == GZ) & (frame.section == "G") & (frame.size_class == "small"), "enterprise_id"
+    ].iloc[5]
     sample.loc[i, "enterprise_id"] = gz_id
     report = run(sample, population=frame)
     assert broken(report) == [(SG, "outside_city", "fail")]
-    assert f"{gz_id} ({GZ})" in report.to_frame().query("rule == 'outside_city' and city == @SG").message_en.item()
+    assert (
+        f"{gz_id} ({GZ})"
+        in report.to_frame().query("rule == 'outside_city' and city == @SG").message_en.item()
+    )
 
 
 def test_sample_without_columns_takes_them_from_the_frame():
@@ -240,7 +296,10 @@ def test_sample_without_columns_takes_them_from_the_frame():
     report = run(sample, population=make_frame_population())
     assert broken(report) == []
     with pytest.raises(AuditError, match="NOPE"):
-        run(pd.concat([sample, pd.DataFrame({"enterprise_id": ["NOPE"], "city": [SG]})]), population=make_frame_population())
+        run(
+            pd.concat([sample, pd.DataFrame({"enterprise_id": ["NOPE"], "city": [SG]})]),
+            population=make_frame_population(),
+        )
 
 
 # --------------------------------------------------------------------------- reported size
@@ -250,15 +309,17 @@ def raw_sample(reported):
     # 国统字〔2011〕75号, 工业: medium needs >= 300 employees and >= 2000万元 revenue, large >= 1000
     # and >= 40000. 1311 with 300 / 2000 is medium (the document's example); 1311 with 1200
     # employees and 30000 revenue is still medium (revenue below 40000).
-    return pd.DataFrame({
-        "enterprise_id": ["A1", "A2", "A3"],
-        "city": ["韶关", "韶关", "韶关"],
-        "industry": ["1311", "1311", "1311"],
-        "registration_type": ["173", "173", "110"],
-        "employees": [300, 1200, 50],
-        "revenue": [2000.0, 30000.0, 500.0],
-        "reported_size": reported,
-    })
+    return pd.DataFrame(
+        {
+            "enterprise_id": ["A1", "A2", "A3"],
+            "city": ["韶关", "韶关", "韶关"],
+            "industry": ["1311", "1311", "1311"],
+            "registration_type": ["173", "173", "110"],
+            "employees": [300, 1200, 50],
+            "revenue": [2000.0, 30000.0, 500.0],
+            "reported_size": reported,
+        }
+    )
 
 
 def test_size_consistent():
@@ -288,7 +349,9 @@ def test_representativeness_hand_calculation():
     # small .4 -> D = 0.5 * (.1 + .1 + 0) = 0.1.
     # Pearson: expected 12, 24, 24; observed 6, 30, 24 -> X2 = 36/12 + 36/24 = 4.5, df 2,
     # p = exp(-2.25); w = sqrt(4.5 / 60).
-    report = run(make_sample(move(BASE, ("C", "large", True), ("C", "medium", True), 6)), max_dissimilarity=0.09)
+    report = run(
+        make_sample(move(BASE, ("C", "large", True), ("C", "medium", True), 6)), max_dissimilarity=0.09
+    )
     rep = report.representativeness.set_index(["city", "dimension"])
     row = rep.loc[(SG, "size_class")]
     assert row["dissimilarity"] == pytest.approx(0.1)
@@ -422,7 +485,12 @@ def test_per_city_pearson_equals_chisquare_gof():
     R's chisq.test."""
     from sampling.representativeness import chisquare_gof
 
-    rows = move(move(BASE, ("C", "large", True), ("C", "medium", True), 5), ("G", "small", False), ("E", "small", False), 7)
+    rows = move(
+        move(BASE, ("C", "large", True), ("C", "medium", True), 5),
+        ("G", "small", False),
+        ("E", "small", False),
+        7,
+    )
     report = run(make_sample(rows))
     rep = report.representativeness.set_index(["city", "dimension"])
     # SG's sample: section C 24, E 23, G 13 against population 240 : 160 : 200 (expected 24,
@@ -462,7 +530,9 @@ def test_frame_ids_of_any_dtype_are_matched(dtype):
         frame["enterprise_id"] = frame["enterprise_id"].map(number).astype(np.int64)
         sample["enterprise_id"] = sample["enterprise_id"].map(number).astype(str)
     else:
-        frame["enterprise_id"] = frame["enterprise_id"].astype("string[pyarrow]" if dtype == "arrow" else object)
+        frame["enterprise_id"] = frame["enterprise_id"].astype(
+            "string[pyarrow]" if dtype == "arrow" else object
+        )
     sample.loc[sample.index[-1], "enterprise_id"] = "999999"
     report = run(sample, population=frame)
     assert broken(report) == [(SG, "absent_from_frame", "fail")]
@@ -474,8 +544,10 @@ def test_sample_drawn_by_select_passes():
     from sampling import select
 
     frame = make_frame_population()
-    quotas = pd.DataFrame([(c, s, z, o, n) for c in (GZ, SG) for s, z, o, n in BASE],
-                          columns=["city", "section", "size_class", "state_owned", "quota"])
+    quotas = pd.DataFrame(
+        [(c, s, z, o, n) for c in (GZ, SG) for s, z, o, n in BASE],
+        columns=["city", "section", "size_class", "state_owned", "quota"],
+    )
     drawn = select(frame, quotas, method="pareto", size="employees", reserves=2, random_state=7)
     report = run(drawn, population=frame)
     assert broken(report) == [] and report.passed
@@ -499,7 +571,9 @@ def test_employment_basis_hand_calculation():
     #   = 0.5 * (0.176923 + 0.035897 + 0.141026) = 0.176923
     report = run(make_sample(), basis="employment")
     d = report.representativeness.set_index(["city", "dimension"]).loc[(SG, "section"), "dissimilarity"]
-    assert d == pytest.approx(0.5 * (abs(0.4 - 120 / 208) + abs(16 / 60 - 48 / 208) + abs(20 / 60 - 40 / 208)))
+    assert d == pytest.approx(
+        0.5 * (abs(0.4 - 120 / 208) + abs(16 / 60 - 48 / 208) + abs(20 / 60 - 40 / 208))
+    )
     assert d == pytest.approx(0.176923, abs=1e-6)
     with pytest.raises(AuditError, match=r"unknown basis 'jobs'; valid: \['enterprises', 'employment'\]"):
         run(make_sample(), basis="jobs")
@@ -520,7 +594,9 @@ def test_sample_made_by_quotas_and_select_passes():
     from sampling.frame import prepare_frame, structure
     from sampling.synthetic import make_frame
 
-    frame = prepare_frame(make_frame(30_000, cities=pd.Series({"韶关": 1.0, "珠海": 1.0, "汕尾": 1.0}), random_state=5))
+    frame = prepare_frame(
+        make_frame(30_000, cities=pd.Series({"韶关": 1.0, "珠海": 1.0, "汕尾": 1.0}), random_state=5)
+    )
     targets = pd.Series({"韶关市": 70, "珠海市": 60, "汕尾市": 65})
     quotas = build_quotas(structure(frame), targets)
     drawn = select(frame, quotas, method="srs", random_state=1)

@@ -14,7 +14,12 @@ def _stats(tmp_path):
     # apportionment method (every quota is a whole number).
     path = tmp_path / "stats.csv"
     pd.DataFrame(
-        {"city": ["广州", "深圳市", "Zhuhai"], "employment": [50, 30, 20], "gdp": [20, 60, 20], "population": [9e6, 8e6, 2e6]}
+        {
+            "city": ["广州", "深圳市", "Zhuhai"],
+            "employment": [50, 30, 20],
+            "gdp": [20, 60, 20],
+            "population": [9e6, 8e6, 2e6],
+        }
     ).to_csv(path, index=False)
     return path
 
@@ -30,8 +35,20 @@ def test_version_and_help(capsys):
 
 def test_allocate_hand_computed(tmp_path, capsys):
     out = tmp_path / "allocation.csv"
-    code = main(["allocate", str(_stats(tmp_path)), "--total", "20", "--weight", "employment=0.5",
-                 "--weight", "gdp=0.5", "-o", str(out)])
+    code = main(
+        [
+            "allocate",
+            str(_stats(tmp_path)),
+            "--total",
+            "20",
+            "--weight",
+            "employment=0.5",
+            "--weight",
+            "gdp=0.5",
+            "-o",
+            str(out),
+        ]
+    )
     assert code == 0
     table = pd.read_csv(out, encoding="utf-8-sig").set_index("city")
     assert table["allocated"].to_dict() == {"广州市": 7, "深圳市": 9, "珠海市": 4}
@@ -39,7 +56,18 @@ def test_allocate_hand_computed(tmp_path, capsys):
 
 def test_allocate_with_tier_minimum(tmp_path):
     # MOHRSS 2011: population >= 1,000,000 -> at least 60 each; 20 < 3 x 60 is an error naming the total.
-    code = main(["allocate", str(_stats(tmp_path)), "--total", "20", "--weight", "employment=1", "--minimum", "mohrss-2011"])
+    code = main(
+        [
+            "allocate",
+            str(_stats(tmp_path)),
+            "--total",
+            "20",
+            "--weight",
+            "employment=1",
+            "--minimum",
+            "mohrss-2011",
+        ]
+    )
     assert code == 2
 
 
@@ -61,12 +89,42 @@ def test_missing_file(capsys):
 def test_split_with_column_totals(tmp_path):
     # Rows 7, 9, 4 split by shares; column totals 10 + 10 = 20 must both hold exactly.
     alloc = tmp_path / "allocation.csv"
-    main(["allocate", str(_stats(tmp_path)), "--total", "20", "--weight", "employment=0.5", "--weight", "gdp=0.5", "-o", str(alloc)])
+    main(
+        [
+            "allocate",
+            str(_stats(tmp_path)),
+            "--total",
+            "20",
+            "--weight",
+            "employment=0.5",
+            "--weight",
+            "gdp=0.5",
+            "-o",
+            str(alloc),
+        ]
+    )
     shares = tmp_path / "shares.csv"
-    pd.DataFrame({"city": ["广州市", "深圳市", "珠海市"], "secondary": [0.4, 0.6, 0.5], "tertiary": [0.6, 0.4, 0.5]}).to_csv(shares, index=False)
+    pd.DataFrame(
+        {"city": ["广州市", "深圳市", "珠海市"], "secondary": [0.4, 0.6, 0.5], "tertiary": [0.6, 0.4, 0.5]}
+    ).to_csv(shares, index=False)
     out = tmp_path / "split.csv"
-    assert main(["split", str(alloc), "--shares", str(shares), "--column-total", "secondary=10",
-                 "--column-total", "tertiary=10", "-o", str(out)]) == 0
+    assert (
+        main(
+            [
+                "split",
+                str(alloc),
+                "--shares",
+                str(shares),
+                "--column-total",
+                "secondary=10",
+                "--column-total",
+                "tertiary=10",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
     result = pd.read_csv(out, encoding="utf-8-sig").set_index("city")
     assert result.sum(axis=1).to_dict() == {"广州市": 7, "深圳市": 9, "珠海市": 4}
     assert result.sum().to_dict() == {"secondary": 10, "tertiary": 10}

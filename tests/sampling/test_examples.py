@@ -53,8 +53,19 @@ def test_quotas_sample_and_audit_agree(run):
 def test_every_output_is_written(run):
     out, result = run
     names = {p.name for p in result.files}
-    assert {"allocation.csv", "allocation.xlsx", "quotas_province.xlsx", "sample.csv", "reserves.csv",
-            "sample.xlsx", "audit.xlsx", "audit.txt", "allocation.png", "audit.png", "NOTES.txt"} <= names
+    assert {
+        "allocation.csv",
+        "allocation.xlsx",
+        "quotas_province.xlsx",
+        "sample.csv",
+        "reserves.csv",
+        "sample.xlsx",
+        "audit.xlsx",
+        "audit.txt",
+        "allocation.png",
+        "audit.png",
+        "NOTES.txt",
+    } <= names
     assert len(list((out / "quotas_by_city").glob("*.xlsx"))) == 21
     assert "SYNTHETIC" in (out / "NOTES.txt").read_text(encoding="utf-8")
     table = pd.read_csv(out / "allocation.csv", encoding="utf-8-sig")
@@ -70,7 +81,10 @@ def test_cli_on_the_example_outputs(run, tmp_path):
     register = out / "register_synthetic.parquet"
     # select from the example's register and quota table, then audit the result.
     sample = tmp_path / "sample.csv"
-    assert main(["select", str(register), "--quotas", str(out / "quotas.csv"), "--seed", "7", "-o", str(sample)]) == 0
+    assert (
+        main(["select", str(register), "--quotas", str(out / "quotas.csv"), "--seed", "7", "-o", str(sample)])
+        == 0
+    )
     drawn = pd.read_csv(sample, encoding="utf-8-sig")
     assert (drawn["role"].isin(["panel", "new"])).sum() == 10_000
     # The example's sample workbook: only its 样本 sheet is the sample (备选 and 剔除 are skipped

@@ -33,7 +33,12 @@ def _raw() -> pd.DataFrame:
 
 def test_headers_map_with_units_and_spaces():
     mapping = canonical_columns(["企业名称 ", "从业人员(人)", "营业收入（万元）", "Enterprise_ID"])
-    assert mapping == {"企业名称 ": "name", "从业人员(人)": "employees", "营业收入（万元）": "revenue", "Enterprise_ID": "enterprise_id"}
+    assert mapping == {
+        "企业名称 ": "name",
+        "从业人员(人)": "employees",
+        "营业收入（万元）": "revenue",
+        "Enterprise_ID": "enterprise_id",
+    }
 
 
 def test_read_frame_keeps_unknown_columns_and_does_not_mutate(tmp_path):
@@ -90,8 +95,12 @@ def test_validate_collects_every_problem():
     problems = info.value.problems
     got = set(zip(problems["row"], problems["column"]))
     assert got == {
-        (0, "enterprise_id"), (1, "enterprise_id"), (2, "employees"), (3, "industry"),
-        (0, "city"), (2, "registration_type"),
+        (0, "enterprise_id"),
+        (1, "enterprise_id"),
+        (2, "employees"),
+        (3, "industry"),
+        (0, "city"),
+        (2, "registration_type"),
     }
     assert "'广洲' matches no city" in str(info.value)
     assert "99" in str(info.value)
@@ -123,7 +132,9 @@ def test_structure_counts_cells():
     frame["status"] = ["", "关闭破产", "", ""]
     s = structure(frame)
     # Two medium C enterprises in 广州 (one state-owned), one medium F, one small K in 深圳.
-    assert s[["city", "section", "size_class", "state_owned", "enterprises", "employment", "panel"]].values.tolist() == [
+    assert s[
+        ["city", "section", "size_class", "state_owned", "enterprises", "employment", "panel"]
+    ].values.tolist() == [
         ["广州市", "C", "medium", False, 1, 1200, 0],  # in the panel but closed: not counted
         ["广州市", "C", "medium", True, 1, 300, 1],
         ["广州市", "F", "medium", False, 1, 25, 0],
@@ -156,10 +167,18 @@ def test_id_checks_agree_with_pandas(ids, chunks, offset):
     parts = [values[i::chunks] for i in range(chunks)]
     flat = [v for part in parts for v in part][offset:]
     array = pa.chunked_array([pa.array(p, type=pa.large_string()) for p in parts]).slice(offset)
-    series = pd.Series(pd.arrays.ArrowStringArray(array) if hasattr(pd.arrays, "ArrowStringArray") else array, dtype="str")
+    series = pd.Series(
+        pd.arrays.ArrowStringArray(array) if hasattr(pd.arrays, "ArrowStringArray") else array, dtype="str"
+    )
     assert series.isna().tolist() == [v is None for v in flat]
     frame = pd.DataFrame(
-        {"enterprise_id": series, "city": "广州", "industry": "13", "registration_type": "173", "employees": 5}
+        {
+            "enterprise_id": series,
+            "city": "广州",
+            "industry": "13",
+            "registration_type": "173",
+            "employees": 5,
+        }
     )
     text = series.str.strip()
     blank = series.isna() | (text == "")

@@ -14,8 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from sampling import SelectionError, derive_prn
-from sampling import prn
+from sampling import SelectionError, derive_prn, prn
 from sampling.prn import (
     _splitmix64,
     frame_prn,

@@ -12,7 +12,17 @@ from sampling.audit import audit
 from sampling.exceptions import FrameError, SampleError, SampleReadWarning
 from sampling.read import read_sample
 
-HEADER = ["序号", "企业名称", "统一社会信用代码", "企业性质", "所属行业", "建档期期末就业人数", "营业收入（万元）", "企业规模", "备注"]
+HEADER = [
+    "序号",
+    "企业名称",
+    "统一社会信用代码",
+    "企业性质",
+    "所属行业",
+    "建档期期末就业人数",
+    "营业收入（万元）",
+    "企业规模",
+    "备注",
+]
 
 
 def write_city_sheet(ws, city: str, rows: list[list]) -> None:
@@ -70,7 +80,16 @@ def test_one_sheet_per_city(workbook):
     assert s["reported_size"].tolist() == ["中型", "中型", "小型", "大型"]
     assert s["source_row"].tolist() == [5, 6, 7, 5]
     assert s.attrs["header_rows"] == {"韶关": 4, "广州市": 4}
-    assert list(s.columns[:8]) == ["enterprise_id", "name", "city", "industry", "registration_type", "employees", "revenue", "reported_size"]
+    assert list(s.columns[:8]) == [
+        "enterprise_id",
+        "name",
+        "city",
+        "industry",
+        "registration_type",
+        "employees",
+        "revenue",
+        "reported_size",
+    ]
 
 
 def test_skipped_rows_and_columns_are_reported(workbook):
@@ -110,7 +129,7 @@ def test_one_sheet_for_all_with_a_city_column(tmp_path):
 
 def test_csv_gb18030_with_title_line(tmp_path):
     path = tmp_path / "韶关.csv"
-    text = "韶关市监测企业\n统一社会信用代码,企业名称,企业性质,所属行业,从业人员\nA1,甲,173,0511,60\n,,,,\nA2,乙,110,1311,\"1,200\"\n"
+    text = '韶关市监测企业\n统一社会信用代码,企业名称,企业性质,所属行业,从业人员\nA1,甲,173,0511,60\n,,,,\nA2,乙,110,1311,"1,200"\n'
     path.write_bytes(text.encode("gb18030"))
     s, _ = read_quietly(path)
     assert s["industry"].tolist() == ["0511", "1311"]

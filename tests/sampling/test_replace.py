@@ -132,7 +132,10 @@ def test_size_methods_refill_and_recompute_pi(method):
 def test_unknown_reason_lists_valid():
     frame = cell_frame()
     s = select(frame, quotas_for(frame, 3), method="srs")
-    with pytest.raises(SampleError, match="unknown reasons 'E01': '倒闭'; valid reasons: 关闭破产, 停业整顿, 迁出本市, 不再符合条件, 其他"):
+    with pytest.raises(
+        SampleError,
+        match="unknown reasons 'E01': '倒闭'; valid reasons: 关闭破产, 停业整顿, 迁出本市, 不再符合条件, 其他",
+    ):
         replace(s, frame, invalid={"E01": "倒闭"})
 
 

@@ -26,7 +26,9 @@ def test_dissimilarity_hand_calculation():
     # sample shares C 30/60 = .5, F 20/60 = 1/3, G 10/60 = 1/6
     # population   C 400/1000 = .4, F .35, G .15, H .10
     # |diff|: .1, 1/60 (= .35 - 1/3), 1/60 (= 1/6 - .15), .1  -> sum 0.2 + 1/30 -> D = 0.1 + 1/60
-    d = dissimilarity(pd.Series({"C": 30, "F": 20, "G": 10}), pd.Series({"C": 400, "F": 350, "G": 150, "H": 100}))
+    d = dissimilarity(
+        pd.Series({"C": 30, "F": 20, "G": 10}), pd.Series({"C": 400, "F": 350, "G": 150, "H": 100})
+    )
     assert d == pytest.approx(0.1 + 1 / 60, abs=1e-15)
 
 
@@ -37,7 +39,9 @@ def test_dissimilarity_bounds():
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.lists(st.integers(0, 50), min_size=2, max_size=8), st.lists(st.integers(1, 50), min_size=2, max_size=8))
+@given(
+    st.lists(st.integers(0, 50), min_size=2, max_size=8), st.lists(st.integers(1, 50), min_size=2, max_size=8)
+)
 def test_dissimilarity_is_symmetric_and_between_0_and_1(a, b):
     if sum(a) == 0:
         a[0] = 1
@@ -105,18 +109,28 @@ def test_reference_data_counts_match_r():
 
 # Pasted from `Rscript tests/sampling/r/make_audit_refs.R` (survey 4.1.1):
 R_WEIGHTS_ONLY = dict(
-    statistic=72.4924924924925, scale=11.012341081963, df=2.76324103454713, p_value=0.0726072583281899,
+    statistic=72.4924924924925,
+    scale=11.012341081963,
+    df=2.76324103454713,
+    p_value=0.0726072583281899,
     lam=[14.1581485123571, 9.20048393688815, 7.07112031486419],
-    first_scale=10.1432509213698, first_p=0.0673609835199247,
+    first_scale=10.1432509213698,
+    first_p=0.0673609835199247,
 )
 R_STRATIFIED_CLUSTER = dict(
-    statistic=72.4924924924925, scale=11.2234316264735, df=2.73602947054343, p_value=0.0752298089628633,
+    statistic=72.4924924924925,
+    scale=11.2234316264735,
+    df=2.73602947054343,
+    p_value=0.0752298089628633,
     lam=[13.5411495798038, 11.2231476268143, 5.94334248404251],
-    first_scale=10.2358798968869, first_p=0.0693235889364351,
+    first_scale=10.2358798968869,
+    first_p=0.0693235889364351,
 )
 
 
-@pytest.mark.parametrize(("design", "ref"), [("weights_only", R_WEIGHTS_ONLY), ("stratified_cluster", R_STRATIFIED_CLUSTER)])
+@pytest.mark.parametrize(
+    ("design", "ref"), [("weights_only", R_WEIGHTS_ONLY), ("stratified_cluster", R_STRATIFIED_CLUSTER)]
+)
 def test_rao_scott_matches_r_svygofchisq(design, ref):
     d = reference_data()
     kwargs = {} if design == "weights_only" else {"strata": d["stratum"], "clusters": d["cluster"]}
@@ -176,7 +190,9 @@ def test_rao_scott_bad_input():
 
 def test_employment_coverage():
     # 广州 5,000 of 100,000 = 0.05; 韶关 nothing sampled; 汕头 population 0 -> NaN
-    out = employment_coverage(pd.Series({"广州市": 5_000}), pd.Series({"广州市": 100_000, "韶关市": 8_000, "汕头市": 0}))
+    out = employment_coverage(
+        pd.Series({"广州市": 5_000}), pd.Series({"广州市": 100_000, "韶关市": 8_000, "汕头市": 0})
+    )
     assert out.iloc[:2].tolist() == [0.05, 0.0] and np.isnan(out.iloc[2])
     with pytest.raises(AuditError, match="佛山市"):
         employment_coverage(pd.Series({"佛山市": 1}), pd.Series({"广州市": 10}))
@@ -200,7 +216,9 @@ def test_unclustered_shortcut_equals_the_general_covariance():
     d = reference_data()
     w = d["w"].astype(float)
     fast = rao_scott_gof(d["category"], w, P)
-    general = rao_scott_gof(d["category"], w, P, strata=pd.Series(0, index=d.index), clusters=pd.Series(d.index))
+    general = rao_scott_gof(
+        d["category"], w, P, strata=pd.Series(0, index=d.index), clusters=pd.Series(d.index)
+    )
     np.testing.assert_allclose(fast.eigenvalues, general.eigenvalues, rtol=1e-12, atol=1e-12)
     # both paths against R's svygofchisq on the weights-only design, not only each other
     np.testing.assert_allclose(general.eigenvalues[:3], R_WEIGHTS_ONLY["lam"], rtol=1e-10)
@@ -220,8 +238,11 @@ def test_unclustered_shortcut_equals_the_general_covariance():
     assert out.loc["a", "statistic"] == pytest.approx(R_WEIGHTS_ONLY["statistic"], rel=1e-12)
     assert out.loc["b", "p_value"] == pytest.approx(R_WEIGHTS_ONLY["p_value"], rel=1e-9)
     assert out.loc["b", "statistic"] == pytest.approx(2 * R_WEIGHTS_ONLY["statistic"], rel=1e-12)
-    one = dict(totals=pd.DataFrame([totals], index=["a"]), squares=pd.DataFrame([squares], index=["a"]),
-               expected=pd.DataFrame([P], index=["a"]))
+    one = dict(
+        totals=pd.DataFrame([totals], index=["a"]),
+        squares=pd.DataFrame([squares], index=["a"]),
+        expected=pd.DataFrame([P], index=["a"]),
+    )
     first = rao_scott_by_group(n=pd.Series({"a": 80}), order="first", **one)
     assert first.loc["a", "p_value"] == pytest.approx(R_WEIGHTS_ONLY["first_p"], rel=1e-9)
     with pytest.raises(AuditError, match="fewer than two"):

@@ -40,7 +40,9 @@ def sample() -> Sample:
 def test_to_frame_columns_and_roles(sample):
     t = sample.to_frame()
     assert tuple(t.columns[: len(SAMPLE_COLUMNS)]) == SAMPLE_COLUMNS
-    assert {"reserve_rank", "replaces", "name", "industry", "registration_type", "employees"} <= set(t.columns)
+    assert {"reserve_rank", "replaces", "name", "industry", "registration_type", "employees"} <= set(
+        t.columns
+    )
     # state-owned cell: quota 1 -> E00; other cell: panel E01, new E02 (removed) -> E03, E04
     assert t.set_index("enterprise_id")["role"].to_dict() == {
         "91440101MA00000000": "new",
@@ -78,7 +80,12 @@ def test_summary_and_repr(sample):
 def test_cells(sample):
     cells = sample.cells.set_index("state_owned")
     assert cells.loc[False, ["quota", "population", "panel", "new", "reserves", "removed"]].tolist() == [
-        3, 10, 1, 2, 1, 1,
+        3,
+        10,
+        1,
+        2,
+        1,
+        1,
     ]
     assert not cells["overshoot"].any()
 
