@@ -1,12 +1,12 @@
 """Integer allocation of a sample across units (cities, strata).
 
 This package knows nothing of China: it takes numbers indexed by any labels. The Chinese
-reference statistics it ships are in :mod:`allocation.datasets`.
+reference statistics and the ministry's minimum tiers are in :mod:`quotas.datasets` and
+:mod:`quotas.tiers`.
 """
 
 from __future__ import annotations
 
-from allocation import datasets
 from allocation.apportion import apportion, bounded_quota
 from allocation.cities import CityAllocation, allocate_cities
 from allocation.exceptions import AllocationError, InfeasibleAllocationError, UnknownMethodError
@@ -22,7 +22,6 @@ __all__ = [
     "apportion",
     "bethel",
     "bounded_quota",
-    "datasets",
     "optimal",
     "split",
 ]

@@ -27,7 +27,6 @@ from allocation.apportion import (
     apportion,
 )
 from allocation.exceptions import AllocationError
-from allocation.tiers import SchemeName, tier_minimum
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -204,31 +203,6 @@ def _check_tilt(tilt: Mapping[object, float] | None, index: pd.Index) -> pd.Seri
     return out
 
 
-def _minimum(
-    minimum: SchemeName | int | pd.Series | None,
-    stats: pd.DataFrame,
-    population: str,
-    municipality: str | pd.Series | None,
-) -> np.ndarray:
-    if not isinstance(minimum, str):
-        return _check_bound(minimum, stats.index, "minimum", 0.0)
-    if population not in stats.columns:
-        raise AllocationError(
-            f"minimum {minimum!r} needs a population column; {population!r} is not in stats "
-            f"(pass population=<column>); columns: {list(stats.columns)}"
-        )
-    if isinstance(municipality, str):
-        if municipality not in stats.columns:
-            raise AllocationError(f"municipality column {municipality!r} is not in stats")
-        municipality = stats[municipality]
-    elif isinstance(municipality, pd.Series):
-        unknown = municipality.index.difference(stats.index)
-        if len(unknown):
-            raise AllocationError(f"municipality names cities not in stats: {unknown.tolist()[:10]}")
-    mins = tier_minimum(stats[population], scheme=minimum, municipality=municipality)
-    return mins.to_numpy(dtype=float)
-
-
 def _binding(
     w: np.ndarray, mu: float, minimum: np.ndarray, existing: np.ndarray, upper: np.ndarray
 ) -> np.ndarray:
@@ -245,13 +219,11 @@ def allocate_cities(
     total: int,
     *,
     weights: Mapping[str, float] | None = None,
-    minimum: SchemeName | int | pd.Series | None = None,
+    minimum: int | pd.Series | None = None,
     maximum: int | pd.Series | None = None,
     tilt: Mapping[object, float] | None = None,
     existing: pd.Series | None = None,
     method: Method = "huntington-hill",
-    population: str = "population",
-    municipality: str | pd.Series | None = None,
 ) -> CityAllocation:
     """Allocate a sample total across cities by weighted shares, with floors and a tilt.
 
@@ -265,10 +237,9 @@ def allocate_cities(
     weights : mapping of column -> weight, optional
         Each city's share is ``sum_c weight_c * stats[c] / stats[c].sum()``, divided by the sum
         of the weights. Default ``{"employment": 0.5, "gdp": 0.5}``.
-    minimum : {"mohrss-2011", "mohrss-2009"}, int or Series, optional
-        Lower bound per city: a tier scheme of :func:`allocation.tiers.tier_minimum` applied to
-        ``stats[population]`` (and ``municipality``), one number for every city, or a Series
-        with one per city.
+    minimum : int or Series, optional
+        Lower bound per city: one number for every city, or a Series with one per city (for
+        the ministry's population tiers, :func:`quotas.tiers.tier_minimum`).
     maximum : int or Series, optional
         Upper bound per city.
     tilt : mapping of city -> multiplier, optional
@@ -278,10 +249,6 @@ def allocate_cities(
         The current panel per city (one value per city): no city gets fewer.
     method : str
         Apportionment method of :func:`allocation.apportion`.
-    population : str
-        Column of ``stats`` with the population, for the tier schemes.
-    municipality : str or Series of bool, optional
-        Column of ``stats`` (or a Series) marking municipalities, for the tier schemes.
 
     Returns
     -------
@@ -290,8 +257,8 @@ def allocate_cities(
     Raises
     ------
     AllocationError
-        Missing columns or values, unknown city labels in ``tilt``, ``existing``, ``minimum``,
-        ``maximum`` or ``municipality``, bad weights.
+        Missing columns or values, unknown city labels in ``tilt``, ``existing``, ``minimum``
+        or ``maximum``, bad weights.
     InfeasibleAllocationError
         ``total`` below the sum of the lower bounds or above the sum of the maximums, or a city
         whose existing panel or minimum exceeds its maximum.
@@ -336,7 +303,7 @@ def allocate_cities(
     tilted = share0 * multiplier
     share = tilted / tilted.sum()
 
-    mins = _minimum(minimum, stats, population, municipality)
+    mins = _check_bound(minimum, index, "minimum", 0.0)
     floor = _check_bound(existing, index, "existing", 0.0)
     upper = _check_bound(maximum, index, "maximum", np.inf)
     lower = np.maximum(mins, floor)

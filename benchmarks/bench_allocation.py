@@ -3,7 +3,7 @@
 Workloads (times are medians of several runs, one core):
 
 * bounded apportionment (Huntington-Hill, Webster, Hamilton) of 30,000 units over the 333
-  prefecture-level units of :func:`allocation.datasets.national_cities` (2020 census
+  prefecture-level units of :func:`quotas.datasets.national_cities` (2020 census
   population; the 4 municipalities left out), lower bound from the MOHRSS 2011 tiers;
 * bounded apportionment of 2,000,000 over 100,000 synthetic strata (lognormal weights, fixed
   seed), lower 2, upper the stratum size;
@@ -29,8 +29,8 @@ import pandas as pd
 from timing import median_time
 
 from allocation import apportion, optimal, split
-from allocation.datasets import national_cities
-from allocation.tiers import tier_minimum
+from quotas.datasets import national_cities
+from quotas.tiers import tier_minimum
 
 SEED = 20130101
 

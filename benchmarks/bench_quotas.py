@@ -1,7 +1,7 @@
 """Benchmark of :func:`quotas.build_quotas`: Guangdong (21 cities) and the national case.
 
 Both structures are synthetic, drawn with a fixed seed from the cities' 2020 census population
-(:func:`allocation.datasets.national_cities`): enterprises per cell are Poisson with a mean
+(:func:`quotas.datasets.national_cities`): enterprises per cell are Poisson with a mean
 proportional to population, a section mix weighted towards manufacturing and trade, size
 shares large 2% / medium 10% / small 40% / micro 48% and one enterprise in ten state-owned.
 
@@ -23,9 +23,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from allocation.datasets import national_cities
-from allocation.tiers import tier_minimum
 from quotas import GUANGDONG_2013, MOHRSS_2011, build_quotas
+from quotas.datasets import national_cities
+from quotas.tiers import tier_minimum
 
 _SECTION_WEIGHT = np.array(
     [2, 1, 30, 2, 1, 8, 20, 4, 3, 2, 2, 3, 3, 2, 4, 3, 2, 2, 2, 0.2], dtype=float

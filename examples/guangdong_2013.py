@@ -7,14 +7,14 @@ cities (employment + GDP blend, MOHRSS 2011 minimums, the 3,000-enterprise panel
 moderate tilt to the national monitoring cities); split each city's target between secondary and
 tertiary industry; build the quota tables under GUANGDONG_2013 on a synthetic register; select the
 new enterprises with reserves, keeping the panel; audit; write everything to --out. The code of
-each step is in sampling/examples.py (``guangdong_2013``).
+each step is in empmon/examples.py (``guangdong_2013``).
 """
 
 from __future__ import annotations
 
 import argparse
 
-from sampling.examples import EMPLOYMENT_MEASURES, guangdong_2013
+from empmon.examples import EMPLOYMENT_MEASURES, guangdong_2013
 
 
 def main() -> None:

@@ -4,14 +4,14 @@
 
 41 units have no 2020 GDP in the shipped table: ``--gdp impute`` (default) fills them with
 population x their province's GDP per person and lists them; ``--gdp population-only`` allocates
-by population alone. Never a silent zero. The code is in sampling/examples.py (``national``).
+by population alone. Never a silent zero. The code is in empmon/examples.py (``national``).
 """
 
 from __future__ import annotations
 
 import argparse
 
-from sampling.examples import national
+from empmon.examples import national
 
 
 def main() -> None:

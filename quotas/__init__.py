@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quotas import classify, rules
+from quotas import classify, datasets, rules
 from quotas.build import build_quotas
 from quotas.checks import check_cells
 from quotas.cities import city_aliases, resolve_cities
@@ -41,6 +41,7 @@ __all__ = [
     "check_cells",
     "city_aliases",
     "classify",
+    "datasets",
     "resolve_cities",
     "rules",
     "validate_structure",

@@ -69,15 +69,15 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from allocation.datasets import national_cities
-from allocation.tiers import MINIMUM_SCHEMES, tier_minimum
 from quotas.cities import resolve_cities
 from quotas.classify import SIZE_CLASSES
+from quotas.datasets import national_cities
 from quotas.exceptions import InfeasibleQuotaError, QuotaInputError, QuotaSolverError
 from quotas.infeasibility import CityFacts, deletion_filter, describe_conflict
 from quotas.rules import MOHRSS_2011, RuleSet, get_rules
 from quotas.structure import SECTIONS, validate_cells, validate_structure
 from quotas.table import QuotaTable
+from quotas.tiers import MINIMUM_SCHEMES, tier_minimum
 
 __all__ = ["SOLVERS", "build_quotas"]
 
@@ -934,7 +934,7 @@ def build_quotas(
         and lists any deviation in ``relaxed`` (``by``: enterprises off target, summed).
     population : Series, optional
         Population per city for ``min_count``; taken from
-        :func:`allocation.datasets.national_cities` when omitted (municipalities by their kind).
+        :func:`quotas.datasets.national_cities` when omitted (municipalities by their kind).
     employment_weight : float, default 1.0
         Weight of employment against enterprise counts in a cell's share of its city.
     solver : {"highs", "cbc"} or pulp.LpSolver, optional

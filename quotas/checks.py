@@ -27,11 +27,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from allocation.datasets import national_cities
-from allocation.tiers import MINIMUM_SCHEMES, tier_minimum
 from quotas.classify import SIZE_CLASSES, sections
+from quotas.datasets import national_cities
 from quotas.exceptions import QuotaInputError
 from quotas.rules import Rule, RuleSet, get_rules
+from quotas.tiers import MINIMUM_SCHEMES, tier_minimum
 
 __all__ = ["CHECK_COLUMNS", "PROVINCE", "STATUSES", "TOLERANCE", "check_cells"]
 
@@ -83,7 +83,7 @@ def check_cells(
         City -> population in persons, for ``min_count`` with a tier scheme.
     municipality : Series of bool, optional
         City -> whether it is a municipality directly under the central government. Default:
-        the four municipalities of :func:`allocation.datasets.national_cities` (北京市, 天津市,
+        the four municipalities of :func:`quotas.datasets.national_cities` (北京市, 天津市,
         上海市, 重庆市).
     pillars : mapping, optional
         City -> pillar sections (letters A-T) for ``pillar_industries``; pillars are also

@@ -1,7 +1,7 @@
 """City names: one explicit alias table from any accepted spelling to the official full name.
 
 The canonical key of a city is its full official name as in
-:func:`allocation.datasets.national_cities` (``广州市``, ``延边朝鲜族自治州``, ``阿拉善盟``).
+:func:`quotas.datasets.national_cities` (``广州市``, ``延边朝鲜族自治州``, ``阿拉善盟``).
 Accepted aliases, all listed in :func:`city_aliases`:
 
 * the full name itself;
@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from allocation.datasets import national_cities
+from quotas.datasets import national_cities
 from quotas.exceptions import UnknownCityError
 
 __all__ = ["city_aliases", "resolve_cities"]

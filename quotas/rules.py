@@ -41,8 +41,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from allocation.tiers import MINIMUM_SCHEMES
 from quotas.exceptions import RuleError
+from quotas.tiers import MINIMUM_SCHEMES
 
 __all__ = [
     "GUANGDONG_2013",

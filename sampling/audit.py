@@ -32,12 +32,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from allocation.datasets import national_cities
-from allocation.plotting import cjk_font
 from quotas.checks import CHECK_COLUMNS, PROVINCE, check_cells
 from quotas.cities import resolve_cities
 from quotas.classify import SIZE_CLASSES, SIZE_LABELS_ZH
+from quotas.datasets import national_cities
 from quotas.exceptions import SizeClassWarning
+from quotas.plotting import cjk_font
 from quotas.rules import MOHRSS_2011, RuleSet, get_rules
 from sampling.exceptions import AuditError
 from sampling.frame import prepare_frame
@@ -267,7 +267,7 @@ class AuditReport:
         against the population's shares over ``dimension`` for the whole sample.
 
         Chinese labels use the font subset shipped with the package
-        (:func:`allocation.plotting.cjk_font`).
+        (:func:`quotas.plotting.cjk_font`).
         """
         from matplotlib.colors import ListedColormap
         from matplotlib.figure import Figure
@@ -374,7 +374,7 @@ def audit(
     city_population : Series, "census-2020" or None
         City -> population in persons for the ``min_count`` tiers. ``"census-2020"``
         (default): the 2020 census resident population of
-        :func:`allocation.datasets.national_cities`. None skips tiered minimums.
+        :func:`quotas.datasets.national_cities`. None skips tiered minimums.
     municipality, pillars, sector_targets
         As in :func:`quotas.checks.check_cells`.
     max_dissimilarity : float, default 0.2

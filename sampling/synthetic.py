@@ -23,9 +23,9 @@ import pandas as pd
 import pyarrow as pa
 
 from allocation.apportion import apportion
-from allocation.datasets import guangdong_2012, national_cities
 from quotas.cities import resolve_cities
 from quotas.classify import divisions, registration_types, size_class
+from quotas.datasets import guangdong_2012, national_cities
 from sampling.exceptions import FrameError
 from sampling.frame import CANONICAL_COLUMNS, INVALID_STATUSES
 
@@ -439,14 +439,14 @@ def make_frame(
     cities : None, "guangdong", "national" or Series
         Where the enterprises are. ``None`` / ``"guangdong"``: Guangdong's 21 cities weighted
         by their 2010 census resident population (``population_census_2010`` of
-        :func:`allocation.datasets.guangdong_2012`, the census nearest to the 2012 plan and a
+        :func:`quotas.datasets.guangdong_2012`, the census nearest to the 2012 plan and a
         proxy for employment, which no per-city table measures completely). ``"national"``:
-        the 337 units of :func:`allocation.datasets.national_cities` weighted by 2020
+        the 337 units of :func:`quotas.datasets.national_cities` weighted by 2020
         population. A Series maps city names (any alias :func:`quotas.cities.resolve_cities`
         accepts) to non-negative weights.
     panel : Series, optional
         City -> number of enterprises already in the monitoring panel (e.g.
-        :func:`allocation.datasets.guangdong_2013_panel`). That many enterprises of each city
+        :func:`quotas.datasets.guangdong_2013_panel`). That many enterprises of each city
         get ``in_panel = True``, drawn among the non-micro ones with probability growing with
         employees. Without it ``in_panel`` is all False.
     invalid_rate : float

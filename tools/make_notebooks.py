@@ -23,7 +23,9 @@ GUANGDONG = [
     ),
     new_code_cell(
         "import pandas as pd\n"
-        "from allocation import allocate_cities, datasets, split\n"
+        "from allocation import allocate_cities, split\n"
+        "from quotas import datasets\n"
+        "from quotas.tiers import tier_minimum\n"
         "from quotas import GUANGDONG_2013, build_quotas\n"
         "from sampling import audit, select, structure\n\n"
         "gd = datasets.guangdong_2012()\n"
@@ -42,10 +44,10 @@ GUANGDONG = [
         '                      "population": gd["population_census_2010"]})\n'
         'key = [c for c in datasets.monitoring_cities_2009()["city"] if c in gd.index]\n'
         'alloc = allocate_cities(stats, 10_000, weights={"employment": 0.5, "gdp": 0.5},\n'
-        '                        minimum="mohrss-2011", existing=panel, tilt={c: 1.15 for c in key})\n'
+        '                        minimum=tier_minimum(stats["population"]), existing=panel, tilt={c: 1.15 for c in key})\n'
         "alloc"
     ),
-    new_code_cell("from allocation.plotting import cjk_font\nwith cjk_font():\n    alloc.plot()"),
+    new_code_cell("from quotas.plotting import cjk_font\nwith cjk_font():\n    alloc.plot()"),
     new_markdown_cell(
         "## 2. Secondary / tertiary split\n\n"
         "Each city's shares are the mean of its GDP and urban-unit employment shares; the province "
@@ -68,7 +70,7 @@ GUANGDONG = [
         "top sections (the panel was chosen under the same rules)."
     ),
     new_code_cell(
-        "from sampling.examples import guangdong_register\n"
+        "from empmon.examples import guangdong_register\n"
         "frame = guangdong_register(200_000, panel=panel, random_state=2013)\n"
         "population = structure(frame)\n"
         "population.head()"

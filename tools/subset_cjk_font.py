@@ -1,4 +1,4 @@
-"""Build the small CJK font shipped for plot labels (allocation/data/fonts).
+"""Build the small CJK font shipped for plot labels (quotas/data/fonts).
 
 Noto Sans CJK SC (SIL Open Font License 1.1) is subset to the characters the library can put on
 a plot: every city and province name of the shipped national table, the GB/T 4754 section and
@@ -29,7 +29,7 @@ CAPTIONS = (
 def characters() -> str:
     text = [CAPTIONS]
     text += (
-        pd.read_csv(ROOT / "allocation/data/national_cities.csv", dtype=str)[["province", "city"]]
+        pd.read_csv(ROOT / "quotas/data/national_cities.csv", dtype=str)[["province", "city"]]
         .stack()
         .tolist()
     )
@@ -46,7 +46,7 @@ def characters() -> str:
 
 def main(source: str) -> None:
     chars = characters()
-    out = ROOT / "allocation/data/fonts/NotoSansCJKsc-empmon-subset.otf"
+    out = ROOT / "quotas/data/fonts/NotoSansCJKsc-empmon-subset.otf"
     options = subset.Options()
     options.name_IDs = ["*"]
     options.name_languages = ["*"]

@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 from allocation import AllocationError, CityAllocation, InfeasibleAllocationError, allocate_cities
-from allocation.datasets import guangdong_2012, guangdong_2013_panel
+from quotas.datasets import guangdong_2012, guangdong_2013_panel
+from quotas.tiers import tier_minimum
 
 GD_WEIGHTS = {"employed_urban_units": 0.5, "gdp": 0.5}
 
@@ -57,7 +58,7 @@ def test_small_case_with_tier_minimum_existing_and_maximum():
     # mohrss-2011 minimums from population: a >= 1,000,000 -> 60; b 500,000-1,000,000 -> 45;
     # c < 500,000 -> 30. With 150 units the quotas 150 * (.55, .30, .15) = 82.5, 45, 22.5:
     # c is raised to its minimum 30, b's quota sits on its minimum 45, a takes the other 75.
-    res = allocate_cities(small_stats(), 150, minimum="mohrss-2011")
+    res = allocate_cities(small_stats(), 150, minimum=tier_minimum(small_stats()["population"]))
     assert res.allocated.tolist() == [75, 45, 30]
     frame = res.to_frame()
     assert frame["minimum"].tolist() == [60, 45, 30]
@@ -65,13 +66,21 @@ def test_small_case_with_tier_minimum_existing_and_maximum():
     # Existing panel b = 50 lifts b's floor above its minimum; maximum 70 caps a:
     # a 70 (maximum), b 50 (existing), c 30 (minimum) = 150.
     res = allocate_cities(
-        small_stats(), 150, minimum="mohrss-2011", existing=pd.Series({"a": 0, "b": 50, "c": 0}), maximum=70
+        small_stats(),
+        150,
+        minimum=tier_minimum(small_stats()["population"]),
+        existing=pd.Series({"a": 0, "b": 50, "c": 0}),
+        maximum=70,
     )
     assert res.allocated.tolist() == [70, 50, 30]
     assert res.to_frame()["binding"].tolist() == ["maximum", "existing", "minimum"]
     # mohrss-2009 with 'a' a municipality: a 90, b 30, c 30.
     stats = small_stats().assign(muni=[True, False, False])
-    res = allocate_cities(stats, 150, minimum="mohrss-2009", municipality="muni")
+    res = allocate_cities(
+        stats,
+        150,
+        minimum=tier_minimum(stats["population"], scheme="mohrss-2009", municipality=stats["muni"]),
+    )
     assert res.to_frame()["minimum"].tolist() == [90, 30, 30]
 
 
@@ -119,8 +128,7 @@ def test_guangdong_10000_with_existing_panel(gd, panel):
         gd,
         10_000,
         weights=GD_WEIGHTS,
-        minimum="mohrss-2011",
-        population="population_census_2010",
+        minimum=tier_minimum(gd["population_census_2010"]),
         existing=panel,
     )
     alloc = res.allocated
@@ -141,8 +149,7 @@ def test_guangdong_4000_floors_bind(gd, panel):
         gd,
         4_000,
         weights=GD_WEIGHTS,
-        minimum="mohrss-2011",
-        population="population_census_2010",
+        minimum=tier_minimum(gd["population_census_2010"]),
         existing=panel,
     )
     frame = res.to_frame().set_index("city")
@@ -171,10 +178,8 @@ def test_input_errors_name_the_city_or_column():
         allocate_cities(stats, 100, existing=pd.Series({"a": 1, "b": 1, "c": 1, "z": 1}))
     with pytest.raises(AllocationError, match=r"minimum has no value for units \['c'\]"):
         allocate_cities(stats, 100, minimum=pd.Series({"a": 1, "b": 1}))
-    with pytest.raises(AllocationError, match="'population' is not in stats"):
-        allocate_cities(stats.drop(columns="population"), 100, minimum="mohrss-2011")
     with pytest.raises(InfeasibleAllocationError, match="below the sum of the lower bounds, 135"):
-        allocate_cities(stats, 100, minimum="mohrss-2011")
+        allocate_cities(stats, 100, minimum=tier_minimum(stats["population"]))
     with pytest.raises(InfeasibleAllocationError, match=r"'b' \(lower 50 > upper 40\)"):
         allocate_cities(stats, 100, existing=pd.Series({"a": 0, "b": 50, "c": 0}), maximum=40)
     with pytest.raises(ValueError, match="valid"):

@@ -167,7 +167,7 @@ def test_guangdong_sector_split_holds_province_totals():
     # (shared/docs/domain-rules.md). Split an allocation of 10,000 by each city's sector shares
     # of GDP and urban-unit employment, holding those province totals.
     from allocation import allocate_cities
-    from allocation.datasets import guangdong_2012, guangdong_2013_panel
+    from quotas.datasets import guangdong_2012, guangdong_2013_panel
 
     gd = guangdong_2012()
     cities = allocate_cities(

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allocation.datasets import guangdong_2012, guangdong_2013_panel, national_cities
 from quotas.classify import divisions, is_state_owned, registration_types, section_of, size_class
+from quotas.datasets import guangdong_2012, guangdong_2013_panel, national_cities
 from quotas.exceptions import UnknownCityError
 from sampling.exceptions import FrameError
 from sampling.frame import INVALID_STATUSES, prepare_frame, validate_frame

@@ -11,9 +11,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from allocation import datasets
-from sampling.cli import main
-from sampling.examples import guangdong_2013
+from empmon.cli import main
+from empmon.examples import guangdong_2013
+from quotas import datasets
 
 
 @pytest.fixture(scope="module")

@@ -21,14 +21,14 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from allocation import datasets
 from allocation.cities import CityAllocation, allocate_cities
-from allocation.plotting import cjk_font
 from allocation.split import split
-from allocation.tiers import tier_minimum
+from quotas import datasets
 from quotas.build import build_quotas
+from quotas.plotting import cjk_font
 from quotas.rules import GUANGDONG_2013, MOHRSS_2011
 from quotas.table import QuotaTable
+from quotas.tiers import tier_minimum
 from sampling.audit import AuditReport, audit
 from sampling.frame import prepare_frame, structure
 from sampling.sample import Sample
@@ -155,7 +155,7 @@ def guangdong_register(
         Enterprises drawn before primary-sector ones are left out.
     panel : Series, optional
         Existing panel per city (full names); default
-        :func:`allocation.datasets.guangdong_2013_panel`.
+        :func:`quotas.datasets.guangdong_2013_panel`.
     random_state : int or Generator
 
     Returns
@@ -165,7 +165,7 @@ def guangdong_register(
 
     Examples
     --------
-    >>> from sampling.examples import guangdong_register
+    >>> from empmon.examples import guangdong_register
     >>> frame = guangdong_register(60_000, random_state=1)
     >>> int(frame["in_panel"].sum()), bool((frame["sector"] == 1).any())
     (3000, False)
@@ -260,8 +260,7 @@ def guangdong_2013(
         stats,
         10_000,
         weights={"employment": 0.5, "gdp": 0.5},
-        minimum="mohrss-2011",
-        population="population",
+        minimum=tier_minimum(stats["population"], scheme="mohrss-2011"),
         existing=panel,
         tilt={city: tilt for city in key},
     )

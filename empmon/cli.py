@@ -120,6 +120,19 @@ def _cmd_allocate(args: argparse.Namespace) -> int:
     minimum: object = args.minimum
     if minimum is not None and str(minimum).isdigit():
         minimum = int(minimum)
+    elif minimum is not None:
+        from quotas.tiers import MINIMUM_SCHEMES, tier_minimum
+
+        if minimum not in MINIMUM_SCHEMES:
+            raise _CliError(
+                f"--minimum: unknown scheme {minimum!r}; valid: {sorted(MINIMUM_SCHEMES)} or a number"
+            )
+        if args.population_column not in stats.columns:
+            raise _CliError(
+                f"--minimum {minimum}: STATS has no column {args.population_column!r} "
+                f"(set --population-column); columns are {list(raw.columns)}"
+            )
+        minimum = tier_minimum(stats[args.population_column], scheme=minimum)
     existing = None
     if args.existing:
         df = _read(args.existing, "--existing")
@@ -134,7 +147,6 @@ def _cmd_allocate(args: argparse.Namespace) -> int:
         tilt=tilt,
         existing=existing,
         method=args.method,
-        population=args.population_column,
     )
     print(result.summary())
     if args.output:
@@ -244,7 +256,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _cmd_example(args: argparse.Namespace) -> int:
-    from sampling import examples
+    from empmon import examples
 
     if args.name == "guangdong":
         examples.guangdong_2013(

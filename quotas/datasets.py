@@ -1,7 +1,7 @@
 """Reference statistics shipped with the package.
 
-Each loader reads a CSV from ``allocation/data`` with :mod:`importlib.resources`; the source of
-every file is in ``allocation/data/SOURCES.md``. The loaders return fresh DataFrames, so callers
+Each loader reads a CSV from ``quotas/data`` with :mod:`importlib.resources`; the source of
+every file is in ``quotas/data/SOURCES.md``. The loaders return fresh DataFrames, so callers
 may modify them freely.
 """
 
@@ -20,7 +20,7 @@ __all__ = [
 
 
 def _read(name: str, **kwargs: object) -> pd.DataFrame:
-    with resources.files("allocation").joinpath("data", name).open("rb") as fh:
+    with resources.files("quotas").joinpath("data", name).open("rb") as fh:
         return pd.read_csv(fh, **kwargs)  # type: ignore[arg-type]
 
 
@@ -40,11 +40,11 @@ def national_cities() -> pd.DataFrame:
     ----------
     Seventh National Population Census (2020) city bulletins, digitised in ``leiii/census``;
     China City Statistical Yearbook 2021 via ``chenfei2008c/china-local-debt-atlas``.
-    See ``allocation/data/SOURCES.md``.
+    See ``quotas/data/SOURCES.md``.
 
     Examples
     --------
-    >>> from allocation.datasets import national_cities
+    >>> from quotas.datasets import national_cities
     >>> df = national_cities()
     >>> len(df), int(df["gdp"].isna().sum())
     (337, 41)
@@ -74,11 +74,11 @@ def guangdong_2012() -> pd.DataFrame:
     References
     ----------
     CSMAR China Regional Economy city tables (2012) and the 2010/2020 census bulletins; see
-    ``allocation/data/SOURCES.md``.
+    ``quotas/data/SOURCES.md``.
 
     Examples
     --------
-    >>> from allocation.datasets import guangdong_2012
+    >>> from quotas.datasets import guangdong_2012
     >>> gd = guangdong_2012()
     >>> float(gd.loc["广州市", "gdp"])
     13551.21
@@ -111,7 +111,7 @@ def guangdong_2013_panel() -> pd.Series:
 
     Examples
     --------
-    >>> from allocation.datasets import guangdong_2013_panel
+    >>> from quotas.datasets import guangdong_2013_panel
     >>> panel = guangdong_2013_panel()
     >>> int(panel.sum()), int(panel["广州市"])
     (3000, 450)
@@ -144,7 +144,7 @@ def monitoring_cities_2009() -> pd.DataFrame:
 
     Examples
     --------
-    >>> from allocation.datasets import monitoring_cities_2009
+    >>> from quotas.datasets import monitoring_cities_2009
     >>> m = monitoring_cities_2009()
     >>> len(m), int(m["municipality"].sum())
     (98, 4)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from allocation.exceptions import AllocationError, UnknownMethodError
-from allocation.tiers import tier_minimum
+from quotas.exceptions import QuotaInputError, RuleError
+from quotas.tiers import tier_minimum
 
 
 def test_mohrss_2011_tiers_and_boundaries():
@@ -23,7 +23,7 @@ def test_mohrss_2009():
 
 
 def test_bad_population_and_scheme_are_named():
-    with pytest.raises(AllocationError, match="'b': -5"):
+    with pytest.raises(QuotaInputError, match="'b': -5"):
         tier_minimum(pd.Series({"a": 10, "b": -5}))
-    with pytest.raises(UnknownMethodError, match="'mohrss-2010'"):
+    with pytest.raises(RuleError, match="'mohrss-2010'"):
         tier_minimum(pd.Series({"a": 10}), scheme="mohrss-2010")

@@ -12,7 +12,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from allocation.exceptions import AllocationError, UnknownMethodError
+from quotas.exceptions import QuotaInputError, RuleError
 
 __all__ = ["MINIMUM_SCHEMES", "MinimumScheme", "tier_minimum"]
 
@@ -89,20 +89,20 @@ def tier_minimum(
     Examples
     --------
     >>> import pandas as pd
-    >>> from allocation.tiers import tier_minimum
+    >>> from quotas.tiers import tier_minimum
     >>> pop = pd.Series({"a": 2_000_000, "b": 600_000, "c": 400_000, "d": 1_000_000})
     >>> tier_minimum(pop).tolist()
     [60, 45, 30, 60]
     """
     if scheme not in MINIMUM_SCHEMES:
-        raise UnknownMethodError(f"unknown minimum scheme {scheme!r}; valid: {sorted(MINIMUM_SCHEMES)}")
+        raise RuleError(f"unknown minimum scheme {scheme!r}; valid: {sorted(MINIMUM_SCHEMES)}")
     spec = MINIMUM_SCHEMES[scheme]
     pop = pd.to_numeric(population, errors="coerce")
     bad = pop.isna() | (pop < 0) | ~np.isfinite(pop.fillna(0))
     if bad.any():
         raw = population.astype(object)
         shown = ", ".join(f"{k!r}: {raw[k]!r}" for k in pop.index[bad][:10])
-        raise AllocationError(f"population must be a non-negative number; bad: {shown}")
+        raise QuotaInputError(f"population must be a non-negative number; bad: {shown}")
     out = pd.Series(spec.tiers[-1][1], index=pop.index, dtype=np.int64)
     for threshold, minimum in reversed(spec.tiers[:-1]):
         out[pop >= threshold] = minimum

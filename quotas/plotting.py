@@ -2,7 +2,7 @@
 
 Labels are often Chinese (city, industry and size names). Matplotlib's default font has no
 Chinese glyphs, so the package ships a small subset of Noto Sans CJK SC (SIL Open Font License,
-``allocation/data/fonts/OFL.txt``) covering every name in the shipped tables and the plot
+``quotas/data/fonts/OFL.txt``) covering every name in the shipped tables and the plot
 captions; :func:`cjk_font` puts it first in the font list, with DejaVu Sans behind it for
 Latin text and any character the subset lacks.
 """
@@ -24,7 +24,7 @@ def _register() -> str:
     """Add the shipped font to matplotlib's font manager once; return its family name."""
     from matplotlib import font_manager
 
-    path = resources.files("allocation").joinpath("data", "fonts", _FONT_FILE)
+    path = resources.files("quotas").joinpath("data", "fonts", _FONT_FILE)
     with resources.as_file(path) as file:
         font_manager.fontManager.addfont(str(file))
         return font_manager.FontProperties(fname=str(file)).get_name()
@@ -37,7 +37,7 @@ def cjk_font() -> Iterator[None]:
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> from allocation.plotting import cjk_font
+    >>> from quotas.plotting import cjk_font
     >>> with cjk_font():
     ...     fig, ax = plt.subplots()
     ...     _ = ax.set_title("广州市 制造业")

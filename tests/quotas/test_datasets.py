@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from allocation import datasets
+from quotas import datasets
 
 
 def test_guangdong_2012_matches_the_readme_cross_checks():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sampling.cli import main
+from empmon.cli import main
 
 
 def _stats(tmp_path):

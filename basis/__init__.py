@@ -1,0 +1,15 @@
+"""What every layer of empmon stands on: the result base class and safe file writing.
+
+This package knows nothing of sampling or of China. :class:`basis.results.Result` gives every
+result object of the library the same face (a one-line ``repr``, ``str`` = :meth:`summary`, an
+HTML view in Jupyter, ``to_frame()`` and ``to_excel(path)``); :mod:`basis.files` writes outputs
+atomically (a temporary file in the target folder, then a rename), so an interrupted write leaves
+the old file or the complete new one.
+"""
+
+from __future__ import annotations
+
+from basis.files import OutputError, atomic_path
+from basis.results import Result
+
+__all__ = ["OutputError", "Result", "atomic_path"]

@@ -1,0 +1,91 @@
+"""Atomic output files: write to a temporary file beside the target, then rename it into place.
+
+A rename within one folder is atomic on POSIX and on Windows (``os.replace``), so a reader, a
+crash or a Ctrl-C sees either the old file or the complete new one, never half a workbook.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["OutputError", "atomic_path"]
+
+
+class OutputError(OSError):
+    """An output file could not be written (its folder is missing or read-only, the disk is full)."""
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = True) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success rename it to ``path``.
+
+    The temporary file has the same suffix as ``path`` (writers such as pandas' ``to_excel``
+    choose their format from it). If the body raises (including ``KeyboardInterrupt``) the
+    temporary file is removed and ``path`` is left as it was.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file to write.
+    overwrite : bool
+        If False, an existing ``path`` is an :class:`OutputError` before anything is written.
+
+    Raises
+    ------
+    OutputError
+        The folder does not exist or cannot be written, ``path`` is a folder, or ``path``
+        exists and ``overwrite`` is False. The message names the path and the reason.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> with atomic_path(folder / "a.csv") as tmp:
+    ...     pd.DataFrame({"x": [1]}).to_csv(tmp, index=False)
+    >>> (folder / "a.csv").read_text()
+    'x\\n1\\n'
+    >>> sorted(p.name for p in folder.iterdir())
+    ['a.csv']
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise OutputError(f"{target}: is a folder, not a file")
+    if not folder.is_dir():
+        raise OutputError(f"{target}: folder {folder} does not exist")
+    if target.exists() and not overwrite:
+        raise OutputError(f"{target}: already exists (say so to replace it)")
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".part", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write in {folder}: {exc.strerror or exc}") from exc
+    os.close(fd)
+    # mkstemp's name ends in ".part"; writers that choose a format by suffix need the real one.
+    tmp = Path(name[: -len(".part")])
+    os.replace(name, tmp)
+    try:
+        yield tmp
+        if target.exists():
+            # keep the permissions of the file being replaced
+            os.chmod(tmp, target.stat().st_mode & 0o7777)
+        else:
+            os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OutputError):
+            raise
+        raise OutputError(f"{target}: could not be written: {exc.strerror or exc}") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
