@@ -14,6 +14,7 @@ import pandas as pd
 __all__ = [
     "guangdong_2012",
     "guangdong_2013_panel",
+    "guangdong_2013_task",
     "monitoring_cities_2009",
     "national_cities",
 ]
@@ -126,6 +127,50 @@ def guangdong_2013_panel() -> pd.Series:
     return pd.Series(
         df["panel_enterprises"].to_numpy(), index=pd.Index(full, name="city"), name="panel_enterprises"
     )
+
+
+def guangdong_2013_task() -> pd.DataFrame:
+    """The official task table of the Guangdong 2013 plan: each city's task and its split.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by the full official city name (``广州市``), 21 rows in the annex's order, with
+        ``city_short`` (the name as printed), ``panel_3000`` (the existing panel),
+        ``target_10000`` (the city's task in the 10,000-enterprise panel), ``secondary`` and
+        ``tertiary`` (its split between secondary and tertiary industry). The columns sum to
+        3,000 / 10,000 / 5,311 / 4,689 and ``secondary + tertiary == target_10000`` in every row.
+
+    Notes
+    -----
+    This is what the province gave each city: the plan's judgement on top of its allocation
+    rule (employment and GDP shares, the moderate tilt). Compare a computed allocation with it
+    (:func:`allocation.explain` finds the blend and the tilts that reproduce it); it is not the
+    output of any formula.
+
+    References
+    ----------
+    广东省 全省企业用工定点监测扩面组织实施方案 (2013), annex 1 全省10000家企业用工定点监测任务测算表.
+    See ``quotas/data/SOURCES.md``.
+
+    Examples
+    --------
+    >>> from quotas.datasets import guangdong_2013_task
+    >>> task = guangdong_2013_task()
+    >>> task.loc["云浮市", ["target_10000", "secondary", "tertiary"]].tolist()
+    [182, 99, 83]
+    >>> int(task["target_10000"].sum())
+    10000
+    """
+    df = _read("guangdong_2013_task_table.csv").rename(columns={"city": "city_short"})
+    short_to_full = guangdong_2012().reset_index().set_index("city_short")["city"]
+    full = df["city_short"].map(short_to_full)
+    if full.isna().any():  # pragma: no cover - guards the shipped data
+        raise RuntimeError(
+            f"task table cities not in guangdong_2012: {df.loc[full.isna(), 'city_short'].tolist()}"
+        )
+    df.index = pd.Index(full, name="city")
+    return df
 
 
 def monitoring_cities_2009() -> pd.DataFrame:
