@@ -1,0 +1,60 @@
+"""Exceptions raised by :mod:`monitoring`. All errors are :class:`ValueError` subclasses.
+
+Each message names what the user can find in the input: the file and row (the Excel row or the
+CSV line as shown, header = line 1), the column (by its header on the form), the city or the
+enterprise, and the value.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = [
+    "IndustryConversionError",
+    "MonitoredListError",
+    "ReportError",
+    "ReportReadError",
+    "ReportReadWarning",
+]
+
+
+class ReportError(ValueError):
+    """A month's reports (附表一 rows) that cannot be used: a missing column, a value that is
+    not a number, a reason code that cannot be parsed, an unknown city.
+
+    Attributes
+    ----------
+    problems : DataFrame
+        One row per problem: ``row, column, value, reason`` (``row`` as the user sees it).
+    """
+
+    def __init__(self, message: str, problems: pd.DataFrame | None = None) -> None:
+        self.problems = (
+            problems.reset_index(drop=True)
+            if problems is not None
+            else pd.DataFrame(columns=["row", "column", "value", "reason"])
+        )
+        if len(self.problems):
+            shown = self.problems.head(20).to_string(index=False)
+            more = f"\n... and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
+            message = f"{message}\n{shown}{more}"
+        super().__init__(message)
+
+
+class ReportReadError(ReportError):
+    """A report file whose layout is not the form's: no header row, an unknown format."""
+
+
+class MonitoredListError(ReportError):
+    """A monitored list (失业动态监测城市监测企业名单) that cannot be used."""
+
+
+class IndustryConversionError(ReportError):
+    """An industry code that cannot be converted to the wanted GB/T 4754 edition (unknown, or a
+    GB/T 4754-2002 division split between several divisions of the later edition)."""
+
+
+class ReportReadWarning(UserWarning):
+    """Rows or columns of a report file that were recognised and left out (title rows, the
+    column-number row, the total row, blank rows, unrecognised columns); they are listed in the
+    result's ``attrs["skipped"]``."""
