@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from allocation.apportion import _check_bound, _check_weights, _labels, apportion
+from allocation.apportion import _check_bound, _check_total, _check_weights, _labels, apportion
 from allocation.exceptions import AllocationError, InfeasibleAllocationError
 
 __all__ = ["bethel", "optimal"]
@@ -122,7 +122,12 @@ def optimal(
     ``apportion(N * S, n, method="huntington-hill", lower=lower, upper=min(upper, N))``,
     computed by the vectorised bounded divisor search (exact for 100,000 strata).
     Ties are broken as in :func:`allocation.apportion`. A stratum with ``S_h = 0`` adds no
-    variance and keeps its lower bound.
+    variance: it keeps its lower bound while the other strata can take the total, and takes
+    what they cannot once they are all at ``min(upper_h, N_h)`` (shared among such strata in
+    proportion to ``N_h``, by Huntington-Hill; any split is optimal).
+
+    A total of costs within floating-point rounding of the budget counts as within it (the
+    cost of the lower bounds 0.1 + 0.2 fits a budget of 0.3).
 
     With costs the problem is a nonlinear knapsack. The greedy order is then the reduction
     per unit cost, ``A_h / sqrt(c_h k (k + 1))``, and the result is the longest prefix of
@@ -153,6 +158,11 @@ def optimal(
     [31, 69, 83, 7]
     >>> optimal(N, S, 190, upper=pd.Series([100, 90, 70, 80], index=N.index)).tolist()
     [35, 77, 70, 8]
+
+    A stratum without variance takes what the others cannot:
+
+    >>> optimal(pd.Series([10, 10], index=["a", "b"]), pd.Series([1.0, 0.0], index=["a", "b"]), 15).tolist()
+    [10, 5]
     """
     n_pop, sd = _strata(N, S)
     c = _cost(cost, N.index)
@@ -161,11 +171,13 @@ def optimal(
     up_s = pd.Series(up, index=N.index)
     lo_s = pd.Series(lo, index=N.index)
     if cost is None:
-        return apportion(a, n, method="huntington-hill", lower=lo_s, upper=up_s).rename("n")
-    if not np.isfinite(n) or n < 0:
+        return _fixed_total(a, n, lo_s, up_s, N)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer, float, np.floating)) or not n >= 0:
         raise AllocationError(f"budget must be a non-negative number, got {n!r}")
+    if not np.isfinite(n):
+        raise AllocationError(f"budget must be finite, got {n!r}")
     floor_cost = float(c @ lo)
-    if floor_cost > n:
+    if not _within_budget(floor_cost, n):
         raise InfeasibleAllocationError(f"budget {n} is below the cost of the lower bounds, {floor_cost:g}")
     per_cost = a / np.sqrt(c)
     cap = np.where(a.to_numpy() > 0, up, lo)
@@ -176,11 +188,43 @@ def optimal(
     while lo_t < hi_t:
         mid = (lo_t + hi_t + 1) // 2
         trial = apportion(per_cost, mid, method="huntington-hill", lower=lo_s, upper=up_s)
-        if float(c @ trial.to_numpy()) <= n:
+        if _within_budget(float(c @ trial.to_numpy()), n):
             lo_t, best = mid, trial
         else:
             hi_t = mid - 1
     return pd.Series(best.to_numpy(dtype=np.int64), index=N.index, name="n")
+
+
+def _within_budget(spent: float, budget: float) -> bool:
+    """``spent <= budget`` up to the rounding of a sum of costs: 0.1 + 0.2 is 0.30000000000000004
+    in binary floating point and must fit a budget of 0.3."""
+    return spent <= budget + 64 * np.finfo(float).eps * max(abs(budget), abs(spent))
+
+
+def _fixed_total(a: pd.Series, n: int, lo: pd.Series, up: pd.Series, N: pd.Series) -> pd.Series:
+    """The optimum for ``sum n_h = n``: Huntington-Hill on ``A_h`` while the strata with
+    ``A_h > 0`` can take the units; what they cannot take goes to the strata with ``A_h = 0``."""
+    zero = a.to_numpy() == 0
+    total = _check_total(n)
+    room = float(up[~zero].sum() + lo[zero].sum())
+    if not zero.any() or total <= room:
+        return apportion(a, total, method="huntington-hill", lower=lo, upper=up).rename("n")
+    if total > up.sum():
+        raise InfeasibleAllocationError(
+            f"total {total} is above the sum of the upper bounds (at most N per stratum), {up.sum():.0f}"
+        )
+    # Every stratum with A_h > 0 is full; the zero-variance strata share the rest. Any split
+    # of it is optimal (they add no variance); proportional to N_h (Huntington-Hill) is the
+    # one taken, so a split is never arbitrary.
+    out = up.copy()
+    out[zero] = apportion(
+        N[zero].astype(float),
+        total - int(up[~zero].sum()),
+        method="huntington-hill",
+        lower=lo[zero],
+        upper=up[zero],
+    ).to_numpy()
+    return out.astype(np.int64).rename("n")
 
 
 def _single_constraint(p: np.ndarray, c: np.ndarray, lo: np.ndarray, up: np.ndarray) -> np.ndarray:

@@ -62,10 +62,8 @@ def small_problems(draw):
     n_pop = draw(st.lists(st.integers(1, 9), min_size=h, max_size=h))
     sd = draw(st.lists(st.integers(0, 50), min_size=h, max_size=h))
     lower = [draw(st.integers(0 if s == 0 else 1, min(2, n))) for s, n in zip(sd, n_pop, strict=True)]
-    # Strata with S = 0 keep their lower bound (they add no variance), so the total is at most
-    # what the others can take.
-    cap = sum(n if s > 0 else lo for n, s, lo in zip(n_pop, sd, lower, strict=True))
-    total = draw(st.integers(sum(lower), cap))
+    # Any total the box allows: strata with S = 0 take what the others cannot (issue 15).
+    total = draw(st.integers(sum(lower), sum(n_pop)))
     return n_pop, sd, lower, total
 
 
@@ -126,6 +124,47 @@ def test_large_problem_exact_total_and_bounds():
     gain_add = np.where(g < n_pop, a2 / (g * (g + 1.0)), -np.inf).max()
     loss_remove = np.where(g > 2, a2 / ((g - 1.0) * g), np.inf).min()
     assert gain_add <= loss_remove * (1 + 1e-12)
+
+
+def test_zero_variance_strata_take_what_the_others_cannot():
+    # Issue 15. N = (10, 10), S = (1, 0), n = 15. Stratum b adds no variance, so V = 10^2 / n_a
+    # falls with n_a: n_a takes its maximum N_a = 10 and b the remaining 15 - 10 = 5.
+    two = pd.Index(["a", "b"])
+    got = optimal(pd.Series([10, 10], index=two), pd.Series([1.0, 0.0], index=two), 15)
+    assert got.tolist() == [10, 5]
+    # Within what a can take, b keeps its lower bound 1: n = 8 -> (7, 1).
+    assert optimal(pd.Series([10, 10], index=two), pd.Series([1.0, 0.0], index=two), 8).tolist() == [7, 1]
+    # Two zero-variance strata share the remainder in proportion to N (by hand: N = 30, 10;
+    # a full at 5, remainder 25 - 5 = 20 of 40: 15 and 5, quotas exactly integer).
+    three = pd.Index(["a", "b", "c"])
+    got = optimal(pd.Series([5, 30, 10], index=three), pd.Series([2.0, 0.0, 0.0], index=three), 25, lower=0)
+    assert got.tolist() == [5, 15, 5]
+    # Above the sum of the stratum sizes it is still infeasible, naming the true bound 20.
+    with pytest.raises(InfeasibleAllocationError, match="above the sum of the upper bounds.*, 20"):
+        optimal(pd.Series([10, 10], index=two), pd.Series([1.0, 0.0], index=two), 21)
+
+
+def test_budget_equal_to_the_cost_of_the_lower_bounds():
+    # Issue 15: lower bounds 1 + 1 at costs 0.1 and 0.2 cost 0.3 (0.30000000000000004 in binary
+    # floating point); a budget of 0.3 buys exactly them.
+    two = pd.Index(["a", "b"])
+    got = optimal(
+        pd.Series([10, 10], index=two),
+        pd.Series([1.0, 2.0], index=two),
+        0.3,
+        cost=pd.Series([0.1, 0.2], index=two),
+    )
+    assert got.tolist() == [1, 1]
+    # A budget really below it still fails: 0.29 < 0.3.
+    with pytest.raises(
+        InfeasibleAllocationError, match="budget 0.29 is below the cost of the lower bounds, 0.3"
+    ):
+        optimal(
+            pd.Series([10, 10], index=two),
+            pd.Series([1.0, 2.0], index=two),
+            0.29,
+            cost=pd.Series([0.1, 0.2], index=two),
+        )
 
 
 def test_optimal_errors():
