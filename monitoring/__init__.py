@@ -4,6 +4,11 @@ A month's reports are the rows of the ministry's form 附表一 (one per monitor
 employment at the base and at the end of the month, the change, the decrease by type and its
 reasons). :mod:`monitoring.columns` fixes their columns, types and the form's Chinese headers;
 :mod:`monitoring.exceptions` holds the package's errors.
+
+Estimates with design-based standard errors: :func:`estimate` (a month's employment, its
+change and the share of enterprises that fell, for the province and its domains) on the
+sample's :class:`Design` (:func:`as_design`), after the non-response adjustment of
+:func:`adjust_nonresponse`.
 """
 
 from __future__ import annotations
@@ -19,15 +24,26 @@ from monitoring.columns import (
     format_reasons,
     parse_reasons,
 )
+from monitoring.design import Design, as_design
+from monitoring.estimate import Estimates, estimate
 from monitoring.exceptions import (
+    EstimationError,
     IndustryConversionError,
     MonitoredListError,
     ReportError,
     ReportReadError,
     ReportReadWarning,
 )
+from monitoring.nonresponse import Adjustment, adjust_nonresponse
 
 __all__ = [
+    "Adjustment",
+    "Design",
+    "EstimationError",
+    "Estimates",
+    "adjust_nonresponse",
+    "as_design",
+    "estimate",
     "DECREASE_TYPES",
     "REASONS_EN",
     "REASONS_ZH",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 __all__ = [
+    "EstimationError",
     "IndustryConversionError",
     "MonitoredListError",
     "ReportError",
@@ -58,3 +59,11 @@ class ReportReadWarning(UserWarning):
     """Rows or columns of a report file that were recognised and left out (title rows, the
     column-number row, the total row, blank rows, unrecognised columns); they are listed in the
     result's ``attrs["skipped"]``."""
+
+
+class EstimationError(ValueError):
+    """A design or a month's reports that estimates cannot be made from: a design without its
+    strata, weights or cell sizes, an enterprise reported that is not in the design, a cell or a
+    city where no enterprise responded (when its weight cannot be carried by a neighbour), a
+    stratum with one responding enterprise when ``lonely="fail"``. The message names the
+    enterprise, the cell or the city."""
