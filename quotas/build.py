@@ -1,112 +1,39 @@
-"""The quota linear program: an integer quota per city x section x size class x ownership cell.
+"""The entry point of the quota model: :func:`build_quotas`.
 
 :func:`build_quotas` turns each city's sample size into a quota table that meets the ministry's
 rules, or raises :class:`~quotas.exceptions.InfeasibleQuotaError` saying exactly why it cannot.
 
-The model, for each city (names are ASCII: ``c007`` is the city at position 7 of the targets,
-``C_medium_so`` the cell section C x medium x state-owned, ``nso`` non-state-owned):
-
-* ``q_c007_C_medium_so`` - integer quota of the cell, between the panel enterprises already
-  in the cell (``panel``) and the enterprises in it (``capacity``). Outside the city's top
-  sections and pillar sections (``top_industries``) no new enterprise is taken: the quota is
-  the panel there, which is kept (the documents keep the existing panel and choose *new*
-  units from the top sections); the result's notes count them.
-* ``y_c007_C_medium_so``, ``up1_c007_...`` ... ``up6_...``, ``dn1_...`` ... ``dn6_...`` - the
-  cell's deviation from its proportional ideal, tied to the quota by the row
-  ``c007_dev_C_medium_so``: ``q = floor(ideal) + y + sum(up) - sum(dn)``. ``y`` (at most 1) is the
-  step to the integer above the ideal and costs ``1 - 2 x frac(ideal)``; every further unit up
-  or down costs 1. Breakpoints are integers, so the linear relaxation of ``|q - ideal|`` over
-  integers is exact cell by cell, and the relaxation is usually integral already.
-* ``c007_target`` - the quotas sum to the city's target.
-* ``c007_manufacturing_max``, ``c007_sme_min``, ``c007_micro_excluded``,
-  ``c007_state_owned_max``, ``c007_large_max`` - share rules on the integer counts
-  (``count <= floor(limit x target)`` or ``count >= ceil(limit x target)``); a soft rule gets a
-  slack ``s_c007_<rule>`` with a penalty per enterprise above twice the target, larger than
-  any gain in the deviation objective, so a soft rule is relaxed only when the hard rules leave
-  no other way, and by as little as possible.
-* ``c007_pillar_C`` - each pillar section gets at least one enterprise.
-* ``c007_sector_secondary`` ... - the sector split (Guangdong): the quotas of a sector sum to
-  its target.
-* ``p00_band_50_300_min`` - the province-level share of 50-300-employee enterprises (Guangdong),
-  counted as the expected number under equal-probability selection within each cell
-  (quota x enterprises_50_300 / enterprises); it couples the cities of a province, which are
-  then solved jointly. Without the rule, cities are solved one by one.
-
-Objective: the sum of absolute deviations from the ideal; plus the soft-rule penalties; plus a
-spreading term of at most 1e-3 per enterprise that grows with the relative deviation (segments
-``up1``-``up6`` / ``dn1``-``dn6`` at 10%, 20%, 35%, 50%, 75% of the ideal), so a surplus or
-deficit forced by a rule is shared among cells roughly in proportion to their ideals instead of
-landing on any one cell (the absolute deviation alone is indifferent to where it goes); plus a
-tie-break of at most 1e-6 per enterprise that prefers cells earlier in the canonical order
-(sections A-T, sizes large to micro, non-state-owned first), so equally good tables are resolved
-the same way on every run.
-
-HiGHS solves the linear relaxation first and the integer program only when a quota comes out
-fractional (in a joint province model, only for the cities with a fractional quota, the others
-kept at the relaxed optimum, to a relative gap of 1e-4; the result's notes say so).
-
-The ideal of a cell is its share of the open cells (the city's top sections and pillar
-sections, without micro when micro enterprises are excluded) times the city target; with
-sector targets, its share of the open cells of its sector times the sector target. A cell's
-share is ``employment_weight x employment share + (1 - employment_weight) x enterprise share``.
-The top sections are ranked by the city's employment in the structure, micro included;
-sections tied at the last place all count and a section with no employment never does (as in
-:func:`quotas.checks.check_cells`, which :meth:`QuotaTable.check` uses).
+Three modules hold the quota model: this one checks the inputs, solves city by city (or province
+by province when a province-level rule couples the cities), explains infeasibility with the
+deletion filter of :mod:`quotas.infeasibility` and measures the soft rules relaxed;
+:mod:`quotas.model` writes the integer program (its variables, rows and objective are described
+there); :mod:`quotas.solvers` solves it with HiGHS or PuLP.
 """
 
 from __future__ import annotations
 
 import math
-import os
-import sys
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from quotas.cities import resolve_cities
-from quotas.classify import SIZE_CLASSES
 from quotas.datasets import national_cities
 from quotas.exceptions import InfeasibleQuotaError, QuotaInputError, QuotaSolverError
-from quotas.infeasibility import CityFacts, deletion_filter, describe_conflict
+from quotas.infeasibility import deletion_filter, describe_conflict
+from quotas.model import Band, City, assemble, prepare_cities
 from quotas.rules import MOHRSS_2011, RuleSet, get_rules
+from quotas.solvers import SOLVERS, SolverName, check_solver, solve
 from quotas.structure import SECTIONS, validate_cells, validate_structure
 from quotas.table import QuotaTable
 from quotas.tiers import MINIMUM_SCHEMES, tier_minimum
 
 __all__ = ["SOLVERS", "build_quotas"]
 
-SolverName = Literal["highs", "cbc"]
-SOLVERS: tuple[str, ...] = ("highs", "cbc")
-"""Solver names :func:`build_quotas` accepts (or pass a PuLP solver object)."""
-
-SECTOR_OF_SECTION: dict[str, str] = {
-    s: "primary" if s == "A" else "secondary" if s in "BCDE" else "tertiary" for s in SECTIONS
-}
-"""Sector of a section: A primary, B-E secondary, F-T tertiary (see :func:`build_quotas`)."""
-
-_SHARE_RULES: dict[str, str] = {
-    "manufacturing_max": "<=",
-    "sme_min": ">=",
-    "micro_excluded": "<=",
-    "state_owned_max": "<=",
-    "large_max": "<=",
-}
 _TOL = 1e-9
-_EPS = 1e-6
-# Spreading term: relative deviations |q - ideal| / ideal up to 10%, 20%, 35%, 50%, 75% and
-# beyond cost 1e-3 x these slopes per enterprise on top of the absolute deviation (roughly the
-# derivative of a chi-square distance), so a surplus or deficit forced by a rule is shared
-# among cells in proportion to their ideals instead of landing anywhere.
-_SPREAD = 1e-3
-_SPREAD_BOUNDS = (0.1, 0.2, 0.35, 0.5, 0.75, np.inf)
-_SPREAD_SLOPES = (0.05, 0.15, 0.275, 0.425, 0.625, 1.0)
-_SIZE_RANK = {s: i for i, s in enumerate(SIZE_CLASSES)}
 # Order in which the deletion filter tries to drop groups: the target and capacity last, so an
 # explanation in their terms is preferred when several minimal sets exist.
 _GROUP_ORDER = (
@@ -281,526 +208,6 @@ def _minimums(
     return minimum.astype(np.int64), pop
 
 
-# --------------------------------------------------------------------------- per-city data
-
-
-@dataclass
-class _City:
-    """One city's cells (canonical order, as numpy arrays) and its constraints' parameters."""
-
-    name: str
-    code: str
-    target: int
-    arrays: dict[str, np.ndarray]  # section, size_class, state_owned, available, panel, top, ideal[, r50]
-    share_rules: dict[str, tuple[str, float, bool]]  # id -> (sense, limit, soft)
-    top_k: int | None
-    pillars: tuple[str, ...]
-    sector_targets: dict[str, int]
-    sector_soft: bool = False
-    codes: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        a = self.arrays
-        section, size = a["section"], a["size_class"]
-        a["sector"] = np.array([SECTOR_OF_SECTION[x] for x in section], dtype=object)
-        a["manufacturing_max"] = section == "C"
-        a["sme_min"] = (size == "small") | (size == "medium")
-        a["micro_excluded"] = size == "micro"
-        a["state_owned_max"] = a["state_owned"]
-        a["large_max"] = size == "large"
-        self.codes = [f"{x}_{z}_{'so' if o else 'nso'}" for x, z, o in zip(section, size, a["state_owned"])]
-
-    def facts(self) -> CityFacts:
-        cells = pd.DataFrame(
-            {k: self.arrays[k] for k in ("section", "size_class", "state_owned", "available", "panel", "top")}
-        )
-        return CityFacts(
-            self.name,
-            self.target,
-            cells,
-            share_rules={k: (s, lim) for k, (s, lim, soft) in self.share_rules.items() if not soft},
-            top_k=self.top_k,
-            pillars=self.pillars,
-            sector_targets=self.sector_targets,
-        )
-
-
-def _shares(emp: np.ndarray, ent: np.ndarray, w: float) -> np.ndarray:
-    """Blend of employment and enterprise shares within a set of cells (zeros if empty)."""
-    tot_emp, tot_ent = emp.sum(), ent.sum()
-    ent_share = ent / tot_ent if tot_ent > 0 else np.zeros_like(ent, dtype=float)
-    # No employment recorded: the employment part falls back on enterprise counts.
-    emp_share = emp / tot_emp if tot_emp > 0 else ent_share
-    return w * emp_share + (1.0 - w) * ent_share
-
-
-def _prepare_cities(
-    st: pd.DataFrame,
-    targets: pd.Series,
-    rules: RuleSet,
-    pillars: dict[str, tuple[str, ...]],
-    sector_targets: pd.DataFrame | None,
-    w: float,
-) -> list[_City]:
-    """Sort the cells canonically, mark the top sections and compute the ideals, city by city."""
-    pos = {c: i for i, c in enumerate(targets.index)}
-    cells = st.assign(
-        _city=st["city"].map(pos),
-        _sec=st["section"].map({s: i for i, s in enumerate(SECTIONS)}),
-        _size=st["size_class"].map(_SIZE_RANK),
-    ).sort_values(["_city", "_sec", "_size", "state_owned"], kind="mergesort")
-    top_k = rules.limit("top_industries") if "top_industries" in rules else None
-    if top_k is not None:
-        # As in quotas.checks: sections tied at the last place all count as top, and a section
-        # with no employment is never top.
-        emp = cells.groupby(["city", "section"], sort=False)["employment"].sum()
-        emp = emp[emp > 0]
-        rank = emp.groupby(level="city", sort=False).rank(method="min", ascending=False)
-        top_pairs = set(rank.index[rank <= top_k])
-        top_pairs |= {(c, x) for c, secs in pillars.items() for x in secs}
-        cells["top"] = [(c, x) in top_pairs for c, x in zip(cells["city"], cells["section"])]
-    else:
-        cells["top"] = True
-    share_rules = {
-        rid: (sense, float(rules[rid].limit), rules[rid].kind == "soft")
-        for rid, sense in _SHARE_RULES.items()
-        if rid in rules and rules[rid].limit is not None
-    }
-    micro_rule = share_rules.get("micro_excluded")
-    open_all = cells["top"].to_numpy(dtype=bool).copy()
-    if micro_rule is not None and micro_rule[1] == 0:
-        open_all &= (cells["size_class"] != "micro").to_numpy()
-    cells = cells.drop(columns=["_sec", "_size"])
-    columns = {
-        "section": cells["section"].to_numpy(dtype=object),
-        "size_class": cells["size_class"].to_numpy(dtype=object),
-        "state_owned": cells["state_owned"].to_numpy(dtype=bool),
-        "available": cells["enterprises"].to_numpy(dtype=float),
-        "employment": cells["employment"].to_numpy(dtype=float),
-        "panel": cells["panel"].to_numpy(dtype=float),
-        "top": cells["top"].to_numpy(dtype=bool),
-    }
-    if "r50" in cells.columns:
-        columns["r50"] = cells["r50"].to_numpy(dtype=float)
-    if "enterprises_50_300" in cells.columns:
-        columns["enterprises_50_300"] = cells["enterprises_50_300"].to_numpy(dtype=float)
-    sector_all = np.array([SECTOR_OF_SECTION[x] for x in columns["section"]], dtype=object)
-    sector_soft = "sector_split" in rules and rules["sector_split"].kind == "soft"
-    bounds = np.searchsorted(cells["_city"].to_numpy(), np.arange(len(targets) + 1))
-    out = []
-    for i, name in enumerate(targets.index):
-        lo, hi = bounds[i], bounds[i + 1]
-        n = int(targets.iloc[i])
-        arrays = {k: v[lo:hi] for k, v in columns.items()}
-        emp, ent, open_cells = arrays["employment"], arrays["available"], open_all[lo:hi]
-        ideal = np.zeros(hi - lo)
-        sec_t = {k: int(v) for k, v in sector_targets.loc[name].items()} if sector_targets is not None else {}
-        if sec_t:
-            sector = sector_all[lo:hi]
-            parts = [(sector == x, t) for x, t in sec_t.items()]
-            parts.append((~np.isin(sector, list(sec_t)), n - sum(sec_t.values())))
-            for mask, t in parts:
-                m = mask & open_cells
-                ideal[m] = _shares(emp[m], ent[m], w) * t
-        else:
-            ideal[open_cells] = _shares(emp[open_cells], ent[open_cells], w) * n
-        arrays["ideal"] = ideal
-        out.append(
-            _City(name, f"c{i:03d}", n, arrays, share_rules, top_k, pillars.get(name, ()), sec_t, sector_soft)
-        )
-    return out
-
-
-# --------------------------------------------------------------------------- the model
-
-
-@dataclass
-class _Model:
-    """A mixed-integer program in arrays, with a name for every column and row."""
-
-    col_names: list[str] = field(default_factory=list)
-    col_lo: list[np.ndarray] = field(default_factory=list)
-    col_hi: list[np.ndarray] = field(default_factory=list)
-    cost: list[np.ndarray] = field(default_factory=list)
-    integer: list[np.ndarray] = field(default_factory=list)
-    row_names: list[str] = field(default_factory=list)
-    row_lo: list[float] = field(default_factory=list)
-    row_hi: list[float] = field(default_factory=list)
-    coo_r: list[np.ndarray] = field(default_factory=list)
-    coo_c: list[np.ndarray] = field(default_factory=list)
-    coo_v: list[np.ndarray] = field(default_factory=list)
-
-    @property
-    def n_cols(self) -> int:
-        return len(self.col_names)
-
-    def add_cols(self, names: list[str], lo: Any, hi: Any, cost: Any, integer: bool) -> np.ndarray:
-        start = self.n_cols
-        k = len(names)
-        self.col_names.extend(names)
-        self.col_lo.append(np.broadcast_to(np.asarray(lo, dtype=float), (k,)))
-        self.col_hi.append(np.broadcast_to(np.asarray(hi, dtype=float), (k,)))
-        self.cost.append(np.broadcast_to(np.asarray(cost, dtype=float), (k,)))
-        self.integer.append(np.full(k, integer))
-        return np.arange(start, start + k)
-
-    def add_row(self, name: str, cols: np.ndarray, vals: Any, lo: float, hi: float) -> None:
-        r = len(self.row_names)
-        cols = np.asarray(cols, dtype=np.int64)
-        self.row_names.append(name)
-        self.row_lo.append(lo)
-        self.row_hi.append(hi)
-        self.coo_r.append(np.full(len(cols), r, dtype=np.int64))
-        self.coo_c.append(cols)
-        self.coo_v.append(np.broadcast_to(np.asarray(vals, dtype=float), (len(cols),)))
-
-    def add_rows(
-        self, names: list[str], rows_cols: np.ndarray, rows_vals: np.ndarray, lo: np.ndarray, hi: np.ndarray
-    ) -> None:
-        """Rows with the same number of entries: ``rows_cols[k]`` are the columns of row k."""
-        r0 = len(self.row_names)
-        k, width = rows_cols.shape
-        self.row_names.extend(names)
-        self.row_lo.extend(np.asarray(lo, dtype=float).tolist())
-        self.row_hi.extend(np.asarray(hi, dtype=float).tolist())
-        self.coo_r.append(np.repeat(np.arange(r0, r0 + k), width))
-        self.coo_c.append(rows_cols.ravel())
-        self.coo_v.append(rows_vals.ravel())
-
-    def arrays(self) -> dict[str, Any]:
-        cat = lambda parts, dt=float: np.concatenate(parts) if parts else np.zeros(0, dtype=dt)  # noqa: E731
-        matrix = sparse.csc_matrix(
-            (cat(self.coo_v), (cat(self.coo_r, np.int64), cat(self.coo_c, np.int64))),
-            shape=(len(self.row_names), self.n_cols),
-        )
-        return {
-            "lo": cat(self.col_lo),
-            "hi": cat(self.col_hi),
-            "cost": cat(self.cost),
-            "integer": cat(self.integer, bool),
-            "row_lo": np.asarray(self.row_lo, dtype=float),
-            "row_hi": np.asarray(self.row_hi, dtype=float),
-            "matrix": matrix,
-        }
-
-
-@dataclass
-class _Columns:
-    """Where a city's variables sit in a model."""
-
-    q: np.ndarray
-    slack: dict[str, int]
-
-
-def _add_city(model: _Model, city: _City, groups: frozenset[str], objective: bool) -> _Columns:
-    arr = city.arrays
-    m = len(city.codes)
-    tag = city.code
-    codes = city.codes
-    hi = arr["available"].copy() if "capacity" in groups else np.full(m, np.inf)
-    if "top_industries" in groups and city.top_k is not None:
-        # New enterprises only from the top sections; panel enterprises elsewhere are kept.
-        hi[~arr["top"]] = arr["panel"][~arr["top"]] if "panel" in groups else 0.0
-    lo = arr["panel"] if "panel" in groups else np.zeros(m)
-    tie = _EPS * (np.arange(m) + 1) / m if objective else 0.0
-    q = model.add_cols([f"q_{tag}_{c}" for c in codes], lo, hi, tie, integer=True)
-    slack: dict[str, int] = {}
-    n = city.target
-    if objective:
-        # A cell held at 0 (no enterprises, or outside the top sections) has a constant
-        # deviation: it needs no deviation columns.
-        free = hi > 0
-        _add_deviation(model, tag, [c for c, k in zip(codes, free) if k], q[free], arr["ideal"][free])
-    if "target" in groups:
-        model.add_row(f"{tag}_target", q, 1.0, n, n)
-    penalty = 2.0 * n + 2.0
-    for rid, (sense, limit, soft) in city.share_rules.items():
-        if not soft and rid not in groups:
-            continue
-        mask = arr[rid]
-        cols, vals = q[mask], np.ones(int(mask.sum()))
-        if soft:
-            s = model.add_cols([f"s_{tag}_{rid}"], 0.0, np.inf, penalty if objective else 0.0, integer=False)
-            slack[rid] = int(s[0])
-            cols = np.r_[cols, s]
-            vals = np.r_[vals, -1.0 if sense == "<=" else 1.0]
-        if sense == "<=":
-            model.add_row(f"{tag}_{rid}", cols, vals, -np.inf, math.floor(limit * n + _TOL))
-        else:
-            model.add_row(f"{tag}_{rid}", cols, vals, math.ceil(limit * n - _TOL), np.inf)
-    if "pillar_industries" in groups:
-        for sec in city.pillars:
-            model.add_row(f"{tag}_pillar_{sec}", q[arr["section"] == sec], 1.0, 1.0, np.inf)
-    if city.sector_targets and (city.sector_soft or "sector_split" in groups):
-        for name, t in city.sector_targets.items():
-            cols = q[arr["sector"] == name]
-            vals = np.ones(len(cols))
-            if city.sector_soft:
-                # Soft split: enterprises over and under the sector's target, each penalised
-                # like a soft share rule, so the split holds whenever the cells allow it.
-                s = model.add_cols(
-                    [f"s_{tag}_sector_{name}_over", f"s_{tag}_sector_{name}_under"],
-                    0.0,
-                    np.inf,
-                    penalty if objective else 0.0,
-                    integer=False,
-                )
-                cols, vals = np.r_[cols, s], np.r_[vals, -1.0, 1.0]
-            model.add_row(f"{tag}_sector_{name}", cols, vals, t, t)
-    return _Columns(q, slack)
-
-
-def _add_deviation(model: _Model, tag: str, codes: list[str], q: np.ndarray, ideal: np.ndarray) -> None:
-    """|q - ideal| over integers, plus the spreading term, as a sum of bounded segments.
-
-    ``q = f + y + sum(up_k) - sum(dn_k)`` with ``f = floor(ideal)``: ``y`` in [0, 1] costs
-    ``1 - 2 frac`` (the step from f to f + 1, the cost at f being the constant ``frac``), each
-    further unit up or down costs 1 plus ``_SPREAD x`` a slope that grows with the relative
-    deviation. Breakpoints are integers, so the linear relaxation is exact cell by cell.
-    """
-    m = len(codes)
-    f = np.floor(ideal + _TOL)
-    frac = np.clip(ideal - f, 0.0, 1.0)
-    # The step to f + 1 moves 1 - frac away from the ideal: it shares the first spreading slope.
-    y_cost = 1.0 - 2.0 * frac + _SPREAD * _SPREAD_SLOPES[0] * (1.0 - frac)
-    y = model.add_cols([f"y_{tag}_{c}" for c in codes], 0.0, 1.0, y_cost, integer=False)
-    ups, downs = [], []
-    room_down = f.copy()
-    lower = 0.0
-    for k, (upper, slope) in enumerate(zip(_SPREAD_BOUNDS, _SPREAD_SLOPES), start=1):
-        length = (
-            np.maximum(1.0, np.round((upper - lower) * ideal)) if np.isfinite(upper) else np.full(m, np.inf)
-        )
-        lower = upper
-        cost = 1.0 + _SPREAD * slope
-        ups.append(model.add_cols([f"up{k}_{tag}_{c}" for c in codes], 0.0, length, cost, integer=False))
-        down = np.minimum(length, room_down)
-        room_down = room_down - down
-        downs.append(model.add_cols([f"dn{k}_{tag}_{c}" for c in codes], 0.0, down, cost, integer=False))
-    cols = np.column_stack([q, y, *ups, *downs])
-    vals = np.column_stack([np.ones(m), -np.ones(m), *[-np.ones(m)] * len(ups), *[np.ones(m)] * len(downs)])
-    model.add_rows([f"{tag}_dev_{c}" for c in codes], cols, vals, f, f)
-
-
-@dataclass
-class _Band:
-    """The province-level 50-300 rule over a block of cities."""
-
-    code: str
-    name: str
-    limit: float
-    soft: bool
-
-
-def _assemble(
-    block: list[_City], groups: frozenset[str], band: _Band | None, objective: bool
-) -> tuple[_Model, list[_Columns], int | None]:
-    model = _Model()
-    cols = [_add_city(model, city, groups, objective) for city in block]
-    band_slack = None
-    if band is not None and (band.soft or "band_50_300_min" in groups):
-        total = sum(c.target for c in block)
-        q = np.concatenate([c.q for c in cols])
-        r = np.concatenate([c.arrays["r50"] for c in block])
-        if band.soft:
-            s = model.add_cols(
-                [f"s_{band.code}_band_50_300_min"],
-                0.0,
-                np.inf,
-                (2.0 * total + 2.0) if objective else 0.0,
-                integer=False,
-            )
-            band_slack = int(s[0])
-            q, r = np.r_[q, s], np.r_[r, 1.0]
-        model.add_row(f"{band.code}_band_50_300_min", q, r, band.limit * total, np.inf)
-    return model, cols, band_slack
-
-
-# --------------------------------------------------------------------------- solvers
-
-
-def _highs_available() -> bool:
-    try:
-        import highspy  # noqa: F401
-    except ImportError:  # pragma: no cover - highspy is a dependency
-        return False
-    return True
-
-
-def _check_solver(solver: Any) -> tuple[str, Any]:
-    if solver is None:
-        return ("highs", None) if _highs_available() else ("cbc", None)
-    if isinstance(solver, str):
-        key = solver.strip().lower()
-        if key not in SOLVERS:
-            raise QuotaInputError(
-                f"unknown solver {solver!r}; valid: {list(SOLVERS)} or a PuLP solver object"
-            )
-        if key == "highs" and not _highs_available():  # pragma: no cover
-            raise QuotaInputError("solver 'highs' needs the highspy package; use solver='cbc'")
-        return key, None
-    import pulp
-
-    if not isinstance(solver, pulp.LpSolver):
-        raise QuotaInputError(
-            f"solver must be one of {list(SOLVERS)} or a PuLP solver object, got {solver!r}"
-        )
-    return "pulp", solver
-
-
-@cache
-def _absorb_highs_banner() -> None:
-    """HiGHS prints a copyright banner on stdout when a process makes its first instance, before
-    any option can silence it; make that first instance with stdout pointed at the null device."""
-    import highspy
-
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
-def _solve_highs(model: _Model, blocks: list[np.ndarray] | None = None) -> tuple[str, np.ndarray | None]:
-    """Solve with HiGHS: the linear relaxation first, the MIP only if a quota is fractional.
-
-    The deviation columns make the relaxation exact cell by cell, so it is usually integral;
-    an integral optimum of the relaxation is an optimum of the integer program. In a joint
-    model (``blocks``: the quota columns of each city), only the cities with a fractional quota
-    are re-solved as integers, the others kept at their relaxed optimum (status
-    ``"optimal-restricted"``): the full joint MIP is too slow to prove optimal.
-    """
-    import highspy
-
-    a = model.arrays()
-    _absorb_highs_banner()
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("mip_rel_gap", 0.0)
-    h.setOptionValue("mip_abs_gap", 0.0)
-    h.setOptionValue("time_limit", 60.0)
-    lp = highspy.HighsLp()
-    lp.num_col_ = model.n_cols
-    lp.num_row_ = len(model.row_names)
-    lp.col_cost_ = a["cost"]
-    lp.col_lower_ = a["lo"]
-    lp.col_upper_ = a["hi"]
-    lp.row_lower_ = a["row_lo"]
-    lp.row_upper_ = a["row_hi"]
-    mat = a["matrix"]
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = mat.indptr
-    lp.a_matrix_.index_ = mat.indices
-    lp.a_matrix_.value_ = mat.data
-    lp.col_names_ = model.col_names
-    lp.row_names_ = model.row_names
-    h.passModel(lp)
-    # These small LPs solve several times faster without presolve.
-    h.setOptionValue("presolve", "off")
-    h.run()
-    status = h.getModelStatus()
-    if status == highspy.HighsModelStatus.kModelEmpty:
-        return "optimal", np.zeros(0)
-    if status == highspy.HighsModelStatus.kInfeasible:
-        return "infeasible", None
-    if status != highspy.HighsModelStatus.kOptimal:
-        return h.modelStatusToString(status), None
-    x = np.asarray(h.getSolution().col_value, dtype=float)
-    integer = np.flatnonzero(a["integer"])
-    if np.abs(x[integer] - np.round(x[integer])).max(initial=0.0) <= 1e-9:
-        return "optimal", x
-    label = "optimal"
-    if blocks is not None and len(blocks) > 1:
-        fractional = [np.abs(x[b] - np.round(x[b])).max(initial=0.0) > 1e-9 for b in blocks]
-        for cols, frac in zip(blocks, fractional):
-            if not frac:
-                for j in cols:
-                    h.changeColBounds(int(j), float(np.round(x[j])), float(np.round(x[j])))
-        integer = np.concatenate([b for b, frac in zip(blocks, fractional) if frac])
-        label = "optimal-restricted"
-        # The band row's fractional coefficients make a knapsack: proving the last 1e-4 of
-        # the objective takes minutes, for differences far below one enterprise.
-        h.setOptionValue("mip_rel_gap", 1e-4)
-    for j in integer:
-        h.changeColIntegrality(int(j), highspy.HighsVarType.kInteger)
-    h.setOptionValue("presolve", "choose")
-    h.run()
-    status = h.getModelStatus()
-    if status == highspy.HighsModelStatus.kOptimal:
-        return label, np.asarray(h.getSolution().col_value, dtype=float)
-    if status == highspy.HighsModelStatus.kInfeasible and label == "optimal":
-        return "infeasible", None
-    return h.modelStatusToString(status), None
-
-
-def _to_pulp(model: _Model, name: str) -> tuple[Any, list[Any]]:
-    import pulp
-
-    a = model.arrays()
-    prob = pulp.LpProblem(name, pulp.LpMinimize)
-    # PuLP 3 attaches variables to the problem (prob.add_variable); older PuLP builds them alone.
-    make = getattr(prob, "add_variable", pulp.LpVariable)
-    variables = [
-        make(
-            nm,
-            None if not np.isfinite(lo) else float(lo),
-            None if not np.isfinite(hi) else float(hi),
-            cat=pulp.LpInteger if integer else pulp.LpContinuous,
-        )
-        for nm, lo, hi, integer in zip(model.col_names, a["lo"], a["hi"], a["integer"])
-    ]
-    prob += pulp.lpSum(c * v for c, v in zip(a["cost"], variables) if c != 0.0)
-    csr = a["matrix"].tocsr()
-    for r, nm in enumerate(model.row_names):
-        start, end = csr.indptr[r], csr.indptr[r + 1]
-        expr = pulp.lpSum(csr.data[k] * variables[csr.indices[k]] for k in range(start, end))
-        lo, hi = a["row_lo"][r], a["row_hi"][r]
-        if lo == hi:
-            prob += expr == lo, nm
-        elif np.isfinite(lo):
-            prob += expr >= lo, nm
-        else:
-            prob += expr <= hi, nm
-    return prob, variables
-
-
-def _solve_pulp(model: _Model, solver: Any) -> tuple[str, np.ndarray | None]:
-    import pulp
-
-    prob, variables = _to_pulp(model, "quotas")
-    status = prob.solve(solver)
-    label = pulp.LpStatus[status]
-    if label == "Optimal":
-        return "optimal", np.array([v.varValue or 0.0 for v in variables], dtype=float)
-    if label == "Infeasible":
-        return "infeasible", None
-    return label, None
-
-
-def _solve(
-    model: _Model, kind: str, solver: Any, blocks: list[np.ndarray] | None = None
-) -> tuple[str, np.ndarray | None]:
-    if kind == "highs":
-        return _solve_highs(model, blocks)
-    if kind == "cbc":
-        import pulp
-
-        if pulp.COIN_CMD(msg=False).available():
-            cbc = pulp.COIN_CMD(msg=False, timeLimit=120)
-        else:
-            # The CBC binary bundled with PuLP: deprecated in PuLP 3 (removed in 4.0) but, without
-            # a system CBC, the only one there is.
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                cbc = pulp.PULP_CBC_CMD(msg=False, timeLimit=120)
-        return _solve_pulp(model, cbc)
-    return _solve_pulp(model, solver)
-
-
 # --------------------------------------------------------------------------- solving a block
 
 
@@ -811,7 +218,7 @@ class _Outcome:
     notes: list[str] = field(default_factory=list)
 
 
-def _groups_of(block: list[_City], band: _Band | None, rules: RuleSet, sector: bool) -> list[str]:
+def _groups_of(block: list[City], band: Band | None, rules: RuleSet, sector: bool) -> list[str]:
     present = {"target", "capacity", "panel"}
     if "top_industries" in rules:
         present.add("top_industries")
@@ -827,11 +234,11 @@ def _groups_of(block: list[_City], band: _Band | None, rules: RuleSet, sector: b
 
 
 def _solve_block(
-    block: list[_City], band: _Band | None, rules: RuleSet, sector: bool, kind: str, solver: Any
+    block: list[City], band: Band | None, rules: RuleSet, sector: bool, kind: str, solver: Any
 ) -> _Outcome:
     groups = _groups_of(block, band, rules, sector)
-    model, cols, band_slack = _assemble(block, frozenset(groups), band, objective=True)
-    status, x = _solve(model, kind, solver, [c.q for c in cols])
+    model, cols, band_slack = assemble(block, frozenset(groups), band, objective=True)
+    status, x = solve(model, kind, solver, [c.q for c in cols])
     out = _Outcome()
     if status == "optimal-restricted" and x is not None:
         out.notes.append(
@@ -857,12 +264,12 @@ def _solve_block(
     return out
 
 
-def _explain(city: _City, rules: RuleSet, sector: bool, kind: str, solver: Any) -> list[dict[str, Any]]:
+def _explain(city: City, rules: RuleSet, sector: bool, kind: str, solver: Any) -> list[dict[str, Any]]:
     groups = _groups_of([city], None, rules, sector)
 
     def feasible(subset: frozenset[str]) -> bool:
-        model, _, _ = _assemble([city], subset, None, objective=False)
-        return _solve(model, kind, solver)[0] == "optimal"
+        model, _, _ = assemble([city], subset, None, objective=False)
+        return solve(model, kind, solver)[0] == "optimal"
 
     if feasible(frozenset(groups)):
         return []
@@ -871,13 +278,13 @@ def _explain(city: _City, rules: RuleSet, sector: bool, kind: str, solver: Any) 
 
 
 def _explain_band(
-    block: list[_City], band: _Band, rules: RuleSet, sector: bool, kind: str, solver: Any
+    block: list[City], band: Band, rules: RuleSet, sector: bool, kind: str, solver: Any
 ) -> dict[str, Any]:
     groups = _groups_of(block, band, rules, sector)
 
     def feasible(subset: frozenset[str]) -> bool:
-        model, _, _ = _assemble(block, subset, band, objective=False)
-        return _solve(model, kind, solver)[0] == "optimal"
+        model, _, _ = assemble(block, subset, band, objective=False)
+        return solve(model, kind, solver)[0] == "optimal"
 
     conflict = deletion_filter(groups, feasible)
     total = sum(c.target for c in block)
@@ -959,7 +366,7 @@ def build_quotas(
     Notes
     -----
     The model and the names of its variables and constraints are described in
-    :mod:`quotas.build`. Integer quotas sum exactly to each target (a hard constraint); among
+    :mod:`quotas.model`. Integer quotas sum exactly to each target (a hard constraint); among
     tables meeting the rules, the one closest to the proportional ideal in total absolute
     deviation is returned, which without binding rules is largest-remainder (Hamilton)
     rounding of the ideal. Soft rules are relaxed only when the hard rules force it.
@@ -994,7 +401,7 @@ def build_quotas(
     tg = _check_targets(targets)
     _check_cities(st, tg)
     w = _check_weight(employment_weight)
-    kind, solver_obj = _check_solver(solver)
+    kind, solver_obj = check_solver(solver)
     notes: list[str] = []
     keys = ["city", "section", "size_class", "state_owned"]
     if existing is not None:
@@ -1054,16 +461,16 @@ def build_quotas(
         else:
             notes.append("band_50_300_min: the structure has no enterprises_50_300 column; rule not applied")
 
-    cities = _prepare_cities(st, tg, rules, pil, sec_t, w)
+    cities = prepare_cities(st, tg, rules, pil, sec_t, w)
 
-    blocks: list[tuple[list[_City], _Band | None]]
+    blocks: list[tuple[list[City], Band | None]]
     if band is not None:
         province = national_cities().set_index("city")["province"]
         provinces = list(dict.fromkeys(province[c.name] for c in cities))
         blocks = [
             (
                 [c for c in cities if province[c.name] == p],
-                _Band(f"p{j:02d}", p, float(band.limit), band.kind == "soft"),
+                Band(f"p{j:02d}", p, float(band.limit), band.kind == "soft"),
             )
             for j, p in enumerate(provinces)
         ]
@@ -1071,7 +478,7 @@ def build_quotas(
     else:
         blocks = [([c], None) for c in cities]
 
-    def run(item: tuple[list[_City], _Band | None]) -> _Outcome:
+    def run(item: tuple[list[City], Band | None]) -> _Outcome:
         return _solve_block(item[0], item[1], rules, sector, kind, solver_obj)
 
     outcomes = [run(b) for b in blocks]
@@ -1135,8 +542,8 @@ def _infeasible(conflicts: list[dict[str, Any]]) -> InfeasibleQuotaError:
 def _relaxations(
     cells: pd.DataFrame,
     quotas: dict[str, np.ndarray],
-    cities: list[_City],
-    blocks: list[tuple[list[_City], _Band | None]],
+    cities: list[City],
+    blocks: list[tuple[list[City], Band | None]],
     targets: pd.Series,
 ) -> pd.DataFrame:
     """Soft rules the solution breaks, measured on the integer quotas."""

@@ -1,7 +1,11 @@
 """Exceptions raised by :mod:`quotas`.
 
-All are :class:`ValueError` subclasses; each message names the offending value, row, city or
-rule so a user can fix the input without reading a traceback.
+Every error about the input (a value, a table, a rule, or rules that no quota table can meet) is
+a :class:`ValueError` subclass, so ``except ValueError`` catches what the user can fix; each
+message names the offending value, row, city or rule. The one exception is
+:class:`QuotaSolverError`, a :class:`RuntimeError`: it means the input was valid and the
+solver itself stopped (a time limit, numerical trouble), which no change of the input is known
+to fix.
 """
 
 from __future__ import annotations
@@ -46,7 +50,11 @@ class QuotaInputError(ValueError):
 
 
 class QuotaSolverError(RuntimeError):
-    """The solver stopped without an answer (time limit, numerical trouble), naming the cities."""
+    """The solver stopped without an answer (time limit, numerical trouble), naming the cities.
+
+    Not a :class:`ValueError`: the input was valid (an infeasible one raises
+    :class:`InfeasibleQuotaError`); retrying with another ``solver=`` may help.
+    """
 
 
 class InfeasibleQuotaError(ValueError):

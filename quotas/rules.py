@@ -41,6 +41,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from basis.results import Result
 from quotas.exceptions import RuleError
 from quotas.tiers import MINIMUM_SCHEMES
 
@@ -59,7 +60,7 @@ Scope = Literal["city", "province"]
 
 DOC_2011 = "人社部函〔2011〕308号"
 DOC_2009 = "人社部发〔2009〕152号"
-DOC_GD_2013 = "广东省 全省企业用工定点监测扩面组织实施方案 (2013)"
+DOC_GD_2013 = "广东省全省企业用工定点监测扩面组织实施方案(2013)"
 DOC_SIZE = "国统字〔2011〕75号"
 
 
@@ -131,9 +132,23 @@ def _check_limit(rule_id: str, limit: Any) -> None:
             raise RuleError(f"rule 'top_industries': limit must be an int from 1 to 20, got {limit!r}")
 
 
-@dataclass(frozen=True)
-class RuleSet:
+@dataclass(frozen=True, eq=False, repr=False)
+class RuleSet(Result):
     """A named, immutable collection of :class:`Rule` objects.
+
+    Attributes
+    ----------
+    name : str
+        Short ASCII name (the presets' names are what :func:`get_rules` and the command line
+        take, e.g. ``"mohrss-2011"``).
+    rules : tuple of Rule
+        The rules, in order.
+    document : str
+        The document the set comes from, as it names itself (e.g. ``"人社部函〔2011〕308号"``);
+        empty for a set a user put together.
+
+    Its ``repr`` is one line (so ``help()`` of a function taking a rule set stays short);
+    ``print`` shows :meth:`summary`, one line per rule.
 
     Examples
     --------
@@ -149,6 +164,7 @@ class RuleSet:
 
     name: str
     rules: tuple[Rule, ...] = field(default_factory=tuple)
+    document: str = ""
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
@@ -218,18 +234,22 @@ class RuleSet:
                 new_rules[idx] = dc_replace(new_rules[idx], **dict(value))
             else:
                 new_rules[idx] = dc_replace(new_rules[idx], limit=value)
-        return RuleSet(name or f"{self.name} (modified)", tuple(new_rules))
+        return RuleSet(name or f"{self.name} (modified)", tuple(new_rules), self._document(name))
+
+    def _document(self, name: str | None) -> str:
+        # A modified set is no longer the document's; a renamed one (a new preset) keeps it.
+        return self.document if name is not None else ""
 
     def add(self, rule: Rule, *, name: str | None = None) -> RuleSet:
         """A copy with one more rule."""
-        return RuleSet(name or f"{self.name} (modified)", (*self.rules, rule))
+        return RuleSet(name or f"{self.name} (modified)", (*self.rules, rule), self._document(name))
 
     def without(self, *rule_ids: str, name: str | None = None) -> RuleSet:
         """A copy without the named rules."""
         for rule_id in rule_ids:
             self[rule_id]  # raises KeyError naming the id
         kept = tuple(r for r in self.rules if r.id not in rule_ids)
-        return RuleSet(name or f"{self.name} (modified)", kept)
+        return RuleSet(name or f"{self.name} (modified)", kept, self._document(name))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per rule: id, kind, scope, limit, description_zh, description_en, source."""
@@ -249,15 +269,25 @@ class RuleSet:
             columns=["id", "kind", "scope", "limit", "description_zh", "description_en", "source"],
         )
 
+    def headline(self) -> str:
+        """One line: the name, the document and the number of hard and soft rules.
+
+        Examples
+        --------
+        >>> from quotas.rules import MOHRSS_2011
+        >>> MOHRSS_2011
+        <RuleSet: 'mohrss-2011' (人社部函〔2011〕308号), 9 rules: 5 hard, 4 soft>
+        """
+        hard = sum(r.kind == "hard" for r in self.rules)
+        document = f" ({self.document})" if self.document else ""
+        return f"{self.name!r}{document}, {len(self.rules)} rules: {hard} hard, {len(self.rules) - hard} soft"
+
     def summary(self) -> str:
-        """A plain-text table of the rules."""
-        lines = [f"RuleSet {self.name!r} ({len(self.rules)} rules)"]
+        """A plain-text table of the rules, one line each."""
+        lines = [f"RuleSet {self.headline()}"]
         for r in self.rules:
             lines.append(f"  {r.id:<18} {r.kind:<4} {r.scope:<8} limit={r.limit!r:<14} {r.description_en}")
         return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return self.summary()
 
     def _repr_html_(self) -> str:
         rows = "".join(
@@ -270,7 +300,7 @@ class RuleSet:
             for r in self.rules
         )
         head = "".join(f"<th>{h}</th>" for h in ("id", "kind", "scope", "limit", "规则", "rule", "source"))
-        return f"<p><b>RuleSet {html.escape(self.name)}</b></p><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        return f"<p><b>RuleSet {html.escape(self.headline())}</b></p><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
 _MOHRSS_2011_RULES: tuple[Rule, ...] = (
@@ -348,7 +378,7 @@ _MOHRSS_2011_RULES: tuple[Rule, ...] = (
     ),
 )
 
-MOHRSS_2011 = RuleSet("mohrss-2011", _MOHRSS_2011_RULES)
+MOHRSS_2011 = RuleSet("mohrss-2011", _MOHRSS_2011_RULES, DOC_2011)
 """Per-city rules of 人社部函〔2011〕308号."""
 
 MOHRSS_2009 = MOHRSS_2011.replace(
@@ -370,6 +400,7 @@ MOHRSS_2009 = MOHRSS_2011.replace(
     "state_owned_max",
     name="mohrss-2009",
 )
+MOHRSS_2009 = dc_replace(MOHRSS_2009, document=DOC_2009)
 """人社部发〔2009〕152号: the minimum count per city (30; 90 per municipality) and a proportional mix."""
 
 GUANGDONG_2013 = MOHRSS_2011.add(
@@ -397,6 +428,7 @@ GUANGDONG_2013 = MOHRSS_2011.add(
     ),
     name="guangdong-2013",
 )
+GUANGDONG_2013 = dc_replace(GUANGDONG_2013, document=DOC_GD_2013)
 """The Guangdong 2013 plan: MOHRSS 2011, the secondary / tertiary split and the 50-300 band.
 
 The plan asks for more 50-300-employee enterprises on the province total without a number;

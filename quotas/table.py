@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from basis.results import Result
 from quotas.checks import check_cells
 from quotas.classify import SIZE_CLASSES, SIZE_LABELS_ZH, sections
 from quotas.exceptions import QuotaInputError
@@ -34,8 +35,11 @@ _OWNERSHIP_ZH = {True: "国有", False: "非国有"}
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class QuotaTable:
+class QuotaTable(Result):
     """Integer quotas per cell that meet a rule set, with what was relaxed and why.
+
+    ``repr`` is one line (:meth:`headline`); ``print`` shows :meth:`summary`; Jupyter shows
+    the relaxed soft rules and notes first, then one row per city.
 
     Attributes
     ----------
@@ -223,6 +227,24 @@ class QuotaTable:
         out["deviation"] = (c["quota"] - c["ideal"]).abs().groupby(c["city"]).sum()
         return out.fillna(0).astype({k: np.int64 for k in out.columns if k != "deviation"})
 
+    def headline(self) -> str:
+        """One line: cities, enterprises, rules, solver and soft rules relaxed.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from quotas import build_quotas
+        >>> s = pd.DataFrame({"city": "珠海市", "section": ["C", "G"], "size_class": "small",
+        ...                   "state_owned": False, "enterprises": [50, 50], "employment": [100, 100]})
+        >>> build_quotas(s, pd.Series({"珠海市": 60}))
+        <QuotaTable: 1 cities, 60 enterprises, rules 'mohrss-2011', solver highs, no soft rule relaxed>
+        """
+        relaxed = f"{len(self.relaxed)} soft rule(s) relaxed" if len(self.relaxed) else "no soft rule relaxed"
+        return (
+            f"{len(self.targets)} cities, {int(self.cells['quota'].sum()):,} enterprises, "
+            f"rules {self.rules.name!r}, solver {self.solver}, {relaxed}"
+        )
+
     def summary(self) -> str:
         """Plain-text summary: totals, relaxed soft rules, notes and one line per city.
 
@@ -267,9 +289,6 @@ class QuotaTable:
             widths = (7, 6, 6, 6, 6, 6, 6, 6, 6)
             lines.append(f"{city:<10} " + " ".join(f"{int(v):>{w}}" for v, w in zip(values, widths)))
         return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return self.summary()
 
     def _repr_html_(self) -> str:
         by = self._by_city().drop(columns=["deviation"])

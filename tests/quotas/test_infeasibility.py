@@ -8,7 +8,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quotas import MOHRSS_2011, build
+from quotas import MOHRSS_2011, build, model, solvers
 from quotas.infeasibility import CityFacts, deletion_filter, describe_conflict
 
 
@@ -89,12 +89,12 @@ def test_model_names_follow_city_cell_and_rule() -> None:
     )
     from quotas.structure import validate_structure
 
-    cities = build._prepare_cities(
+    cities = model.prepare_cities(
         validate_structure(s), pd.Series({"广州市": 60}), MOHRSS_2011, {}, None, 1.0
     )
     groups = build._groups_of(cities, None, MOHRSS_2011, False)
-    model, _, _ = build._assemble(cities, frozenset(groups), None, objective=True)
-    prob, variables = build._to_pulp(model, "quotas")
+    program, _, _ = model.assemble(cities, frozenset(groups), None, objective=True)
+    prob, variables = solvers.to_pulp(program, "quotas")
     names = {v.name for v in variables}
     rows = {c.name for c in prob.constraints()}
     assert {

@@ -63,3 +63,24 @@ def test_to_frame_lists_every_rule():
     frame = MOHRSS_2011.to_frame()
     assert frame["id"].tolist() == MOHRSS_2011.ids
     assert frame.columns[:3].tolist() == ["id", "kind", "scope"]
+
+
+def test_repr_is_one_line_and_print_shows_the_rules():
+    # Issue 13: the multi-line repr leaked into help(sampling.audit) as the default of rules=.
+    import inspect
+
+    from sampling.audit import audit
+
+    assert repr(MOHRSS_2011) == "<RuleSet: 'mohrss-2011' (人社部函〔2011〕308号), 9 rules: 5 hard, 4 soft>"
+    assert str(MOHRSS_2011).count("\n") == len(MOHRSS_2011)
+    signature = str(inspect.signature(audit))  # what help() prints as the call line
+    assert "<RuleSet: 'mohrss-2011'" in signature and "min_count" not in signature
+
+
+def test_sets_are_named_by_their_documents():
+    assert MOHRSS_2011.document == "人社部函〔2011〕308号"
+    assert MOHRSS_2009.document == "人社部发〔2009〕152号"
+    assert GUANGDONG_2013.document == "广东省全省企业用工定点监测扩面组织实施方案(2013)"
+    # A modified set is no longer the document's; a renamed one keeps it.
+    assert MOHRSS_2011.replace(manufacturing_max=0.3).document == ""
+    assert MOHRSS_2011.replace(manufacturing_max=0.3, name="local").document == "人社部函〔2011〕308号"

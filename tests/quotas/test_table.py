@@ -80,7 +80,8 @@ def test_summary_and_html(table: QuotaTable) -> None:
     text = table.summary()
     assert text.startswith("QuotaTable: 2 cities, 90 enterprises, rules 'mohrss-2011 (modified)'")
     assert "soft rules relaxed: none" in text
-    assert repr(table) == text
+    assert str(table) == text
+    assert repr(table) == f"<QuotaTable: {table.headline()}>" and "\n" not in repr(table)
     html = table._repr_html_()
     assert "<table>" in html and "广州市" in html and "制造业" in html
 
