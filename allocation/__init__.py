@@ -10,11 +10,13 @@ from __future__ import annotations
 from allocation.apportion import apportion, bounded_quota
 from allocation.cities import CityAllocation, allocate_cities
 from allocation.exceptions import AllocationError, InfeasibleAllocationError, UnknownMethodError
+from allocation.explain import AllocationExplanation, explain
 from allocation.optimal import bethel, optimal
 from allocation.split import split
 
 __all__ = [
     "AllocationError",
+    "AllocationExplanation",
     "CityAllocation",
     "InfeasibleAllocationError",
     "UnknownMethodError",
@@ -22,6 +24,7 @@ __all__ = [
     "apportion",
     "bethel",
     "bounded_quota",
+    "explain",
     "optimal",
     "split",
 ]

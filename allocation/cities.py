@@ -9,6 +9,7 @@ lower bound ``max(minimum, existing)`` and upper bound ``maximum``.
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -27,6 +28,8 @@ from allocation.apportion import (
     apportion,
 )
 from allocation.exceptions import AllocationError
+from basis.files import atomic_path
+from basis.results import Result
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -51,8 +54,8 @@ FRAME_COLUMNS = [
 ]
 
 
-@dataclass(frozen=True, eq=False)
-class CityAllocation:
+@dataclass(frozen=True, eq=False, repr=False)
+class CityAllocation(Result):
     """The allocation of a total across cities, with the inputs that shaped it.
 
     Attributes
@@ -67,6 +70,15 @@ class CityAllocation:
         Allocation per city (with the tilt, if any), summing to ``total``.
     table : DataFrame
         One row per city with the columns of :meth:`to_frame` (index: city).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from allocation import allocate_cities
+    >>> stats = pd.DataFrame({"employment": [60.0, 30.0, 10.0]}, index=["a", "b", "c"])
+    >>> res = allocate_cities(stats, 100, weights={"employment": 1.0}, minimum=15)
+    >>> res
+    <CityAllocation: 100 by huntington-hill over 3 cities (largest a 57, smallest c 15); binding: minimum 1>
     """
 
     total: int
@@ -88,6 +100,17 @@ class CityAllocation:
         """
         return self.table.reset_index(names="city")[FRAME_COLUMNS]
 
+    def headline(self) -> str:
+        """One line: total, method, cities, the largest and smallest, the binding bounds."""
+        a = self.allocated
+        line = f"{self.total:,} by {self.method} over {len(a)} cities"
+        if len(a):
+            line += f" (largest {a.idxmax()} {int(a.max()):,}, smallest {a.idxmin()} {int(a.min()):,})"
+        bound = self.table["binding"][self.table["binding"] != ""]
+        if len(bound):
+            line += "; binding: " + ", ".join(f"{k} {v}" for k, v in bound.value_counts().items())
+        return line
+
     def _header(self) -> list[str]:
         t = self.table
         weights = ", ".join(f"{k} {v:g}" for k, v in self.weights.items())
@@ -105,28 +128,75 @@ class CityAllocation:
             lines.append(f"tilt on {len(tilted)} cities moved {moved:,} units")
         return lines
 
+    def _shown(self) -> pd.DataFrame:
+        """The table with formatted numbers (percent shares, one decimal, blanks for none)."""
+        t = self.table
+
+        def tilt(x: float) -> str:
+            return "" if x == 1 else f"x{x:.3g}"
+
+        return pd.DataFrame(
+            {
+                "share %": [f"{100 * x:.2f}" for x in t["share"]],
+                "ideal": [f"{x:,.1f}" for x in t["ideal"]],
+                "lower": [f"{int(x):,}" for x in t["lower"]],
+                "upper": ["" if pd.isna(x) else f"{int(x):,}" for x in t["upper"]],
+                "binding": t["binding"].to_numpy(),
+                "allocated": [f"{int(x):,}" for x in t["allocated"]],
+                "no tilt": [f"{int(x):,}" for x in t["allocated_without_tilt"]],
+                "tilt": [tilt(x) for x in t["tilt"]],
+            },
+            index=t.index,
+        )
+
     def summary(self) -> str:
         """Plain-text summary: totals, weights, binding bounds and the table."""
-        t = self.table
-        shown = pd.DataFrame(
-            {
-                "share %": (100 * t["share"]).round(2),
-                "ideal": t["ideal"].round(1),
-                "lower": t["lower"],
-                "upper": t["upper"],
-                "allocated": t["allocated"],
-                "no tilt": t["allocated_without_tilt"],
-                "binding": t["binding"],
-            }
-        )
-        return "\n".join([*self._header(), shown.to_string()])
-
-    def __repr__(self) -> str:
-        return self.summary()
+        return "\n".join([*self._header(), self._shown().to_string()])
 
     def _repr_html_(self) -> str:
         caption = "<br>".join(html.escape(line) for line in self._header())
-        return f"<p>{caption}</p>" + self.to_frame().to_html(index=False)
+        shown = self._shown().reset_index(names="city")
+        return f"<div><p>{caption}</p>{shown.to_html(index=False, escape=True)}</div>"
+
+    def to_excel(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        columns: pd.DataFrame | None = None,
+        overwrite: bool = True,
+    ) -> None:
+        """Write the allocation to an xlsx workbook, atomically.
+
+        Sheet 分配 (allocation) has one row per city: :meth:`to_frame`'s columns under Chinese
+        and English headers, the shares in percent; sheet 说明 (notes) the summary lines.
+
+        Parameters
+        ----------
+        path : str or PathLike
+            The workbook to write.
+        columns : DataFrame, optional
+            More columns per city (indexed by city, e.g. the secondary / tertiary targets),
+            added after the allocation's.
+        overwrite : bool
+            If False, an existing ``path`` is an error.
+        """
+        table = self.to_frame().set_index("city")
+        for col in ("share", "share_without_tilt"):
+            table[col] = (100 * table[col]).round(4)
+        table = table.rename(columns=_EXCEL_HEADERS)
+        if columns is not None:
+            unknown = columns.index.difference(table.index)
+            if len(unknown):
+                raise AllocationError(f"columns has cities not in the allocation: {unknown.tolist()[:10]}")
+            table = table.join(columns)
+        notes = pd.DataFrame({"说明 notes": self._header()})
+        with atomic_path(path, overwrite=overwrite) as tmp:
+            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+                table.reset_index(names="城市 city").to_excel(
+                    writer, sheet_name="分配", index=False, na_rep=""
+                )
+                writer.sheets["分配"].freeze_panes = "B2"
+                notes.to_excel(writer, sheet_name="说明", index=False)
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Bar chart of the allocation per city with the ideal (real quota) marked.
@@ -153,6 +223,21 @@ class CityAllocation:
         ax.set_title(f"{self.total:,} by {self.method}")
         ax.legend()
         return ax
+
+
+_EXCEL_HEADERS = {
+    "share": "份额% share",
+    "ideal": "理想值 ideal",
+    "lower": "下限 lower",
+    "upper": "上限 upper",
+    "binding": "约束 binding",
+    "allocated": "分配 allocated",
+    "allocated_without_tilt": "不倾斜 without tilt",
+    "share_without_tilt": "不倾斜份额% share without tilt",
+    "tilt": "倾斜系数 tilt",
+    "minimum": "最低数 minimum",
+    "existing": "现有样本 existing",
+}
 
 
 def _check_columns(stats: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
@@ -184,10 +269,12 @@ def _check_columns(stats: pd.DataFrame, weights: Mapping[str, float]) -> pd.Data
     return data
 
 
-def _check_tilt(tilt: Mapping[object, float] | None, index: pd.Index) -> pd.Series:
+def _check_tilt(tilt: Mapping[object, float] | pd.Series | None, index: pd.Index) -> pd.Series:
     out = pd.Series(1.0, index=index, name="tilt")
     if tilt is None:
         return out
+    if isinstance(tilt, pd.Series):
+        tilt = dict(tilt.items())
     unknown = [c for c in tilt if c not in index]
     if unknown:
         raise AllocationError(f"tilt names cities not in stats: {unknown}")
@@ -221,7 +308,7 @@ def allocate_cities(
     weights: Mapping[str, float] | None = None,
     minimum: int | pd.Series | None = None,
     maximum: int | pd.Series | None = None,
-    tilt: Mapping[object, float] | None = None,
+    tilt: Mapping[object, float] | pd.Series | None = None,
     existing: pd.Series | None = None,
     method: Method = "huntington-hill",
 ) -> CityAllocation:
@@ -242,7 +329,7 @@ def allocate_cities(
         the ministry's population tiers, :func:`quotas.tiers.tier_minimum`).
     maximum : int or Series, optional
         Upper bound per city.
-    tilt : mapping of city -> multiplier, optional
+    tilt : mapping or Series of city -> multiplier, optional
         Multiplies the named cities' shares (others 1), after which the shares are
         renormalised. The result also reports the allocation without the tilt.
     existing : Series, optional

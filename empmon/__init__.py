@@ -12,7 +12,15 @@ selection, audit).
 
 from __future__ import annotations
 
-from allocation import CityAllocation, allocate_cities, apportion, optimal, split
+from allocation import (
+    AllocationExplanation,
+    CityAllocation,
+    allocate_cities,
+    apportion,
+    explain,
+    optimal,
+    split,
+)
 from quotas import GUANGDONG_2013, MOHRSS_2009, MOHRSS_2011, QuotaTable, RuleSet, build_quotas, datasets
 from quotas.tiers import tier_minimum
 from sampling import (
@@ -32,6 +40,7 @@ __all__ = [
     "GUANGDONG_2013",
     "MOHRSS_2009",
     "MOHRSS_2011",
+    "AllocationExplanation",
     "AuditReport",
     "CityAllocation",
     "QuotaTable",
@@ -42,6 +51,7 @@ __all__ = [
     "audit",
     "build_quotas",
     "datasets",
+    "explain",
     "optimal",
     "prepare_frame",
     "read_frame",

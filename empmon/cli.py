@@ -396,6 +396,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--frame-size", type=int, help="enterprises in the synthetic register")
     p.set_defaults(run=_cmd_example)
+
+    from empmon import cli_explain
+
+    cli_explain.register(command)
     return parser
 
 

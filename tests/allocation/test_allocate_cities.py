@@ -115,8 +115,11 @@ def test_result_object():
         "allocated_without_tilt",
     ]
     assert frame["ideal"].sum() == pytest.approx(100)
-    assert repr(res) == res.summary()
-    assert "<table" in res._repr_html_() and "huntington-hill" in res._repr_html_()
+    # One line in a list, several in a terminal (the Result base's convention).
+    assert repr(res) == f"<CityAllocation: {res.headline()}>" and "\n" not in repr(res)
+    assert str(res) == res.summary() and "share =" in res.summary()
+    page = res._repr_html_()
+    assert "<table" in page and "huntington-hill" in page
     ax = res.plot()
     assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
     assert [p.get_height() for p in ax.patches] == res.allocated.tolist()
@@ -188,3 +191,41 @@ def test_input_errors_name_the_city_or_column():
     with pytest.raises(AllocationError, match="'gdp'.*'b': -3.0"):
         allocate_cities(stats_neg, 100)
     assert np.isfinite(allocate_cities(stats, 0).to_frame()["ideal"]).all()
+
+
+def test_jupyter_view_has_formatted_numbers_only():
+    # A bound left open is blank, a share is a percent with 2 decimals, the ideal 1 decimal:
+    # no raw floats such as 0.55 or 0.172994 and no <NA> reach the reader.
+    res = allocate_cities(small_stats(), 100, minimum=20, tilt={"b": 1.5})
+    page = res._repr_html_()
+    assert "&lt;NA&gt;" not in page and "<NA>" not in page and "nan" not in page
+    # shares 0.55 * ... after the tilt: a 0.44, b 0.36 (hand: 0.55 / (0.55 + 0.45 + 0.15))
+    assert "0.55" not in page and "55.00" not in page
+    assert "x1.5" in page
+    shown = res._shown()
+    assert shown["upper"].tolist() == ["", "", ""]
+    assert all(len(v.split(".")[1]) == 2 for v in shown["share %"])
+
+
+def test_to_excel_writes_chinese_sheet_with_extra_columns(tmp_path):
+    res = allocate_cities(small_stats(), 100, minimum=20)
+    extra = pd.DataFrame({"secondary": [30, 20, 10], "tertiary": [20, 10, 10]}, index=["a", "b", "c"])
+    path = tmp_path / "allocation.xlsx"
+    res.to_excel(path, columns=extra)
+    with pd.ExcelFile(path) as book:
+        assert book.sheet_names == ["分配", "说明"]
+        table = pd.read_excel(book, sheet_name="分配")
+        notes = pd.read_excel(book, sheet_name="说明")
+    assert table.columns[0] == "城市 city"
+    assert table["分配 allocated"].tolist() == res.allocated.tolist()
+    assert table["secondary"].tolist() == [30, 20, 10]
+    # shares in percent: hand calculation 100 * (0.5 * 0.6 + 0.5 * 0.5) = 55
+    assert table["份额% share"].iloc[0] == pytest.approx(55.0)
+    assert notes.iloc[0, 0].startswith("City allocation of 100")
+    with pytest.raises(AllocationError, match="not in the allocation"):
+        res.to_excel(path, columns=extra.rename(index={"c": "z"}))
+
+
+def test_tilt_as_a_series():
+    res = allocate_cities(small_stats(), 100, minimum=20, tilt=pd.Series({"b": 1.5}))
+    assert res.allocated.tolist() == [44, 36, 20]
