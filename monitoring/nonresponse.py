@@ -217,7 +217,7 @@ def _report_numbers(reports: pd.DataFrame, design: Design) -> pd.DataFrame:
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             raise EstimationError(
-                f"reports: {column} of enterprise {ids.iloc[i]!r} must be a number >= 0, got {raw.iloc[i]!r}"
+                f"reports: {column} of enterprise {ids.iloc[i]!r} must be a number >= 0, got {_shown(raw.iloc[i])}"
             )
         out[column] = value
     if "change" in out.columns:
@@ -320,6 +320,10 @@ def _collapse(
             "from its own reports (collect them, or estimate without it)"
         )
     return adjusted
+
+
+def _shown(value: object) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _ids(ids: pd.Series | np.ndarray) -> str:

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from monitoring.estimate import estimate
+from monitoring.estimate import ESTIMATE_COLUMNS, MEASURES, estimate
+from monitoring.exceptions import EstimationError
 
 R = Path(__file__).parent / "r"
 
@@ -41,6 +42,7 @@ def test_estimates_equal_r_survey(case):
     # lonely-stratum rule as the case names).
     result = estimate(_reports(), _design(), **CASES[case])
     refs = _refs(case)
+    refs = refs[refs["by"] != "city+size_class"]
     ours = result.to_frame().merge(refs, on=["by", "domain", "measure"], suffixes=("", "_r"), how="inner")
     assert len(ours) == len(refs) == 5 * (1 + 2 + 2 + 4)  # 5 measures; province, cities, sections, sizes
     for column in ("estimate", "se", "ci_low", "ci_high"):
@@ -50,3 +52,142 @@ def test_estimates_equal_r_survey(case):
     rate = result.to_frame().query("measure == 'change_rate'").set_index(["by", "domain"]).loc[ratio.index]
     np.testing.assert_allclose(rate["estimate"], 100 * (ratio["estimate_r"] - 1), rtol=1e-8)
     np.testing.assert_allclose(rate["se"], 100 * ratio["se_r"], rtol=1e-8)
+
+
+def test_crossed_domains_equal_r_svyby_with_two_factors():
+    # R: make_estimate_refs.R, svyby(~v, ~city + size_class, ...) on the cell-adjusted design;
+    # R lists only the combinations with respondents, so 广州市 / micro etc. are not compared.
+    result = estimate(_reports(), _design(), by=[("city", "size_class")])
+    refs = _refs("cell_adjust").query("by == 'city+size_class'")
+    ours = result.to_frame().merge(refs, on=["by", "domain", "measure"], suffixes=("", "_r"))
+    assert len(ours) == len(refs) == 3 * 7
+    for column in ("estimate", "se", "ci_low", "ci_high"):
+        np.testing.assert_allclose(ours[column], ours[f"{column}_r"], rtol=1e-8, atol=0, err_msg=column)
+
+
+def test_srs_hand_calculation():
+    # One stratum, N = 10, n = 4 (weights 2.5), all respond; base 10, 20, 30, 40 and end
+    # 10, 18, 33, 40. Cochran (1977) eq. 5.7 with one stratum, by hand:
+    #   base total = 2.5 x 100 = 250; s^2(base) = (225 + 25 + 25 + 225) / 3 = 500/3;
+    #   V = N^2 (1 - n/N) s^2 / n = 100 x 0.6 x (500/3) / 4 = 2500, se = 50.
+    #   ratio R = 101 / 100; residuals e = end - R base = 10 - 10.1, 18 - 20.2, 33 - 30.3, 40 - 40.4
+    #   = -0.1, -2.2, 2.7, -0.4 (mean 0); s^2(e) = (0.01 + 4.84 + 7.29 + 0.16) / 3 = 4.1;
+    #   V(R) = N^2 (1 - f) s^2(e) / n / Y^2 = 100 x 0.6 x 4.1 / 4 / 250^2 = 61.5 / 62500.
+    #   fell: only the second (18 < 20): p = 0.25, s^2 = (3 x 0.0625 + 0.5625) / 3 = 0.25,
+    #   V(p) = (1 - f) s^2 / n = 0.6 x 0.25 / 4 = 0.0375.
+    design = pd.DataFrame(
+        {
+            "enterprise_id": list("abcd"),
+            "city": "广州市",
+            "section": "C",
+            "size_class": "small",
+            "state_owned": False,
+            "weight": 2.5,
+            "enterprises": 10,
+        }
+    )
+    reports = pd.DataFrame(
+        {
+            "enterprise_id": list("abcd"),
+            "base_employment": [10, 20, 30, 40],
+            "end_employment": [10, 18, 33, 40],
+        }
+    )
+    result = estimate(reports, design, by=[])
+    base = result.get("province", "all", "base_employment")
+    assert base["estimate"] == pytest.approx(250, rel=1e-12)
+    assert base["se"] == pytest.approx(50, rel=1e-12)
+    ratio = result.get("province", "all", "ratio")
+    assert ratio["estimate"] == pytest.approx(1.01, rel=1e-12)
+    assert ratio["se"] == pytest.approx(np.sqrt(61.5 / 62500), rel=1e-12)
+    assert ratio["ci_low"] == pytest.approx(1.01 - 1.959963984540054 * np.sqrt(61.5 / 62500), rel=1e-12)
+    fell = result.get("province", "all", "fell_share")
+    assert fell["estimate"] == pytest.approx(0.25, rel=1e-12)
+    assert fell["se"] == pytest.approx(np.sqrt(0.0375), rel=1e-12)
+
+
+def test_closures_are_job_losses_not_nonresponse():
+    # E007 reported (4) blank and (5) = -185: a respondent whose employment fell to 0, in the
+    # end total with weight 9.268... (R's cell-adjusted weight, estimate_weights.csv) and 0.
+    result = estimate(_reports(), _design())
+    row = result.adjustment.data.set_index("enterprise_id").loc["E007"]
+    assert (row["base_employment"], row["end_employment"], row["responded"]) == (185, 0, True)
+    assert row["weight"] == pytest.approx(38 / 6 * (2 + 38) / (2 + 38 / 6 * 4), rel=1e-12)
+
+
+def test_take_all_design_has_zero_standard_errors():
+    # every stratum taken whole (N_h = n_h, weight 1): no sampling error, se = 0 (fpc 0)
+    reports = _reports().dropna(subset=["end_employment"])
+    design = _design()
+    design = design[design["enterprise_id"].isin(reports["enterprise_id"])].assign(weight=1.0)
+    design["enterprises"] = design.groupby(["city", "section", "size_class", "state_owned"])[
+        "enterprise_id"
+    ].transform("size")
+    result = estimate(reports, design).to_frame()
+    assert len(result) == 6 * (1 + 2 + 2 + 4)
+    assert (result["se"] == 0).all()
+
+
+def test_domain_totals_add_up_to_the_province():
+    result = estimate(_reports(), _design()).to_frame()
+    for measure in ("base_employment", "end_employment", "change"):
+        rows = result[result["measure"] == measure]
+        province = rows.loc[rows["by"] == "province", "estimate"].item()
+        for by in ("city", "section", "size_class"):
+            assert rows.loc[rows["by"] == by, "estimate"].sum() == pytest.approx(province, rel=1e-12)
+
+
+def test_columns_and_domains_without_respondents():
+    reports = _reports()
+    reports = reports[~reports["enterprise_id"].isin(["E039", "E040", "E041", "E042", "E043"])]
+    result = estimate(reports, _design(), by=["size_class"])
+    assert tuple(result.to_frame().columns) == ESTIMATE_COLUMNS
+    micro = result.wide("end_employment").set_index("domain").loc["micro"]
+    assert micro["n"] == 0 and np.isnan(micro["estimate"]) and np.isnan(micro["se"])
+    assert list(result.to_frame()["measure"].unique()) == list(MEASURES)
+
+
+def test_errors_name_the_problem():
+    reports = _reports()
+    with pytest.raises(EstimationError, match="2 months"):
+        estimate(pd.concat([reports, reports.assign(month="2026-04")]), _design())
+    with pytest.raises(EstimationError, match="no column 'industry'"):
+        estimate(reports, _design(), by=["industry"])
+    with pytest.raises(ValueError, match="lonely must be one of 'adjust', 'average', 'remove', 'fail'"):
+        estimate(reports, _design(), lonely="certainty")
+    with pytest.raises(EstimationError, match="stratum 深圳市 / C / small / False has one enterprise"):
+        estimate(reports, _design(), lonely="fail")
+    with pytest.raises(ValueError, match="nonresponse must be one of 'cell', 'unchanged'"):
+        estimate(reports, _design(), nonresponse="drop")
+
+
+def test_inputs_not_mutated():
+    reports, design = _reports(), _design()
+    before = reports.copy(), design.copy()
+    estimate(reports, design)
+    pd.testing.assert_frame_equal(reports, before[0])
+    pd.testing.assert_frame_equal(design, before[1])
+
+
+def test_to_excel_has_chinese_sheets_and_headers(tmp_path):
+    import openpyxl
+
+    result = estimate(_reports(), _design())
+    path = tmp_path / "估计.xlsx"
+    result.to_excel(path)
+    book = openpyxl.load_workbook(path, read_only=True)
+    assert book.sheetnames == ["估计结果", "无回答调整", "说明"]
+    header = next(book["估计结果"].iter_rows(max_row=1, values_only=True))
+    assert header == (
+        "分组",
+        "组别",
+        "指标",
+        "估计值",
+        "标准误",
+        "置信区间下限",
+        "置信区间上限",
+        "变异系数",
+        "样本企业数",
+    )
+    first = next(book["估计结果"].iter_rows(min_row=2, max_row=2, values_only=True))
+    assert first[:3] == ("全省", "全省", "建档期期末就业人数")

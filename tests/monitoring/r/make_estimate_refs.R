@@ -29,7 +29,7 @@
 #   "unchanged": every monitored enterprise with its design weight; a non-respondent's end
 #     employment is its base. R is given all 43 with the design weights.
 # A stratum with one enterprise in the data: options(survey.lonely.psu = "adjust" / "average" /
-# "remove"), the case names say which. Domains: svyby over the full design (svytotal,
+# "remove"), the case names say which; case cell_adjust also has crossed domains city x size_class. Domains: svyby over the full design (svytotal,
 # svyratio, svymean); the intervals are confint() (normal quantile, 95%).
 suppressMessages(library(survey))
 options(survey.lonely.psu = "adjust")
@@ -107,6 +107,14 @@ for (lonely in c("adjust", "average", "remove")) {
   estimates(paste0("cell_", lonely), des_cell)
 }
 options(survey.lonely.psu = "adjust")
+# crossed domains city x size_class (svyby with two factors: the combinations with respondents)
+for (v in c("base_employment", "end_employment")) {
+  b <- svyby(as.formula(paste0("~", v)), ~city + size_class, des_cell, svytotal)
+  add("cell_adjust", "city+size_class", paste(b$city, b$size_class, sep = " / "), v, coef(b), SE(b), confint(b))
+}
+b <- svyby(~end_employment, ~city + size_class, des_cell, svyratio, denominator = ~base_employment)
+add("cell_adjust", "city+size_class", paste(b$city, b$size_class, sep = " / "), "ratio", coef(b), SE(b),
+    confint(b))
 imputed <- dat
 imputed$end_employment[!imputed$responded] <- imputed$base_employment[!imputed$responded]
 weights_out[[2]] <- data.frame(case = "unchanged", enterprise_id = imputed$enterprise_id,
