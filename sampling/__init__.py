@@ -7,6 +7,7 @@ from sampling.audit import AuditReport, audit
 from sampling.exceptions import AuditError, FrameError, SampleError, SampleReadWarning, SelectionError
 from sampling.frame import prepare_frame, read_frame, structure, validate_frame
 from sampling.inclusion import inclusion_probabilities
+from sampling.national import NationalSubset, national_subset
 from sampling.prn import derive_prn
 from sampling.read import read_sample
 from sampling.replace import replace
@@ -17,6 +18,7 @@ __all__ = [
     "AuditError",
     "AuditReport",
     "FrameError",
+    "NationalSubset",
     "Sample",
     "SampleError",
     "SampleReadWarning",
@@ -24,6 +26,7 @@ __all__ = [
     "audit",
     "derive_prn",
     "inclusion_probabilities",
+    "national_subset",
     "prepare_frame",
     "read_frame",
     "read_sample",

@@ -66,6 +66,7 @@ _EXTRA_HEADERS = {
     "prn": "永久随机数",
     "reason": "剔除原因",
     "replaces": "替换企业",
+    "national": "两网合并",
 }
 
 

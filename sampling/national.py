@@ -1,0 +1,453 @@
+"""The national subset of a provincial sample (两网合并): who also reports to the ministry.
+
+Guangdong 2013: "在10000家企业中，重点选择部分企业(约1000家，目前已开展641家)开展月度失业动态监测工作"
+- of the 10,000 monitored enterprises, about 1,000 (641 already) also report monthly to the
+national unemployment dynamic monitoring, which runs in the national monitoring cities under the
+ministry's rules (人社部函〔2011〕308号). :func:`national_subset` marks them:
+
+1. the enterprises already reporting nationally are kept (they count toward the target);
+2. the target is shared among the monitoring cities in proportion to each city's part of the
+   sample, each city at least the ministry's minimum (and its existing national enterprises), at
+   most what the sample has there (:func:`allocation.apportion` with bounds);
+3. within a city the enterprises to add are shared among the quota cells (city, section, size
+   class, ownership) in proportion to the sample's enterprises in each cell, a cell's existing
+   national enterprises as its floor, so the subset keeps the sample's composition; within a
+   cell the enterprises with the smallest permanent random numbers are taken (the selection's
+   own order, so the choice is reproducible and coordinated with the draw);
+4. the subset is audited per city under the national rules (default
+   :data:`quotas.rules.MOHRSS_2011`) through :func:`sampling.audit`.
+
+Where the numbers cannot all hold (a target below what the minimums and the existing
+enterprises need, a city whose sample is below its minimum, a target above the sample), the
+closest subset is built and :attr:`NationalSubset.problems` says which and by how much.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from allocation.apportion import apportion
+from basis.files import atomic_path
+from basis.results import Result
+from quotas.cities import resolve_cities
+from quotas.rules import MOHRSS_2011, RuleSet
+from quotas.tiers import tier_minimum
+from sampling.audit import AuditReport, audit
+from sampling.exceptions import SampleError
+from sampling.select import KEYS
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["NATIONAL_COLUMN", "NationalSubset", "national_subset"]
+
+NATIONAL_COLUMN = "national"
+"""The flag column: True for an enterprise that also reports to the national monitoring."""
+
+CITY_COLUMNS = ["city", "minimum", "available", "existing", "target", "added", "national", "shortfall"]
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class NationalSubset(Result):
+    """The enterprises of a sample that also report to the national monitoring.
+
+    Attributes
+    ----------
+    table : DataFrame
+        The sample's monitored enterprises (roles panel and new) with ``national`` (bool) and
+        ``national_role`` (``"existing"``, ``"added"`` or ``""``).
+    cities : DataFrame
+        One row per monitoring city: ``city, minimum, available`` (the sample's enterprises
+        there), ``existing``, ``target``, ``added``, ``national`` (existing + added) and
+        ``shortfall`` (how far ``national`` is below ``minimum``).
+    target : int
+        The target asked for.
+    report : AuditReport
+        The national rules checked on the subset, per city.
+    problems : tuple of str
+        Each number that could not hold, and by how much.
+    """
+
+    table: pd.DataFrame
+    cities: pd.DataFrame
+    target: int
+    report: AuditReport
+    problems: tuple[str, ...]
+
+    @property
+    def n_national(self) -> int:
+        """Enterprises in the subset."""
+        return int(self.table[NATIONAL_COLUMN].sum())
+
+    def headline(self) -> str:
+        """One line: size against the target, cities, existing and added, the audit."""
+        c = self.cities
+        return (
+            f"{self.n_national:,} national enterprises (target {self.target:,}) in {len(c)} cities: "
+            f"{int(c['existing'].sum()):,} existing + {int(c['added'].sum()):,} added; audit "
+            f"{'passed' if self.report.passed else 'FAILED'}"
+            + (f"; {len(self.problems)} numbers cannot hold" if self.problems else "")
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """The subset's enterprises: the sample's columns with ``national`` and ``national_role``."""
+        return self.table[self.table[NATIONAL_COLUMN]].reset_index(drop=True)
+
+    def summary(self) -> str:
+        """The headline, what cannot hold, the per-city table and the audit's failures."""
+        lines = [f"National subset (两网合并): {self.headline()}"]
+        lines += [f"cannot hold: {p}" for p in self.problems]
+        lines.append(self.cities.to_string(index=False))
+        flagged = self.report.to_frame().query("status in ['fail', 'warn']")
+        for row in flagged.itertuples(index=False):
+            lines.append(f"  {row.status} {row.city} {row.rule}: {row.observed:g} (limit {row.limit})")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        problems = "".join(f"<li>{html.escape(p)}</li>" for p in self.problems)
+        head = f"<p><b>{html.escape(self.headline())}</b></p>"
+        return (
+            "<div>"
+            + head
+            + (f"<p>Cannot hold:</p><ul>{problems}</ul>" if problems else "")
+            + self.cities.to_html(index=False)
+            + self.report._repr_html_()
+            + "</div>"
+        )
+
+    def flag(self, sample: Any) -> Any:
+        """The sample (a ``Sample`` or a DataFrame) with the ``national`` column added.
+
+        Rows not in the subset (other enterprises, reserves, removed) get False.
+        """
+        ids = set(self.to_frame()["enterprise_id"])
+        if isinstance(sample, pd.DataFrame):
+            return sample.assign(**{NATIONAL_COLUMN: sample["enterprise_id"].isin(ids).to_numpy()})
+        from dataclasses import replace as dc_replace
+
+        table = sample.table.assign(**{NATIONAL_COLUMN: sample.table["enterprise_id"].isin(ids).to_numpy()})
+        return dc_replace(sample, table=table)
+
+    def to_excel(self, path: str | os.PathLike[str], *, overwrite: bool = True) -> None:
+        """Sheets 国家监测企业 (the subset), 分市 (per city, with what cannot hold) and 审核 (audit)."""
+        notes = pd.DataFrame({"说明 notes": [self.headline(), *self.problems]})
+        with atomic_path(path, overwrite=overwrite) as tmp:
+            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+                self.to_frame().to_excel(writer, sheet_name="国家监测企业", index=False, na_rep="")
+                self.cities.to_excel(writer, sheet_name="分市", index=False)
+                notes.to_excel(writer, sheet_name="分市", index=False, startrow=len(self.cities) + 2)
+                self.report.to_frame().to_excel(writer, sheet_name="审核", index=False, na_rep="")
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Existing and added national enterprises per city, with the minimum marked.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure if omitted.
+
+        Returns
+        -------
+        matplotlib Axes
+        """
+        import matplotlib.pyplot as plt
+
+        c = self.cities
+        if ax is None:
+            _, ax = plt.subplots(figsize=(max(4.0, 0.8 * len(c)), 4.0))
+        x = np.arange(len(c))
+        ax.bar(x, c["existing"], color="tab:gray", label="existing")
+        ax.bar(x, c["added"], bottom=c["existing"], color="tab:blue", label="added")
+        ax.scatter(x, c["minimum"], color="tab:red", marker="_", s=300, zorder=3, label="minimum")
+        ax.set_xticks(x, [str(v) for v in c["city"]])
+        ax.set_ylabel("enterprises")
+        ax.set_title(f"National subset: {self.n_national:,} of target {self.target:,}")
+        ax.legend()
+        return ax
+
+
+def _monitored(sample: Any) -> pd.DataFrame:
+    if hasattr(sample, "cells") and hasattr(sample, "to_frame") and not isinstance(sample, pd.DataFrame):
+        sample = sample.to_frame()
+    if not isinstance(sample, pd.DataFrame):
+        raise SampleError(f"sample must be a Sample or a DataFrame, got {type(sample).__name__}")
+    missing = [c for c in ("enterprise_id", *KEYS, "prn") if c not in sample.columns]
+    if missing:
+        raise SampleError(
+            f"sample lacks columns {missing}: the subset is chosen by cell and permanent random number "
+            "(use the Sample of sampling.select)"
+        )
+    table = sample
+    if "role" in table.columns:
+        table = table[table["role"].isin(["panel", "new"])]
+    table = table.reset_index(drop=True).copy()
+    if table["enterprise_id"].duplicated().any():
+        raise SampleError(
+            f"enterprises listed twice: {table.loc[table['enterprise_id'].duplicated(), 'enterprise_id'].tolist()[:10]}"
+        )
+    prn = pd.to_numeric(table["prn"], errors="coerce")
+    if prn.isna().any():
+        raise SampleError(
+            f"prn missing or not a number for {table.loc[prn.isna(), 'enterprise_id'].tolist()[:10]}"
+        )
+    table["prn"] = prn.to_numpy(dtype=np.float64)
+    return table
+
+
+def _existing(table: pd.DataFrame, existing: str | Iterable[Any] | None) -> np.ndarray:
+    if existing is None:
+        return np.zeros(len(table), dtype=bool)
+    if isinstance(existing, str):
+        if existing not in table.columns:
+            raise SampleError(
+                f"existing names column {existing!r}, which the sample lacks; give the ids of the "
+                "enterprises already reporting nationally, or None"
+            )
+        values = table[existing]
+        if values.isna().any() or not values.isin([True, False, 0, 1]).all():
+            bad = table.loc[values.isna() | ~values.isin([True, False, 0, 1]), "enterprise_id"].tolist()
+            raise SampleError(f"column {existing!r} must be True/False; not for {bad[:10]}")
+        return values.astype(bool).to_numpy()
+    ids = pd.Index(list(existing)).astype(str)
+    unknown = ids.difference(pd.Index(table["enterprise_id"].astype(str)))
+    if len(unknown):
+        raise SampleError(
+            f"{len(unknown)} existing national enterprises are not monitored in the sample: {unknown.tolist()[:10]}"
+        )
+    return table["enterprise_id"].astype(str).isin(ids).to_numpy()
+
+
+def _minimum(
+    minimum: int | pd.Series | str,
+    cities: pd.Index,
+    city_population: pd.Series | None,
+    municipality: pd.Series | None,
+) -> pd.Series:
+    if isinstance(minimum, str):
+        if city_population is None:
+            raise SampleError(f"minimum {minimum!r} is by population tier: give city_population")
+        pop = city_population.copy()
+        pop.index = resolve_cities(pd.Series(pop.index)).to_numpy()
+        missing = cities.difference(pop.index)
+        if len(missing):
+            raise SampleError(f"city_population has no value for monitoring cities {missing.tolist()}")
+        return tier_minimum(pop[cities], scheme=minimum, municipality=municipality)  # type: ignore[arg-type]
+    if isinstance(minimum, pd.Series):
+        out = minimum.copy()
+        out.index = resolve_cities(pd.Series(out.index)).to_numpy()
+        missing = cities.difference(out.index)
+        if len(missing):
+            raise SampleError(f"minimum has no value for monitoring cities {missing.tolist()}")
+        return out[cities].astype(np.int64)
+    if isinstance(minimum, bool) or not isinstance(minimum, (int, np.integer)) or minimum < 0:
+        raise SampleError(
+            f"minimum must be a tier scheme name, a whole number >= 0 or a Series, got {minimum!r}"
+        )
+    return pd.Series(int(minimum), index=cities, dtype=np.int64)
+
+
+def _city_targets(available: pd.Series, lower: pd.Series, total: int, problems: list[str]) -> pd.Series:
+    """The target shared among cities by their part of the sample, within [lower, available]."""
+    low = np.minimum(lower, available)
+    if total < low.sum():
+        problems.append(
+            f"target {total:,} (after the existing enterprises outside the monitoring cities) is "
+            f"below what the minimums and existing enterprises need, {int(low.sum()):,}: "
+            f"{int(low.sum()) - total:,} over the target"
+        )
+        return low.astype(np.int64)
+    if total > available.sum():
+        problems.append(
+            f"target {total:,} is above the {int(available.sum()):,} sample enterprises of the "
+            f"monitoring cities: {total - int(available.sum()):,} short"
+        )
+        return available.astype(np.int64)
+    return apportion(available.astype(float), total, lower=low, upper=available)
+
+
+def _choose_in_city(rows: pd.DataFrame, is_existing: np.ndarray, n: int) -> np.ndarray:
+    """Positions (in ``rows``) of the enterprises added: cells in proportion, smallest PRN first."""
+    cell = pd.MultiIndex.from_frame(rows[list(KEYS)].astype(str))
+    codes, uniques = pd.factorize(cell)
+    counts = pd.Series(np.bincount(codes, minlength=len(uniques)).astype(float))
+    floor = pd.Series(np.bincount(codes[is_existing], minlength=len(uniques)))
+    per_cell = apportion(counts, n, lower=floor, upper=counts.astype(np.int64)).to_numpy() - floor.to_numpy()
+    candidates = np.flatnonzero(~is_existing)
+    order = candidates[np.lexsort((rows["prn"].to_numpy()[candidates], codes[candidates]))]
+    cell_of = codes[order]
+    rank = np.arange(len(order)) - np.searchsorted(cell_of, cell_of)
+    return order[rank < per_cell[cell_of]]
+
+
+def national_subset(
+    sample: Any,
+    *,
+    cities: Sequence[str],
+    target: int = 1000,
+    existing: str | Iterable[Any] | None = NATIONAL_COLUMN,
+    minimum: int | pd.Series | Literal["mohrss-2011", "mohrss-2009"] = "mohrss-2011",
+    city_population: pd.Series | None = None,
+    municipality: pd.Series | None = None,
+    rules: RuleSet | str = MOHRSS_2011,
+    population: pd.DataFrame | None = None,
+    basis: Literal["enterprises", "employment"] = "enterprises",
+) -> NationalSubset:
+    """Mark the enterprises of a sample that also report to the national monitoring (两网合并).
+
+    Parameters
+    ----------
+    sample : Sample or DataFrame
+        The provincial sample (:func:`sampling.select`'s result); only roles panel and new are
+        candidates. Needs ``enterprise_id``, the cell columns and ``prn``.
+    cities : sequence of str
+        The national monitoring cities (e.g. Guangdong's in the 2009 list: 广州, 深圳, 佛山;
+        pilot provinces may add 3 more). Names as the user writes them.
+    target : int, default 1000
+        The size of the subset, existing enterprises included.
+    existing : str, iterable of ids or None, default "national"
+        The enterprises already reporting nationally: a True/False column of the sample, or
+        their ids. They are all kept (also outside ``cities``, where they count toward the
+        target and are reported).
+    minimum : "mohrss-2011", "mohrss-2009", int or Series
+        The ministry's minimum per monitoring city: by population tier (2011: 60 at 1,000,000
+        residents or more, 45, 30; municipality 300; 2009: 30, municipality 90), a number, or
+        one per city.
+    city_population : Series, optional
+        City -> residents, for the tiers.
+    municipality : Series of bool, optional
+        Which cities are municipalities (for the tiers).
+    rules : RuleSet or str, default MOHRSS_2011
+        The rules the subset is audited against, per city.
+    population : DataFrame, optional
+        The register (or structure table) for the audit's population checks (top industries,
+        proportional mix, representativeness); only the monitoring cities are used.
+    basis : {"enterprises", "employment"}
+        Passed to :func:`sampling.audit`.
+
+    Returns
+    -------
+    NationalSubset
+
+    Raises
+    ------
+    SampleError
+        A sample without cells or PRNs, existing ids not monitored in the sample, a city not in
+        the sample, a missing population or minimum for a monitoring city, a bad target.
+
+    Notes
+    -----
+    Numbers that cannot all hold are not errors: the closest subset is built (all existing
+    kept; each city at least its minimum where its sample allows; the target otherwise) and
+    :attr:`NationalSubset.problems` lists each shortfall or excess.
+
+    References
+    ----------
+    广东省 全省企业用工定点监测扩面组织实施方案 (2013): 两网合并, "在10000家企业中，重点选择部分企业
+    (约1000家，目前已开展641家)开展月度失业动态监测工作". 人社部函〔2011〕308号 (composition rules and
+    minimums per monitoring city); 人社部发〔2009〕152号 (monitoring cities). Ohlsson, E. (1995).
+    Coordination of samples using permanent random numbers. In *Business Survey Methods*, Wiley,
+    153-169 (subsamples taken in PRN order).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sampling.national import national_subset
+    >>> s = pd.DataFrame({
+    ...     "enterprise_id": [f"E{i}" for i in range(8)], "city": "广州市", "section": "G",
+    ...     "size_class": ["small"] * 4 + ["medium"] * 4, "state_owned": False,
+    ...     "prn": [0.9, 0.1, 0.5, 0.3, 0.8, 0.2, 0.6, 0.4],
+    ...     "national": [True] + [False] * 7,
+    ... })
+    >>> sub = national_subset(s, cities=["广州"], target=4, minimum=2, rules="mohrss-2009")
+    >>> sub.to_frame()["enterprise_id"].tolist()
+    ['E0', 'E1', 'E5', 'E7']
+    >>> sub.cities[["city", "existing", "added", "national"]].values.tolist()
+    [['广州市', 1, 3, 4]]
+    """
+    if isinstance(target, bool) or not isinstance(target, (int, np.integer)) or target < 1:
+        raise SampleError(f"target must be a whole number >= 1, got {target!r}")
+    table = _monitored(sample)
+    table["city"] = resolve_cities(table["city"]).to_numpy()
+    is_existing = _existing(table, existing)
+    monitoring = pd.Index(resolve_cities(pd.Series(list(cities))).to_numpy()).unique()
+    absent = monitoring.difference(pd.Index(table["city"].unique()))
+    if len(absent):
+        raise SampleError(f"monitoring cities with no enterprise in the sample: {absent.tolist()}")
+    mins = _minimum(minimum, monitoring, city_population, municipality)
+    problems: list[str] = []
+
+    in_cities = table["city"].isin(monitoring).to_numpy()
+    outside = int((is_existing & ~in_cities).sum())
+    if outside:
+        problems.append(
+            f"{outside} existing national enterprises are outside the monitoring cities; kept and counted"
+        )
+    available = table.loc[in_cities].groupby("city").size().reindex(monitoring).astype(np.int64)
+    existing_n = pd.Series(is_existing[in_cities], index=table.loc[in_cities, "city"]).groupby(level=0).sum()
+    existing_n = existing_n.reindex(monitoring).fillna(0).astype(np.int64)
+    for city in monitoring:
+        if available[city] < mins[city]:
+            problems.append(
+                f"{city}: minimum {int(mins[city])} but only {int(available[city])} enterprises in the sample: "
+                f"{int(mins[city] - available[city])} short"
+            )
+    lower = np.maximum(mins, existing_n)
+    targets = _city_targets(available, lower, max(target - outside, 0), problems)
+
+    role = np.where(is_existing, "existing", "")
+    for city in monitoring:
+        rows = np.flatnonzero(table["city"].to_numpy() == city)
+        add = int(targets[city] - existing_n[city])
+        if add > 0:
+            chosen = _choose_in_city(table.iloc[rows], is_existing[rows], int(targets[city]))
+            role[rows[chosen]] = "added"
+    table[NATIONAL_COLUMN] = role != ""
+    table["national_role"] = role
+    added = pd.Series(role == "added", index=table["city"]).groupby(level=0).sum().reindex(monitoring)
+    per_city = pd.DataFrame(
+        {
+            "city": monitoring,
+            "minimum": mins.to_numpy(dtype=np.int64),
+            "available": available.to_numpy(),
+            "existing": existing_n.to_numpy(),
+            "target": targets.to_numpy(dtype=np.int64),
+            "added": added.fillna(0).to_numpy(dtype=np.int64),
+        }
+    )
+    per_city["national"] = per_city["existing"] + per_city["added"]
+    per_city["shortfall"] = np.maximum(per_city["minimum"] - per_city["national"], 0)
+    total = int(table[NATIONAL_COLUMN].sum())
+    if total != target and not any(p.startswith("target") for p in problems):
+        problems.append(f"target {target:,} not reached: {total:,} ({total - target:+,})")
+
+    subset = table[table[NATIONAL_COLUMN] & in_cities]
+    if subset.empty:
+        raise SampleError(
+            f"the subset has no enterprise in the monitoring cities (target {target}, "
+            f"{outside} existing elsewhere, minimum 0): nothing to audit"
+        )
+    pop = None
+    if population is not None:
+        pop = population[resolve_cities(population["city"]).isin(monitoring).to_numpy()]
+    report = audit(
+        subset,
+        rules=rules,
+        population=pop,
+        city_population=city_population,
+        municipality=municipality,
+        basis=basis,
+    )
+    return NationalSubset(
+        table=table,
+        cities=per_city[CITY_COLUMNS],
+        target=int(target),
+        report=report,
+        problems=tuple(problems),
+    )
