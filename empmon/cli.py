@@ -214,6 +214,7 @@ def _cmd_quotas(args: argparse.Namespace) -> int:
 
 
 def _cmd_select(args: argparse.Namespace) -> int:
+    from basis.booleans import parse_yes_no
     from sampling.frame import prepare_frame, read_frame
     from sampling.select import select
 
@@ -223,7 +224,13 @@ def _cmd_select(args: argparse.Namespace) -> int:
         if column in quotas.columns:
             quotas[column] = pd.to_numeric(quotas[column], errors="coerce")
     if "state_owned" in quotas.columns:
-        quotas["state_owned"] = quotas["state_owned"].astype(str).str.lower().isin(["true", "1", "是"])
+        owned, bad = parse_yes_no(quotas["state_owned"], blank=None)
+        if bad.any():
+            lines = ", ".join(str(i + 2) for i in quotas.index[bad][:10])
+            raise _CliError(
+                f"--quotas: state_owned must be yes or no (True/False, 1/0, 是/否); bad at line(s) {lines}"
+            )
+        quotas["state_owned"] = owned
     sample = select(frame, quotas, method=args.method, reserves=args.reserves, random_state=args.seed)
     print(sample.summary())
     if args.output:

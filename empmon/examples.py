@@ -25,6 +25,8 @@ from allocation.cities import CityAllocation, allocate_cities
 from allocation.split import split
 from quotas import datasets
 from quotas.build import build_quotas
+from quotas.classify import sector_of_section
+from quotas.labels import SECTOR_NAMES
 from quotas.plotting import cjk_font
 from quotas.rules import GUANGDONG_2013, MOHRSS_2011
 from quotas.table import QuotaTable
@@ -434,7 +436,7 @@ def national(
     step("Split each unit's target between secondary and tertiary industry by its register's employment")
     by_sector = (
         population.loc[population["section"] != "A"]
-        .assign(sector=lambda d: np.where(d["section"].isin(list("BCDE")), "secondary", "tertiary"))
+        .assign(sector=lambda d: sector_of_section(d["section"]).map(SECTOR_NAMES))
         .pivot_table(index="city", columns="sector", values="employment", aggfunc="sum", fill_value=0)
     )
     sector_targets = split(alloc.allocated, by_sector.reindex(alloc.allocated.index).fillna(0.0))

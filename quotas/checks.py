@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from quotas.classify import SIZE_CLASSES, sections
+from quotas.classify import SIZE_CLASSES, sections, sector_of_section
 from quotas.datasets import national_cities
 from quotas.exceptions import QuotaInputError
 from quotas.rules import Rule, RuleSet, get_rules
@@ -46,8 +46,6 @@ PROVINCE = "(province)"
 
 TOLERANCE = 1e-9
 """Absolute tolerance when a share is compared with its limit."""
-
-_SECONDARY_SECTIONS = frozenset("BCDE")
 
 
 def check_cells(
@@ -773,10 +771,7 @@ def _sector_split(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
     if "sector" in cells.columns:
         sector = pd.to_numeric(cells["sector"], errors="coerce")
     else:
-        sector = pd.Series(
-            np.where(cells["section"] == "A", 1, np.where(cells["section"].isin(_SECONDARY_SECTIONS), 2, 3)),
-            index=cells.index,
-        )
+        sector = sector_of_section(cells["section"])
     by = cells.assign(_sector=sector).groupby(["city", "_sector"])["count"].sum()
     out = []
     for city in cities:

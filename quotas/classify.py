@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
-from concurrent.futures import Executor
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -23,11 +22,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from basis.threads import Workers
 from quotas.exceptions import (
     SizeClassWarning,
     UnknownIndustryError,
     UnknownRegistrationTypeError,
 )
+from quotas.labels import SIZE_CLASSES, SIZE_LABELS_ZH
 
 __all__ = [
     "DEFAULT_STATE_OWNED_CODES",
@@ -39,17 +40,12 @@ __all__ = [
     "section_of",
     "sections",
     "sector_of",
+    "sector_of_section",
     "size_class",
     "size_thresholds",
 ]
 
 Version = Literal["2011", "2017"]
-
-SIZE_CLASSES: tuple[str, ...] = ("large", "medium", "small", "micro")
-"""Size classes from largest to smallest (canonical English values)."""
-
-SIZE_LABELS_ZH: dict[str, str] = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
-"""Chinese labels used in Excel and HTML output only."""
 
 DEFAULT_STATE_OWNED_CODES: frozenset[str] = frozenset({"110", "141", "151"})
 """国有企业, 国有联营企业, 国有独资公司: the purely state-owned registration types."""
@@ -272,6 +268,61 @@ def sector_of(division: Any, *, version: Version = "2011") -> Any:
     return _wrap(lookup.reindex(div).to_numpy(dtype=np.int64), values, scalar, "sector")
 
 
+_SECTOR_OF_SECTION: dict[str, int] = {
+    s: 1 if s == "A" else 2 if s in "BCDE" else 3 for s in "ABCDEFGHIJKLMNOPQRST"
+}
+
+
+def sector_of_section(section: Any) -> Any:
+    """Sector (1 primary, 2 secondary, 3 tertiary) of GB/T 4754-2011 sections (门类 A-T).
+
+    The section-level reading of 三次产业划分规定: A primary, B-E secondary, F-T tertiary. It
+    misplaces the three divisions whose sector differs from their section's (05 agricultural
+    services, 11 mining support, 43 repair of metal products and machinery are tertiary): use
+    :func:`sector_of` on the industry code where the division is known.
+
+    Parameters
+    ----------
+    section : str, sequence or Series
+        Section letters, in any letter case.
+
+    Returns
+    -------
+    int or Series
+        1, 2 or 3, aligned on the input's index.
+
+    Raises
+    ------
+    UnknownIndustryError
+        For a value that is not a section letter A-T (rows named).
+
+    References
+    ----------
+    国家统计局, 三次产业划分规定 (2012); GB/T 4754-2011 《国民经济行业分类》.
+
+    Examples
+    --------
+    >>> from quotas.classify import sector_of_section
+    >>> sector_of_section(["A", "C", "E", "F", "t"]).tolist()
+    [1, 2, 2, 3, 3]
+    >>> sector_of_section("B")
+    2
+    """
+    values, scalar = _as_series(section, "section")
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    per_value = np.array(
+        [_SECTOR_OF_SECTION.get(str(v).strip().upper(), 0) for v in uniques] + [0], dtype=np.int64
+    )
+    result = per_value[codes]
+    bad = result == 0
+    if bad.any():
+        rows = values[bad]
+        shown = ", ".join(f"row {idx!r}: {val!r}" for idx, val in list(rows.items())[:10])
+        more = f" (and {len(rows) - 10} more)" if len(rows) > 10 else ""
+        raise UnknownIndustryError(f"unknown GB/T 4754 section(s): {shown}{more}; expected a letter A-T")
+    return int(result[0]) if scalar else _wrap(result, values, scalar, "sector")
+
+
 # --------------------------------------------------------------------------- size classes
 
 
@@ -439,15 +490,16 @@ def _size_codes(
     assets: np.ndarray,
     *,
     version: str,
-    pool: Executor | None = None,
-    rows_per_task: int = 1 << 18,
+    workers: Workers | None = None,
+    rows_per_task: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Size class and basis codes (int8, positions in SIZE_CLASSES and SIZE_BASES) per row.
 
     ``ind_codes`` index the distinct industry codes ``uniques`` (no missing codes); the three
     measures are float arrays, NaN where unknown. The rules of :func:`size_class` are applied
     to each distinct code once, then row by row through per-group limit tables, a slice of
-    rows at a time (on ``pool`` when given); each row's result depends on that row only.
+    rows at a time (:data:`basis.threads.ROWS_PER_TASK` rows, on ``workers`` when given);
+    each row's result depends on that row only.
     """
     div, cls = _parse_codes(uniques, version)
     sec = section_of(uniques, version=version).to_numpy(dtype=object)
@@ -513,12 +565,7 @@ def _size_codes(
         basis[rows] = sub_basis
 
     # Each slice writes its own rows only, so threads give the same result as a loop.
-    slices = [slice(start, min(start + rows_per_task, n)) for start in range(0, n, rows_per_task)]
-    if pool is None or len(slices) < 2:
-        for rows in slices:
-            fill(rows)
-    else:
-        list(pool.map(fill, slices))
+    (workers or Workers(1)).map_rows(fill, n, rows_per_task)
     return rank, basis
 
 

@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from quotas.classify import sector_of_section
+from quotas.labels import SECTOR_NAMES
+
 __all__ = ["DATA_GROUPS", "CityFacts", "deletion_filter", "describe_conflict"]
 
 DATA_GROUPS: tuple[str, ...] = ("target", "capacity", "panel")
@@ -99,10 +102,6 @@ class CityFacts:
     pillars: tuple[str, ...] = ()
     sector_targets: dict[str, int] = field(default_factory=dict)
 
-
-_SECTOR_OF_SECTION = {
-    s: ("primary" if s == "A" else "secondary" if s in "BCDE" else "tertiary") for s in "ABCDEFGHIJKLMNOPQRST"
-}
 
 # For each share rule: (label of the enterprises it requires, mask of those enterprises).
 _REQUIRED: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
@@ -225,7 +224,7 @@ def describe_conflict(facts: CityFacts, conflict: Iterable[str]) -> str:
         return f"target {n} is below the {len(facts.pillars)} pillar sections that each need an enterprise"
 
     if "sector_split" in conflict and "panel" in conflict and conflict <= {"sector_split", "panel", "target"}:
-        sector_of = cells["section"].map(_SECTOR_OF_SECTION)
+        sector_of = sector_of_section(cells["section"]).map(SECTOR_NAMES)
         for sector, t in facts.sector_targets.items():
             have = int(cells.loc[sector_of == sector, "panel"].sum())
             if have > t:
@@ -243,7 +242,7 @@ def describe_conflict(facts: CityFacts, conflict: Iterable[str]) -> str:
 
     if "sector_split" in conflict and "capacity" in conflict and not share:
         for sector, t in facts.sector_targets.items():
-            in_sector = cells["section"].map(_SECTOR_OF_SECTION) == sector
+            in_sector = sector_of_section(cells["section"]).map(SECTOR_NAMES) == sector
             have = int(cells.loc[open_mask & in_sector, "available"].sum())
             if have < t:
                 return f"{sector} target {t} needs >= {t} {sector} enterprises{where}; the frame has {have}"

@@ -66,17 +66,17 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from quotas.classify import SIZE_CLASSES
+from quotas.classify import SIZE_CLASSES, sector_of_section
 from quotas.infeasibility import CityFacts
+from quotas.labels import SECTOR_NAMES
 from quotas.rules import RuleSet
 from quotas.structure import SECTIONS
 
 __all__ = ["SHARE_RULES", "Band", "City", "Columns", "Model", "assemble", "prepare_cities"]
 
-SECTOR_OF_SECTION: dict[str, str] = {
-    s: "primary" if s == "A" else "secondary" if s in "BCDE" else "tertiary" for s in SECTIONS
-}
-"""Sector of a section: A primary, B-E secondary, F-T tertiary (see :func:`build_quotas`)."""
+def _sector_names(section: np.ndarray) -> np.ndarray:
+    """``primary`` / ``secondary`` / ``tertiary`` of each section (see :func:`build_quotas`)."""
+    return np.array([SECTOR_NAMES[k] for k in sector_of_section(list(section))], dtype=object)
 
 
 SHARE_RULES: dict[str, str] = {
@@ -120,7 +120,7 @@ class City:
     def __post_init__(self) -> None:
         a = self.arrays
         section, size = a["section"], a["size_class"]
-        a["sector"] = np.array([SECTOR_OF_SECTION[x] for x in section], dtype=object)
+        a["sector"] = _sector_names(section)
         a["manufacturing_max"] = section == "C"
         a["sme_min"] = (size == "small") | (size == "medium")
         a["micro_excluded"] = size == "micro"
@@ -202,7 +202,7 @@ def prepare_cities(
         columns["r50"] = cells["r50"].to_numpy(dtype=float)
     if "enterprises_50_300" in cells.columns:
         columns["enterprises_50_300"] = cells["enterprises_50_300"].to_numpy(dtype=float)
-    sector_all = np.array([SECTOR_OF_SECTION[x] for x in columns["section"]], dtype=object)
+    sector_all = _sector_names(columns["section"])
     sector_soft = "sector_split" in rules and rules["sector_split"].kind == "soft"
     bounds = np.searchsorted(cells["_city"].to_numpy(), np.arange(len(targets) + 1))
     out = []

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from basis.booleans import parse_yes_no
 from quotas.cities import resolve_cities
 from quotas.classify import SIZE_CLASSES
 from quotas.exceptions import QuotaInputError
@@ -82,20 +83,12 @@ def _check_size(values: pd.Series, what: str) -> pd.Series:
 
 
 def _check_state_owned(values: pd.Series, what: str) -> pd.Series:
-    def one(v: Any) -> Any:
-        if isinstance(v, (bool, np.bool_)):
-            return bool(v)
-        if isinstance(v, (int, np.integer, float, np.floating)) and v in (0, 1):
-            return bool(v)
-        return None
-
-    parsed = values.astype(object).map(one)
-    bad = parsed.isna()
+    parsed, bad = parse_yes_no(values, blank=None)
     if bad.any():
         raise QuotaInputError(
-            f"{what}: state_owned must be True/False (or 1/0): {_rows(values.index, bad, values)}"
+            f"{what}: state_owned must be yes or no (True/False, 1/0, 是/否): {_rows(values.index, bad, values)}"
         )
-    return parsed.astype(bool)
+    return pd.Series(parsed, index=values.index)
 
 
 def _check_count(values: pd.Series, name: str, what: str, *, integer: bool) -> pd.Series:

@@ -34,14 +34,16 @@ from scipy import stats
 
 from quotas.checks import CHECK_COLUMNS, PROVINCE, check_cells
 from quotas.cities import resolve_cities
-from quotas.classify import SIZE_CLASSES, SIZE_LABELS_ZH
+from quotas.classify import SIZE_CLASSES, SIZE_LABELS_ZH, sector_of_section
 from quotas.datasets import national_cities
 from quotas.exceptions import SizeClassWarning
 from quotas.plotting import cjk_font
 from quotas.rules import MOHRSS_2011, RuleSet, get_rules
+from sampling.cells import cell_counts
 from sampling.exceptions import AuditError
 from sampling.frame import prepare_frame
 from sampling.representativeness import rao_scott_by_group
+from sampling.status import in_business_rows
 
 __all__ = ["DIMENSIONS", "AuditReport", "audit", "main_table"]
 
@@ -567,56 +569,29 @@ def _population(
             f"(missing {missing}); it has {list(population.columns)}"
         )
     cells = population[needed].copy()
-    cells["sector"] = _sector_from_section(cells["section"])
+    cells["sector"] = sector_of_section(cells["section"])
     return None, cells
 
 
 def _frame_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """Enterprises and employment by city, section, sector, size class and ownership.
-
-    The same numbers as :func:`sampling.frame.structure` (with sector added), counted with
-    integer codes and ``numpy.bincount`` so that a 10-million-row frame takes a fraction of a
-    second.
-    """
+    """Enterprises in business and their employment by city, section, sector, size class and
+    ownership: the numbers of :func:`sampling.frame.structure`, with sector added
+    (:func:`sampling.cells.cell_counts`)."""
     keys = ["city", "section", "sector", "size_class", "state_owned"]
-    data = {k: frame[k] for k in keys if k in frame.columns}
-    if "sector" not in data:
-        data["sector"] = pd.Series(_sector_from_section(frame["section"]), index=frame.index)
-    codes, levels = [], []
-    for k in keys:
-        c, u = _codes(data[k])
-        codes.append(c)
-        levels.append(u)
-    dims = tuple(max(len(u), 1) for u in levels)
-    flat = np.ravel_multi_index(codes, dims)
-    size = int(np.prod(dims))
-    count = np.bincount(flat, minlength=size)
-    employment = np.bincount(flat, weights=frame["employees"].to_numpy(dtype=float), minlength=size)
-    used = np.flatnonzero(count)
-    where = np.unravel_index(used, dims)
-    out = pd.DataFrame({k: u[w] for k, u, w in zip(keys, levels, where)})
+    if "sector" not in frame.columns:
+        frame = frame.assign(sector=sector_of_section(frame["section"]))
+    active = in_business_rows(frame)
+    out = cell_counts(
+        frame,
+        keys,
+        rows=None if active.all() else active,
+        measures={"employment": frame["employees"].to_numpy(dtype=float)},
+    )
     out["size_class"] = out["size_class"].astype(str)
     out["state_owned"] = out["state_owned"].astype(bool)
     out["sector"] = out["sector"].astype(np.int64)
-    out["enterprises"] = count[used]
-    out["employment"] = employment[used].round().astype(np.int64)
+    out["employment"] = out["employment"].round().astype(np.int64)
     return out
-
-
-def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes and their labels; categorical, boolean and small-integer columns need no
-    hashing (the frame's columns usually are, and hashing 10 million values costs seconds)."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy(), np.asarray(values.cat.categories, dtype=object)
-    if pd.api.types.is_bool_dtype(values.dtype):
-        return values.to_numpy(dtype=np.int8), np.array([False, True], dtype=object)
-    if pd.api.types.is_integer_dtype(values.dtype) and len(values):
-        v = values.to_numpy()
-        lo, hi = int(v.min()), int(v.max())
-        if hi - lo < 1024:
-            return v - lo, np.arange(lo, hi + 1).astype(object)
-    c, u = pd.factorize(values, sort=True)
-    return c, np.asarray(u, dtype=object)
 
 
 def _without_sector(cells: pd.DataFrame) -> pd.DataFrame:
@@ -684,7 +659,7 @@ def _classify(
                 # The frame knows the division-level sector; the section alone approximates it.
                 out["sector"] = _take(frame["sector"], positions)
             else:
-                out["sector"] = _sector_from_section(out["section"])
+                out["sector"] = sector_of_section(out["section"])
         if frame is not None and positions is not None and "employees" not in out.columns:
             emp = _take(frame["employees"], np.maximum(positions, 0)).astype(float)
             out["employees"] = np.where(positions >= 0, emp, np.nan)
@@ -726,17 +701,12 @@ def _classify(
             if col in frame.columns:
                 out[col] = _take(frame[col], pos)
         if "sector" not in out.columns:
-            out["sector"] = _sector_from_section(out["section"])
+            out["sector"] = sector_of_section(out["section"])
         return out, None
     raise AuditError(
         f"this is not a sample the audit can classify: it needs industry, registration_type and "
         f"employees, or section, size_class and state_owned, or a population frame; it has {list(table.columns)}"
     )
-
-
-def _sector_from_section(section: pd.Series) -> np.ndarray:
-    # Section-level approximation: divisions 05, 11 and 43 (tertiary) cannot be told apart.
-    return np.where(section == "A", 1, np.where(section.isin(list("BCDE")), 2, 3))
 
 
 def _cells(table: pd.DataFrame) -> pd.DataFrame:

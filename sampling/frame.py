@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable, Mapping
-from concurrent.futures import Executor, ThreadPoolExecutor
 from os import PathLike
 from pathlib import Path
 from typing import Any, Literal
@@ -22,18 +21,22 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from basis.arrow import TextBuffers, text_buffers
+from basis.booleans import parse_yes_no
+from basis.threads import Workers
 from quotas import classify
 from quotas.cities import resolve_cities
 from quotas.exceptions import ClassificationError, SizeClassWarning
+from quotas.labels import SIZE_CLASSES
+from sampling.cells import CELL_KEYS, cell_counts
 from sampling.exceptions import FrameError
 from sampling.prn import id_hash
-from sampling.rowwise import map_rows, thread_count
+from sampling.status import in_business_rows
 from sampling.unique_ids import duplicated_ids, repeated_hashes
 
 __all__ = [
     "CANONICAL_COLUMNS",
     "HEADER_ALIASES",
-    "INVALID_STATUSES",
     "canonical_columns",
     "panel_mask",
     "prepare_frame",
@@ -108,13 +111,6 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 }
 """Accepted headers per canonical column (matched after removing spaces, units in brackets
 and letter case). Pass ``columns=`` to :func:`read_frame` for anything else."""
-
-INVALID_STATUSES: tuple[str, ...] = ("关闭破产", "停业整顿", "迁出本市", "不再符合条件", "其他")
-"""Statuses that take an enterprise out of the panel (the monthly report's decrease types and the
-maintenance rule "remove invalid units"). Anything else, including blank and ``active``, is valid."""
-
-_TRUE = {"1", "true", "yes", "y", "是", "t"}
-_FALSE = {"0", "false", "no", "n", "否", "f", ""}
 
 
 def _header_key(header: Any) -> str:
@@ -337,26 +333,7 @@ def _bad_by_unique(values: pd.Series | _Distinct, check: Any) -> tuple[np.ndarra
     return distinct.take(bad_u, True), errors
 
 
-def _arrow_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """(offsets, UTF-8 bytes, valid mask) of a pyarrow-backed text column, or None for any
-    other storage. Row i is ``data[offsets[i]:offsets[i + 1]]``."""
-    array = getattr(values.array, "_pa_array", None)
-    if array is None or not pd.api.types.is_string_dtype(values.dtype):
-        return None
-    import pyarrow as pa
-
-    if array.type not in (pa.string(), pa.large_string()):
-        return None
-    chunk = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
-    _, offset_buffer, data_buffer = chunk.buffers()
-    offset_type = np.int32 if chunk.type == pa.string() else np.int64
-    offsets = np.frombuffer(offset_buffer, dtype=offset_type)[chunk.offset : chunk.offset + len(chunk) + 1]
-    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
-    valid = chunk.is_valid().to_numpy(zero_copy_only=False) if chunk.null_count else np.ones(len(chunk), bool)
-    return offsets.astype(np.int64), data, valid
-
-
-def _strip_is_identity(text: tuple[np.ndarray, np.ndarray, np.ndarray], pool: Executor | None = None) -> bool:
+def _strip_is_identity(text: TextBuffers, workers: Workers) -> bool:
     """True when no value can lose characters to ``str.strip()``: every value starts and ends
     with a printable ASCII character other than space (whitespace of any kind is either ASCII
     at most 0x20 or a non-ASCII character)."""
@@ -369,10 +346,10 @@ def _strip_is_identity(text: tuple[np.ndarray, np.ndarray, np.ndarray], pool: Ex
         last = data[ends[filled] - 1]
         return bool(((first <= 0x20) | (first >= 0x7F) | (last <= 0x20) | (last >= 0x7F)).any())
 
-    return not any(map_rows(pool, suspect, len(valid)))
+    return not any(workers.map_rows(suspect, len(valid)))
 
 
-def _duplicated(ids: pd.Series, skip: np.ndarray, arrow: bool) -> np.ndarray:
+def _duplicated(ids: pd.Series, skip: np.ndarray, arrow: bool, workers: Workers) -> np.ndarray:
     """``ids.duplicated(keep=False) & ~skip`` (``skip`` covers every missing id).
 
     For pyarrow text (``arrow``), through the ids' permanent-random-number hashes
@@ -381,7 +358,7 @@ def _duplicated(ids: pd.Series, skip: np.ndarray, arrow: bool) -> np.ndarray:
         return ids.duplicated(keep=False).to_numpy() & ~skip
     rows = np.flatnonzero(~skip)
     present = ids if len(rows) == len(ids) else ids.iloc[rows]
-    hashes = id_hash(present, seed=0)
+    hashes = id_hash(present, seed=0, workers=workers)
     out = np.zeros(len(ids), dtype=bool)
     out[rows] = duplicated_ids(present, hashes, repeated_hashes(hashes))
     return out
@@ -399,6 +376,7 @@ def validate_frame(
     *,
     cities: Iterable[str] | None = None,
     industry_version: Literal["2011", "2017"] = "2011",
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Check a frame with canonical columns and return a clean copy.
 
@@ -414,6 +392,9 @@ def validate_frame(
         resolves outside them is a problem.
     industry_version : {"2011", "2017"}
         GB/T 4754 edition of the industry codes.
+    workers : int or None
+        Threads for the passes over the rows (None: up to 4, see :mod:`basis.threads`); 1 runs
+        serially. The result does not depend on it.
 
     Returns
     -------
@@ -441,12 +422,12 @@ def validate_frame(
     >>> out["city"].tolist(), out["registration_type"].tolist()
     (['广州市', '深圳市'], ['110', '173'])
     """
-    with ThreadPoolExecutor(thread_count()) as pool:
-        return _validate(df, cities=cities, industry_version=industry_version, pool=pool)
+    with Workers(workers) as pool:
+        return _validate(df, cities=cities, industry_version=industry_version, workers=pool)
 
 
 def _validate(
-    df: pd.DataFrame, *, cities: Iterable[str] | None, industry_version: str, pool: Executor | None
+    df: pd.DataFrame, *, cities: Iterable[str] | None, industry_version: str, workers: Workers
 ) -> pd.DataFrame:
     _check_columns(df)
     # A shallow copy: with copy-on-write (pandas 3) changing it never changes df, and the
@@ -459,22 +440,22 @@ def _validate(
 
     ids = out["enterprise_id"]
     if pd.api.types.is_string_dtype(ids):
-        text = _arrow_text(ids)
-        if text is None or not _strip_is_identity(text, pool):
+        text = text_buffers(ids)
+        if text is None or not _strip_is_identity(text, workers):
             id_text = ids.str.strip()
-            text = _arrow_text(id_text)
+            text = text_buffers(id_text)
         else:
             id_text = ids
     else:
         id_text = ids.astype(str).str.strip()
-        text = _arrow_text(id_text)
+        text = text_buffers(id_text)
     if text is not None:
         offsets, _, valid = text
         blank_id = ~valid | (offsets[1:] == offsets[:-1])
     else:
         blank_id = (ids.isna() | (id_text == "")).to_numpy()
     problems.append(_problem_rows(blank_id, out, "enterprise_id", "missing enterprise id"))
-    dup = _duplicated(id_text, blank_id, arrow=text is not None)
+    dup = _duplicated(id_text, blank_id, arrow=text is not None, workers=workers)
     problems.append(_problem_rows(dup, out, "enterprise_id", "duplicate enterprise id"))
 
     emp = _to_number(out["employees"])
@@ -534,7 +515,7 @@ def _validate(
 
     panel = None
     if "in_panel" in out.columns:
-        panel, panel_bad = _to_bool(out["in_panel"])
+        panel, panel_bad = parse_yes_no(out["in_panel"])
         problems.append(_problem_rows(panel_bad, out, "in_panel", "not a yes/no value"))
 
     found = [p for p in problems if len(p)]
@@ -609,15 +590,6 @@ def _industry_text(value: Any) -> str:
     return str(value).strip().upper()
 
 
-def _to_bool(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    if pd.api.types.is_bool_dtype(values):
-        return values.to_numpy(dtype=bool), np.zeros(len(values), dtype=bool)
-    text = values.fillna("").astype(str).str.strip().str.lower()
-    is_true = text.isin(_TRUE).to_numpy()
-    is_false = text.isin(_FALSE).to_numpy()
-    return is_true, ~(is_true | is_false)
-
-
 def _check_columns(df: pd.DataFrame) -> None:
     if not isinstance(df, pd.DataFrame):
         raise FrameError(f"expected a pandas DataFrame, got {type(df).__name__}")
@@ -635,6 +607,7 @@ def prepare_frame(
     cities: Iterable[str] | None = None,
     industry_version: Literal["2011", "2017"] = "2011",
     state_owned_codes: Iterable[str | int] = classify.DEFAULT_STATE_OWNED_CODES,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Validate a frame and add the derived columns used by quotas, selection and audit.
 
@@ -646,6 +619,9 @@ def prepare_frame(
         As in :func:`validate_frame`.
     state_owned_codes : iterable
         Registration types counted as state-owned (default 110, 141, 151).
+    workers : int or None
+        Threads for the passes over the rows (None: up to 4, see :mod:`basis.threads`); 1 runs
+        serially. The result does not depend on it.
 
     Returns
     -------
@@ -669,7 +645,7 @@ def prepare_frame(
     >>> row["section"], int(row["sector"]), row["size_class"], bool(row["state_owned"])
     ('C', 2, 'medium', True)
     """
-    with ThreadPoolExecutor(thread_count()) as pool:
+    with Workers(workers) as pool:
         return _prepare(df, cities, industry_version, state_owned_codes, pool)
 
 
@@ -678,9 +654,9 @@ def _prepare(
     cities: Iterable[str] | None,
     industry_version: str,
     state_owned_codes: Iterable[str | int],
-    pool: Executor,
+    workers: Workers,
 ) -> pd.DataFrame:
-    out = _validate(df, cities=cities, industry_version=industry_version, pool=pool)
+    out = _validate(df, cities=cities, industry_version=industry_version, workers=workers)
     # Derived text columns are categoricals: cheap to build and to group on millions of rows.
     # Everything derived from the industry or the registration type is worked out once per
     # distinct code and then taken row by row through the categorical codes.
@@ -699,14 +675,12 @@ def _prepare(
         out["revenue"].to_numpy(dtype=float),
         out["assets"].to_numpy(dtype=float),
         version=classify._check_version(industry_version),
-        pool=pool,
+        workers=workers,
     )
     message = classify._partial_message(basis)
     if message:
         warnings.warn(message, SizeClassWarning, stacklevel=3)  # prepare_frame's caller
-    out["size_class"] = pd.Categorical.from_codes(
-        rank, categories=list(classify.SIZE_CLASSES), validate=False
-    )
+    out["size_class"] = pd.Categorical.from_codes(rank, categories=list(SIZE_CLASSES), validate=False)
     out["size_basis"] = pd.Categorical.from_codes(basis, categories=list(classify.SIZE_BASES), validate=False)
     registration = _Distinct(out["registration_type"], complete=True)
     owned = classify.is_state_owned(pd.Series(registration.observed(), dtype=object), codes=state_owned_codes)
@@ -720,6 +694,10 @@ _DERIVED = ("section", "size_class", "state_owned")
 def structure(frame: pd.DataFrame, *, band: tuple[int, int] = (50, 300)) -> pd.DataFrame:
     """Aggregate a prepared frame into the population structure that :func:`quotas.build_quotas` takes.
 
+    Only enterprises in business are counted (:func:`sampling.status.in_business` of the
+    ``status`` column): a closed or bankrupt enterprise can be neither kept nor drawn, so the
+    quotas must not count on it. :func:`sampling.select` counts the same enterprises.
+
     Parameters
     ----------
     frame : DataFrame
@@ -732,17 +710,18 @@ def structure(frame: pd.DataFrame, *, band: tuple[int, int] = (50, 300)) -> pd.D
     Returns
     -------
     DataFrame
-        One row per non-empty cell, sorted: ``city, section, size_class, state_owned,
-        enterprises, employment``, then ``enterprises_50_300`` and ``panel`` (valid panel
-        enterprises in the cell; 0 without an ``in_panel`` column).
+        One row per cell with an enterprise in business, sorted: ``city, section, size_class,
+        state_owned, enterprises, employment``, then ``enterprises_50_300`` and ``panel``
+        (panel enterprises in business in the cell; 0 without an ``in_panel`` column).
 
     Examples
     --------
     >>> import pandas as pd
     >>> from sampling.frame import prepare_frame, structure
-    >>> df = pd.DataFrame({"enterprise_id": ["1", "2", "3"], "city": ["广州"] * 3,
-    ...                    "industry": ["13", "13", "51"], "registration_type": ["173"] * 3,
-    ...                    "employees": [60, 80, 30], "revenue": [500.0, 900.0, 6000.0]})
+    >>> df = pd.DataFrame({"enterprise_id": ["1", "2", "3", "4"], "city": ["广州"] * 4,
+    ...                    "industry": ["13", "13", "51", "13"], "registration_type": ["173"] * 4,
+    ...                    "employees": [60, 80, 30, 70], "revenue": [500.0, 900.0, 6000.0, 700.0],
+    ...                    "status": ["", "停业整顿", "", "关闭破产"]})
     >>> structure(prepare_frame(df))[["section", "size_class", "enterprises", "employment"]].values.tolist()
     [['C', 'small', 2, 140], ['F', 'medium', 1, 30]]
     """
@@ -753,56 +732,35 @@ def structure(frame: pd.DataFrame, *, band: tuple[int, int] = (50, 300)) -> pd.D
         )
     emp = frame["employees"].to_numpy(dtype=np.int64)
     lo, hi = band
-    # Count on integer codes (one bincount per measure) rather than grouping by text columns:
-    # ten million rows take a second instead of tens of seconds.
-    keys = []
-    for column in ("city", "section", "size_class", "state_owned"):
-        codes, uniques = pd.factorize(frame[column], sort=True)
-        if (codes < 0).any():
-            raise FrameError(f"structure(): column {column!r} has missing values (call prepare_frame first)")
-        keys.append((codes.astype(np.int64), np.asarray(uniques)))
-    sizes = [len(u) for _, u in keys]
-    flat = np.ravel_multi_index([c for c, _ in keys], sizes)
-    cell, flat_inverse = np.unique(flat, return_inverse=True)
-    n_cells = len(cell)
-    measures = {
-        "enterprises": np.bincount(flat_inverse, minlength=n_cells),
-        "employment": np.bincount(flat_inverse, weights=emp, minlength=n_cells).round().astype(np.int64),
-        "enterprises_50_300": np.bincount(
-            flat_inverse, weights=(emp >= lo) & (emp <= hi), minlength=n_cells
-        ).astype(np.int64),
-        "panel": np.bincount(flat_inverse, weights=panel_mask(frame), minlength=n_cells).astype(np.int64),
-    }
-    parts = np.unravel_index(cell, sizes)
-    out = pd.DataFrame(
-        {
-            column: uniques[part]
-            for column, (_, uniques), part in zip(
-                ("city", "section", "size_class", "state_owned"), keys, parts
-            )
-        }
+    active = in_business_rows(frame)
+    out = cell_counts(
+        frame,
+        CELL_KEYS,
+        rows=None if active.all() else active,
+        measures={
+            "employment": emp,
+            "enterprises_50_300": (emp >= lo) & (emp <= hi),
+            "panel": panel_mask(frame),
+        },
     )
     out["state_owned"] = out["state_owned"].astype(bool)
-    for name, values in measures.items():
-        out[name] = values.astype(np.int64)
-    order = pd.Categorical(out["size_class"], categories=list(classify.SIZE_CLASSES)).codes
+    for name in ("employment", "enterprises_50_300", "panel"):
+        out[name] = out[name].round().astype(np.int64)
+    order = pd.Categorical(out["size_class"], categories=list(SIZE_CLASSES)).codes
     out = (
         out.assign(_size=order)
         .sort_values(["city", "section", "_size", "state_owned"], kind="mergesort")
         .drop(columns="_size")
         .reset_index(drop=True)
     )
-    out["size_class"] = out["size_class"].astype(str)
-    out["city"] = out["city"].astype(str)
-    out["section"] = out["section"].astype(str)
+    for column in ("city", "section", "size_class"):
+        out[column] = out[column].astype(str)
     return out
 
 
 def panel_mask(frame: pd.DataFrame) -> np.ndarray:
-    """Rows that are valid panel enterprises: ``in_panel`` true and ``status`` not invalid."""
+    """Rows that are panel enterprises in business: ``in_panel`` true and the status not one of
+    :data:`sampling.status.REMOVAL_STATUSES`."""
     if "in_panel" not in frame.columns:
         return np.zeros(len(frame), dtype=bool)
-    panel = np.array(frame["in_panel"], dtype=bool)
-    if "status" in frame.columns:
-        panel &= ~frame["status"].isin(INVALID_STATUSES).to_numpy()
-    return panel
+    return np.array(frame["in_panel"], dtype=bool) & in_business_rows(frame)

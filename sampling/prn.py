@@ -35,17 +35,17 @@ al. (eds), Business Survey Methods, Wiley, 153-169.
 
 from __future__ import annotations
 
-import contextlib
 import numbers
-import os
 import threading
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from basis.arrow import text_pieces
+from basis.threads import Workers
 from sampling.exceptions import SelectionError
 
 __all__ = ["derive_prn", "frame_prn", "id_hash", "prn_from_hash", "seed_from"]
@@ -60,11 +60,11 @@ _MASKS = np.array([(1 << (8 * r)) - 1 for r in range(9)], dtype=np.uint64)
 _SEED_BOUND = 2**63
 # Rows per block: a block's two working arrays (512 KiB each) and its bytes stay in a core's L2.
 _BLOCK = 65536
-# More than _PARALLEL_ROWS rows go to _THREADS threads block by block (numpy's ufuncs release
-# the GIL). Each row's hash depends only on its own bytes, so neither the block size nor the
-# number of threads changes any result.
+# More than _PARALLEL_ROWS rows go block by block to the caller's workers (numpy's ufuncs
+# release the GIL). Each row's hash depends only on its own bytes, so neither the block size nor
+# the number of threads changes any result.
 _PARALLEL_ROWS = 200_000
-_THREADS = min(2, os.cpu_count() or 1)
+_scratch = threading.local()  # each thread's _Scratch, reused from block to block
 
 
 def _mix(g: np.ndarray, t: np.ndarray, out: np.ndarray | None = None) -> None:
@@ -218,11 +218,11 @@ def _hash_block(data: np.ndarray, offsets: np.ndarray, h0: np.uint64, out: np.nd
     _variable_block(data, starts, lengths, h0, out, s)
 
 
-def _hash_strings(pieces: list[tuple[np.ndarray, np.ndarray]], seed: int) -> np.ndarray:
+def _hash_strings(pieces: list[tuple[np.ndarray, np.ndarray]], seed: int, workers: Workers) -> np.ndarray:
     """The id hash of the strings of each ``(data, offsets)`` piece, in order.
 
     A piece holds the strings ``data[offsets[i] : offsets[i + 1]]``. Rows go in blocks of
-    ``_BLOCK`` to ``_THREADS`` threads when there are more than ``_PARALLEL_ROWS`` of them.
+    ``_BLOCK`` to ``workers`` when there are more than ``_PARALLEL_ROWS`` of them.
     """
     sizes = [len(offsets) - 1 for _, offsets in pieces]
     h = np.empty(sum(sizes), dtype=np.uint64)
@@ -234,63 +234,41 @@ def _hash_strings(pieces: list[tuple[np.ndarray, np.ndarray]], seed: int) -> np.
             z = min(a + _BLOCK, size)
             tasks.append((data, offsets[a : z + 1], h[begin + a : begin + z]))
         begin += size
-    threads = min(_THREADS, len(tasks)) if len(h) > _PARALLEL_ROWS else 1
-    queue = iter(tasks)
-    lock = threading.Lock()
 
-    def worker() -> None:
-        s = _Scratch()
-        while True:
-            with lock:
-                task = next(queue, None)
-            if task is None:
-                return
-            data, offsets, out = task
-            _hash_block(data, offsets, h0, out, s)
+    def run(task: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+        scratch = getattr(_scratch, "value", None)
+        if scratch is None or len(scratch.g) != _BLOCK:
+            scratch = _scratch.value = _Scratch()
+        data, offsets, out = task
+        _hash_block(data, offsets, h0, out, scratch)
 
-    with ThreadPoolExecutor(threads - 1) if threads > 1 else contextlib.nullcontext() as pool:
-        helpers = [pool.submit(worker) for _ in range(threads - 1)]
-        worker()
-        for helper in helpers:
-            helper.result()
+    if len(h) > _PARALLEL_ROWS:
+        workers.map(run, tasks)
+    else:
+        for task in tasks:
+            run(task)
     return h
 
 
-def _hash_arrow(values: Any, seed: int) -> np.ndarray:
-    """The id hash read straight from Arrow string buffers (no Python string objects)."""
-    import pyarrow as pa
-
-    arr = pa.array(values, type=pa.large_string())
-    pieces = []
-    for chunk in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:
-        n = len(chunk)
-        if n:
-            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)
-            buffer = chunk.buffers()[2]
-            data = np.frombuffer(buffer, np.uint8) if buffer is not None else np.zeros(0, np.uint8)
-            pieces.append((data, offsets[chunk.offset : chunk.offset + n + 1]))
-    return _hash_strings(pieces, seed)
-
-
-def id_hash(ids: Any, *, seed: int = 0) -> np.ndarray:
+def id_hash(ids: Any, *, seed: int = 0, workers: Workers | None = None) -> np.ndarray:
     """The 64-bit hash ``z`` of step 3 of the module docstring for each id.
 
-    Missing ids are an error. Reads the bytes straight from pyarrow's string buffers.
+    Missing ids are an error. Reads the bytes straight from pyarrow's string buffers; big
+    columns are hashed in blocks on ``workers``.
     """
     seed = _check_seed(seed)
+    workers = workers or Workers(1)
     if not isinstance(ids, (pd.Series, pd.Index, np.ndarray)):
         ids = pd.Series(list(ids), dtype=object)
     missing = pd.isna(ids)
     if missing.any():
         raise SelectionError(f"{int(missing.sum())} enterprise ids are missing")
-    import pyarrow as pa
-
     if pd.api.types.is_string_dtype(ids.dtype):
         try:
-            return _hash_arrow(ids, seed)
+            return _hash_strings(text_pieces(ids), seed, workers)
         except (pa.ArrowTypeError, pa.ArrowInvalid):  # objects that are not all str
             pass
-    return _hash_arrow(_as_text(ids), seed)
+    return _hash_strings(text_pieces(_as_text(ids)), seed, workers)
 
 
 def _as_text(values: Any) -> np.ndarray:
@@ -308,7 +286,7 @@ def _check_seed(seed: Any) -> int:
     return int(seed)
 
 
-def derive_prn(ids: Iterable[Any] | pd.Series, *, seed: int) -> pd.Series:
+def derive_prn(ids: Iterable[Any] | pd.Series, *, seed: int, workers: int | None = None) -> pd.Series:
     """Permanent random numbers derived from enterprise ids and a seed.
 
     Parameters
@@ -318,6 +296,9 @@ def derive_prn(ids: Iterable[Any] | pd.Series, *, seed: int) -> pd.Series:
     seed : int
         An integer in ``[0, 2**64)``. Keep it from year to year (or store the PRNs in the
         frame's ``prn`` column) to coordinate the samples.
+    workers : int or None
+        Threads for hashing a big column (None: up to 4, see :mod:`basis.threads`); 1 runs
+        serially. The numbers do not depend on it.
 
     Returns
     -------
@@ -342,7 +323,9 @@ def derive_prn(ids: Iterable[Any] | pd.Series, *, seed: int) -> pd.Series:
     """
     seed = _check_seed(seed)
     index = ids.index if isinstance(ids, pd.Series) else None
-    return pd.Series(prn_from_hash(id_hash(ids, seed=seed)), index=index, name="prn")
+    with Workers(workers) as pool:
+        hashes = id_hash(ids, seed=seed, workers=pool)
+    return pd.Series(prn_from_hash(hashes), index=index, name="prn")
 
 
 def prn_from_hash(z: np.ndarray) -> np.ndarray:

@@ -8,18 +8,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sampling.cells import CELL_KEYS as KEYS
 from sampling.exceptions import SampleError
 from sampling.inclusion import grouped_inclusion
 from sampling.prn import frame_prn, seed_from
-from sampling.sample import REASONS, Sample
+from sampling.sample import Sample
 from sampling.select import (
-    KEYS,
     _cell_of_rows,
     _cells_table,
     _ranking_keys,
-    _valid_mask,
     smallest_per_cell,
 )
+from sampling.status import STATUSES as REASONS
+from sampling.status import in_business_rows
 
 __all__ = ["replace"]
 
@@ -166,7 +167,7 @@ def _refill(
     ids = frame["enterprise_id"].to_numpy()[rows]
     role = pd.Series(ids).map(table.set_index("enterprise_id")["role"]).to_numpy()
     rank = pd.Series(ids).map(table.set_index("enterprise_id")["reserve_rank"]).to_numpy()
-    eligible = _valid_mask(frame)[rows] & (role != "removed") & (role != "panel")
+    eligible = in_business_rows(frame)[rows] & (role != "removed") & (role != "panel")
     n_cells = len(affected)
     panel = np.bincount(cell[role == "panel"], minlength=n_cells)
     draw = np.maximum(affected["quota"].to_numpy() - panel, 0)

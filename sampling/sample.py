@@ -9,7 +9,7 @@ and returns. One row per enterprise with a role:
 * ``reserve`` - next in line in its cell, in ``reserve_rank`` order, not in the sample
   (``pi`` and ``weight`` are empty until it replaces someone);
 * ``removed`` - a panel or sampled enterprise taken out, with its ``reason`` (one of
-  :data:`REASONS`, or the frame's ``status`` text).
+  :data:`sampling.status.STATUSES`, or the frame's ``status`` text).
 """
 
 from __future__ import annotations
@@ -22,13 +22,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-__all__ = ["REASONS", "ROLES", "SAMPLE_COLUMNS", "Sample"]
+from quotas.labels import SIZE_LABELS_ZH
+from sampling.roles import MONITORED_ROLES, ROLE_LABELS_ZH, ROLES
 
-REASONS: tuple[str, ...] = ("关闭破产", "停业整顿", "迁出本市", "不再符合条件", "其他")
-"""Reasons for removing a monitored enterprise: closure or bankruptcy, suspension, moved out of
-the city, no longer meeting the criteria, other (the decrease types of the monthly report)."""
+__all__ = ["SAMPLE_COLUMNS", "Sample"]
 
-ROLES: tuple[str, ...] = ("panel", "new", "reserve", "removed")
 
 SAMPLE_COLUMNS: tuple[str, ...] = (
     "enterprise_id",
@@ -44,8 +42,6 @@ SAMPLE_COLUMNS: tuple[str, ...] = (
 )
 """The canonical sample columns of ``pipeline.md``, always first in :meth:`Sample.to_frame`."""
 
-_ROLE_ZH = {"panel": "原样本", "new": "新增", "reserve": "备选", "removed": "剔除"}
-_SIZE_ZH = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
 # Registration form of the monitored enterprises: these six headers first, in this order.
 _FORM_HEADERS = {
     "name": "企业名称",
@@ -139,7 +135,7 @@ class Sample:
             raise ValueError(f"role must be 'all' or 'sample', got {role!r}")
         table = self.table
         if role == "sample":
-            table = table[table["role"].isin(["panel", "new"])]
+            table = table[table["role"].isin(MONITORED_ROLES)]
         return table.reset_index(drop=True).copy()
 
     def _counts(self) -> pd.Series:
@@ -215,14 +211,14 @@ class Sample:
             if column not in table:
                 table[column] = pd.NA
         table["registration_type"] = [type_names.get(str(code), code) for code in table["registration_type"]]
-        table["size_class"] = table["size_class"].map(_SIZE_ZH).fillna(table["size_class"])
+        table["size_class"] = table["size_class"].map(SIZE_LABELS_ZH).fillna(table["size_class"])
         table["state_owned"] = np.where(table["state_owned"].astype(bool), "是", "否")
-        table["role"] = table["role"].map(_ROLE_ZH)
+        table["role"] = table["role"].map(ROLE_LABELS_ZH)
         columns = list(_FORM_HEADERS) + [c for c in _EXTRA_HEADERS if c in table]
         out = table[columns].rename(columns={**_FORM_HEADERS, **_EXTRA_HEADERS})
         roles = self.table["role"].to_numpy()
         sheets = {
-            "样本": out[np.isin(roles, ["panel", "new"])],
+            "样本": out[np.isin(roles, MONITORED_ROLES)],
             "备选": out[roles == "reserve"],
             "剔除": out[roles == "removed"],
         }

@@ -10,35 +10,31 @@ fall back to all their rows). There is no Python loop over enterprises or cells.
 from __future__ import annotations
 
 import numbers
-from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
 
+from basis import threads
+from basis.arrow import is_arrow_text
+from basis.booleans import parse_yes_no
+from basis.threads import Workers
+from sampling.cells import CELL_KEYS, cell_slots, raise_absent
 from sampling.exceptions import SelectionError
 from sampling.inclusion import grouped_inclusion
 from sampling.prn import frame_prn, id_hash, prn_from_hash, seed_from
-from sampling.rowwise import ROWS_PER_TASK, map_rows, thread_count
-from sampling.sample import REASONS, SAMPLE_COLUMNS, Sample
+from sampling.roles import ROLES
+from sampling.sample import SAMPLE_COLUMNS, Sample
+from sampling.status import in_business_rows
 from sampling.unique_ids import duplicated_ids, repeated_hashes
 
-__all__ = ["INVALID_STATUSES", "KEYS", "METHODS", "Method", "select"]
+__all__ = ["METHODS", "Method", "select"]
 
 Method = Literal["srs", "systematic", "pareto", "poisson"]
 METHODS: tuple[str, ...] = get_args(Method)
 Order = Literal["prn", "frame"]
 ORDERS: tuple[str, ...] = get_args(Order)
 
-KEYS: tuple[str, ...] = ("city", "section", "size_class", "state_owned")
-"""The columns that define a quota cell."""
-
-INVALID_STATUSES: frozenset[str] = frozenset(REASONS) | {"invalid"}
-"""Values of the frame's ``status`` column that make an enterprise ineligible (closed or
-bankrupt, suspended, moved out, no longer meeting the criteria, other, or plain "invalid").
-Any other value, or a missing status, means the enterprise is in business."""
-
-_ROLES = ("panel", "new", "reserve", "removed")  # the order of roles within a cell
 _EXTRA_COLUMNS = ("name", "industry", "registration_type", "employees")
 
 
@@ -58,7 +54,7 @@ def _check_frame(frame: Any, size: str | None, priority: str | None) -> dict[str
     arrays (integers as they are, anything else as floats)."""
     if not isinstance(frame, pd.DataFrame):
         raise SelectionError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
-    needed = ["enterprise_id", *KEYS] + [c for c in (size, priority) if c is not None]
+    needed = ["enterprise_id", *CELL_KEYS] + [c for c in (size, priority) if c is not None]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise SelectionError(
@@ -100,19 +96,19 @@ def _quota_frame(quotas: Any) -> pd.DataFrame:
         table = quotas.to_frame()
     if not isinstance(table, pd.DataFrame):
         raise SelectionError(f"quotas must be a QuotaTable or a DataFrame, got {type(quotas).__name__}")
-    missing = [c for c in (*KEYS, "quota") if c not in table.columns]
+    missing = [c for c in (*CELL_KEYS, "quota") if c not in table.columns]
     if missing:
         raise SelectionError(f"quotas lack columns {missing}")
     quota = pd.to_numeric(table["quota"], errors="coerce")
     bad = quota.isna() | (quota < 0) | (quota != np.floor(quota))
     if bad.any():
-        shown = table.loc[bad, [*KEYS, "quota"]].head(10).to_string(index=False)
+        shown = table.loc[bad, [*CELL_KEYS, "quota"]].head(10).to_string(index=False)
         raise SelectionError(f"quotas must be whole numbers >= 0:\n{shown}")
-    duplicated = pd.MultiIndex.from_frame(table[list(KEYS)]).duplicated(keep=False)
+    duplicated = pd.MultiIndex.from_frame(table[list(CELL_KEYS)]).duplicated(keep=False)
     if duplicated.any():
-        shown = table.loc[duplicated, list(KEYS)].head(10).to_string(index=False)
+        shown = table.loc[duplicated, list(CELL_KEYS)].head(10).to_string(index=False)
         raise SelectionError(f"quota cells listed more than once:\n{shown}")
-    out = table[list(KEYS)].reset_index(drop=True).copy()
+    out = table[list(CELL_KEYS)].reset_index(drop=True).copy()
     out["quota"] = quota.astype(np.int64).to_numpy()
     return out
 
@@ -126,95 +122,9 @@ def _check_unique_ids(frame: pd.DataFrame, hashes: np.ndarray, repeated: np.ndar
         raise SelectionError(f"{dup.nunique()} enterprise ids occur more than once: {shown}")
 
 
-def _key_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes (-1 for missing) and the values they stand for, cheaply for categoricals."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.codes.to_numpy(), pd.Index(column.cat.categories)
-    if column.dtype == bool:
-        return column.to_numpy().view(np.int8), pd.Index([False, True], dtype=object)
-    codes, uniques = pd.factorize(column)
-    return codes, pd.Index(uniques)
-
-
-def _cell_slots(frame: pd.DataFrame, quotas: pd.DataFrame, pool: Executor | None = None) -> np.ndarray:
-    """1 + the index of each frame row's quota cell, 0 for rows in no quota cell (int32).
-
-    The four key columns are coded separately and combined in mixed radix; a dense lookup
-    table maps the combined code to the quota cell. Slices of rows are coded on ``pool``.
-    """
-    parts = [_key_codes(frame[key]) for key in KEYS]
-    widths = [len(uniques) + 1 for _, uniques in parts]  # code 0 stands for a missing value
-    radix = int(np.prod(widths, dtype=np.float64))
-    dtype = np.int32 if radix < 2**31 else np.int64
-    quota_combined = np.zeros(len(quotas), dtype=np.int64)
-    absent = np.zeros(len(quotas), dtype=bool)
-    for key, (_, uniques), width in zip(KEYS, parts, widths):
-        positions = uniques.get_indexer(quotas[key])
-        absent |= positions < 0
-        quota_combined = quota_combined * width + (positions + 1)
-    if absent.any():
-        _raise_absent(quotas[absent])
-    dense = radix <= 4 * len(frame) + 1_000_000
-    if dense:
-        lookup = np.zeros(radix, dtype=np.int32)
-        # quota-0 cells absent from the frame map to nothing (their code is incomplete)
-        lookup[quota_combined[~absent]] = np.arange(1, len(quotas) + 1, dtype=np.int32)[~absent]
-    else:
-        quota_combined[absent] = -1
-        index = pd.Index(quota_combined)
-    # the +1 of every key, carried through the later multiplications
-    offset = 0
-    for width in widths:
-        offset = offset * width + 1
-    out = np.empty(len(frame), dtype=np.int32)
-
-    def code(rows: slice) -> None:
-        combined = np.full(rows.stop - rows.start, offset, dtype=dtype)
-        scale = radix
-        for (codes, _), width in zip(parts, widths):
-            scale //= width
-            combined += codes[rows].astype(dtype) * dtype(scale) if scale > 1 else codes[rows]
-        out[rows] = lookup[combined] if dense else index.get_indexer(combined) + 1
-
-    map_rows(pool, code, len(frame))
-    return out
-
-
 def _cell_of_rows(frame: pd.DataFrame, quotas: pd.DataFrame) -> np.ndarray:
     """Index of each frame row's quota cell, -1 for rows in no quota cell."""
-    return _cell_slots(frame, quotas).astype(np.int64) - 1
-
-
-def _raise_absent(cells: pd.DataFrame) -> None:
-    cells = cells[cells["quota"] > 0]
-    if len(cells):
-        shown = cells[[*KEYS, "quota"]].head(20).to_string(index=False)
-        raise SelectionError(f"{len(cells)} quota cells are absent from the frame:\n{shown}")
-
-
-def _valid_mask(frame: pd.DataFrame, pool: Executor | None = None) -> np.ndarray:
-    """Rows whose ``status`` is not in :data:`INVALID_STATUSES` (all rows if no status).
-
-    Arrow string columns are tested chunk by chunk on ``pool`` with pyarrow's ``is_in``.
-    """
-    if "status" not in frame.columns:
-        return np.ones(len(frame), dtype=bool)
-    status = frame["status"]
-    if getattr(status.dtype, "storage", None) == "pyarrow" and pd.api.types.is_string_dtype(status.dtype):
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        values = pa.array(status)
-        chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
-        invalid = pa.array(sorted(INVALID_STATUSES), type=values.type)
-
-        def test(chunk: Any) -> np.ndarray:
-            # a missing status is not in the set: is_in gives False for it
-            return pc.is_in(chunk, value_set=invalid).to_numpy(zero_copy_only=False)
-
-        tested = list(pool.map(test, chunks)) if pool is not None else [test(c) for c in chunks]
-        return ~np.concatenate(tested) if tested else np.ones(0, dtype=bool)
-    return ~status.isin(INVALID_STATUSES).to_numpy()
+    return cell_slots(frame, quotas).astype(np.int64) - 1
 
 
 def _panel_mask(frame: pd.DataFrame, panel: Any) -> np.ndarray:
@@ -222,10 +132,17 @@ def _panel_mask(frame: pd.DataFrame, panel: Any) -> np.ndarray:
     if panel is None:
         if "in_panel" not in frame.columns:
             return np.zeros(len(frame), dtype=bool)
-        flags = frame["in_panel"]
-        if flags.dtype == object:
-            flags = flags.map(lambda v: v is True or v == 1 or str(v).lower() in ("true", "1", "是"))
-        return flags.fillna(False).astype(bool).to_numpy()
+        flags, bad = parse_yes_no(frame["in_panel"])
+        if bad.any():
+            rows = np.flatnonzero(bad)[:10]
+            shown = ", ".join(
+                f"{i!r} ({v!r})"
+                for i, v in zip(
+                    frame["enterprise_id"].iloc[rows].tolist(), frame["in_panel"].iloc[rows].tolist()
+                )
+            )
+            raise SelectionError(f"in_panel must be yes/no; {int(bad.sum())} bad rows: {shown}")
+        return flags
     ids = pd.Series(list(panel) if not isinstance(panel, pd.Series) else panel.to_numpy())
     if ids.duplicated().any():
         raise SelectionError(
@@ -247,11 +164,11 @@ def _check_capacity(quotas: pd.DataFrame, population: np.ndarray) -> None:
         return
     absent = over & (population == 0)
     if absent.any():
-        _raise_absent(quotas[absent])
+        raise_absent(quotas[absent])
     shown = quotas[over].assign(population=population[over])
     raise SelectionError(
         f"{int(over.sum())} quota cells ask for more enterprises than the cell has "
-        f"(in business):\n{shown[[*KEYS, 'quota', 'population']].head(20).to_string(index=False)}"
+        f"(in business):\n{shown[[*CELL_KEYS, 'quota', 'population']].head(20).to_string(index=False)}"
     )
 
 
@@ -368,6 +285,7 @@ def select(
     priority: str | None = None,
     order: Order = "prn",
     random_state: int | np.random.Generator | None = None,
+    workers: int | None = None,
 ) -> Sample:
     """Draw the enterprises that fill each quota cell, keeping the valid panel.
 
@@ -381,8 +299,9 @@ def select(
     frame : DataFrame
         One row per enterprise with ``enterprise_id, city, section, size_class, state_owned``
         (``sampling.frame.prepare_frame`` adds the last three), the ``size`` column for the
-        size-based methods, and optionally ``in_panel`` (bool), ``status`` (enterprises whose
-        status is in :data:`INVALID_STATUSES` are neither kept nor drawn) and ``prn``.
+        size-based methods, and optionally ``in_panel`` (yes/no), ``status`` (enterprises
+        not in business, :func:`sampling.status.in_business`, are neither kept nor drawn) and
+        ``prn``.
     quotas : QuotaTable or DataFrame
         Anything with ``to_frame()`` (a ``quotas.QuotaTable``) or a DataFrame with columns
         ``city, section, size_class, state_owned, quota``.
@@ -415,6 +334,9 @@ def select(
         Seed of the PRNs when the frame has no ``prn`` column (an int is the seed; a Generator
         draws one), and of the systematic random starts. Keep the same int every year to
         coordinate the samples.
+    workers : int or None
+        Threads for the passes over the rows (None: up to 4, see :mod:`basis.threads`); 1 runs
+        serially. The sample does not depend on it.
 
     Returns
     -------
@@ -433,7 +355,7 @@ def select(
     Notes
     -----
     Big frames are worked in slices of rows (and, for the size-based methods, in fixed groups
-    of cells) on up to four threads; numpy and pyarrow release the GIL in these passes. The
+    of cells) on up to ``workers`` threads; numpy and pyarrow release the GIL in these passes. The
     slices and groups are fixed by the data, not by the machine, and each cell's draw depends
     only on its own rows, so the sample is the same whatever the number of cores. Ten million
     enterprises take about a second on two cores (``benchmarks/results.md``).
@@ -481,12 +403,12 @@ def select(
     n_cells = len(table)
     # Hashing the ids, the duplicate check (a sort), the status test, the row slices of the
     # cell coding and counting, and the groups of cells drawn by the size-based methods
-    # release the GIL, so they share the cores.
-    # One worker more than the slices need: the hashing task (threaded itself) holds one.
-    with ThreadPoolExecutor(max_workers=thread_count() + 1) as pool:
+    # release the GIL, so they share the cores (basis.threads): the hashing and the sort run
+    # as tasks beside the row passes.
+    with Workers(workers) as pool:
         hashing = pool.submit(id_hash, frame["enterprise_id"], seed=seed)
-        slot = _cell_slots(frame, table, pool)
-        valid = _valid_mask(frame, pool)
+        slot = cell_slots(frame, table, workers=pool)
+        valid = in_business_rows(frame)
         in_panel = _panel_mask(frame, panel)
         checked = "status" in frame.columns or bool(in_panel.any())
         population, panel_count = _cell_counts(pool, slot, valid, in_panel, n_cells, checked)
@@ -508,7 +430,7 @@ def select(
             new_pi = (draw / np.maximum(available, 1))[slot[new_rows] - 1]
         else:
             new_rows, res_rows, new_pi = _draw_by_size(
-                pool=pool if len(frame) > ROWS_PER_TASK else None,
+                workers=pool,
                 method=method,
                 table=table,
                 slot=slot,
@@ -531,13 +453,13 @@ def select(
         removed_rows = np.flatnonzero(in_panel & ~valid)
         rows = np.concatenate([panel_rows, new_rows, res_rows, removed_rows])
         counts = [len(panel_rows), len(new_rows), len(res_rows), len(removed_rows)]
-        role = np.repeat(np.arange(len(_ROLES), dtype=np.int8), counts)
+        role = np.repeat(np.arange(len(ROLES), dtype=np.int8), counts)
         pi_out = np.concatenate([np.ones(counts[0]), new_pi, np.full(counts[2] + counts[3], np.nan)])
         reserve_rank = np.concatenate(
             [np.zeros(counts[0] + counts[1], np.int64), res_rank + 1, np.zeros(counts[3], np.int64)]
         )
         sample, sample_cell = _sample_table(
-            frame, rows, role, pi_out, reserve_rank, prns.at(rows), slot, size_column, priority
+            frame, rows, role, pi_out, reserve_rank, prns.at(rows), slot, size_column, priority, pool
         )
         cells = _cells_table(table, population, sample, sample_cell)
         # last, so that the sort of the hashes overlaps the building of the sample
@@ -562,7 +484,7 @@ def _cell_groups(weight: np.ndarray, n_groups: int) -> np.ndarray:
 
 def _draw_by_size(
     *,
-    pool: Executor | None,
+    workers: Workers,
     method: str,
     table: pd.DataFrame,
     slot: np.ndarray,
@@ -581,7 +503,8 @@ def _draw_by_size(
     plain SRS.
 
     Cells are independent, so the candidates are split into :data:`_CELL_GROUPS` groups of
-    consecutive cells of about equal size, drawn side by side on ``pool``. The groups depend on
+    consecutive cells of about equal size, drawn side by side on ``workers`` (for frames of more
+    than :data:`basis.threads.ROWS_PER_TASK` rows; smaller ones are drawn group after group). The groups depend on
     the data only, never on the machine, so that floating-point sums (such as the running
     sums of systematic sampling) and hence the sample are the same everywhere.
     """
@@ -632,18 +555,22 @@ def _draw_by_size(
             new_pos, res_pos = pos[is_new], pos[~is_new]
         return cand[new_pos], cand[res_pos], pi[new_pos]
 
-    each = pool.map if pool is not None else map
-    parts = map_rows(pool, candidates, len(slot))
-    gathered = list(each(gather, range(n_groups)))
+    each = workers.map if len(slot) > threads.ROWS_PER_TASK else _serial_map
+    parts = workers.map_rows(candidates, len(slot))
+    gathered = each(gather, range(n_groups))
     if sizes is not None:
         positive = np.sum([g[4] for g in gathered], axis=0)
         _check_positive_sizes(table, positive, draw, size_column or "")
-    chosen = list(each(choose, range(n_groups)))
+    chosen = each(choose, range(n_groups))
     return (
         np.concatenate([c[0] for c in chosen]),
         np.concatenate([c[1] for c in chosen]),
         np.concatenate([c[2] for c in chosen]),
     )
+
+
+def _serial_map(fn: Any, items: Any) -> list[Any]:
+    return [fn(item) for item in items]
 
 
 def _check_positive_sizes(table: pd.DataFrame, positive: np.ndarray, draw: np.ndarray, size: str) -> None:
@@ -653,7 +580,7 @@ def _check_positive_sizes(table: pd.DataFrame, positive: np.ndarray, draw: np.nd
         shown = table[short].assign(to_draw=draw[short], positive_size=positive[short])
         raise SelectionError(
             f"{int(short.sum())} cells must draw more enterprises than they have with "
-            f"{size} > 0:\n{shown[[*KEYS, 'to_draw', 'positive_size']].head(20).to_string(index=False)}"
+            f"{size} > 0:\n{shown[[*CELL_KEYS, 'to_draw', 'positive_size']].head(20).to_string(index=False)}"
         )
 
 
@@ -708,7 +635,7 @@ class _Prns:
 
 
 def _cell_counts(
-    pool: Executor,
+    workers: Workers,
     slot: np.ndarray,
     valid: np.ndarray,
     in_panel: np.ndarray,
@@ -726,7 +653,7 @@ def _cell_counts(
             np.bincount(kept, minlength=n_cells + 1),
         )
 
-    parts = map_rows(pool, count, len(slot))
+    parts = workers.map_rows(count, len(slot))
     return (
         np.sum([p[0] for p in parts], axis=0)[1:],
         np.sum([p[1] for p in parts], axis=0)[1:],
@@ -734,7 +661,7 @@ def _cell_counts(
 
 
 def _rows_below(
-    pool: Executor,
+    workers: Workers,
     slot: np.ndarray,
     prns: _Prns,
     need: np.ndarray,
@@ -743,7 +670,7 @@ def _rows_below(
 ) -> np.ndarray:
     """Frame rows whose PRN is below their cell's bound (cells short of ``need``: all rows).
 
-    One linear pass over the frame, in row slices on ``pool``; ``eligible`` (or None for all
+    One linear pass over the frame, in row slices on ``workers``; ``eligible`` (or None for all
     rows) excludes the panel and enterprises out of business.
     """
     drawing = np.concatenate([[False], need > 0])
@@ -756,7 +683,7 @@ def _rows_below(
             keep &= eligible[rows]
         return np.flatnonzero(keep) + rows.start
 
-    rows = np.concatenate(map_rows(pool, scan, len(slot)))
+    rows = np.concatenate(workers.map_rows(scan, len(slot)))
     rows = rows[drawing[slot[rows]]]  # a key of 0 passes a limit of 0
     short = need > np.bincount(slot[rows] - 1, minlength=len(need))
     if short.any():
@@ -844,7 +771,7 @@ class _Taker:
 
     def __call__(self, column: pd.Series) -> pd.Series:
         rows = self.rows
-        if getattr(column.dtype, "storage", None) != "pyarrow" or not len(rows):
+        if not is_arrow_text(column) or not len(rows):
             return column.iloc[rows].reset_index(drop=True)
         import pyarrow as pa
 
@@ -874,10 +801,11 @@ def _sample_table(
     slot: np.ndarray,
     size: str | None,
     priority: str | None,
+    workers: Workers,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """The sample rows ordered by cell, role, reserve rank and PRN; and their cell indices.
 
-    ``role`` holds indices into :data:`_ROLES`.
+    ``role`` holds indices into :data:`ROLES`.
     """
     extra = [
         c
@@ -887,21 +815,20 @@ def _sample_table(
     cell_code = np.where(slot[rows] > 0, slot[rows], np.iinfo(np.int32).max)
     order = np.lexsort((prn, reserve_rank, role, cell_code))
     rows, role, pi, reserve_rank, prn = (rows[order], role[order], pi[order], reserve_rank[order], prn[order])
-    reserve = role == _ROLES.index("reserve")
+    reserve = role == ROLES.index("reserve")
     reason = np.full(len(rows), None, dtype=object)
-    removed = role == _ROLES.index("removed")
+    removed = role == ROLES.index("removed")
     if "status" in frame.columns and removed.any():
         reason[removed] = _Taker(rows[removed])(frame["status"]).to_numpy()
     with np.errstate(divide="ignore"):
         weight = 1.0 / pi
     take = _Taker(rows)
-    names = ["enterprise_id", *KEYS, *extra]
-    with ThreadPoolExecutor(max_workers=thread_count()) as pool:
-        # pyarrow's take releases the GIL
-        taken = dict(zip(names, pool.map(take, [frame[c] for c in names])))
-    columns = {c: taken[c] for c in ["enterprise_id", *KEYS]}
+    names = ["enterprise_id", *CELL_KEYS, *extra]
+    # pyarrow's take releases the GIL
+    taken = dict(zip(names, workers.map(take, [frame[c] for c in names])))
+    columns = {c: taken[c] for c in ["enterprise_id", *CELL_KEYS]}
     columns.update(
-        role=np.array(_ROLES, dtype=object)[role],
+        role=np.array(ROLES, dtype=object)[role],
         pi=pi,
         weight=weight,
         prn=prn,
@@ -924,7 +851,7 @@ def _cells_table(
     if cell is None:
         cell = _cell_of_rows(sample, table.assign(quota=0)) if len(sample) else np.zeros(0, np.int64)
     role = sample["role"].to_numpy()
-    data: dict[str, Any] = {key: table[key].to_numpy() for key in KEYS}
+    data: dict[str, Any] = {key: table[key].to_numpy() for key in CELL_KEYS}
     data["quota"] = table["quota"].to_numpy()
     data["population"] = pd.array(population, dtype="Int64")
     for name in roles:
@@ -932,7 +859,7 @@ def _cells_table(
     cells = pd.DataFrame(data)
     outside = sample[cell < 0]
     if len(outside):
-        extra = outside.groupby([*KEYS, "role"], dropna=False).size().unstack("role", fill_value=0)
+        extra = outside.groupby([*CELL_KEYS, "role"], dropna=False).size().unstack("role", fill_value=0)
         extra = extra.reindex(columns=list(roles), fill_value=0).reset_index()
         extra["quota"] = 0
         extra["population"] = pd.NA
@@ -940,4 +867,4 @@ def _cells_table(
         cells["population"] = cells["population"].astype("Int64")
     cells = cells.rename(columns={"reserve": "reserves"})
     cells["overshoot"] = cells["panel"].to_numpy() > cells["quota"].to_numpy()
-    return cells[[*KEYS, "quota", "population", "panel", "new", "reserves", "removed", "overshoot"]]
+    return cells[[*CELL_KEYS, "quota", "population", "panel", "new", "reserves", "removed", "overshoot"]]

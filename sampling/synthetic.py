@@ -27,7 +27,8 @@ from quotas.cities import resolve_cities
 from quotas.classify import divisions, registration_types, size_class
 from quotas.datasets import guangdong_2012, national_cities
 from sampling.exceptions import FrameError
-from sampling.frame import CANONICAL_COLUMNS, INVALID_STATUSES
+from sampling.frame import CANONICAL_COLUMNS
+from sampling.status import CLOSED, MOVED_OUT, SUSPENDED
 
 __all__ = [
     "COLUMNS",
@@ -222,7 +223,7 @@ _CITY_MIX_SIGMA = 0.35  # log-sd of each city's section weights around DIVISION_
 _BANDS = (50, 300)  # employee bands of REGISTRATION_MIX
 
 _NAME_PREFIX = "合成企业"
-_STATUS_CATEGORIES = ("active", *INVALID_STATUSES[:3])  # 关闭破产, 停业整顿, 迁出本市
+_STATUS_CATEGORIES = ("active", CLOSED, SUSPENDED, MOVED_OUT)
 _USCC_ALPHABET = np.frombuffer(b"0123456789ABCDEFGHJKLMNPQRTUWXY", dtype=np.uint8)
 _USCC_WEIGHTS = np.array([pow(3, i, 31) for i in range(17)], dtype=np.int64)
 _CHUNKS = np.array([list(f"{i:04d}".encode()) for i in range(10_000)], dtype=np.uint8)
@@ -451,9 +452,9 @@ def make_frame(
         employees. Without it ``in_panel`` is all False.
     invalid_rate : float
         Share of enterprises (rounded to a whole number, drawn uniformly, panel or not) whose
-        ``status`` is one of the invalid statuses 关闭破产 / 停业整顿 / 迁出本市 of
-        :data:`sampling.frame.INVALID_STATUSES`, for replacement demos. The rest are
-        ``"active"``.
+        ``status`` is 关闭破产 (closed or bankrupt: out of business, removed from the panel)
+        or 停业整顿 / 迁出本市 (decrease types of the monthly report: still units), see
+        :mod:`sampling.status`; for maintenance demos. The rest are ``"active"``.
     random_state : int or numpy.random.Generator, optional
         Seed; the same seed gives the same frame on every machine.
     industry_version : {"2011", "2017"}

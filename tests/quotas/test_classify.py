@@ -232,9 +232,9 @@ def test_size_codes_do_not_depend_on_slices_or_threads(industry, data, threads, 
     ast = np.array(data.draw(st.lists(measure, min_size=n, max_size=n)), dtype=float)
     codes, uniques = pd.factorize(pd.Series(industry, dtype=object))
     whole = classify._size_codes(codes, pd.Series(uniques, dtype=object), emp, rev, ast, version="2011")
-    from concurrent.futures import ThreadPoolExecutor
+    from basis.threads import Workers
 
-    with ThreadPoolExecutor(threads) as pool:
+    with Workers(threads) as workers:
         sliced = classify._size_codes(
             codes,
             pd.Series(uniques, dtype=object),
@@ -242,7 +242,7 @@ def test_size_codes_do_not_depend_on_slices_or_threads(industry, data, threads, 
             rev,
             ast,
             version="2011",
-            pool=pool,
+            workers=workers,
             rows_per_task=rows_per_task,
         )
     np.testing.assert_array_equal(whole[0], sliced[0])
@@ -272,3 +272,39 @@ def test_partial_message_counts_like_value_counts(basis):
         f"size class of {flagged} of {len(codes)} enterprises rests on partial information "
         f"({detail}); see the size_basis column"
     )
+
+
+def test_sector_of_section_follows_the_2012_rules():
+    # 三次产业划分规定 (国家统计局 2012), article 3: 第一产业 is 农、林、牧、渔业 (section A); 第二产业
+    # is 采矿业 (B), 制造业 (C), 电力、热力、燃气及水生产和供应业 (D) and 建筑业 (E); 第三产业 is
+    # everything else (F-T). The exceptions at division level (05, 11, 43) cannot be seen in a
+    # section.
+    expected = {s: 1 if s == "A" else 2 if s in "BCDE" else 3 for s in "ABCDEFGHIJKLMNOPQRST"}
+    got = classify.sector_of_section(list(expected))
+    assert dict(zip(expected, got.tolist())) == expected
+    assert classify.sector_of_section("c") == 2
+
+
+def test_sector_of_section_agrees_with_the_divisions_except_05_11_43():
+    # The division table (quotas/data, from GB/T 4754-2011 and the 2012 rules) gives each
+    # division's sector; the section-level sector must agree except for the three exceptions.
+    divisions = classify.divisions("2011")
+    by_section = classify.sector_of_section(divisions["section"])
+    differ = divisions.loc[by_section.to_numpy() != divisions["sector"].to_numpy(), "division"]
+    assert sorted(differ) == ["05", "11", "43"]
+
+
+def test_unknown_section_is_named():
+    with pytest.raises(UnknownIndustryError, match=r"unknown GB/T 4754 section\(s\): row 1: 'U'"):
+        classify.sector_of_section(["A", "U"])
+
+
+def test_size_and_sector_labels_cover_every_code():
+    from quotas import labels
+
+    # 国统字〔2011〕75号: 大型, 中型, 小型, 微型; 三次产业划分规定: 第一、二、三产业.
+    assert list(labels.SIZE_LABELS_ZH.values()) == ["大型", "中型", "小型", "微型"]
+    assert list(labels.SIZE_LABELS_ZH) == list(labels.SIZE_CLASSES) == list(labels.SIZE_LABELS_EN)
+    assert list(labels.SECTOR_LABELS_ZH.values()) == ["第一产业", "第二产业", "第三产业"]
+    assert list(labels.SECTOR_LABELS_ZH) == list(labels.SECTORS) == list(labels.SECTOR_NAMES)
+    assert classify.SIZE_CLASSES is labels.SIZE_CLASSES

@@ -39,7 +39,7 @@ def test_normalises_names_and_types_without_mutating_input() -> None:
     [
         ({"section": ["C", "X", "G"]}, "row 1: 'X'"),
         ({"size_class": ["small", "tiny", "large"]}, "row 1: 'tiny'"),
-        ({"state_owned": [False, "yes", True]}, "row 1: 'yes'"),
+        ({"state_owned": [False, "maybe", True]}, "row 1: 'maybe'"),  # yes/no words are read (basis.booleans)
         ({"enterprises": [10, -1, 2]}, "row 1: -1"),
         ({"enterprises": [10, 2.5, 2]}, "row 1: 2.5"),
         ({"employment": [500.0, None, 3.0]}, "employment"),

@@ -131,16 +131,19 @@ def test_structure_counts_cells():
     frame["in_panel"] = [True, True, False, False]
     frame["status"] = ["", "关闭破产", "", ""]
     s = structure(frame)
-    # Two medium C enterprises in 广州 (one state-owned), one medium F, one small K in 深圳.
+    # Two medium C enterprises in 广州 (one state-owned, one closed), one medium F, one small K
+    # in 深圳.
     assert s[
         ["city", "section", "size_class", "state_owned", "enterprises", "employment", "panel"]
     ].values.tolist() == [
-        ["广州市", "C", "medium", False, 1, 1200, 0],  # in the panel but closed: not counted
+        # the 1,200-employee C enterprise is in the panel but closed (关闭破产): out of business,
+        # it is not counted at all (domain-rules.md "Sample maintenance": closed or bankrupt
+        # units are removed), so its cell has no enterprise
         ["广州市", "C", "medium", True, 1, 300, 1],
         ["广州市", "F", "medium", False, 1, 25, 0],
         ["深圳市", "K", "small", True, 1, 80, 0],
     ]
-    assert s["enterprises_50_300"].tolist() == [0, 1, 0, 1]
+    assert s["enterprises_50_300"].tolist() == [1, 0, 1]
 
 
 def test_structure_needs_a_prepared_frame():

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from basis.threads import Workers
 from sampling import SelectionError, derive_prn, prn
 from sampling.prn import (
     _splitmix64,
@@ -160,13 +161,12 @@ def test_blocks_and_threads_do_not_change_hashes(ids, cut, block, threads):
     # any number of threads, or in two pieces gives the plain-Python reference for every id.
     cut = min(cut, len(ids))
     expected = [prn_reference(t, 3) for t in ids]
-    with pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch, Workers(threads) as workers:
         patch.setattr(prn, "_BLOCK", block)
-        patch.setattr(prn, "_THREADS", threads)
         patch.setattr(prn, "_PARALLEL_ROWS", 0)
-        whole = prn_from_hash(id_hash(pd.Series(ids, dtype="str"), seed=3))
+        whole = prn_from_hash(id_hash(pd.Series(ids, dtype="str"), seed=3, workers=workers))
         pieces = np.concatenate(
-            [prn_from_hash(id_hash(part, seed=3)) for part in (ids[:cut], ids[cut:]) if part]
+            [prn_from_hash(id_hash(part, seed=3, workers=workers)) for part in (ids[:cut], ids[cut:]) if part]
         )
     assert whole.tolist() == pieces.tolist() == expected
 

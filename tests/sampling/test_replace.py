@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sampling import SampleError, replace, select
-from sampling.select import KEYS
+from sampling.cells import CELL_KEYS as KEYS
 
 
 def cell_frame(n=10, prn=None, city="广州市", prefix="E", **extra) -> pd.DataFrame:

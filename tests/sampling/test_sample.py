@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from sampling import Sample, replace, select
+from sampling.cells import CELL_KEYS as KEYS
 from sampling.sample import SAMPLE_COLUMNS
-from sampling.select import KEYS
 
 
 @pytest.fixture

@@ -15,8 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sampling import SelectionError, derive_prn, inclusion_probabilities, rowwise, select
-from sampling.select import KEYS, systematic_hits
+from basis import threads
+from sampling import SelectionError, derive_prn, inclusion_probabilities, select
+from sampling.cells import CELL_KEYS as KEYS
+from sampling.select import systematic_hits
 
 EMP = [52, 75, 88, 120, 133, 150, 175, 210, 240, 260, 280, 299, 310, 350, 420, 500, 760, 900, 1200, 95]
 # R inclusionprobabilities(EMP, 15) (make_selection_refs.R, A5)
@@ -381,26 +383,32 @@ def test_panel_given_as_ids_overrides_column():
     assert (t["role"] == "new").sum() == 2
 
 
-def test_invalid_panel_removed_with_reason_and_invalid_never_drawn():
+def test_panel_out_of_business_removed_with_reason_and_never_drawn():
+    # domain-rules.md "Sample maintenance": closed or bankrupt units (关闭破产) and units no
+    # longer meeting the criteria (不再符合条件) are removed; moving out of the city (迁出本市)
+    # and suspension (停业整顿) are decrease types of the monthly report, not reasons to drop
+    # a unit, so such enterprises stay in the panel and can be drawn.
     status = [None] * 20
     status[0] = "关闭破产"
-    status[1] = "迁出本市"
+    status[1] = "不再符合条件"
     status[2] = "正常"
-    frame = one_cell(EMP, in_panel=[True, True, True] + [False] * 17, status=status)
+    status[3] = "迁出本市"
+    frame = one_cell(EMP, in_panel=[True] * 4 + [False] * 16, status=status)
     s = select(frame, quota_of(frame, 3), method="srs", random_state=3)
     t = s.to_frame().set_index("enterprise_id")
     assert t.loc["E0000", "role"] == "removed" and t.loc["E0000", "reason"] == "关闭破产"
-    assert t.loc["E0001", "role"] == "removed" and t.loc["E0001", "reason"] == "迁出本市"
-    assert t.loc["E0002", "role"] == "panel"
-    assert (t["role"] == "new").sum() == 2
+    assert t.loc["E0001", "role"] == "removed" and t.loc["E0001", "reason"] == "不再符合条件"
+    assert t.loc["E0002", "role"] == "panel" and t.loc["E0003", "role"] == "panel"
+    assert (t["role"] == "new").sum() == 1
     # 18 enterprises in business: quota 19 is too many
     with pytest.raises(SelectionError, match=r"(?s)more enterprises than the cell has.*19 +18"):
         select(frame, quota_of(frame, 19), method="srs", random_state=3)
     status[5] = "停业整顿"
     frame = one_cell(EMP, status=status)
-    t = select(frame, quota_of(frame, 17), method="srs", random_state=3).to_frame()
-    assert not t["enterprise_id"].isin(["E0000", "E0001", "E0005"]).any()
-    assert len(t) == 17
+    t = select(frame, quota_of(frame, 18), method="srs", random_state=3).to_frame()
+    assert not t["enterprise_id"].isin(["E0000", "E0001"]).any()
+    assert t["enterprise_id"].isin(["E0003", "E0005"]).sum() == 2
+    assert len(t) == 18
 
 
 def test_panel_outside_quota_cells_is_kept():
@@ -713,13 +721,15 @@ def test_stored_prns_equal_derived_ones(case, method, reserves):
 
 @settings(max_examples=25, deadline=None)
 @given(case=frames_and_quotas(), method=st.sampled_from(METHODS), rows=st.integers(1, 64))
-def test_row_slices_do_not_change_the_sample(case, method, rows):
-    # The frame's passes run in slices of ROWS_PER_TASK rows on threads; with tiny slices
-    # (many tasks) the sample is the one of a single slice.
+def test_workers_and_row_slices_do_not_change_the_sample(case, method, rows):
+    # Invariant: the frame's passes run in slices of ROWS_PER_TASK rows on threads, and the
+    # size-based methods draw groups of cells side by side once the frame exceeds one slice;
+    # with tiny slices (many tasks, every threaded branch) on three threads the sample is the
+    # one of a serial run (workers=1) in a single slice.
     frame, quotas, seed = case
-    whole = select(frame, quotas, method=method, reserves=1, random_state=seed).to_frame()
+    whole = select(frame, quotas, method=method, reserves=1, random_state=seed, workers=1).to_frame()
     with _rows_per_task(rows):
-        sliced = select(frame, quotas, method=method, reserves=1, random_state=seed).to_frame()
+        sliced = select(frame, quotas, method=method, reserves=1, random_state=seed, workers=3).to_frame()
     pd.testing.assert_frame_equal(whole, sliced)
 
 
@@ -727,12 +737,12 @@ def test_row_slices_do_not_change_the_sample(case, method, rows):
 def _rows_per_task(rows):
     # hypothesis runs many examples per test call, so the function-scoped monkeypatch
     # fixture cannot be used; the default is restored however the block ends
-    default = rowwise.ROWS_PER_TASK
-    rowwise.ROWS_PER_TASK = rows
+    default = threads.ROWS_PER_TASK
+    threads.ROWS_PER_TASK = rows
     try:
         yield
     finally:
-        rowwise.ROWS_PER_TASK = default
+        threads.ROWS_PER_TASK = default
 
 
 @settings(max_examples=60, deadline=None)

@@ -17,7 +17,8 @@ from quotas.classify import divisions, is_state_owned, registration_types, secti
 from quotas.datasets import guangdong_2012, guangdong_2013_panel, national_cities
 from quotas.exceptions import UnknownCityError
 from sampling.exceptions import FrameError
-from sampling.frame import INVALID_STATUSES, prepare_frame, validate_frame
+from sampling.frame import prepare_frame, validate_frame
+from sampling.status import STATUSES
 from sampling.synthetic import COLUMNS, DIVISION_MIX, REGISTRATION_MIX, make_frame
 
 
@@ -240,7 +241,7 @@ def test_invalid_rate(guangdong: pd.DataFrame) -> None:
     status = guangdong["status"].astype(str)
     # 0.02 x 200,000 = 4,000 invalid enterprises exactly.
     assert int((status != "active").sum()) == 4000
-    assert set(status[status != "active"]) <= set(INVALID_STATUSES)
+    assert set(status[status != "active"]) <= set(STATUSES)
 
 
 def test_no_panel_no_invalid() -> None:

@@ -1,0 +1,189 @@
+"""Quota cells of a register: the cell keys, integer coding of the rows' cells, counts per cell.
+
+A cell is one combination of the :data:`CELL_KEYS` (city, section, size class, ownership). The
+register's structure (:func:`sampling.structure`), the selection (:func:`sampling.select`) and
+the audit (:func:`sampling.audit`) all code rows into cells and count them here, so that they
+see the same cells and the same numbers.
+
+Rows are coded without hashing where the column allows it (categoricals, booleans, small
+integers): a register of ten million rows is coded and counted in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from basis.threads import Workers
+from quotas.structure import CELL_COLUMNS
+from sampling.exceptions import FrameError, SelectionError
+
+__all__ = ["CELL_KEYS", "cell_counts", "cell_slots", "key_codes"]
+
+CELL_KEYS: tuple[str, ...] = CELL_COLUMNS
+"""The columns that define a quota cell: ``city, section, size_class, state_owned`` (the one
+definition is :data:`quotas.structure.CELL_COLUMNS`, which the quota model uses)."""
+
+
+def key_codes(column: pd.Series, *, sort: bool = False) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of a key column (-1 for missing) and the values they stand for.
+
+    Categoricals use their own codes and categories, booleans code False 0 and True 1, and
+    integers spanning fewer than 1024 values code as their offset from the smallest: none of
+    them is hashed. Other columns are factorised (``sort``: codes in the values' sorted order).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sampling.cells import key_codes
+    >>> codes, values = key_codes(pd.Series(["b", "a", "b"]), sort=True)
+    >>> codes.tolist(), values.tolist()
+    ([1, 0, 1], ['a', 'b'])
+    """
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(), pd.Index(column.cat.categories)
+    if isinstance(dtype, np.dtype) and dtype.kind == "b":
+        return column.to_numpy().view(np.int8), pd.Index([False, True], dtype=object)
+    if pd.api.types.is_integer_dtype(dtype) and dtype.kind in "iu" and len(column):
+        values = column.to_numpy()
+        lo, hi = int(values.min()), int(values.max())
+        if hi - lo < 1024:
+            return (values - lo).astype(np.int64), pd.Index(np.arange(lo, hi + 1))
+    codes, uniques = pd.factorize(column, sort=sort)
+    return codes, pd.Index(uniques)
+
+
+def cell_counts(
+    frame: pd.DataFrame,
+    keys: Sequence[str] = CELL_KEYS,
+    *,
+    rows: np.ndarray | None = None,
+    measures: Mapping[str, np.ndarray] | None = None,
+) -> pd.DataFrame:
+    """Rows and sums of measures per non-empty cell.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Has the ``keys`` columns, without missing values.
+    keys : sequence of str
+        The columns that make a cell (default :data:`CELL_KEYS`).
+    rows : array of bool, optional
+        The rows to count (default all), e.g. the enterprises in business.
+    measures : mapping of str to array, optional
+        Per-row numbers (one per frame row) summed per cell, as floats.
+
+    Returns
+    -------
+    DataFrame
+        The ``keys`` columns, ``enterprises`` (rows in the cell), then one column per measure;
+        one row per cell holding at least one counted row, in the order of the key codes
+        (sorted values, or category order for categoricals).
+
+    Raises
+    ------
+    FrameError
+        When a key column has missing values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from sampling.cells import cell_counts
+    >>> frame = pd.DataFrame({"city": ["广州市", "广州市", "深圳市"], "section": ["C", "C", "G"]})
+    >>> cell_counts(frame, ["city", "section"], measures={"employment": np.array([10, 20, 5])})
+      city section  enterprises  employment
+    0  广州市       C            2        30.0
+    1  深圳市       G            1         5.0
+    """
+    codes, levels = [], []
+    for key in keys:
+        c, u = key_codes(frame[key], sort=True)
+        if len(c) and (c < 0).any():
+            raise FrameError(f"column {key!r} has missing values (call prepare_frame first)")
+        codes.append(c)
+        levels.append(u)
+    dims = tuple(max(len(u), 1) for u in levels)
+    flat = np.ravel_multi_index(codes, dims) if len(frame) else np.zeros(0, dtype=np.int64)
+    weights = {name: np.asarray(values, dtype=np.float64) for name, values in (measures or {}).items()}
+    if rows is not None:
+        flat = flat[rows]
+        weights = {name: values[rows] for name, values in weights.items()}
+    size = int(np.prod(dims, dtype=np.float64))
+    if size <= 4 * len(flat) + 1_000_000:
+        count = np.bincount(flat, minlength=size)
+        used = np.flatnonzero(count)
+        sums = {name: np.bincount(flat, weights=w, minlength=size)[used] for name, w in weights.items()}
+        count = count[used]
+    else:  # a sparse product of many levels: count the cells that occur
+        used, inverse = np.unique(flat, return_inverse=True)
+        count = np.bincount(inverse, minlength=len(used))
+        sums = {name: np.bincount(inverse, weights=w, minlength=len(used)) for name, w in weights.items()}
+    where = np.unravel_index(used, dims)
+    out = pd.DataFrame({key: level[part] for key, level, part in zip(keys, levels, where)})
+    out["enterprises"] = count.astype(np.int64)
+    for name, values in sums.items():
+        out[name] = values
+    return out
+
+
+def cell_slots(frame: pd.DataFrame, cells: pd.DataFrame, *, workers: Workers | None = None) -> np.ndarray:
+    """1 + the index of each frame row's cell in ``cells``, 0 for rows in none of them (int32).
+
+    The key columns are coded separately and combined in mixed radix; a dense lookup table
+    (or, for a sparse product of many levels, an index) maps the combined code to the cell.
+    Slices of rows are coded on ``workers``.
+
+    Raises
+    ------
+    SelectionError
+        When a cell of positive ``quota`` (if ``cells`` has that column) has no frame row's key
+        values.
+    """
+    parts = [key_codes(frame[key]) for key in CELL_KEYS]
+    widths = [len(uniques) + 1 for _, uniques in parts]  # code 0 stands for a missing value
+    radix = int(np.prod(widths, dtype=np.float64))
+    dtype = np.int32 if radix < 2**31 else np.int64
+    cell_combined = np.zeros(len(cells), dtype=np.int64)
+    absent = np.zeros(len(cells), dtype=bool)
+    for key, (_, uniques), width in zip(CELL_KEYS, parts, widths):
+        positions = uniques.get_indexer(cells[key])
+        absent |= positions < 0
+        cell_combined = cell_combined * width + (positions + 1)
+    if absent.any() and "quota" in cells.columns:
+        raise_absent(cells[absent])
+    dense = radix <= 4 * len(frame) + 1_000_000
+    if dense:
+        lookup = np.zeros(radix, dtype=np.int32)
+        # cells absent from the frame map to nothing (their code is incomplete)
+        lookup[cell_combined[~absent]] = np.arange(1, len(cells) + 1, dtype=np.int32)[~absent]
+    else:
+        cell_combined[absent] = -1
+        index = pd.Index(cell_combined)
+    # the +1 of every key, carried through the later multiplications
+    offset = 0
+    for width in widths:
+        offset = offset * width + 1
+    out = np.empty(len(frame), dtype=np.int32)
+
+    def code(rows: slice) -> None:
+        combined = np.full(rows.stop - rows.start, offset, dtype=dtype)
+        scale = radix
+        for (codes, _), width in zip(parts, widths):
+            scale //= width
+            combined += codes[rows].astype(dtype) * dtype(scale) if scale > 1 else codes[rows]
+        out[rows] = lookup[combined] if dense else index.get_indexer(combined) + 1
+
+    (workers or Workers(1)).map_rows(code, len(frame))
+    return out
+
+
+def raise_absent(cells: pd.DataFrame) -> None:
+    """Raise :class:`SelectionError` listing the cells of positive quota among ``cells``."""
+    cells = cells[cells["quota"] > 0]
+    if len(cells):
+        shown = cells[[*CELL_KEYS, "quota"]].head(20).to_string(index=False)
+        raise SelectionError(f"{len(cells)} quota cells are absent from the frame:\n{shown}")
