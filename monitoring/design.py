@@ -19,7 +19,7 @@ import pandas as pd
 
 from basis.results import Result
 from monitoring.exceptions import EstimationError
-from sampling.select import KEYS
+from sampling.cells import CELL_KEYS as KEYS
 
 if TYPE_CHECKING:
     from sampling.sample import Sample

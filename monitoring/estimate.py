@@ -51,6 +51,7 @@ from monitoring.design import Design
 from monitoring.exceptions import EstimationError
 from monitoring.nonresponse import Adjustment, EmptyCells, Nonresponse, adjust_nonresponse
 from monitoring.variance import LONELY, Lonely, domain_variance
+from quotas.labels import SIZE_LABELS_ZH
 
 if TYPE_CHECKING:
     from sampling.sample import Sample
@@ -109,7 +110,6 @@ _HEADERS_ZH = {
     "cv": "变异系数",
     "n": "样本企业数",
 }
-_SIZE_ZH = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -186,7 +186,7 @@ class Estimates(Result):
         """Write the estimates with Chinese headers (sheets 估计结果, 无回答调整, 说明), atomically."""
         table = self.table.copy()
         table["by"] = table["by"].map(lambda b: BY_ZH.get(b, b))
-        table["domain"] = table["domain"].map(lambda d: "全省" if d == "all" else _SIZE_ZH.get(d, d))
+        table["domain"] = table["domain"].map(lambda d: "全省" if d == "all" else SIZE_LABELS_ZH.get(d, d))
         table["measure"] = table["measure"].map(MEASURE_ZH)
         table = table.rename(columns=_HEADERS_ZH)
         cells = self.adjustment.cells.rename(

@@ -74,6 +74,7 @@ from quotas.structure import SECTIONS
 
 __all__ = ["SHARE_RULES", "Band", "City", "Columns", "Model", "assemble", "prepare_cities"]
 
+
 def _sector_names(section: np.ndarray) -> np.ndarray:
     """``primary`` / ``secondary`` / ``tertiary`` of each section (see :func:`build_quotas`)."""
     return np.array([SECTOR_NAMES[k] for k in sector_of_section(list(section))], dtype=object)

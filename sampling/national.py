@@ -40,8 +40,8 @@ from quotas.cities import resolve_cities
 from quotas.rules import MOHRSS_2011, RuleSet
 from quotas.tiers import tier_minimum
 from sampling.audit import AuditReport, audit
+from sampling.cells import CELL_KEYS as KEYS
 from sampling.exceptions import SampleError
-from sampling.select import KEYS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
