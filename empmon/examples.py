@@ -428,7 +428,6 @@ def national(
         weights=weights,
         minimum=minimum[kept],
         maximum=capacity[kept],
-        population="population",
     )
     population = population[population["city"].isin(kept)]
     frame = frame[frame["city"].isin(kept)]
