@@ -12,7 +12,7 @@ synthetic register with :func:`sampling.synthetic.make_frame` and say so.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -21,7 +21,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from allocation.apportion import apportion
 from allocation.cities import CityAllocation, allocate_cities
+from allocation.explain import AllocationExplanation, explain
 from allocation.split import split
 from quotas import datasets
 from quotas.build import build_quotas
@@ -33,11 +35,20 @@ from quotas.table import QuotaTable
 from quotas.tiers import tier_minimum
 from sampling.audit import AuditReport, audit
 from sampling.frame import prepare_frame, structure
+from sampling.national import NationalSubset, national_subset
 from sampling.sample import Sample
 from sampling.select import select
 from sampling.synthetic import make_frame
 
-__all__ = ["EMPLOYMENT_MEASURES", "ExampleResult", "guangdong_2013", "guangdong_register", "national"]
+__all__ = [
+    "EMPLOYMENT_MEASURES",
+    "ExampleResult",
+    "guangdong_2013",
+    "guangdong_national_cities",
+    "guangdong_register",
+    "monitoring_work_tilt",
+    "national",
+]
 
 EmploymentMeasure = Literal["population", "urban-units", "urban-units+private"]
 
@@ -47,6 +58,9 @@ EMPLOYMENT_MEASURES: dict[str, str] = {
     "urban-units+private": "urban units + urban private and individual workers 城镇私营和个体从业人员, 2012",
 }
 """The employment measures of the Guangdong example (the plan's 从业人员 is none of them)."""
+
+GUANGDONG_NATIONAL_EXISTING = 641
+"""Enterprises of the panel already in the national monitoring (the plan: 目前已开展641家)."""
 
 GUANGDONG_SECTOR_TOTALS = pd.Series({"secondary": 5311, "tertiary": 4689})
 """Province totals of the official task table (annex 1 of the Guangdong 2013 plan)."""
@@ -75,6 +89,16 @@ class ExampleResult:
         Wall time of the whole run.
     notes : list of str
         Choices the example made that a reader must know (measure used, imputations).
+    targets : Series or None
+        The city targets the quotas were built on (the official task in the Guangdong
+        example); None where they are the allocation's.
+    comparison : DataFrame or None
+        Guangdong: per city the official task and split beside the computed allocation (with
+        and without the tilt) and the differences.
+    explanation : AllocationExplanation or None
+        Guangdong: :func:`allocation.explain` of the official task.
+    national : NationalSubset or None
+        Guangdong: the national subset (两网合并), audited under the 2011 rules.
     """
 
     allocation: CityAllocation
@@ -85,6 +109,10 @@ class ExampleResult:
     files: list[Path] = field(default_factory=list)
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    targets: pd.Series | None = None
+    comparison: pd.DataFrame | None = None
+    explanation: AllocationExplanation | None = None
+    national: NationalSubset | None = None
 
 
 class _Steps:
@@ -140,6 +168,8 @@ def guangdong_register(
     frame_size: int = 300_000,
     *,
     panel: pd.Series | None = None,
+    national_existing: int = GUANGDONG_NATIONAL_EXISTING,
+    national_cities: Sequence[str] | None = None,
     random_state: int | np.random.Generator | None = 2013,
 ) -> pd.DataFrame:
     """A prepared synthetic Guangdong register in the plan's scope, with the existing panel marked.
@@ -151,6 +181,12 @@ def guangdong_register(
     larger enterprises more likely (weighted sampling without replacement, Efraimidis and
     Spirakis 2006): it was chosen under the same rules.
 
+    The plan says 641 of the panel already report to the national monitoring (两网合并) but
+    not which: the synthetic register marks ``national`` on ``national_existing`` panel
+    enterprises of the national monitoring cities, apportioned by the cities' panels
+    (Huntington-Hill; 广州 450, 深圳 300, 佛山 200 give 304, 202, 135) and drawn at random
+    within each city. A stand-in for the real list, said so in the example's notes.
+
     Parameters
     ----------
     frame_size : int
@@ -158,12 +194,16 @@ def guangdong_register(
     panel : Series, optional
         Existing panel per city (full names); default
         :func:`quotas.datasets.guangdong_2013_panel`.
+    national_existing : int, default 641
+        Panel enterprises already in the national monitoring.
+    national_cities : sequence of str, optional
+        The national monitoring cities; default Guangdong's in the 2009 list (广州, 深圳, 佛山).
     random_state : int or Generator
 
     Returns
     -------
     DataFrame
-        Output of :func:`sampling.prepare_frame` with ``in_panel`` set.
+        Output of :func:`sampling.prepare_frame` with ``in_panel`` and ``national`` set.
 
     Examples
     --------
@@ -171,6 +211,8 @@ def guangdong_register(
     >>> frame = guangdong_register(60_000, random_state=1)
     >>> int(frame["in_panel"].sum()), bool((frame["sector"] == 1).any())
     (3000, False)
+    >>> frame.loc[frame["national"], "city"].astype(str).value_counts().to_dict()
+    {'广州市': 304, '深圳市': 202, '佛山市': 135}
     """
     rng = np.random.default_rng(random_state)
     panel = datasets.guangdong_2013_panel() if panel is None else panel
@@ -194,7 +236,70 @@ def guangdong_register(
     in_panel = np.zeros(len(frame), dtype=bool)
     in_panel[chosen] = True
     frame["in_panel"] = in_panel
+    cities = list(guangdong_national_cities() if national_cities is None else national_cities)
+    per_city = apportion(panel[cities].astype(float), national_existing, upper=panel[cities])
+    national = np.zeros(len(frame), dtype=bool)
+    for city, n in per_city.items():
+        members = np.flatnonzero(in_panel & (frame["city"] == city).to_numpy())
+        national[rng.choice(members, size=int(n), replace=False)] = True
+    frame["national"] = national
     return frame
+
+
+def guangdong_national_cities() -> list[str]:
+    """Guangdong's national monitoring cities in the 2009 list (人社部发〔2009〕152号): 广州, 深圳, 佛山.
+
+    Examples
+    --------
+    >>> from empmon.examples import guangdong_national_cities
+    >>> guangdong_national_cities()
+    ['广州市', '深圳市', '佛山市']
+    """
+    listed = datasets.monitoring_cities_2009()
+    return listed.loc[listed["province"] == "广东省", "city"].tolist()
+
+
+def monitoring_work_tilt(panel: pd.Series, share: pd.Series, *, strength: float = 0.5) -> pd.Series:
+    """The example's moderate tilt: cities whose existing panel runs ahead of their share.
+
+    The plan tilts "according to the local economy and how the existing monitoring work has
+    gone" (根据当地经济状况以及现有企业用工定点监测工作开展情况) without a formula. The example's
+    documented choice: the local economy is already in the allocation (GDP is half of the
+    blend); the monitoring work is measured by the existing panel against the city's
+    proportional share, ``m = (panel / panel.sum()) / share``, and a city with ``m > 1`` (it
+    monitors more than its share already) has its share multiplied by ``m ** strength``; the
+    others keep theirs (the plan increases some cities' tasks, it does not cut any).
+
+    Parameters
+    ----------
+    panel : Series
+        Existing panel per city.
+    share : Series
+        The city's share under the allocation's blend (summing to 1).
+    strength : float, default 0.5
+        The exponent: 0 is no tilt, 1 moves a city all the way to its panel's share; the
+        square root (0.5) halves the gap on the log scale, a "moderate" tilt.
+
+    Returns
+    -------
+    Series
+        Multiplier per city (>= 1).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from empmon.examples import monitoring_work_tilt
+    >>> panel = pd.Series({"a": 40, "b": 60})
+    >>> share = pd.Series({"a": 0.1, "b": 0.9})  # a monitors 4 times its share: sqrt(4) = 2
+    >>> monitoring_work_tilt(panel, share).tolist()
+    [2.0, 1.0]
+    """
+    if not (isinstance(strength, (int, float)) and 0 <= strength <= 1):
+        raise ValueError(f"strength must be a number between 0 and 1, got {strength!r}")
+    ratio = (panel / panel.sum()) / share.reindex(panel.index)
+    if ratio.isna().any() or np.isinf(ratio).any():
+        raise ValueError(f"no positive share for {ratio.index[ratio.isna() | np.isinf(ratio)].tolist()}")
+    return np.maximum(ratio, 1.0).pow(strength).rename("tilt")
 
 
 def guangdong_2013(
@@ -202,7 +307,10 @@ def guangdong_2013(
     *,
     employment: EmploymentMeasure = "population",
     frame_size: int = 300_000,
-    tilt: float = 1.15,
+    targets: Literal["official", "computed"] = "official",
+    tilt_strength: float = 0.5,
+    national_target: int = 1000,
+    national_cities: Sequence[str] | None = None,
     method: Literal["srs", "systematic", "pareto", "poisson"] = "pareto",
     reserves: int = 2,
     random_state: int = 2013,
@@ -210,19 +318,32 @@ def guangdong_2013(
 ) -> ExampleResult:
     """Reproduce the Guangdong 2013 expansion from 3,000 to 10,000 monitored enterprises.
 
+    The quotas follow the official task table (annex 1 of the plan: each city's task and its
+    secondary / tertiary split, what the province gave each city); the plan's allocation rule
+    is computed beside it (employment and GDP shares, the ministry's minimums, the existing
+    panel as floors, the moderate tilt of :func:`monitoring_work_tilt`), with and without the
+    tilt, and the differences per city are reported; :func:`allocation.explain` shows which
+    blend of employment and GDP the official table follows and its tilts.
+
     Parameters
     ----------
     out : path, default "output"
         Folder for the outputs (created).
     employment : {"population", "urban-units", "urban-units+private"}
-        The employment measure of the allocation (see :data:`EMPLOYMENT_MEASURES`). The plan
-        means total employed persons, which no shipped column measures; resident population is
-        the documented default proxy.
+        The employment measure of the computed allocation (see :data:`EMPLOYMENT_MEASURES`).
+        The plan means total employed persons, which no shipped column measures; resident
+        population is the documented default proxy.
     frame_size : int, default 300,000
         Enterprises in the synthetic register.
-    tilt : float, default 1.15
-        Multiplier on the share of the key cities (the 2009 national monitoring cities of
-        Guangdong: 广州, 深圳, 佛山), the plan's "moderate tilt".
+    targets : {"official", "computed"}
+        What the quotas are built on: the official task and split (default) or the computed
+        allocation and a computed split.
+    tilt_strength : float, default 0.5
+        The exponent of :func:`monitoring_work_tilt` (0: no tilt).
+    national_target : int, default 1000
+        Size of the national subset (两网合并), the 641 existing included.
+    national_cities : sequence of str, optional
+        The national monitoring cities; default Guangdong's in the 2009 list (广州, 深圳, 佛山).
     method, reserves, random_state
         Passed to :func:`sampling.select`.
     echo : callable
@@ -234,16 +355,20 @@ def guangdong_2013(
 
     References
     ----------
-    广东省 全省企业用工定点监测扩面组织实施方案 (2013), annex 1; 人社部函〔2011〕308号.
+    广东省 全省企业用工定点监测扩面组织实施方案 (2013), annex 1; 人社部函〔2011〕308号;
+    人社部发〔2009〕152号.
     """
+    if targets not in ("official", "computed"):
+        raise ValueError(f"unknown targets {targets!r}; valid: ['official', 'computed']")
     notes: list[str] = []
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    step = _Steps(7, echo)
+    step = _Steps(9, echo)
 
-    step("Load Guangdong's 2012 city statistics and the existing 3,000-enterprise panel")
+    step("Load Guangdong's 2012 city statistics, the existing 3,000-enterprise panel and the official task")
     gd = datasets.guangdong_2012()
-    panel = datasets.guangdong_2013_panel()
+    task = datasets.guangdong_2013_task()
+    panel = task["panel_3000"].rename("panel_enterprises")
     stats = pd.DataFrame(
         {
             "employment": _employment(gd, employment, notes),
@@ -254,39 +379,76 @@ def guangdong_2013(
     notes.insert(0, f"employment measure: {employment} = {EMPLOYMENT_MEASURES[employment]}")
     echo(f"      employment measure: {employment} ({EMPLOYMENT_MEASURES[employment]})")
 
-    step(
-        "Allocate 10,000 across the 21 cities (employment 0.5 + GDP 0.5, MOHRSS 2011 minimums, panel floors, tilt)"
+    step("Explain the official task table: the blend of employment and GDP it follows, and its tilts")
+    explanation = explain(task["target_10000"], stats[["employment", "gdp"]])
+    plain = explain(
+        task["target_10000"], stats[["employment", "gdp"]], weights={"employment": 0.5, "gdp": 0.5}
     )
-    key = [c for c in datasets.monitoring_cities_2009()["city"] if c in gd.index]
+    echo(f"      {explanation.headline()}")
+    notes.append(f"official task explained: {explanation.headline()}")
+    notes.append(f"official task against the plain 50/50 blend: {plain.headline()}")
+
+    step("Compute the plan's allocation beside it (employment 0.5 + GDP 0.5, minimums, panel floors, tilt)")
+    weights = {"employment": 0.5, "gdp": 0.5}
+    share = sum(w * stats[c] / stats[c].sum() for c, w in weights.items())
+    tilt = monitoring_work_tilt(panel, share, strength=tilt_strength)
     alloc = allocate_cities(
         stats,
         10_000,
-        weights={"employment": 0.5, "gdp": 0.5},
+        weights=weights,
         minimum=tier_minimum(stats["population"], scheme="mohrss-2011"),
         existing=panel,
-        tilt={city: tilt for city in key},
+        tilt=tilt,
     )
-    notes.append(f"tilt x{tilt} on the 2009 national monitoring cities of Guangdong: {', '.join(key)}")
-    echo(
-        f"      {alloc.allocated.idxmax()} {alloc.allocated.max()} ... {alloc.allocated.idxmin()} {alloc.allocated.min()}"
+    comparison = _comparison(task, alloc)
+    l1 = int(comparison["difference"].abs().sum())
+    l1_plain = int(comparison["difference_without_tilt"].abs().sum())
+    tilted = tilt[tilt > 1].sort_values(ascending=False)
+    notes.append(
+        f"tilt (monitoring work: existing panel / proportional share, ** {tilt_strength}) on "
+        f"{len(tilted)} cities: " + ", ".join(f"{c} x{v:.2f}" for c, v in tilted.items())
     )
+    notes.append(
+        f"computed allocation vs the official task: {l1:,} units apart (L1) with the tilt, "
+        f"{l1_plain:,} without"
+    )
+    echo(f"      {notes[-1]}")
 
-    step("Split each city's target between secondary and tertiary industry (province totals 5,311 / 4,689)")
-    sector_targets = split(alloc.allocated, _sector_shares(gd), column_totals=GUANGDONG_SECTOR_TOTALS)
+    step(
+        "Targets for the quotas: " + ("the official task and split" if targets == "official" else "computed")
+    )
+    if targets == "official":
+        city_targets = task["target_10000"].rename("target")
+        sector_targets = task[["secondary", "tertiary"]].copy()
+    else:
+        city_targets = alloc.allocated.rename("target")
+        sector_targets = split(alloc.allocated, _sector_shares(gd), column_totals=GUANGDONG_SECTOR_TOTALS)
+    echo(
+        f"      {len(city_targets)} cities, {int(city_targets.sum()):,} enterprises; secondary "
+        f"{int(sector_targets['secondary'].sum()):,} / tertiary {int(sector_targets['tertiary'].sum()):,}"
+    )
 
     step(f"Draw a synthetic Guangdong register of {frame_size:,} enterprises and aggregate its structure")
     echo(f"      {SYNTHETIC_NOTE}")
-    frame = guangdong_register(frame_size, panel=panel, random_state=random_state)
+    monitoring = list(guangdong_national_cities() if national_cities is None else national_cities)
+    frame = guangdong_register(frame_size, panel=panel, national_cities=monitoring, random_state=random_state)
     echo(
         f"      {len(frame):,} enterprises in secondary and tertiary industry (the plan's scope); "
-        f"{int(frame['in_panel'].sum()):,} existing panel enterprises marked"
+        f"{int(frame['in_panel'].sum()):,} existing panel enterprises marked, "
+        f"{int(frame['national'].sum()):,} of them already national"
+    )
+    notes.append(
+        f"the {int(frame['national'].sum())} enterprises already in the national monitoring are not named "
+        "in the plan: the synthetic panel marks that many panel enterprises of "
+        + ", ".join(monitoring)
+        + " (apportioned by their panels, at random within a city)"
     )
     population = structure(frame)
 
     step("Build quota tables under GUANGDONG_2013 (city x section x size x ownership, integer LP)")
     quotas = build_quotas(
         population,
-        alloc.allocated,
+        city_targets,
         rules=GUANGDONG_2013,
         sector_targets=sector_targets,
         population=stats["population"],
@@ -297,12 +459,28 @@ def guangdong_2013(
     )
     sample = select(frame, quotas, method=method, reserves=reserves, random_state=random_state)
 
-    step("Audit the sample against GUANGDONG_2013 and the register")
+    step(f"Mark the national subset (两网合并): about {national_target:,} in {', '.join(monitoring)}")
+    national = national_subset(
+        sample,
+        cities=monitoring,
+        target=national_target,
+        existing=frame.loc[frame["national"], "enterprise_id"],
+        minimum="mohrss-2011",
+        city_population=stats["population"],
+        rules=MOHRSS_2011,
+        population=frame,
+        basis="employment",
+    )
+    sample = national.flag(sample)
+    echo(f"      {national.headline()}")
+    notes.extend(f"national subset: cannot hold: {p}" for p in national.problems)
+
+    step("Audit the whole sample against GUANGDONG_2013 and the register")
     report = audit(
         sample,
         rules=GUANGDONG_2013,
         population=frame,
-        targets=alloc.allocated,
+        targets=city_targets,
         sector_targets=sector_targets,
         city_population=stats["population"],
         basis="employment",
@@ -313,12 +491,63 @@ def guangdong_2013(
         "themselves (manufacturing <= 40%, no micro, top 10 sections, the kept panel) and from the "
         "synthetic register's sector mix differing from the official split"
     )
-    files = _write_outputs(out, alloc, sector_targets, quotas, sample, report, notes)
+    files = _write_outputs(
+        out, alloc, sector_targets, quotas, sample, report, notes, comparison=comparison, targets=city_targets
+    )
+    files += _write_guangdong_extras(out, explanation, national)
     frame.to_parquet(out / "register_synthetic.parquet", index=False)
     files.append(out / "register_synthetic.parquet")
-    result = ExampleResult(alloc, sector_targets, quotas, sample, report, files, seconds, notes)
+    result = ExampleResult(
+        alloc,
+        sector_targets,
+        quotas,
+        sample,
+        report,
+        files,
+        seconds,
+        notes,
+        targets=city_targets,
+        comparison=comparison,
+        explanation=explanation,
+        national=national,
+    )
     echo(_summary(result, "Guangdong 2013"))
     return result
+
+
+def _comparison(task: pd.DataFrame, alloc: CityAllocation) -> pd.DataFrame:
+    """Official task and split beside the computed allocation, per city, with the differences."""
+    table = alloc.table
+    out = pd.DataFrame(
+        {
+            "official": task["target_10000"],
+            "official_secondary": task["secondary"],
+            "official_tertiary": task["tertiary"],
+            "panel": task["panel_3000"],
+            "computed": table["allocated"],
+            "computed_without_tilt": table["allocated_without_tilt"],
+            "tilt": table["tilt"],
+        }
+    )
+    out["difference"] = out["computed"] - out["official"]
+    out["difference_without_tilt"] = out["computed_without_tilt"] - out["official"]
+    out.index.name = "city"
+    return out
+
+
+def _write_guangdong_extras(
+    out: Path, explanation: AllocationExplanation, national: NationalSubset
+) -> list[Path]:
+    import matplotlib.pyplot as plt
+
+    files = [out / "explain_official.xlsx", out / "explain_official.png", out / "national.xlsx"]
+    explanation.to_excel(files[0])
+    with cjk_font():
+        ax = explanation.plot()
+        ax.figure.savefig(files[1], dpi=110, bbox_inches="tight")
+        plt.close(ax.figure)
+    national.to_excel(files[2])
+    return files
 
 
 def _impute_gdp(nat: pd.DataFrame, how: str, notes: list[str]) -> pd.Series:
@@ -473,6 +702,8 @@ def _write_outputs(
     notes: list[str],
     *,
     per_city_quotas: bool = True,
+    comparison: pd.DataFrame | None = None,
+    targets: pd.Series | None = None,
 ) -> list[Path]:
     files: list[Path] = []
 
@@ -480,9 +711,18 @@ def _write_outputs(
         files.append(path)
         return path
 
-    table = alloc.to_frame().set_index("city").join(sector_targets.add_prefix("target_"))
+    if comparison is None:
+        extra = sector_targets.add_prefix("target_")
+    else:
+        # The quotas follow the targets (the official task); the allocation is the computed one.
+        comparison.to_csv(keep(out / "comparison.csv"), encoding="utf-8-sig")
+        extra = comparison[["official", "official_secondary", "official_tertiary", "difference"]]
+        extra = extra.rename(columns={"difference": "computed_minus_official"})
+        used = pd.DataFrame({"target": targets}).join(sector_targets.add_prefix("target_"))
+        used.to_csv(keep(out / "targets.csv"), encoding="utf-8-sig")
+    table = alloc.to_frame().set_index("city").join(extra)
     table.to_csv(keep(out / "allocation.csv"), encoding="utf-8-sig")
-    table.to_excel(keep(out / "allocation.xlsx"))
+    alloc.to_excel(keep(out / "allocation.xlsx"), columns=extra)
     quotas.to_frame().to_csv(keep(out / "quotas.csv"), index=False, encoding="utf-8-sig")
     quotas.to_excel(keep(out / "quotas_province.xlsx"))
     if per_city_quotas:
@@ -521,6 +761,39 @@ def _flagged(report: AuditReport) -> pd.Series:
     ]
 
 
+def _comparison_lines(result: ExampleResult) -> list[str]:
+    c = result.comparison
+    if c is None:
+        return []
+    shown = c.assign(tilt=c["tilt"].round(2))[
+        ["official", "official_secondary", "official_tertiary", "computed", "computed_without_tilt", "tilt"]
+    ].assign(difference=c["difference"], without_tilt=c["difference_without_tilt"])
+    lines = [
+        "quotas on the official task (annex 1); computed allocation beside it, per city:",
+        *("  " + line for line in shown.to_string().splitlines()),
+        f"  L1 official vs computed: {int(c['difference'].abs().sum()):,} with the tilt, "
+        f"{int(c['difference_without_tilt'].abs().sum()):,} without",
+    ]
+    if result.explanation is not None:
+        lines.append(f"explain(official): {result.explanation.headline()}")
+    return lines
+
+
+def _national_lines(result: ExampleResult) -> list[str]:
+    n = result.national
+    if n is None:
+        return []
+    flagged = n.report.to_frame().query("status in ['fail', 'warn']")
+    return [
+        f"national subset (两网合并): {n.headline()}",
+        *(f"  cannot hold: {p}" for p in n.problems),
+        *(
+            f"  {r.status} {r.city} {r.rule}: {r.observed:.3g} (limit {r.limit})"
+            for r in flagged.itertuples(index=False)
+        ),
+    ]
+
+
 def _summary(result: ExampleResult, title: str) -> str:
     alloc, quotas, sample, report = result.allocation, result.quotas, result.sample, result.report
     table = alloc.to_frame()
@@ -532,9 +805,11 @@ def _summary(result: ExampleResult, title: str) -> str:
     lines = [
         "",
         f"== {title}: summary ==",
-        f"allocated {int(alloc.allocated.sum()):,} enterprises over {len(alloc.allocated)} cities "
+        f"{'computed allocation' if result.comparison is not None else 'allocated'} "
+        f"{int(alloc.allocated.sum()):,} enterprises over {len(alloc.allocated)} cities "
         f"(largest {alloc.allocated.idxmax()} {int(alloc.allocated.max())}, smallest "
         f"{alloc.allocated.idxmin()} {int(alloc.allocated.min())})",
+        *_comparison_lines(result),
         f"binding constraints: {len(binding)} cities at a bound"
         + (
             f" ({', '.join(f'{c}: {b}' for c, b in binding.head(8).items())}{' ...' if len(binding) > 8 else ''})"
@@ -553,6 +828,7 @@ def _summary(result: ExampleResult, title: str) -> str:
         f"{int(roles.get('reserve', 0)):,} reserves",
         f"audit: {'PASSED' if report.passed else 'FAILED'} ({', '.join(f'{k} {v}' for k, v in counts.items())})",
         *(f"  {status} {rule}: {n} cities" for (rule, status), n in _flagged(report).items()),
+        *_national_lines(result),
         *(f"note: {n}" for n in result.notes),
         f"pipeline ran in {result.seconds:.1f} s; wrote {len(result.files)} files to {result.files[0].parent if result.files else '-'}",
     ]

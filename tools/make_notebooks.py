@@ -15,87 +15,107 @@ ROOT = Path(__file__).resolve().parents[1]
 GUANGDONG = [
     new_markdown_cell(
         "# Guangdong 2013: from 3,000 to 10,000 monitored enterprises\n\n"
-        "The walkthrough of the whole pipeline on the shipped data: allocate the 10,000 across the 21 "
-        "cities, split each city between secondary and tertiary industry, build the quota tables under "
-        "the Guangdong rules, select enterprises keeping the existing panel, audit the result.\n\n"
+        "The walkthrough of the whole pipeline on the shipped data: read the official task table (what the "
+        "province gave each city), explain it by a blend of employment and GDP, compute the plan's allocation "
+        "beside it, build the quota tables on the official task, select enterprises keeping the existing "
+        "panel, mark the national subset (两网合并) and audit the result.\n\n"
         "**The enterprise register is synthetic** (`sampling.synthetic.make_frame`): the real 名录库 is "
-        "confidential. Everything else (city statistics, the panel, the rules) is real."
+        "confidential. Everything else (city statistics, the panel, the task table, the rules) is real."
     ),
     new_code_cell(
         "import pandas as pd\n"
-        "from allocation import allocate_cities, split\n"
+        "from allocation import allocate_cities, explain\n"
         "from quotas import datasets\n"
         "from quotas.tiers import tier_minimum\n"
-        "from quotas import GUANGDONG_2013, build_quotas\n"
-        "from sampling import audit, select, structure\n\n"
+        "from quotas import GUANGDONG_2013, MOHRSS_2011, build_quotas\n"
+        "from sampling import audit, national_subset, select, structure\n\n"
         "gd = datasets.guangdong_2012()\n"
-        "panel = datasets.guangdong_2013_panel()\n"
-        'gd[["city_short", "gdp", "employed_urban_units", "population_census_2010"]].join(panel)'
+        "task = datasets.guangdong_2013_task()\n"
+        "task"
     ),
     new_markdown_cell(
-        "## 1. Allocation across cities\n\n"
+        "## 1. The official task, explained\n\n"
         "The plan allocates by each city's share of employed persons (从业人员) and of GDP. No shipped column "
         "measures total employment (urban-unit employment leaves out most of 东莞's workers), so resident "
-        "population stands in for it, as the data README documents. Minimums follow 人社部函〔2011〕308号; "
-        "the existing panel is a floor; the 2009 national monitoring cities get a moderate tilt."
+        "population stands in for it, as the data README documents. `explain` finds the blend of the two "
+        "that fits the official table best (least squares on shares, weights on the simplex) and each city's "
+        "implied tilt: what it was given divided by what the blend alone gives."
     ),
     new_code_cell(
         'stats = pd.DataFrame({"employment": gd["population_census_2010"], "gdp": gd["gdp"],\n'
         '                      "population": gd["population_census_2010"]})\n'
-        'key = [c for c in datasets.monitoring_cities_2009()["city"] if c in gd.index]\n'
-        'alloc = allocate_cities(stats, 10_000, weights={"employment": 0.5, "gdp": 0.5},\n'
-        '                        minimum=tier_minimum(stats["population"]), existing=panel, tilt={c: 1.15 for c in key})\n'
-        "alloc"
+        'explanation = explain(task["target_10000"], stats[["employment", "gdp"]])\n'
+        "explanation"
     ),
-    new_code_cell("from quotas.plotting import cjk_font\nwith cjk_font():\n    alloc.plot()"),
+    new_code_cell("from quotas.plotting import cjk_font\nwith cjk_font():\n    explanation.plot()"),
     new_markdown_cell(
-        "## 2. Secondary / tertiary split\n\n"
-        "Each city's shares are the mean of its GDP and urban-unit employment shares; the province "
-        "totals of the official task table (5,311 / 4,689) are kept exactly by a biproportional "
-        "apportionment."
+        "## 2. The plan's allocation beside it\n\n"
+        "Employment 0.5 + GDP 0.5, the minimums of 人社部函〔2011〕308号, the existing panel as floors, and the "
+        'moderate tilt "according to the local economy and how the existing monitoring work has gone": '
+        "the example's documented choice (`monitoring_work_tilt`) multiplies the share of a city whose "
+        "existing panel runs ahead of its proportional share by the square root of the ratio."
     ),
     new_code_cell(
-        'gdp_share = gd["gdp_secondary"] / (gd["gdp_secondary"] + gd["gdp_tertiary"])\n'
-        'emp_share = gd["employed_urban_units_secondary"] / (gd["employed_urban_units_secondary"] + gd["employed_urban_units_tertiary"])\n'
-        'shares = pd.DataFrame({"secondary": (gdp_share + emp_share) / 2})\n'
-        'shares["tertiary"] = 1 - shares["secondary"]\n'
-        "sector_targets = split(alloc.allocated, shares,\n"
-        '                       column_totals=pd.Series({"secondary": 5311, "tertiary": 4689}))\n'
-        "sector_targets.sum()"
+        "from empmon.examples import monitoring_work_tilt\n"
+        'share = 0.5 * stats["employment"] / stats["employment"].sum() + 0.5 * stats["gdp"] / stats["gdp"].sum()\n'
+        'tilt = monitoring_work_tilt(task["panel_3000"], share)\n'
+        'alloc = allocate_cities(stats, 10_000, weights={"employment": 0.5, "gdp": 0.5},\n'
+        '                        minimum=tier_minimum(stats["population"]), existing=task["panel_3000"], tilt=tilt)\n'
+        'side = pd.DataFrame({"official": task["target_10000"], "computed": alloc.allocated,\n'
+        '                     "without tilt": alloc.to_frame().set_index("city")["allocated_without_tilt"]})\n'
+        'side["difference"] = side["computed"] - side["official"]\n'
+        'print("L1 with the tilt", side["difference"].abs().sum(),\n'
+        '      "without", (side["without tilt"] - side["official"]).abs().sum())\n'
+        "side"
     ),
     new_markdown_cell(
         "## 3. The (synthetic) register and its structure\n\n"
-        "`guangdong_register` draws a register, keeps the plan's scope (secondary and tertiary industry) "
-        "and marks the 3,000 existing panel enterprises among each city's non-micro enterprises in its "
-        "top sections (the panel was chosen under the same rules)."
+        "`guangdong_register` draws a register, keeps the plan's scope (secondary and tertiary industry), "
+        "marks the 3,000 existing panel enterprises among each city's non-micro enterprises in its "
+        "top sections (the panel was chosen under the same rules) and, since the plan does not name them, "
+        "641 of those in 广州, 深圳 and 佛山 as already reporting to the national monitoring."
     ),
     new_code_cell(
         "from empmon.examples import guangdong_register\n"
-        "frame = guangdong_register(200_000, panel=panel, random_state=2013)\n"
+        'frame = guangdong_register(200_000, panel=task["panel_3000"], random_state=2013)\n'
         "population = structure(frame)\n"
         "population.head()"
     ),
     new_markdown_cell(
-        "## 4. Quota tables\n\n"
+        "## 4. Quota tables on the official task and split\n\n"
         "An integer linear program per city: as close as possible to the proportional ideal, every "
         "hard rule held, soft rules (原则上) relaxed only when the data leave no other way, and "
-        "reported."
+        "reported. Each city's target and secondary / tertiary split are the annex's."
     ),
     new_code_cell(
-        "quotas = build_quotas(population, alloc.allocated, rules=GUANGDONG_2013,\n"
-        '                      sector_targets=sector_targets, population=stats["population"])\n'
+        'quotas = build_quotas(population, task["target_10000"], rules=GUANGDONG_2013,\n'
+        '                      sector_targets=task[["secondary", "tertiary"]], population=stats["population"])\n'
         "quotas"
     ),
-    new_code_cell('quotas.pivot("广州市")'),
+    new_code_cell('quotas.pivot("云浮市")'),
     new_code_cell("quotas.relaxed"),
     new_markdown_cell(
         "## 5. Selection: the panel stays, new enterprises by Pareto pi-ps with permanent random numbers"
     ),
     new_code_cell('sample = select(frame, quotas, method="pareto", reserves=2, random_state=2013)\nsample'),
-    new_markdown_cell("## 6. Audit"),
+    new_markdown_cell(
+        "## 6. The national subset (两网合并)\n\n"
+        "About 1,000 of the 10,000 (641 already) also report to the national unemployment dynamic "
+        "monitoring: the existing ones are kept, the rest taken from the sample of 广州, 深圳 and 佛山 "
+        "cell by cell in PRN order, each city at least the ministry's 60; the 2011 rules are checked "
+        "on that subset, per city."
+    ),
     new_code_cell(
-        "report = audit(sample, rules=GUANGDONG_2013, population=frame, targets=alloc.allocated,\n"
-        '               sector_targets=sector_targets, city_population=stats["population"])\n'
+        'national = national_subset(sample, cities=["广州", "深圳", "佛山"], target=1000,\n'
+        '                           existing=frame.loc[frame["national"], "enterprise_id"],\n'
+        '                           city_population=stats["population"], rules=MOHRSS_2011, population=frame)\n'
+        "sample = national.flag(sample)\n"
+        "national"
+    ),
+    new_markdown_cell("## 7. Audit of the whole sample"),
+    new_code_cell(
+        'report = audit(sample, rules=GUANGDONG_2013, population=frame, targets=task["target_10000"],\n'
+        '               sector_targets=task[["secondary", "tertiary"]], city_population=stats["population"])\n'
         "report"
     ),
     new_code_cell("report.plot();"),

@@ -2,8 +2,10 @@
 
 Reference facts come from the plan and the data, not from the code: the province total is
 10,000 (the plan), the existing panel per city (annex 1 of the plan, 3,000 in all) is a floor,
-the secondary / tertiary totals are 5,311 / 4,689 (the plan's task table), and every city of
-Guangdong has over 1,000,000 residents, so its MOHRSS 2011 minimum is 60.
+each city's task and its secondary / tertiary split are those of annex 1 (全省10000家企业用工定点
+监测任务测算表; 云浮 182 = 99 + 83), of the 10,000 "约1000家，目前已开展641家" also report to the
+national monitoring, and every city of Guangdong has over 1,000,000 residents, so its MOHRSS 2011
+minimum is 60 ("人口100万以上城市不少于60户").
 """
 
 from __future__ import annotations
@@ -24,23 +26,66 @@ def run(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_allocation_meets_the_plan(run):
+def test_computed_allocation_meets_the_plan(run):
     _, result = run
     allocated = result.allocation.allocated
     panel = datasets.guangdong_2013_panel()
     assert int(allocated.sum()) == 10_000
     assert (allocated >= panel.reindex(allocated.index)).all()
     assert (allocated >= 60).all()
+
+
+@pytest.mark.slow
+def test_quotas_follow_the_official_task_with_the_computed_beside_it(run):
+    _, result = run
+    task = datasets.guangdong_2013_task()
+    # "what each city was given": the annex's task and split, 云浮 182 = 99 / 83.
+    assert result.targets.to_dict() == task["target_10000"].to_dict()
+    assert int(result.targets["云浮市"]) == 182
+    assert result.sector_targets.loc["云浮市"].tolist() == [99, 83]
     assert result.sector_targets.sum().to_dict() == {"secondary": 5311, "tertiary": 4689}
-    assert (result.sector_targets.sum(axis=1) == allocated).all()
+    per_city = result.quotas.to_frame().groupby("city")["quota"].sum()
+    assert per_city.to_dict() == task["target_10000"].to_dict()
+    c = result.comparison
+    assert c["official"].to_dict() == task["target_10000"].to_dict()
+    assert (c["difference"] == c["computed"] - c["official"]).all()
+    assert (c["difference_without_tilt"] == c["computed_without_tilt"] - c["official"]).all()
+    # the tilt (monitoring work) moves the computed allocation towards what the province gave
+    assert c["difference"].abs().sum() < c["difference_without_tilt"].abs().sum()
+    assert (c["tilt"] >= 1).all()
+
+
+@pytest.mark.slow
+def test_explain_of_the_official_task(run):
+    _, result = run
+    # domain-rules.md 2.4: the official table gives more to 中山, 东莞 and 云浮 and less to 揭阳
+    # and 湛江 than an employment + GDP blend.
+    tilt = result.explanation.table["tilt"].sort_values()
+    assert set(tilt.index[-3:]) == {"中山市", "东莞市", "云浮市"}
+    assert {"揭阳市", "湛江市"} <= set(tilt.index[:3])
+    assert result.explanation.weights.sum() == pytest.approx(1)
+
+
+@pytest.mark.slow
+def test_national_subset_marked_and_audited(run):
+    out, result = run
+    national = result.national
+    # "约1000家，目前已开展641家": the 641 existing kept, 1,000 in all, over 广州, 深圳, 佛山.
+    assert national.n_national == 1000
+    assert int(national.cities["existing"].sum()) == 641
+    assert set(national.cities["city"]) == {"广州市", "深圳市", "佛山市"}
+    assert (national.cities["national"] >= 60).all()
+    assert not national.report.to_frame().query("rule == 'min_count'")["status"].eq("fail").any()
+    table = result.sample.to_frame()
+    assert int(table["national"].sum()) == 1000
+    assert table.loc[table["national"], "role"].isin(["panel", "new"]).all()
+    written = pd.read_csv(out / "sample.csv", encoding="utf-8-sig")
+    assert int(written["national"].sum()) == 1000
 
 
 @pytest.mark.slow
 def test_quotas_sample_and_audit_agree(run):
     _, result = run
-    quotas = result.quotas.to_frame()
-    per_city = quotas.groupby("city")["quota"].sum()
-    assert per_city.to_dict() == result.allocation.allocated.to_dict()
     sample = result.sample.to_frame()
     drawn = sample[sample["role"].isin(["panel", "new"])]
     assert drawn["enterprise_id"].is_unique
@@ -65,12 +110,20 @@ def test_every_output_is_written(run):
         "allocation.png",
         "audit.png",
         "NOTES.txt",
+        "comparison.csv",
+        "targets.csv",
+        "explain_official.xlsx",
+        "explain_official.png",
+        "national.xlsx",
     } <= names
     assert len(list((out / "quotas_by_city").glob("*.xlsx"))) == 21
     assert "SYNTHETIC" in (out / "NOTES.txt").read_text(encoding="utf-8")
     table = pd.read_csv(out / "allocation.csv", encoding="utf-8-sig")
     assert table.columns[0] == "city"
-    assert (table["target_secondary"] + table["target_tertiary"] == table["allocated"]).all()
+    assert (table["official_secondary"] + table["official_tertiary"] == table["official"]).all()
+    assert (table["computed_minus_official"] == table["allocated"] - table["official"]).all()
+    targets = pd.read_csv(out / "targets.csv", encoding="utf-8-sig")
+    assert (targets["target_secondary"] + targets["target_tertiary"] == targets["target"]).all()
     with pd.ExcelFile(out / "quotas_province.xlsx") as book:
         assert book.sheet_names[0] == "省汇总" and len(book.sheet_names) == 22
 
