@@ -8,7 +8,8 @@ reasons). :mod:`monitoring.columns` fixes their columns, types and the form's Ch
 Estimates with design-based standard errors: :func:`estimate` (a month's employment, its
 change and the share of enterprises that fell, for the province and its domains) on the
 sample's :class:`Design` (:func:`as_design`), after the non-response adjustment of
-:func:`adjust_nonresponse`.
+:func:`adjust_nonresponse`; over months, the chained :func:`employment_index` and the
+employment climate index :func:`climate_index` (用工景气指数, a diffusion index).
 """
 
 from __future__ import annotations
@@ -35,9 +36,14 @@ from monitoring.exceptions import (
     ReportReadWarning,
 )
 from monitoring.nonresponse import Adjustment, adjust_nonresponse
+from monitoring.series import ClimateIndex, EmploymentIndex, climate_index, employment_index
 
 __all__ = [
     "Adjustment",
+    "ClimateIndex",
+    "EmploymentIndex",
+    "climate_index",
+    "employment_index",
     "Design",
     "EstimationError",
     "Estimates",

@@ -1,7 +1,7 @@
 """The sample's design as the estimates use it: strata, weights and each stratum's size.
 
 The monitored enterprises are a stratified sample: the strata are the quota cells (city x
-industry section x size class x state ownership, :data:`sampling.select.KEYS`), drawn without
+industry section x size class x state ownership, :data:`sampling.cells.CELL_KEYS`), drawn without
 replacement, so each stratum's number of enterprises in the register (``enterprises``, N_h)
 gives the finite population correction 1 - n_h / N_h. A :class:`Design` holds one row per
 monitored enterprise with its stratum, its design weight and N_h: what R's

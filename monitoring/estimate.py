@@ -48,9 +48,10 @@ from basis.files import atomic_path
 from basis.results import Result
 from monitoring.columns import HEADERS_ZH
 from monitoring.design import Design
+from monitoring.domains import Domains
 from monitoring.exceptions import EstimationError
 from monitoring.nonresponse import Adjustment, EmptyCells, Nonresponse, adjust_nonresponse
-from monitoring.variance import LONELY, Lonely, domain_variance
+from monitoring.variance import LONELY, Lonely
 from quotas.labels import SIZE_LABELS_ZH
 
 if TYPE_CHECKING:
@@ -314,138 +315,65 @@ def domain_estimates(
 ) -> pd.DataFrame:
     """The table of :func:`estimate` from an :class:`~monitoring.nonresponse.Adjustment`
     (:data:`ESTIMATE_COLUMNS`); for reusing one adjustment with other domains."""
-    data = adjustment.data
-    design = adjustment.design
-    strata = list(design.strata)
-    units = design.table
-    stratum = data.groupby(strata, sort=True, dropna=False, observed=True).ngroup().to_numpy()
-    first = data.groupby(strata, sort=True, dropna=False, observed=True).first()
-    labels = [" / ".join(map(str, k if isinstance(k, tuple) else (k,))) for k in first.index]
-    enterprises = first["enterprises"].to_numpy(dtype=float)
+    domains = Domains(adjustment, lonely=lonely)
     quantile = float(norm.ppf(1 - (1 - level) / 2))
-    frames = [
-        _family(
-            "province",
-            np.zeros(len(data), dtype=np.int64),
-            ["all"],
-            data,
-            stratum,
-            enterprises,
-            labels,
-            lonely,
-            quantile,
-        )
-    ]
-    for item in by:
-        columns = [item] if isinstance(item, str) else list(item)
-        missing = [c for c in columns if c not in data.columns]
-        if missing:
-            raise EstimationError(
-                f"by: no column {', '.join(map(repr, missing))} in the design or the reports "
-                f"(columns: {', '.join(map(str, data.columns))})"
-            )
-        name = "+".join(columns)
-        values = _domain_values(units, data, columns)
-        keys = _domain_keys(data, columns)
-        codes = pd.Index(values).get_indexer(keys)
-        frames.append(_family(name, codes, values, data, stratum, enterprises, labels, lonely, quantile))
-    return pd.concat(frames, ignore_index=True)[list(ESTIMATE_COLUMNS)]
-
-
-def _domain_keys(table: pd.DataFrame, columns: list[str]) -> list[object]:
-    if len(columns) == 1:
-        return table[columns[0]].tolist()
-    return [" / ".join(map(str, row)) for row in table[columns].itertuples(index=False)]
-
-
-def _domain_values(units: pd.DataFrame, data: pd.DataFrame, columns: list[str]) -> list[object]:
-    """Every domain of the monitored enterprises (those without respondents too), sorted."""
-    source = units if all(c in units.columns for c in columns) else data
-    keys = pd.Series(_domain_keys(source, columns)).dropna().unique().tolist()
-    return sorted(keys, key=lambda k: (str(type(k)), k))
-
-
-def _family(
-    by: str,
-    codes: np.ndarray,
-    values: list[object],
-    data: pd.DataFrame,
-    stratum: np.ndarray,
-    enterprises: np.ndarray,
-    labels: list[str],
-    lonely: Lonely,
-    quantile: float,
-) -> pd.DataFrame:
-    domains = len(values)
-    w = data["weight"].to_numpy(dtype=float)
+    data = adjustment.data
     base = data["base_employment"].to_numpy(dtype=float)
     end = data["end_employment"].to_numpy(dtype=float)
-    fell = (end < base).astype(float)
-    inside = codes >= 0
-    # A unit outside every domain of this family (a missing value) keeps its stratum, score 0.
-    dom = np.where(inside, codes, 0)
-    keep = inside.astype(float)
-
-    def total(values: np.ndarray) -> np.ndarray:
-        return np.bincount(dom, weights=keep * values, minlength=domains)
-
-    def variance(scores: np.ndarray) -> np.ndarray:
-        return domain_variance(
-            keep * scores,
-            stratum,
-            dom,
-            enterprises,
-            domains=domains,
-            lonely=lonely,
-            stratum_labels=labels,
-        )
-
-    n = np.bincount(dom, weights=keep, minlength=domains)
-    weight_sum = total(w)
-    base_total, end_total = total(w * base), total(w * end)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = end_total / base_total
-        share = total(w * fell) / weight_sum
-        ratio_scores = w * (end - ratio[dom] * base) / base_total[dom]
-        share_scores = w * (fell - share[dom]) / weight_sum[dom]
-    ratio_scores = np.where(np.isfinite(ratio_scores), ratio_scores, 0.0)
-    share_scores = np.where(np.isfinite(share_scores), share_scores, 0.0)
-    ratio_se = np.sqrt(variance(ratio_scores))
-    results = {
-        "base_employment": (base_total, np.sqrt(variance(w * base))),
-        "end_employment": (end_total, np.sqrt(variance(w * end))),
-        "change": (end_total - base_total, np.sqrt(variance(w * (end - base)))),
-        "ratio": (ratio, ratio_se),
-        "change_rate": (100 * (ratio - 1), 100 * ratio_se),
-        "fell_share": (share, np.sqrt(variance(share_scores))),
-    }
     frames = []
+    for family in domains.families(by):
+        ratio, ratio_var = domains.ratio(family, end, base)
+        base_total, base_var = domains.total(family, base)
+        end_total, end_var = domains.total(family, end)
+        change, change_var = domains.total(family, end - base)
+        results = {
+            "base_employment": (base_total, base_var),
+            "end_employment": (end_total, end_var),
+            "change": (change, change_var),
+            "ratio": (ratio, ratio_var),
+            "change_rate": (100 * (ratio - 1), 100**2 * ratio_var),
+            "fell_share": domains.mean(family, (end < base).astype(float)),
+        }
+        n = domains.count(family)
+        for measure, (est, var) in results.items():
+            frames.append(_rows(family.by, family.values, measure, est, var, n, quantile))
+    table = pd.concat(frames, ignore_index=True)
+    # one block per domain, the measures in their order
+    domain_order = table.groupby(["by", "measure"], sort=False).cumcount()
+    family_order = table["by"].map({b: i for i, b in enumerate(table["by"].unique())})
+    measure_order = table["measure"].map({m: i for i, m in enumerate(MEASURES)})
+    order = np.lexsort((measure_order, domain_order, family_order))
+    return table.iloc[order].reset_index(drop=True)[list(ESTIMATE_COLUMNS)]
+
+
+def _rows(
+    by: str,
+    values: list[object],
+    measure: str,
+    est: np.ndarray,
+    var: np.ndarray,
+    n: np.ndarray,
+    quantile: float,
+) -> pd.DataFrame:
+    """Rows of the estimates table; a domain without enterprises has no estimate."""
     empty = n == 0
-    for measure, (est, se) in results.items():
-        est = np.where(empty, np.nan, est)
-        se = np.where(empty | ~np.isfinite(est), np.nan, se)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cv = np.where(est != 0, se / np.abs(est), np.nan)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "by": by,
-                    "domain": values,
-                    "measure": measure,
-                    "estimate": est,
-                    "se": se,
-                    "ci_low": est - quantile * se,
-                    "ci_high": est + quantile * se,
-                    "cv": cv,
-                    "n": n.astype(np.int64),
-                }
-            )
-        )
-    order = {m: i for i, m in enumerate(MEASURES)}
-    out = pd.concat(frames, ignore_index=True)
-    out["_m"] = out["measure"].map(order)
-    out["_d"] = np.tile(np.arange(domains), len(MEASURES))
-    return out.sort_values(["_d", "_m"], kind="stable").drop(columns=["_m", "_d"]).reset_index(drop=True)
+    est = np.where(empty, np.nan, est)
+    se = np.where(empty | ~np.isfinite(est), np.nan, np.sqrt(var))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cv = np.where(est != 0, se / np.abs(est), np.nan)
+    return pd.DataFrame(
+        {
+            "by": by,
+            "domain": values,
+            "measure": measure,
+            "estimate": est,
+            "se": se,
+            "ci_low": est - quantile * se,
+            "ci_high": est + quantile * se,
+            "cv": cv,
+            "n": n.astype(np.int64),
+        }
+    )
 
 
 def _month(reports: pd.DataFrame) -> str | None:

@@ -29,7 +29,8 @@
 #   "unchanged": every monitored enterprise with its design weight; a non-respondent's end
 #     employment is its base. R is given all 43 with the design weights.
 # A stratum with one enterprise in the data: options(survey.lonely.psu = "adjust" / "average" /
-# "remove"), the case names say which; case cell_adjust also has crossed domains city x size_class. Domains: svyby over the full design (svytotal,
+# "remove"), the case names say which; case cell_adjust also has crossed domains city x size_class,
+# case climate the employment climate index (lonely "adjust"). Domains: svyby over the full design (svytotal,
 # svyratio, svymean); the intervals are confint() (normal quantile, 95%).
 suppressMessages(library(survey))
 options(survey.lonely.psu = "adjust")
@@ -115,6 +116,15 @@ for (v in c("base_employment", "end_employment")) {
 b <- svyby(~end_employment, ~city + size_class, des_cell, svyratio, denominator = ~base_employment)
 add("cell_adjust", "city+size_class", paste(b$city, b$size_class, sep = " / "), "ratio", coef(b), SE(b),
     confint(b))
+# employment climate index (monitoring/series.py): svymean of
+# u = 100 x (1{end > base} + 0.5 x 1{end = base}) on the cell-adjusted design, by domain
+clim <- update(des_cell, u = 100 * ((end_employment > base_employment) + 0.5 * (end_employment == base_employment)))
+m <- svymean(~u, clim)
+add("climate", "province", "all", "index", coef(m), SE(m), confint(m))
+for (by in c("city", "section", "size_class")) {
+  b <- svyby(~u, as.formula(paste0("~", by)), clim, svymean)
+  add("climate", by, b[[by]], "index", coef(b), SE(b), confint(b))
+}
 imputed <- dat
 imputed$end_employment[!imputed$responded] <- imputed$base_employment[!imputed$responded]
 weights_out[[2]] <- data.frame(case = "unchanged", enterprise_id = imputed$enterprise_id,
