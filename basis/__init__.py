@@ -11,7 +11,18 @@ the old file or the complete new one. :mod:`basis.booleans` reads yes/no values,
 
 from __future__ import annotations
 
-from basis.files import OutputError, atomic_path
+from basis.exceptions import OutputError, TableError
+from basis.files import atomic_path
 from basis.results import Result
+from basis.tables import Column, TableKind, read_table, write_table
 
-__all__ = ["OutputError", "Result", "atomic_path"]
+__all__ = [
+    "Column",
+    "OutputError",
+    "Result",
+    "TableError",
+    "TableKind",
+    "atomic_path",
+    "read_table",
+    "write_table",
+]

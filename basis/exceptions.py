@@ -1,10 +1,66 @@
-"""The errors of the basis package (bad values handed to its writers)."""
+"""Exceptions raised by :mod:`basis`.
+
+:class:`TableError` (bad input) and :class:`SheetError` (a worksheet that cannot be written)
+are :class:`ValueError` subclasses; :class:`OutputError` (an output that
+could not be written) is an :class:`OSError`, so that a command line can tell the user's input
+from the user's disk.
+"""
 
 from __future__ import annotations
 
-__all__ = ["SheetError"]
+import pandas as pd
+
+__all__ = ["OutputError", "SheetError", "TableError"]
+
+PROBLEM_COLUMNS: tuple[str, ...] = ("row", "column", "value", "reason")
+
+SHOWN_PROBLEMS = 10
+"""Problems listed in a message; the rest are counted ("... and N more") and kept in ``problems``."""
+
+
+class OutputError(OSError):
+    """An output file could not be written (its folder is missing or read-only, the disk is full)."""
 
 
 class SheetError(ValueError):
     """A worksheet that cannot be written: a bad or repeated sheet name, an unknown style, a
     cell reference out of range. The message names the sheet, cell or style."""
+
+
+class TableError(ValueError):
+    """A table file, or a table given as a DataFrame, that cannot be read as the table it should be.
+
+    The first line of the message names the file and what is wrong; when there are several bad
+    values, the next lines list the first of them (``row``, ``column``, ``value``, ``reason``)
+    and a last line ``... and N more``.
+
+    Attributes
+    ----------
+    problems : DataFrame
+        Every problem, one per row: ``row, column, value, reason`` (``row`` as the user sees
+        it: the CSV line or the Excel row, the header being row 1). Empty for a file-level
+        error (unreadable, empty, a missing column).
+    """
+
+    def __init__(self, message: str, problems: pd.DataFrame | None = None) -> None:
+        self.problems = (
+            pd.DataFrame(columns=list(PROBLEM_COLUMNS))
+            if problems is None
+            else problems.reset_index(drop=True)[list(PROBLEM_COLUMNS)]
+        )
+        lines = [message]
+        for row in self.problems.head(SHOWN_PROBLEMS).itertuples(index=False):
+            where = f"row {row.row}" if pd.notna(row.row) else "table"
+            lines.append(f"{where}, column {row.column!r}: {_shown(row.value)} {row.reason}")
+        if len(self.problems) > SHOWN_PROBLEMS:
+            lines.append(f"... and {len(self.problems) - SHOWN_PROBLEMS} more")
+        super().__init__("\n".join(lines))
+
+
+def _shown(value: object) -> str:
+    """A value as the user typed it: text quoted, numpy scalars as plain numbers."""
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()  # type: ignore[union-attr]
+    if value is None or (isinstance(value, float) and value != value):
+        return "(blank)"
+    return repr(value) if isinstance(value, str) else str(value)

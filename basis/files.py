@@ -12,11 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from basis.exceptions import OutputError
+
 __all__ = ["OutputError", "atomic_path"]
-
-
-class OutputError(OSError):
-    """An output file could not be written (its folder is missing or read-only, the disk is full)."""
 
 
 @contextmanager
@@ -34,11 +32,15 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = True) -> Iter
     overwrite : bool
         If False, an existing ``path`` is an :class:`OutputError` before anything is written.
 
+    A device or a pipe (``/dev/stdout``, a FIFO) cannot be replaced by a rename: it is yielded
+    itself and written in place.
+
     Raises
     ------
     OutputError
-        The folder does not exist or cannot be written, ``path`` is a folder, or ``path``
-        exists and ``overwrite`` is False. The message names the path and the reason.
+        The folder does not exist or cannot be written, ``path`` is a folder, ``path``
+        exists and ``overwrite`` is False, or the writing failed (a full disk). The message
+        names the path and the reason.
 
     Examples
     --------
@@ -53,6 +55,15 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = True) -> Iter
     """
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
+    if target.exists() and not target.is_file() and not target.is_dir():
+        # A device or a pipe (/dev/stdout, a FIFO): written in place, as no rename can replace it.
+        try:
+            yield target
+        except OSError as exc:
+            if isinstance(exc, OutputError):
+                raise
+            raise OutputError(f"{target}: could not be written: {exc.strerror or exc}") from exc
+        return
     if target.is_dir():
         raise OutputError(f"{target}: is a folder, not a file")
     if not folder.is_dir():

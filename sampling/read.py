@@ -13,6 +13,7 @@ import io
 import re
 import warnings
 from collections.abc import Mapping
+from dataclasses import replace
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -58,16 +59,34 @@ def _norm(text: Any) -> str:
     return re.sub(r"\s+", "", str(text))
 
 
+def _own_headers() -> dict[str, str]:
+    """Header key -> canonical name of the columns only the library's own sample has (section,
+    size class, ownership, role, ...: :data:`sampling.contract.SAMPLE`), in English and Chinese."""
+    from basis.tables import header_key
+    from sampling.contract import SAMPLE
+
+    return {
+        header_key(h): c.name for c in SAMPLE.columns if c.name not in HEADER_ALIASES for h in c.headers()
+    }
+
+
 def _header_map(cells: list[Any], columns: Mapping[str, str] | None) -> dict[int, str]:
     """Column position -> canonical name for one candidate header row."""
+    from basis.tables import header_key
+
     size_keys = {_norm(h).lower() for h in REPORTED_SIZE_HEADERS}
+    own = _own_headers()
     out: dict[int, str] = {}
     rest: dict[int, str] = {}
     for i, cell in enumerate(cells):
         if _blank(cell):
             continue
         text = str(cell).strip()
-        if _norm(text).lower() in size_keys and not (columns and text in columns):
+        if columns and text in columns:
+            rest[i] = text
+        elif header_key(text) in own:
+            out[i] = own[header_key(text)]
+        elif _norm(text).lower() in size_keys:
             out[i] = "reported_size"
         else:
             rest[i] = text
@@ -93,6 +112,33 @@ def _find_header(raw: pd.DataFrame, columns: Mapping[str, str] | None) -> tuple[
         ):
             best = (r, mapping)
     return best
+
+
+def _own_values(out: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """The library's own sample columns in their types: ``state_owned`` as bool, size classes
+    and roles from their Chinese labels, numbers as numbers; a bad value is an error naming its
+    row."""
+    from basis.tables import _convert
+    from sampling.contract import ROLE_ZH, SAMPLE, SIZE_ZH
+
+    problems = []
+    for column in SAMPLE.columns:
+        if column.name in HEADER_ALIASES or column.name not in out.columns:
+            continue
+        values = pd.Series(out[column.name].to_numpy(dtype=object), index=out["source_row"].to_numpy())
+        if column.name == "size_class":
+            values = values.map(lambda v: {zh: en for en, zh in SIZE_ZH.items()}.get(str(v).strip(), v))
+        elif column.name == "role":
+            values = values.map(lambda v: {zh: en for en, zh in ROLE_ZH.items()}.get(str(v).strip(), v))
+        spec = column if column.type != "text" else replace(column, blank=True)
+        converted, found = _convert(values, spec)
+        out[column.name] = converted.to_numpy()
+        problems.append(found)
+    found = [f for f in problems if len(f)]
+    if found:
+        table = pd.concat(found, ignore_index=True)
+        raise FrameError(f"{path}: {len(table)} bad value(s) in the sample's own columns", table)
+    return out
 
 
 def _read_raw(path: Path, sheet: str | int | None) -> dict[str, pd.DataFrame]:
@@ -196,7 +242,8 @@ def read_sample(
     Warns
     -----
     SampleReadWarning
-        When anything was skipped or unrecognised (the counts by kind).
+        When anything was skipped or unrecognised (the counts by kind), other than the
+        reserve and removal sheets.
 
     Raises
     ------
@@ -297,14 +344,16 @@ def read_sample(
             f"(统一社会信用代码 or 企业名称 and at least one of 所在地市, 所属行业, 企业性质, 从业人员) in its "
             f"first {_SCAN_ROWS} rows; first cells: {'; '.join(first_rows)}"
         )
-    out = pd.concat(parts, ignore_index=True)
+    out = _own_values(pd.concat(parts, ignore_index=True), p)
     ordered = [c for c in (*HEADER_ALIASES, "reported_size") if c in out.columns]
     out = out[ordered + [c for c in out.columns if c not in ordered]]
     report = pd.DataFrame(skipped, columns=_SKIPPED_COLUMNS)
     out.attrs["skipped"] = report
     out.attrs["header_rows"] = header_rows
-    if len(report):
-        counts = report["kind"].value_counts().to_dict()
+    # The reserve and removal sheets of the library's own workbook are listed, not warned about.
+    noted = report[report["kind"] != "reserve or removed list, not the sample"]
+    if len(noted):
+        counts = noted["kind"].value_counts().to_dict()
         warnings.warn(
             f"{p.name}: read {len(out)} enterprises; not read as enterprises: "
             + ", ".join(f"{n} {k}(s)" for k, n in counts.items())

@@ -53,7 +53,7 @@ _FORM_HEADERS = {
 }
 _EXTRA_HEADERS = {
     "section": "门类",
-    "size_class": "规模",
+    "size_class": "划型规模",  # not 规模: that header is the size a bureau reports
     "state_owned": "国有",
     "role": "样本类型",
     "reserve_rank": "备选顺序",

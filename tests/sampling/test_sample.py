@@ -102,7 +102,7 @@ def test_to_excel_headers(sample, tmp_path):
     first = body["91440101MA00000000"]
     assert first[:6] == ("广州某某制造有限公司0", "91440101MA00000000", "国有企业", "C13", "广州市", 25)
     header = rows[0]
-    assert first[header.index("规模")] == "中型" and first[header.index("国有")] == "是"
+    assert first[header.index("划型规模")] == "中型" and first[header.index("国有")] == "是"
     assert body["91440101MA00000001"][header.index("样本类型")] == "原样本"
     reserve = list(book["备选"].values)
     assert reserve[1][1] == "91440101MA00000005" and reserve[1][2] == "私营有限责任公司"

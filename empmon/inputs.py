@@ -1,0 +1,69 @@
+"""The command line's inputs: table files read by their contract, cities and NAME=NUMBER options.
+
+Every input is read by the :class:`~basis.tables.TableKind` of its table (so its rows keep the
+numbers the user sees, and bad values are named with their row and column); city names are
+resolved with :func:`quotas.cities.resolve_cities`, using a ``province`` column when the file
+has one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from basis.numbers import read_numbers
+from basis.tables import TableKind, header_key
+from empmon.outputs import UsageError
+
+__all__ = ["city_index", "pairs", "read_input", "with_cities"]
+
+
+def read_input(kind: TableKind, path: str, what: str) -> pd.DataFrame:
+    """Read an input file of ``kind``; ``what`` (an option or argument name) leads every message."""
+    return kind.read(path, what=what)
+
+
+def _province_column(df: pd.DataFrame) -> str | None:
+    keys = {header_key(c): c for c in df.columns}
+    for name in ("province", "省份", "省", "所在省份"):
+        if header_key(name) in keys:
+            return keys[header_key(name)]
+    return None
+
+
+def with_cities(df: pd.DataFrame, *, what: str = "") -> pd.DataFrame:
+    """``df`` with its ``city`` column as full official names (a province column, if any, says
+    which of several places a short name means)."""
+    from quotas.cities import resolve_cities
+
+    province = _province_column(df)
+    names = df["city"]
+    cities = resolve_cities(
+        names, provinces=df[province] if province else None, source=what or df.attrs.get("source", "")
+    )
+    out = df.copy()
+    out["city"] = cities.to_numpy()
+    return out
+
+
+def city_index(df: pd.DataFrame, column: str, *, what: str = "") -> pd.Series:
+    """Column ``column`` of ``df`` indexed by full city names."""
+    resolved = with_cities(df, what=what)
+    return pd.Series(resolved[column].to_numpy(), index=pd.Index(resolved["city"], name="city"), name=column)
+
+
+def pairs(values: Sequence[str] | None, option: str, *, whole: bool = False) -> dict[str, float]:
+    """``NAME=NUMBER`` options (``--weight gdp=0.5``) as a dict; a bad item is a one-line error."""
+    out: dict[str, float] = {}
+    for item in values or []:
+        key, sep, number = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"{option} {item!r}: expected NAME=NUMBER")
+        numbers, problems = read_numbers(pd.Series([number]), column=option, whole=whole, blank=False)
+        if len(problems):
+            raise UsageError(f"{option} {item!r}: {number!r} {problems['reason'].iloc[0]}")
+        if key.strip() in out:
+            raise UsageError(f"{option}: {key.strip()!r} is given twice")
+        out[key.strip()] = float(numbers.iloc[0])
+    return out
