@@ -240,11 +240,9 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | int | None = 0, wha
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (folder / "a.csv").write_text("city;gdp\\n广州;\\"28,839\\"\\n\\n深圳;32387\\n", encoding="gb18030")
-    >>> read_table(folder / "a.csv")
-        city     gdp
-    row
-    2     广州  28,839
-    4     深圳   32387
+    >>> table = read_table(folder / "a.csv")
+    >>> table.index.tolist(), table["gdp"].tolist()
+    ([2, 4], ['28,839', '32387'])
     """
     p = Path(path)
     label = f"{what} {_name(p)}" if what else _name(p)
