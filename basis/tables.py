@@ -40,6 +40,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from basis.booleans import parse_yes_no
 from basis.exceptions import PROBLEM_COLUMNS, TableError
 from basis.files import atomic_path
 from basis.numbers import LARGEST_COUNT, LARGEST_NUMBER, read_numbers
@@ -350,9 +351,6 @@ def header_key(header: Any) -> str:
 
 ColumnType = Literal["text", "count", "number", "bool"]
 
-_TRUE = frozenset({"1", "true", "yes", "y", "t", "是", "国有"})
-_FALSE = frozenset({"0", "false", "no", "n", "f", "否", "非国有"})
-
 
 @dataclass(frozen=True)
 class Column:
@@ -602,12 +600,7 @@ def _convert(values: pd.Series, column: Column) -> tuple[pd.Series, pd.DataFrame
 
 
 def _booleans(values: pd.Series, name: str) -> tuple[pd.Series, pd.DataFrame]:
-    if pd.api.types.is_bool_dtype(values.dtype):
-        return values.astype(bool), pd.DataFrame(columns=list(PROBLEM_COLUMNS))
-    text = values.astype(object).map(lambda v: "" if v is None or v != v else str(v).strip().lower())
-    yes = text.isin(_TRUE)
-    no = text.isin(_FALSE)
-    bad = ~(yes | no)
+    flags, bad = parse_yes_no(values, blank=None)
     problems = pd.DataFrame(
         {
             "row": values.index[bad],
@@ -617,7 +610,7 @@ def _booleans(values: pd.Series, name: str) -> tuple[pd.Series, pd.DataFrame]:
         },
         columns=list(PROBLEM_COLUMNS),
     )
-    return yes.astype(bool), problems
+    return pd.Series(flags, index=values.index, name=values.name), problems
 
 
 def known_headers(kinds: Iterable[TableKind]) -> set[str]:

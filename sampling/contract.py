@@ -26,7 +26,7 @@ from basis.numbers import LARGEST_EMPLOYEES
 from basis.tables import Column, TableKind
 from sampling.frame import HEADER_ALIASES
 
-__all__ = ["AUDIT_REPORT", "REGISTER", "ROLE_ZH", "SAMPLE", "SIZE_ZH"]
+__all__ = ["AUDIT_REPORT", "REGISTER", "SAMPLE"]
 
 
 def _aliases(name: str) -> tuple[str, ...]:
@@ -57,12 +57,6 @@ REGISTER = TableKind(
     ),
     key=("enterprise_id",),
 )
-
-SIZE_ZH: dict[str, str] = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
-"""Size classes and their Chinese labels, as written in the bureaus' Excel files."""
-
-ROLE_ZH: dict[str, str] = {"panel": "原样本", "new": "新增", "reserve": "备选", "removed": "剔除"}
-"""Sample roles and their Chinese labels, as written in the bureaus' Excel files."""
 
 SAMPLE = TableKind(
     "sample",

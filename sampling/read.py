@@ -119,7 +119,9 @@ def _own_values(out: pd.DataFrame, path: Path) -> pd.DataFrame:
     and roles from their Chinese labels, numbers as numbers; a bad value is an error naming its
     row."""
     from basis.tables import _convert
-    from sampling.contract import ROLE_ZH, SAMPLE, SIZE_ZH
+    from quotas.labels import SIZE_LABELS_ZH
+    from sampling.contract import SAMPLE
+    from sampling.roles import ROLE_LABELS_ZH
 
     problems = []
     for column in SAMPLE.columns:
@@ -127,9 +129,13 @@ def _own_values(out: pd.DataFrame, path: Path) -> pd.DataFrame:
             continue
         values = pd.Series(out[column.name].to_numpy(dtype=object), index=out["source_row"].to_numpy())
         if column.name == "size_class":
-            values = values.map(lambda v: {zh: en for en, zh in SIZE_ZH.items()}.get(str(v).strip(), v))
+            values = values.map(
+                lambda v: {zh: en for en, zh in SIZE_LABELS_ZH.items()}.get(str(v).strip(), v)
+            )
         elif column.name == "role":
-            values = values.map(lambda v: {zh: en for en, zh in ROLE_ZH.items()}.get(str(v).strip(), v))
+            values = values.map(
+                lambda v: {zh: en for en, zh in ROLE_LABELS_ZH.items()}.get(str(v).strip(), v)
+            )
         spec = column if column.type != "text" else replace(column, blank=True)
         converted, found = _convert(values, spec)
         out[column.name] = converted.to_numpy()
