@@ -13,7 +13,7 @@ there); :mod:`quotas.solvers` solves it with HiGHS or PuLP.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,11 +23,12 @@ import pandas as pd
 from quotas.cities import resolve_cities
 from quotas.datasets import national_cities
 from quotas.exceptions import InfeasibleQuotaError, QuotaInputError, QuotaSolverError
+from quotas.industry_groups import check_key_industries
 from quotas.infeasibility import deletion_filter, describe_conflict
 from quotas.model import Band, City, assemble, prepare_cities
 from quotas.rules import MOHRSS_2011, RuleSet, get_rules
 from quotas.solvers import SOLVERS, SolverName, check_solver, solve
-from quotas.structure import SECTIONS, validate_cells, validate_structure
+from quotas.structure import validate_cells, validate_structure
 from quotas.table import QuotaTable
 from quotas.tiers import MINIMUM_SCHEMES, tier_minimum
 
@@ -39,6 +40,7 @@ _TOL = 1e-9
 _GROUP_ORDER = (
     "band_50_300_min",
     "sector_split",
+    "key_industries",
     "pillar_industries",
     "top_industries",
     "panel",
@@ -101,13 +103,13 @@ def _check_weight(employment_weight: float) -> float:
 
 def _check_existing(existing: pd.DataFrame, structure: pd.DataFrame) -> pd.DataFrame:
     panel = validate_cells(existing, {"panel": True}, "existing")
-    keys = ["city", "section", "size_class", "state_owned"]
+    keys = ["city", "industry_group", "size_class", "state_owned"]
     merged = panel.merge(structure[[*keys, "enterprises"]], on=keys, how="left")
     merged.index = panel.index
     missing = merged["enterprises"].isna() & (merged["panel"] > 0)
     if missing.any():
         shown = ", ".join(
-            f"row {i!r}: ({r.city}, {r.section}, {r.size_class}, {'state' if r.state_owned else 'non-state'})"
+            f"row {i!r}: ({r.city}, {r.industry_group}, {r.size_class}, {'state' if r.state_owned else 'non-state'})"
             for i, r in list(merged[missing].iterrows())[:10]
         )
         raise QuotaInputError(f"existing: panel enterprises in cells the structure does not have: {shown}")
@@ -121,27 +123,15 @@ def _check_existing(existing: pd.DataFrame, structure: pd.DataFrame) -> pd.DataF
     return panel[[*keys, "panel"]]
 
 
-def _check_pillars(
-    pillars: Mapping[str, Sequence[str]] | None, targets: pd.Series
-) -> dict[str, tuple[str, ...]]:
-    if pillars is None:
-        return {}
-    if not isinstance(pillars, Mapping):
+def _check_key_groups(key: pd.DataFrame, grouped: bool) -> None:
+    divisional = key[key["industry_group"].str.len() > 1]
+    if len(divisional) and not grouped:
+        shown = ", ".join(f"{c} {g}" for c, g in zip(divisional["city"], divisional["industry_group"]))
         raise QuotaInputError(
-            f"pillars must be a mapping city -> list of section letters, got {type(pillars).__name__}"
+            f"key industries {shown} are divisions, but the structure's cells are sections (no "
+            "industry_group column); make the structure with the key industries "
+            "(sampling.structure(frame, key_industries=...)) or give them as sections"
         )
-    names = resolve_cities(pd.Series(list(pillars.keys()), dtype=object))
-    out: dict[str, tuple[str, ...]] = {}
-    for raw, city in zip(pillars.keys(), names):
-        if city not in targets.index:
-            raise QuotaInputError(f"pillars: city {raw!r} ({city}) has no target")
-        value = pillars[raw]
-        letters = [value] if isinstance(value, str) else list(value)
-        bad = [s for s in letters if not isinstance(s, str) or s.strip().upper() not in SECTIONS]
-        if bad:
-            raise QuotaInputError(f"pillars of {city}: unknown section(s) {bad}; expected letters A-T")
-        out[city] = tuple(sorted({s.strip().upper() for s in letters}))
-    return out
 
 
 def _check_sector_targets(sector_targets: pd.DataFrame, targets: pd.Series) -> pd.DataFrame:
@@ -224,6 +214,8 @@ def _groups_of(block: list[City], band: Band | None, rules: RuleSet, sector: boo
         present.add("top_industries")
     if "pillar_industries" in rules and any(c.pillars for c in block):
         present.add("pillar_industries")
+    if any(c.key_soft is False and any(not np.isnan(v) for _, v in c.keys) for c in block):
+        present.add("key_industries")
     if sector and not any(c.sector_soft for c in block):
         present.add("sector_split")
     for city in block:
@@ -306,41 +298,49 @@ def build_quotas(
     *,
     rules: RuleSet | str = MOHRSS_2011,
     existing: pd.DataFrame | None = None,
-    pillars: Mapping[str, Sequence[str]] | None = None,
+    key_industries: pd.DataFrame | Mapping[str, Any] | None = None,
     sector_targets: pd.DataFrame | None = None,
     population: pd.Series | None = None,
     employment_weight: float = 1.0,
     solver: SolverName | Any | None = None,
 ) -> QuotaTable:
-    """Integer quotas per city x section x size class x ownership that meet the ministry's rules.
+    """Integer quotas per city x industry group x size class x ownership that meet the rules.
 
     Parameters
     ----------
     structure : DataFrame
-        Population per cell: ``city, section, size_class, state_owned, enterprises,
-        employment`` (see :func:`quotas.structure.validate_structure`); optional
-        ``enterprises_50_300`` (for ``band_50_300_min``) and ``panel``.
+        Population per cell: ``city, section, industry_group, size_class, state_owned,
+        enterprises, employment`` (see :func:`quotas.structure.validate_structure`; without
+        ``industry_group`` the cells are sections); optional ``enterprises_50_300`` (for
+        ``band_50_300_min``) and ``panel``. :func:`sampling.structure` makes one from a
+        register, with the industry groups of the key industries.
     targets : Series or CityAllocation
         Sample size per city (any city alias). Every structure city needs one.
     rules : RuleSet or str, default MOHRSS_2011
         The rules (a preset name such as ``"guangdong-2013"`` is accepted).
     existing : DataFrame, optional
-        The panel: ``city, section, size_class, state_owned, panel`` (enterprises already
+        The panel: ``city, industry_group (or section), size_class, state_owned, panel`` (enterprises already
         monitored). Each cell's quota is at least its panel, so the panel is kept. Without it,
         a ``panel`` column of the structure is used, if any.
-    pillars : mapping, optional
-        City -> pillar section letters. Pillar sections may receive a quota besides the
-        city's top sections, and under ``pillar_industries`` each gets at least one.
+    key_industries : DataFrame or mapping, optional
+        The city's key and pillar industries as GB/T 4754-2011 divisions (or sections):
+        ``city, division[, min_share]``, or a mapping city -> divisions (see
+        :func:`quotas.industry_groups.check_key_industries`). They are open to new enterprises
+        whatever their employment rank (``top_industries``); under ``pillar_industries`` each
+        gets at least one enterprise, and under ``key_industries`` one with a ``min_share``
+        gets at least ``ceil(min_share x target)``. A division needs its own industry group in
+        the structure (``sampling.structure(..., key_industries=)`` makes it).
     sector_targets : DataFrame, optional
-        City x {secondary, tertiary} (optionally primary), e.g. from ``allocation.split``;
-        applied under ``sector_split``. A cell's sector is that of its section: A primary,
-        B-E secondary, F-T tertiary. 三次产业划分规定 counts divisions 05, 11 and 43 as
-        tertiary, but a section-level structure cannot separate them. A hard
-        ``sector_split`` makes each sector's total equal its target; a soft one (the
-        ``GUANGDONG_2013`` preset) penalises every enterprise off target like a soft share rule
-        and lists any deviation in ``relaxed`` (``by``: enterprises off target, summed).
+        City x {secondary, tertiary} (optionally primary), e.g. from ``allocation.split`` or
+        the official task table; applied under ``sector_split``. A cell's sector is that of its
+        industry group (三次产业划分规定: divisions 05, 11 and 43 are tertiary), so with
+        industry groups the split is exact; a structure of sections counts 05, 11 and 43 with
+        their sections (A primary, B-E secondary) and a note says so. A hard ``sector_split``
+        (the presets) makes each sector's total equal its target; a soft one penalises every
+        enterprise off target like a soft share rule and lists any deviation in ``relaxed``
+        (``by``: enterprises off target, summed).
     population : Series, optional
-        Population per city for ``min_count``; taken from
+        Population per city in persons (the tiers of ``min_count``); taken from
         :func:`quotas.datasets.national_cities` when omitted (municipalities by their kind).
     employment_weight : float, default 1.0
         Weight of employment against enterprise counts in a cell's share of its city.
@@ -361,7 +361,7 @@ def build_quotas(
         rules; ``.conflicts`` lists each city with a minimal set of conflicting rules (found by
         a deletion filter) and a sentence with the numbers.
     QuotaInputError
-        For bad structure, targets, panel, pillars, sector targets or solver name.
+        For bad structure, targets, panel, key industries, sector targets or solver name.
 
     Notes
     -----
@@ -403,7 +403,7 @@ def build_quotas(
     w = _check_weight(employment_weight)
     kind, solver_obj = check_solver(solver)
     notes: list[str] = []
-    keys = ["city", "section", "size_class", "state_owned"]
+    keys = ["city", "industry_group", "size_class", "state_owned"]
     if existing is not None:
         panel = _check_existing(existing, st)
         st = st.drop(columns=["panel"], errors="ignore").merge(panel, on=keys, how="left")
@@ -413,10 +413,20 @@ def build_quotas(
         notes.append("panel: from the structure's panel column")
     else:
         st["panel"] = 0
-    pil = _check_pillars(pillars, tg)
-    if "pillar_industries" not in rules and pil:
+    key = check_key_industries(key_industries, cities=tg.index)
+    _check_key_groups(key, "industry_group" in structure.columns)
+    if len(key) and "pillar_industries" not in rules:
         notes.append(
-            "pillars widen the eligible sections; pillar_industries is not in the rule set, so none is forced"
+            "key industries widen the eligible cells; pillar_industries is not in the rule set, so none is forced"
+        )
+    if key["min_share"].notna().any() and "key_industries" not in rules:
+        notes.append(
+            "key_industries: min_share given but the rule set has no key_industries rule; not applied"
+        )
+    if "industry_group" not in structure.columns and sector_targets is not None:
+        notes.append(
+            "sector_split: the structure's cells are sections, so divisions 05, 11 and 43 (tertiary) "
+            "are counted with sections A, B and C; give industry_group for the exact split"
         )
 
     sector = "sector_split" in rules and sector_targets is not None
@@ -461,7 +471,7 @@ def build_quotas(
         else:
             notes.append("band_50_300_min: the structure has no enterprises_50_300 column; rule not applied")
 
-    cities = prepare_cities(st, tg, rules, pil, sec_t, w)
+    cities = prepare_cities(st, tg, rules, key, sec_t, w)
 
     blocks: list[tuple[list[City], Band | None]]
     if band is not None:
@@ -504,6 +514,7 @@ def build_quotas(
                 np.array([c.name for c in cities], dtype=object), [len(c.codes) for c in cities]
             ),
             "section": stack("section"),
+            "industry_group": stack("industry_group"),
             "size_class": stack("size_class"),
             "state_owned": stack("state_owned"),
             "quota": np.concatenate([quotas[city.name] for city in cities]),
@@ -523,7 +534,7 @@ def build_quotas(
         notes=tuple(notes),
         solver=solver_label,
         structure=st.drop(columns=["r50"], errors="ignore"),
-        pillars=pil,
+        key_industries=key,
         population=pop,
         sector_targets=sec_t if sector else None,
     )
@@ -569,6 +580,24 @@ def _relaxations(
                         "by": by,
                     }
                 )
+        if city.key_soft:
+            for code, share in city.keys:
+                if np.isnan(share):
+                    continue
+                count = int(q[city.key_mask(code)].sum())
+                bound = math.ceil(share * n - _TOL)
+                if count < bound:
+                    rows.append(
+                        {
+                            "city": city.name,
+                            "rule": f"key_industries ({code})",
+                            "limit": share,
+                            "allowed": bound,
+                            "achieved": count,
+                            "share": count / n if n else float("nan"),
+                            "by": bound - count,
+                        }
+                    )
         if city.sector_soft:
             # Measured as quotas.checks does: enterprises off the sector targets, summed.
             off = sum(

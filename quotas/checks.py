@@ -19,7 +19,7 @@ Shares are compared with an absolute tolerance of 1e-9, so a share of exactly 0.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -27,9 +27,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from quotas.classify import SIZE_CLASSES, sections, sector_of_section
+from quotas.classify import SIZE_CLASSES, sections
 from quotas.datasets import national_cities
 from quotas.exceptions import QuotaInputError
+from quotas.industry_groups import (
+    check_groups,
+    check_key_industries,
+    group_matches,
+    section_of_group,
+    sector_of_group,
+)
 from quotas.rules import Rule, RuleSet, get_rules
 from quotas.tiers import MINIMUM_SCHEMES, tier_minimum
 
@@ -55,7 +62,7 @@ def check_cells(
     targets: pd.Series | None = None,
     population: pd.Series | None = None,
     municipality: pd.Series | None = None,
-    pillars: Mapping[str, Iterable[str]] | None = None,
+    key_industries: pd.DataFrame | Mapping[str, Any] | None = None,
     structure: pd.DataFrame | None = None,
     sector_targets: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
@@ -65,8 +72,10 @@ def check_cells(
     ----------
     cells : DataFrame
         One row per cell: ``city, section, size_class, state_owned, count``. Optional columns:
-        ``sector`` (1/2/3; without it the sector is taken from the section: B-E secondary, A
-        primary, the rest tertiary, which misplaces divisions 05, 11 and 43) and
+        ``industry_group`` (:mod:`quotas.industry_groups`; then ``section`` may be left out;
+        without it the group is the section), ``sector`` (1/2/3; without it the sector is that
+        of the industry group, exact for groups and, for cells that are sections, B-E
+        secondary, A primary, the rest tertiary, which misplaces divisions 05, 11 and 43) and
         ``band_50_300`` (bool, the cell's enterprises have 50-300 employees; needed by
         ``band_50_300_min``), and ``panel`` (how many of ``count`` are kept panel enterprises:
         they are exempt from ``top_industries``, which governs the choice of new enterprises
@@ -83,9 +92,13 @@ def check_cells(
         City -> whether it is a municipality directly under the central government. Default:
         the four municipalities of :func:`quotas.datasets.national_cities` (北京市, 天津市,
         上海市, 重庆市).
-    pillars : mapping, optional
-        City -> pillar sections (letters A-T) for ``pillar_industries``; pillars are also
-        allowed by ``top_industries`` whatever their rank. Cities not in the mapping have none.
+    key_industries : DataFrame or mapping, optional
+        The cities' key and pillar industries, ``city, division[, min_share]`` or a mapping
+        city -> divisions (:func:`quotas.industry_groups.check_key_industries`), for
+        ``pillar_industries`` (each has an enterprise) and ``key_industries`` (each with a
+        ``min_share`` has that share); they are also allowed by ``top_industries`` whatever
+        their rank. Cities not in the table have none. A division is checked on cells with
+        ``industry_group``; on cells that are sections its city's row is skipped.
     structure : DataFrame, optional
         The population structure ``city, section, size_class, state_owned, enterprises,
         employment``, for ``top_industries`` (sections ranked by employment; sections tied at
@@ -110,7 +123,8 @@ def check_cells(
         ==================  =================================================  ===============
         min_count           enterprises in the city                            the minimum
         top_industries      enterprises outside the top sections and pillars   0
-        pillar_industries   pillar sections with no enterprise                 0
+        pillar_industries   key or pillar industries with no enterprise        0
+        key_industries      the lowest share of a key industry with a minimum  its minimum
         manufacturing_max   share of section C                                 maximum share
         sme_min             share of small + medium                            minimum share
         micro_excluded      share of micro                                     maximum share
@@ -132,7 +146,7 @@ def check_cells(
     ------
     QuotaInputError
         For missing columns, unknown sections or size classes, non-boolean ownership, negative
-        or missing counts, or unknown pillar sections; the message names the value and row.
+        or missing counts, or unknown key industries; the message names the value and row.
 
     References
     ----------
@@ -162,8 +176,9 @@ def check_cells(
      proportional_mix       NaN    NaN skipped
     """
     rule_set = get_rules(rules)
+    cells_in = cells
     cells = _check_cells_frame(cells)
-    pillar_map = _check_pillars(pillars)
+    key_table = None if key_industries is None else check_key_industries(key_industries)
     city_order = list(pd.unique(cells["city"]))
     if targets is not None:
         targets = _check_city_series(targets, "targets")
@@ -177,9 +192,10 @@ def check_cells(
         rules=rule_set,
         population=population,
         municipality=municipality,
-        pillars=pillar_map,
+        key_industries=key_table,
         structure=structure,
         sector_targets=sector_targets,
+        grouped="industry_group" in getattr(cells_in, "columns", ()),
     )
     per_city: dict[str, Rows] = {c: [] for c in city_order}
     for rule in rule_set:
@@ -221,12 +237,26 @@ def check_cells(
 def _check_cells_frame(cells: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(cells, pd.DataFrame):
         raise QuotaInputError(f"cells must be a DataFrame, got {type(cells).__name__}")
-    required = ["city", "section", "size_class", "state_owned", "count"]
+    required = ["city", "size_class", "state_owned", "count"]
+    if "industry_group" not in cells.columns:
+        required.insert(1, "section")
     missing = [c for c in required if c not in cells.columns]
     if missing:
         raise QuotaInputError(f"cells lacks column(s) {missing}; it has {list(cells.columns)}")
     valid_sections = set(sections()["section"])
     problems: list[str] = []
+    grouped = "industry_group" in cells.columns
+    if grouped:
+        groups = check_groups(cells["industry_group"], "bad cells: industry_group")
+        cells = cells.assign(industry_group=groups)
+        derived = section_of_group(groups)
+        if "section" in cells.columns:
+            for idx in cells.index[(cells["section"] != derived).to_numpy()][:5]:
+                problems.append(
+                    f"row {idx!r}: industry_group {groups[idx]!r} is not in section {cells.loc[idx, 'section']!r}"
+                )
+        else:
+            cells = cells.assign(section=derived)
     bad_city = cells["city"].isna() | (cells["city"].astype(str).str.strip() == "")
     for idx in cells.index[bad_city][:5]:
         problems.append(f"row {idx!r}: blank city")
@@ -247,25 +277,11 @@ def _check_cells_frame(cells: pd.DataFrame) -> pd.DataFrame:
     if problems:
         raise QuotaInputError("bad cells: " + "; ".join(problems))
     out = cells.copy()
+    if not grouped:
+        out["industry_group"] = out["section"]
     out["count"] = count
     out["state_owned"] = owned.astype(bool)
     out["size_class"] = out["size_class"].astype(object)
-    return out
-
-
-def _check_pillars(pillars: Mapping[str, Iterable[str]] | None) -> dict[str, tuple[str, ...]] | None:
-    if pillars is None:
-        return None
-    if not hasattr(pillars, "items"):
-        raise QuotaInputError(f"pillars must be a mapping city -> sections, got {type(pillars).__name__}")
-    valid = set(sections()["section"])
-    out: dict[str, tuple[str, ...]] = {}
-    for city, secs in pillars.items():
-        values = (secs,) if isinstance(secs, str) else tuple(secs)
-        bad = [s for s in values if s not in valid]
-        if bad:
-            raise QuotaInputError(f"pillars of {city!r}: unknown section(s) {bad} (expected letters A-T)")
-        out[city] = values
     return out
 
 
@@ -290,9 +306,10 @@ class _Context:
     rules: RuleSet
     population: pd.Series | None
     municipality: pd.Series | None
-    pillars: dict[str, tuple[str, ...]] | None
+    key_industries: pd.DataFrame | None
     structure: pd.DataFrame | None
     sector_targets: pd.DataFrame | None
+    grouped: bool = False
 
 
 Rows = list[dict[str, Any]]
@@ -523,18 +540,20 @@ def _top_industries(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
     top_n = rule.limit if rule.limit is not None else len(sections())
     rank = emp.groupby(level=0, observed=True).rank(method="min", ascending=False)
     allowed = set(rank.index[rank <= top_n])
-    for city, secs in (ctx.pillars or {}).items():
-        allowed.update((city, sec) for sec in secs)
     in_structure = set(emp.index.get_level_values(0))
     # The rule governs the choice of new enterprises: kept panel enterprises (a ``panel`` count
     # in the cells) stay wherever they are, as the maintenance rule keeps the existing panel.
     counts = ctx.cells["count"] - (ctx.cells["panel"] if "panel" in ctx.cells.columns else 0)
     cells = ctx.cells.assign(count=counts)
-    used = cells[cells["count"] > 0].groupby(["city", "section"], sort=False)["count"].sum()
-    outside_mask = [key not in allowed for key in used.index]
+    used = cells[cells["count"] > 0].groupby(["city", "section", "industry_group"], sort=False)["count"].sum()
+    keys = _keys_by_city(ctx)
+    outside_mask = [
+        (city, sec) not in allowed and not any(group_matches([group], k)[0] for k, _ in keys.get(city, ()))
+        for city, sec, group in used.index
+    ]
     outside: dict[str, list[tuple[str, float]]] = {}
-    for (city, sec), k in used[outside_mask].sort_index().items():
-        outside.setdefault(city, []).append((sec, float(k)))
+    for (city, _, group), k in used[outside_mask].sort_index().items():
+        outside.setdefault(city, []).append((group, float(k)))
     out = []
     for city in cities:
         if city not in in_structure:
@@ -580,26 +599,62 @@ def _top_industries(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
     return out
 
 
-def _pillar_industries(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
-    if ctx.pillars is None:
-        return [
-            _row(
-                c,
-                rule.id,
-                np.nan,
-                0.0,
-                "skipped",
-                "未提供支柱产业(pillars)",
-                "pillar industries not given (pillars=)",
-            )
-            for c in cities
-        ]
-    present_by_city = (
-        ctx.cells[ctx.cells["count"] > 0].groupby("city", sort=False)["section"].agg(set).to_dict()
+def _keys_by_city(ctx: _Context) -> dict[str, list[tuple[str, float]]]:
+    out: dict[str, list[tuple[str, float]]] = {}
+    if ctx.key_industries is not None:
+        for city, code, share in ctx.key_industries.itertuples(index=False):
+            out.setdefault(city, []).append((code, float(share)))
+    return out
+
+
+def _key_counts(ctx: _Context, city: str, codes: list[str]) -> tuple[dict[str, float], list[str]]:
+    """Enterprises of the city in each key industry, and the division keys the cells cannot show
+    (cells that are sections)."""
+    cells = ctx.cells[ctx.cells["city"] == city]
+    counts, hidden = {}, []
+    for code in codes:
+        if len(code) > 1 and not ctx.grouped:
+            hidden.append(code)
+            continue
+        counts[code] = float(cells.loc[group_matches(cells["industry_group"], code), "count"].sum())
+    return counts, hidden
+
+
+def _no_keys(rule: Rule, cities: list[str], limit: float) -> Rows:
+    return [
+        _row(
+            c,
+            rule.id,
+            np.nan,
+            limit,
+            "skipped",
+            "未提供重点行业和支柱产业(key_industries)",
+            "key and pillar industries not given (key_industries=)",
+        )
+        for c in cities
+    ]
+
+
+def _hidden_row(rule: Rule, city: str, hidden: list[str], limit: float) -> dict[str, Any]:
+    listed = ", ".join(hidden)
+    return _row(
+        city,
+        rule.id,
+        np.nan,
+        limit,
+        "skipped",
+        f"单元为门类(无 industry_group 列),无法核对行业大类 {listed}",
+        f"the cells are sections (no industry_group column); division(s) {listed} cannot be checked",
     )
+
+
+def _pillar_industries(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
+    if ctx.key_industries is None:
+        return _no_keys(rule, cities, 0.0)
+    keys = _keys_by_city(ctx)
     out = []
     for city in cities:
-        named = ctx.pillars.get(city, ())
+        named = [code for code, _ in keys.get(city, ())]
         if not named:
             out.append(
                 _row(
@@ -613,8 +668,11 @@ def _pillar_industries(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
                 )
             )
             continue
-        present = present_by_city.get(city, set())
-        absent = [s for s in named if s not in present]
+        counts, hidden = _key_counts(ctx, city, named)
+        if hidden:
+            out.append(_hidden_row(rule, city, hidden, 0.0))
+            continue
+        absent = [code for code in named if counts[code] == 0]
         if absent:
             out.append(
                 _row(
@@ -624,7 +682,7 @@ def _pillar_industries(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
                     0.0,
                     _broken(rule.kind),
                     f"支柱产业 {', '.join(absent)} 没有样本企业",
-                    f"pillar section(s) {', '.join(absent)} have no enterprise",
+                    f"pillar industry(ies) {', '.join(absent)} have no enterprise",
                 )
             )
         else:
@@ -636,7 +694,77 @@ def _pillar_industries(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
                     0.0,
                     "pass",
                     f"支柱产业 {', '.join(named)} 均有样本企业",
-                    f"every pillar section ({', '.join(named)}) has enterprises",
+                    f"every pillar industry ({', '.join(named)}) has enterprises",
+                )
+            )
+    return out
+
+
+def _key_industries(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
+    if ctx.key_industries is None:
+        return _no_keys(rule, cities, np.nan)
+    keys = _keys_by_city(ctx)
+    out = []
+    for city in cities:
+        shares = {code: share for code, share in keys.get(city, ()) if not np.isnan(share)}
+        n = float(ctx.counts.loc[city, "n"])
+        if not shares:
+            out.append(
+                _row(
+                    city,
+                    rule.id,
+                    np.nan,
+                    np.nan,
+                    "pass",
+                    "该市未指定重点行业的最低比例",
+                    "no key industry with a minimum share named for the city",
+                )
+            )
+            continue
+        counts, hidden = _key_counts(ctx, city, list(shares))
+        if hidden:
+            out.append(_hidden_row(rule, city, hidden, np.nan))
+            continue
+        if n == 0:
+            out.append(
+                _row(
+                    city,
+                    rule.id,
+                    np.nan,
+                    np.nan,
+                    "skipped",
+                    "该市样本为空,无法计算比例",
+                    "no enterprises in the city; share undefined",
+                )
+            )
+            continue
+        # The key industry furthest below its minimum (or closest to it) speaks for the city.
+        worst = min(shares, key=lambda code: counts[code] / n - shares[code])
+        observed, limit = counts[worst] / n, shares[worst]
+        short = [code for code in shares if counts[code] / n < shares[code] - TOLERANCE]
+        listed = ", ".join(f"{code} {_pct(counts[code] / n)} (≥ {_pct(shares[code])})" for code in shares)
+        if short:
+            out.append(
+                _row(
+                    city,
+                    rule.id,
+                    observed,
+                    limit,
+                    _broken(rule.kind),
+                    f"重点行业 {', '.join(short)} 低于最低比例: {listed}",
+                    f"key industry(ies) {', '.join(short)} below their minimum share: {listed}",
+                )
+            )
+        else:
+            out.append(
+                _row(
+                    city,
+                    rule.id,
+                    observed,
+                    limit,
+                    "pass",
+                    f"重点行业均达到最低比例: {listed}",
+                    f"every key industry meets its minimum share: {listed}",
                 )
             )
     return out
@@ -771,7 +899,7 @@ def _sector_split(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
     if "sector" in cells.columns:
         sector = pd.to_numeric(cells["sector"], errors="coerce")
     else:
-        sector = sector_of_section(cells["section"])
+        sector = sector_of_group(cells["industry_group"])
     by = cells.assign(_sector=sector).groupby(["city", "_sector"])["count"].sum()
     out = []
     for city in cities:
@@ -889,6 +1017,7 @@ _CHECKERS: dict[str, Checker] = {
     "min_count": _min_count,
     "top_industries": _top_industries,
     "pillar_industries": _pillar_industries,
+    "key_industries": _key_industries,
     "manufacturing_max": _share_rule("C", "max", "制造业", "manufacturing"),
     "sme_min": _share_rule(("medium", "small"), "min", "中小型企业", "small + medium"),
     "micro_excluded": _share_rule("micro", "max", "微型企业", "micro"),

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from quotas.classify import sector_of_section
+from quotas.industry_groups import group_matches, sector_of_group
 from quotas.labels import SECTOR_NAMES
 
 __all__ = ["DATA_GROUPS", "CityFacts", "deletion_filter", "describe_conflict"]
@@ -82,16 +82,20 @@ class CityFacts:
         The city's sample size.
     cells : DataFrame
         One row per cell: ``section, size_class, state_owned, available, panel, top``
-        (``top``: the section may receive a quota under ``top_industries``).
+        (``top``: the cell may receive new enterprises under ``top_industries``), optionally
+        ``industry_group`` (default: the section) and ``sector`` (``primary`` / ``secondary`` /
+        ``tertiary``; default: that of the industry group).
     share_rules : dict
         ``rule id -> (sense, limit)`` of the share rules applied as hard constraints, sense
         ``"<="`` or ``">="``.
     top_k : int or None
         The ``top_industries`` limit, when the rule applies.
     pillars : tuple of str
-        Pillar sections of the city.
+        Key and pillar industries of the city (industry group codes, e.g. ``"C39"`` or ``"C"``).
     sector_targets : dict
         ``sector name -> target`` when ``sector_split`` applies.
+    key_shares : dict
+        ``industry group -> minimum share`` of the key industries applied as hard constraints.
     """
 
     city: str
@@ -101,6 +105,17 @@ class CityFacts:
     top_k: int | None = None
     pillars: tuple[str, ...] = ()
     sector_targets: dict[str, int] = field(default_factory=dict)
+    key_shares: dict[str, float] = field(default_factory=dict)
+
+    def groups(self) -> pd.Series:
+        """The cells' industry groups (the sections when the cells have none)."""
+        return self.cells["industry_group"] if "industry_group" in self.cells else self.cells["section"]
+
+    def sectors(self) -> pd.Series:
+        """The cells' sector names."""
+        if "sector" in self.cells:
+            return self.cells["sector"]
+        return sector_of_group(self.groups()).map(SECTOR_NAMES)
 
 
 # For each share rule: (label of the enterprises it requires, mask of those enterprises).
@@ -147,7 +162,7 @@ def _filters(facts: CityFacts, conflict: set[str]) -> tuple[pd.Series, str]:
     if "top_industries" in conflict:
         mask &= cells["top"].astype(bool)
         open_sections = sorted(set(cells.loc[cells["top"].astype(bool), "section"]))
-        pillar = " and pillar sections" if facts.pillars else ""
+        pillar = " and key industries" if facts.pillars else ""
         words.append(f" in its top {facts.top_k} sections{pillar} ({', '.join(open_sections) or 'none'})")
     return mask, "".join(words)
 
@@ -213,18 +228,36 @@ def describe_conflict(facts: CityFacts, conflict: Iterable[str]) -> str:
                 f"of target {n} (the panel is kept)"
             )
 
+    groups = facts.groups()
     if "pillar_industries" in conflict and "capacity" in conflict and "target" not in conflict:
         empty = [
-            s for s in facts.pillars if cells.loc[open_mask & (cells["section"] == s), "available"].sum() == 0
+            s
+            for s in facts.pillars
+            if cells.loc[open_mask & group_matches(groups, s), "available"].sum() == 0
         ]
         if empty:
-            return f"pillar section(s) {', '.join(empty)} have no enterprises{where} in the frame"
+            return f"pillar industry(ies) {', '.join(empty)} have no enterprises{where} in the frame"
 
     if {"target", "pillar_industries"} == conflict and n < len(facts.pillars):
-        return f"target {n} is below the {len(facts.pillars)} pillar sections that each need an enterprise"
+        return f"target {n} is below the {len(facts.pillars)} pillar industries that each need an enterprise"
+
+    if "key_industries" in conflict and "capacity" in conflict:
+        for code, share in facts.key_shares.items():
+            need = math.ceil(share * n - _TOL)
+            have = int(cells.loc[open_mask & group_matches(groups, code), "available"].sum())
+            if have < need:
+                return (
+                    f"key industry {code} needs >= {need} enterprises ({share:.0%} of target {n}){where}; "
+                    f"the frame has {have}"
+                )
+
+    if "key_industries" in conflict and "target" in conflict and "capacity" not in conflict:
+        need = sum(math.ceil(share * n - _TOL) for share in facts.key_shares.values())
+        if need > n:
+            return f"the key industries' minimum shares need {need} enterprises, more than target {n}"
 
     if "sector_split" in conflict and "panel" in conflict and conflict <= {"sector_split", "panel", "target"}:
-        sector_of = sector_of_section(cells["section"]).map(SECTOR_NAMES)
+        sector_of = facts.sectors()
         for sector, t in facts.sector_targets.items():
             have = int(cells.loc[sector_of == sector, "panel"].sum())
             if have > t:
@@ -242,7 +275,7 @@ def describe_conflict(facts: CityFacts, conflict: Iterable[str]) -> str:
 
     if "sector_split" in conflict and "capacity" in conflict and not share:
         for sector, t in facts.sector_targets.items():
-            in_sector = sector_of_section(cells["section"]).map(SECTOR_NAMES) == sector
+            in_sector = facts.sectors() == sector
             have = int(cells.loc[open_mask & in_sector, "available"].sum())
             if have < t:
                 return f"{sector} target {t} needs >= {t} {sector} enterprises{where}; the frame has {have}"

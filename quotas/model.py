@@ -6,7 +6,8 @@ a block of cities as a :class:`Model` (named columns and rows, a sparse matrix) 
 solvers of :mod:`quotas.solvers` take.
 
 The model, for each city (names are ASCII: ``c007`` is the city at position 7 of the targets,
-``C_medium_so`` the cell section C x medium x state-owned, ``nso`` non-state-owned):
+``C39_medium_so`` the cell industry group C39 x medium x state-owned, ``nso`` non-state-owned;
+a cell's industry is an industry group of :mod:`quotas.industry_groups`):
 
 * ``q_c007_C_medium_so`` - integer quota of the cell, between the panel enterprises already
   in the cell (``panel``) and the enterprises in it (``capacity``). Outside the city's top
@@ -26,9 +27,13 @@ The model, for each city (names are ASCII: ``c007`` is the city at position 7 of
   slack ``s_c007_<rule>`` with a penalty per enterprise above twice the target, larger than
   any gain in the deviation objective, so a soft rule is relaxed only when the hard rules leave
   no other way, and by as little as possible.
-* ``c007_pillar_C`` - each pillar section gets at least one enterprise.
+* ``c007_pillar_C39`` - each key or pillar industry of the city (a division group, or every
+  group of a section) gets at least one enterprise (``pillar_industries``).
+* ``c007_key_C39`` - a key industry with a minimum share gets at least ``ceil(min_share x
+  target)`` enterprises (``key_industries``; with a slack ``s_c007_key_C39`` when soft).
 * ``c007_sector_secondary`` ... - the sector split (Guangdong): the quotas of a sector sum to
-  its target.
+  its target. A cell's sector is that of its industry group, exact when the structure has
+  industry groups (divisions 05, 11 and 43 are groups of their own).
 * ``p00_band_50_300_min`` - the province-level share of 50-300-employee enterprises (Guangdong),
   counted as the expected number under equal-probability selection within each cell
   (quota x enterprises_50_300 / enterprises); it couples the cities of a province, which are
@@ -40,15 +45,16 @@ spreading term of at most 1e-3 per enterprise that grows with the relative devia
 deficit forced by a rule is shared among cells roughly in proportion to their ideals instead of
 landing on any one cell (the absolute deviation alone is indifferent to where it goes); plus a
 tie-break of at most 1e-6 per enterprise that prefers cells earlier in the canonical order
-(sections A-T, sizes large to micro, non-state-owned first), so equally good tables are resolved
+(sections A-T, the section group before its divisions, sizes large to micro, non-state-owned
+first), so equally good tables are resolved
 the same way on every run.
 
 HiGHS solves the linear relaxation first and the integer program only when a quota comes out
 fractional (in a joint province model, only for the cities with a fractional quota, the others
 kept at the relaxed optimum, to a relative gap of 1e-4; the result's notes say so).
 
-The ideal of a cell is its share of the open cells (the city's top sections and pillar
-sections, without micro when micro enterprises are excluded) times the city target; with
+The ideal of a cell is its share of the open cells (the city's top sections and its key and
+pillar industries, without micro when micro enterprises are excluded) times the city target; with
 sector targets, its share of the open cells of its sector times the sector target. A cell's
 share is ``employment_weight x employment share + (1 - employment_weight) x enterprise share``.
 The top sections are ranked by the city's employment in the structure, micro included;
@@ -66,19 +72,14 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from quotas.classify import SIZE_CLASSES, sector_of_section
+from quotas.classify import SIZE_CLASSES
+from quotas.industry_groups import group_matches, sector_of_group
 from quotas.infeasibility import CityFacts
 from quotas.labels import SECTOR_NAMES
 from quotas.rules import RuleSet
 from quotas.structure import SECTIONS
 
 __all__ = ["SHARE_RULES", "Band", "City", "Columns", "Model", "assemble", "prepare_cities"]
-
-
-def _sector_names(section: np.ndarray) -> np.ndarray:
-    """``primary`` / ``secondary`` / ``tertiary`` of each section (see :func:`build_quotas`)."""
-    return np.array([SECTOR_NAMES[k] for k in sector_of_section(list(section))], dtype=object)
-
 
 SHARE_RULES: dict[str, str] = {
     "manufacturing_max": "<=",
@@ -110,29 +111,51 @@ class City:
     name: str
     code: str
     target: int
-    arrays: dict[str, np.ndarray]  # section, size_class, state_owned, available, panel, top, ideal[, r50]
+    # industry_group, section, size_class, state_owned, available, panel, top, ideal[, r50]
+    arrays: dict[str, np.ndarray]
     share_rules: dict[str, tuple[str, float, bool]]  # id -> (sense, limit, soft)
     top_k: int | None
-    pillars: tuple[str, ...]
+    keys: tuple[tuple[str, float], ...]  # key / pillar industries: (group code, min share or NaN)
     sector_targets: dict[str, int]
     sector_soft: bool = False
+    key_soft: bool | None = None  # the key_industries rule: None when not in the rule set
     codes: list[str] = field(default_factory=list)
+
+    @property
+    def pillars(self) -> tuple[str, ...]:
+        """The key and pillar industries' group codes."""
+        return tuple(code for code, _ in self.keys)
+
+    def key_mask(self, code: str) -> np.ndarray:
+        """The cells a key industry covers."""
+        return group_matches(self.arrays["industry_group"], code)
 
     def __post_init__(self) -> None:
         a = self.arrays
         section, size = a["section"], a["size_class"]
-        a["sector"] = _sector_names(section)
+        sector = sector_of_group(pd.Series(a["industry_group"], dtype=object)).map(SECTOR_NAMES)
+        a["sector"] = sector.to_numpy(dtype=object)
         a["manufacturing_max"] = section == "C"
         a["sme_min"] = (size == "small") | (size == "medium")
         a["micro_excluded"] = size == "micro"
         a["state_owned_max"] = a["state_owned"]
         a["large_max"] = size == "large"
-        self.codes = [f"{x}_{z}_{'so' if o else 'nso'}" for x, z, o in zip(section, size, a["state_owned"])]
+        self.codes = [
+            f"{x}_{z}_{'so' if o else 'nso'}" for x, z, o in zip(a["industry_group"], size, a["state_owned"])
+        ]
 
     def facts(self) -> CityFacts:
-        cells = pd.DataFrame(
-            {k: self.arrays[k] for k in ("section", "size_class", "state_owned", "available", "panel", "top")}
+        names = (
+            "industry_group",
+            "section",
+            "sector",
+            "size_class",
+            "state_owned",
+            "available",
+            "panel",
+            "top",
         )
+        cells = pd.DataFrame({k: self.arrays[k] for k in names})
         return CityFacts(
             self.name,
             self.target,
@@ -140,6 +163,7 @@ class City:
             share_rules={k: (s, lim) for k, (s, lim, soft) in self.share_rules.items() if not soft},
             top_k=self.top_k,
             pillars=self.pillars,
+            key_shares={k: v for k, v in self.keys if not np.isnan(v) and self.key_soft is False},
             sector_targets=self.sector_targets,
         )
 
@@ -157,27 +181,46 @@ def prepare_cities(
     st: pd.DataFrame,
     targets: pd.Series,
     rules: RuleSet,
-    pillars: dict[str, tuple[str, ...]],
+    key_industries: pd.DataFrame,
     sector_targets: pd.DataFrame | None,
     w: float,
 ) -> list[City]:
-    """Sort the cells canonically, mark the top sections and compute the ideals, city by city."""
+    """Sort the cells canonically, mark the open cells and compute the ideals, city by city.
+
+    ``st`` is a validated structure with a ``panel`` column; ``key_industries`` a table checked
+    by :func:`quotas.industry_groups.check_key_industries`.
+    """
     pos = {c: i for i, c in enumerate(targets.index)}
+    group = st["industry_group"].astype(object)
     cells = st.assign(
         _city=st["city"].map(pos),
         _sec=st["section"].map({s: i for i, s in enumerate(SECTIONS)}),
+        # The section's own group first, then its divisions in code order.
+        _group=group.str.slice(1),
         _size=st["size_class"].map(_SIZE_RANK),
-    ).sort_values(["_city", "_sec", "_size", "state_owned"], kind="mergesort")
+    ).sort_values(["_city", "_sec", "_group", "_size", "state_owned"], kind="mergesort")
     top_k = rules.limit("top_industries") if "top_industries" in rules else None
+    keys_by_city: dict[str, list[tuple[str, float]]] = {}
+    for city, code, share in key_industries[["city", "industry_group", "min_share"]].itertuples(index=False):
+        keys_by_city.setdefault(city, []).append((code, float(share)))
     if top_k is not None:
         # As in quotas.checks: sections tied at the last place all count as top, and a section
-        # with no employment is never top.
+        # with no employment is never top. Key and pillar industries are open whatever their rank.
         emp = cells.groupby(["city", "section"], sort=False)["employment"].sum()
         emp = emp[emp > 0]
         rank = emp.groupby(level="city", sort=False).rank(method="min", ascending=False)
         top_pairs = set(rank.index[rank <= top_k])
-        top_pairs |= {(c, x) for c, secs in pillars.items() for x in secs}
-        cells["top"] = [(c, x) in top_pairs for c, x in zip(cells["city"], cells["section"])]
+        top = np.fromiter(
+            ((c, x) in top_pairs for c, x in zip(cells["city"], cells["section"])),
+            dtype=bool,
+            count=len(cells),
+        )
+        city_of = cells["city"].to_numpy(dtype=object)
+        for city, keys in keys_by_city.items():
+            here = city_of == city
+            for code, _ in keys:
+                top |= here & group_matches(cells["industry_group"], code)
+        cells["top"] = top
     else:
         cells["top"] = True
     share_rules = {
@@ -189,8 +232,9 @@ def prepare_cities(
     open_all = cells["top"].to_numpy(dtype=bool).copy()
     if micro_rule is not None and micro_rule[1] == 0:
         open_all &= (cells["size_class"] != "micro").to_numpy()
-    cells = cells.drop(columns=["_sec", "_size"])
+    cells = cells.drop(columns=["_sec", "_group", "_size"])
     columns = {
+        "industry_group": cells["industry_group"].to_numpy(dtype=object),
         "section": cells["section"].to_numpy(dtype=object),
         "size_class": cells["size_class"].to_numpy(dtype=object),
         "state_owned": cells["state_owned"].to_numpy(dtype=bool),
@@ -203,8 +247,9 @@ def prepare_cities(
         columns["r50"] = cells["r50"].to_numpy(dtype=float)
     if "enterprises_50_300" in cells.columns:
         columns["enterprises_50_300"] = cells["enterprises_50_300"].to_numpy(dtype=float)
-    sector_all = _sector_names(columns["section"])
+    sector_all = sector_of_group(cells["industry_group"]).map(SECTOR_NAMES).to_numpy(dtype=object)
     sector_soft = "sector_split" in rules and rules["sector_split"].kind == "soft"
+    key_soft = rules["key_industries"].kind == "soft" if "key_industries" in rules else None
     bounds = np.searchsorted(cells["_city"].to_numpy(), np.arange(len(targets) + 1))
     out = []
     for i, name in enumerate(targets.index):
@@ -225,7 +270,18 @@ def prepare_cities(
             ideal[open_cells] = _shares(emp[open_cells], ent[open_cells], w) * n
         arrays["ideal"] = ideal
         out.append(
-            City(name, f"c{i:03d}", n, arrays, share_rules, top_k, pillars.get(name, ()), sec_t, sector_soft)
+            City(
+                name,
+                f"c{i:03d}",
+                n,
+                arrays,
+                share_rules,
+                top_k,
+                tuple(keys_by_city.get(name, ())),
+                sec_t,
+                sector_soft,
+                key_soft,
+            )
         )
     return out
 
@@ -348,8 +404,21 @@ def add_city(model: Model, city: City, groups: frozenset[str], objective: bool) 
         else:
             model.add_row(f"{tag}_{rid}", cols, vals, math.ceil(limit * n - _TOL), np.inf)
     if "pillar_industries" in groups:
-        for sec in city.pillars:
-            model.add_row(f"{tag}_pillar_{sec}", q[arr["section"] == sec], 1.0, 1.0, np.inf)
+        for code in city.pillars:
+            model.add_row(f"{tag}_pillar_{code}", q[city.key_mask(code)], 1.0, 1.0, np.inf)
+    if city.key_soft is not None and (city.key_soft or "key_industries" in groups):
+        for code, share in city.keys:
+            if np.isnan(share):
+                continue
+            cols = q[city.key_mask(code)]
+            vals = np.ones(len(cols))
+            if city.key_soft:
+                s = model.add_cols(
+                    [f"s_{tag}_key_{code}"], 0.0, np.inf, penalty if objective else 0.0, integer=False
+                )
+                slack[f"key_{code}"] = int(s[0])
+                cols, vals = np.r_[cols, s], np.r_[vals, 1.0]
+            model.add_row(f"{tag}_key_{code}", cols, vals, math.ceil(share * n - _TOL), np.inf)
     if city.sector_targets and (city.sector_soft or "sector_split" in groups):
         for name, t in city.sector_targets.items():
             cols = q[arr["sector"] == name]

@@ -19,7 +19,7 @@ id                     kind   scope     limit
 =====================  =====  ========  =====================================================
 ``min_count``          hard   city      tier scheme name (``"mohrss-2011"``) or an int
 ``top_industries``     hard   city      number of top sections by employment (10)
-``pillar_industries``  hard   city      at least one enterprise in each named pillar section
+``pillar_industries``  hard   city      at least one enterprise in each key / pillar industry
 ``manufacturing_max``  soft   city      share of section C in the city's sample (0.40)
 ``sme_min``            hard   city      share of small + medium (0.60)
 ``micro_excluded``     soft   city      share of micro enterprises allowed (0.0)
@@ -27,6 +27,7 @@ id                     kind   scope     limit
 ``large_max``          hard   city      share of large enterprises (None: no limit)
 ``proportional_mix``   soft   city      objective: size and ownership as in the population
 ``sector_split``       soft   city      match secondary / tertiary targets (Guangdong)
+``key_industries``     soft   city      each key industry's minimum share (Guangdong)
 ``band_50_300_min``    soft   province  share of 50-300-employee enterprises (Guangdong)
 =====================  =====  ========  =====================================================
 """
@@ -323,7 +324,7 @@ _MOHRSS_2011_RULES: tuple[Rule, ...] = (
     Rule(
         "pillar_industries",
         "包括本地支柱产业",
-        "Every named pillar industry of the city is represented",
+        "Every key or pillar industry of the city (a GB/T 4754 division or section) is represented",
         DOC_2011,
         kind="hard",
         limit=None,
@@ -403,30 +404,42 @@ MOHRSS_2009 = MOHRSS_2011.replace(
 MOHRSS_2009 = dc_replace(MOHRSS_2009, document=DOC_2009)
 """人社部发〔2009〕152号: the minimum count per city (30; 90 per municipality) and a proportional mix."""
 
-GUANGDONG_2013 = MOHRSS_2011.add(
-    Rule(
-        "sector_split",
-        "各市样本按二、三产业从业人员和GDP比重分配",
-        "Each city's sample split between secondary and tertiary industry as in its sector targets",
-        DOC_GD_2013,
-        # Soft: the plan derives the split from shares (a planning target), and quota cells
-        # are sections, which cannot separate divisions 05, 11 and 43 (tertiary although in
-        # sections A, B, C): build_quotas meets the split on sections, and an audit on
-        # divisions may find it off by those few enterprises and warns.
-        kind="soft",
-        limit=None,
+GUANGDONG_2013 = (
+    MOHRSS_2011.add(
+        Rule(
+            "sector_split",
+            "各市样本按二、三产业从业人员和GDP比重分配",
+            "Each city's sample split between secondary and tertiary industry as in its sector targets",
+            DOC_GD_2013,
+            # Soft until sampling's structure carries the industry groups: quota cells made
+            # from sections cannot separate divisions 05, 11 and 43 (tertiary although in A, B,
+            # C), so an audit on divisions may find the split off by those few enterprises.
+            kind="soft",
+            limit=None,
+        )
     )
-).add(
-    Rule(
-        "band_50_300_min",
-        "增加中小企业样本(用工规模位于50-300人区间),全省总量控制",
-        "More enterprises with 50-300 employees, controlled on the province total (a minimum share)",
-        DOC_GD_2013,
-        kind="soft",
-        scope="province",
-        limit=0.5,
-    ),
-    name="guangdong-2013",
+    .add(
+        Rule(
+            "key_industries",
+            "部分城市的重点行业可适当侧重",
+            "A city's key industries (重点行业) get at least their minimum share of its sample",
+            DOC_GD_2013,
+            kind="soft",
+            limit=None,
+        )
+    )
+    .add(
+        Rule(
+            "band_50_300_min",
+            "增加中小企业样本(用工规模位于50-300人区间),全省总量控制",
+            "More enterprises with 50-300 employees, controlled on the province total (a minimum share)",
+            DOC_GD_2013,
+            kind="soft",
+            scope="province",
+            limit=0.5,
+        ),
+        name="guangdong-2013",
+    )
 )
 GUANGDONG_2013 = dc_replace(GUANGDONG_2013, document=DOC_GD_2013)
 """The Guangdong 2013 plan: MOHRSS 2011, the secondary / tertiary split and the 50-300 band.

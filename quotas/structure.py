@@ -1,9 +1,14 @@
 """Validation of a population structure table (one row per city and cell).
 
-A structure has one row per cell ``city x section x size_class x state_owned`` with the number
-of enterprises in the cell and their employment:
+A structure has one row per cell ``city x industry_group x size_class x state_owned`` with the
+number of enterprises in the cell and their employment:
 
-``city, section, size_class, state_owned, enterprises, employment``
+``city, section, industry_group, size_class, state_owned, enterprises, employment``
+
+``industry_group`` (:mod:`quotas.industry_groups`) is the section, or a division split off it:
+always 05, 11 and 43 (so that the cells carry the sector), and a city's key industries. A table
+without it is read with the section as the group (the cells are then sections); a table with it
+may leave out ``section``, which is derived.
 
 and optionally ``enterprises_50_300`` (enterprises of the cell with 50-300 employees, for the
 Guangdong plan's province-level control) and ``panel`` (panel enterprises already in the cell).
@@ -22,6 +27,7 @@ from basis.booleans import parse_yes_no
 from quotas.cities import resolve_cities
 from quotas.classify import SIZE_CLASSES
 from quotas.exceptions import QuotaInputError
+from quotas.industry_groups import check_groups, section_of_group
 
 __all__ = ["CELL_COLUMNS", "SECTIONS", "STRUCTURE_COLUMNS", "validate_structure"]
 
@@ -29,7 +35,10 @@ SECTIONS: tuple[str, ...] = tuple("ABCDEFGHIJKLMNOPQRST")
 """The 20 sections (门类) of GB/T 4754-2011, A-T."""
 
 CELL_COLUMNS: tuple[str, ...] = ("city", "section", "size_class", "state_owned")
-"""The columns that identify a cell."""
+"""The columns that identify a cell in the register's tables (a structure adds
+``industry_group``, which refines ``section``)."""
+
+_KEY_COLUMNS: tuple[str, ...] = ("city", "industry_group", "size_class", "state_owned")
 
 STRUCTURE_COLUMNS: tuple[str, ...] = (*CELL_COLUMNS, "enterprises", "employment")
 """Required columns of a structure table."""
@@ -105,28 +114,53 @@ def _check_count(values: pd.Series, name: str, what: str, *, integer: bool) -> p
 
 
 def _check_duplicates(df: pd.DataFrame, what: str) -> None:
-    dup = df.duplicated(list(CELL_COLUMNS), keep=False)
+    dup = df.duplicated(list(_KEY_COLUMNS), keep=False)
     if dup.any():
-        cells = df.loc[dup, list(CELL_COLUMNS)]
+        cells = df.loc[dup, list(_KEY_COLUMNS)]
         shown = ", ".join(
-            f"row {i!r}: ({r.city}, {r.section}, {r.size_class}, {'state' if r.state_owned else 'non-state'})"
+            f"row {i!r}: ({r.city}, {r.industry_group}, {r.size_class}, {'state' if r.state_owned else 'non-state'})"
             for i, r in list(cells.iterrows())[:10]
         )
-        raise QuotaInputError(f"{what}: duplicated cell(s) (city, section, size_class, state_owned): {shown}")
+        raise QuotaInputError(
+            f"{what}: duplicated cell(s) (city, industry_group, size_class, state_owned): {shown}"
+        )
+
+
+def _check_industry(out: pd.DataFrame, what: str) -> None:
+    """Fill ``section`` and ``industry_group`` from each other (in place) and check they agree."""
+    if "industry_group" not in out.columns and "section" not in out.columns:
+        raise QuotaInputError(
+            f"{what} is missing column(s) ['section'] (or 'industry_group'); has {list(out.columns)}"
+        )
+    if "industry_group" in out.columns:
+        out["industry_group"] = check_groups(out["industry_group"], f"{what}: industry_group")
+        derived = section_of_group(out["industry_group"])
+        if "section" in out.columns:
+            section = _check_section(out["section"], what)
+            bad = section != derived
+            if bad.any():
+                raise QuotaInputError(
+                    f"{what}: industry_group outside its section: {_rows(out.index, bad, out['industry_group'])}"
+                )
+        out["section"] = derived.astype(object)
+    else:
+        out["section"] = _check_section(out["section"], what)
+        out["industry_group"] = out["section"]
 
 
 def validate_cells(df: pd.DataFrame, counts: dict[str, bool], what: str) -> pd.DataFrame:
     """Validate the cell columns and the named count columns (name -> integer?) of a table.
 
-    Returns a copy with canonical city names, section letters, size classes and booleans.
+    Returns a copy with canonical city names, section letters, industry groups (the section
+    when the table has none), size classes and booleans.
     Used for structures and for panels (``existing``).
     """
-    _check_columns(df, (*CELL_COLUMNS, *counts), what)
+    _check_columns(df, ("city", "size_class", "state_owned", *counts), what)
     out = df.copy()
     if len(out) and out["city"].isna().any():
         raise QuotaInputError(f"{what}: missing city at {_rows(out.index, out['city'].isna(), out['city'])}")
     out["city"] = resolve_cities(out["city"]).to_numpy() if len(out) else out["city"]
-    out["section"] = _check_section(out["section"], what)
+    _check_industry(out, what)
     out["size_class"] = _check_size(out["size_class"], what)
     out["state_owned"] = _check_state_owned(out["state_owned"], what)
     for name, integer in counts.items():
@@ -142,20 +176,23 @@ def validate_structure(structure: pd.DataFrame) -> pd.DataFrame:
     ----------
     structure : DataFrame
         One row per cell with ``city, section, size_class, state_owned, enterprises,
-        employment``; optional ``enterprises_50_300`` and ``panel`` counts. Other columns are
-        kept unchanged.
+        employment`` and optionally ``industry_group`` (then ``section`` may be left out);
+        optional ``enterprises_50_300`` and ``panel`` counts. Other columns are kept
+        unchanged.
 
     Returns
     -------
     DataFrame
         A copy with full official city names (any alias of :func:`quotas.resolve_cities` is
-        accepted), upper-case section letters, lower-case size classes, boolean
+        accepted), upper-case section letters, ``industry_group`` (the section when not
+        given), lower-case size classes, boolean
         ``state_owned``, integer counts and float employment. The input is not modified.
 
     Raises
     ------
     QuotaInputError
-        For a missing column, an unknown section or size class, a state_owned value that is
+        For a missing column, an unknown section, industry group or size class, a group outside
+        the row's section, a state_owned value that is
         not boolean, a negative, fractional or missing count, negative or missing employment,
         ``enterprises_50_300`` or ``panel`` above ``enterprises``, or a duplicated cell; the
         message names the rows.

@@ -1,10 +1,10 @@
-"""The result of :func:`quotas.build_quotas`: a quota per city x section x size class x ownership."""
+"""The result of :func:`quotas.build_quotas`: a quota per city x industry group x size class x ownership."""
 
 from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from os import PathLike
 from typing import Any
 
@@ -22,6 +22,7 @@ __all__ = ["QUOTA_COLUMNS", "QuotaTable"]
 QUOTA_COLUMNS: tuple[str, ...] = (
     "city",
     "section",
+    "industry_group",
     "size_class",
     "state_owned",
     "quota",
@@ -61,8 +62,9 @@ class QuotaTable(Result):
         The solver used.
     structure : DataFrame, optional
         The validated population structure (for :meth:`check`).
-    pillars : dict
-        City -> pillar sections.
+    key_industries : DataFrame, optional
+        The key and pillar industries the table was built with: ``city, industry_group,
+        min_share`` (:func:`quotas.industry_groups.check_key_industries`).
     population : Series, optional
         City -> population used for ``min_count``.
     sector_targets : DataFrame, optional
@@ -76,14 +78,15 @@ class QuotaTable(Result):
     notes: tuple[str, ...] = ()
     solver: str = "highs"
     structure: pd.DataFrame | None = None
-    pillars: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    key_industries: pd.DataFrame | None = None
     population: pd.Series | None = None
     sector_targets: pd.DataFrame | None = None
 
     # ------------------------------------------------------------------ views
 
     def to_frame(self) -> pd.DataFrame:
-        """Long table: ``city, section, size_class, state_owned, quota, ideal, available, panel``.
+        """Long table: ``city, section, industry_group, size_class, state_owned, quota, ideal,
+        available, panel``.
 
         Examples
         --------
@@ -145,7 +148,7 @@ class QuotaTable(Result):
         DataFrame
             ``city, rule, observed, limit, status, message_zh, message_en``: the rows of
             :func:`quotas.checks.check_cells` on the quotas (with the targets, population,
-            pillars, structure and sector targets the table was built with), then per city a
+            key industries, structure and sector targets the table was built with), then per city a
             ``capacity`` row (cells whose quota exceeds the enterprises available; limit 0)
             and a ``panel`` row (cells whose quota is below their panel; limit 0).
             Kept panel enterprises are exempt from ``top_industries``.
@@ -165,11 +168,11 @@ class QuotaTable(Result):
         # ``panel``: kept panel enterprises, exempt from top_industries (it governs new ones).
         cells = self.cells.rename(columns={"quota": "count"})
         cells["panel"] = np.minimum(cells["panel"], cells["count"])
-        keys = ["city", "section", "size_class", "state_owned", "count", "panel"]
+        keys = ["city", "section", "industry_group", "size_class", "state_owned", "count", "panel"]
         context = {
             "targets": self.targets,
             "population": self.population,
-            "pillars": self.pillars or None,
+            "key_industries": self.key_industries,
             "structure": self.structure,
             "sector_targets": self.sector_targets,
         }
@@ -468,7 +471,7 @@ def _data_row(
 ) -> dict[str, Any]:
     if len(bad):
         where = ", ".join(
-            f"{r.section}/{r.size_class}/{'state' if r.state_owned else 'non-state'}"
+            f"{r.industry_group}/{r.size_class}/{'state' if r.state_owned else 'non-state'}"
             for r in bad.head(5).itertuples()
         )
         return {

@@ -450,7 +450,7 @@ def audit(
         targets=targets,
         population=city_pop,
         municipality=municipality,
-        pillars=pillars,
+        key_industries=pillars,
         structure=pop_structure,
         sector_targets=sector_targets,
     )

@@ -127,7 +127,7 @@ def test_top_industries_and_pillars() -> None:
     assert q[("H", "small", False)] == 0 and q[("K", "small", False)] == 0
     assert q[("F", "small", False)] + q[("G", "small", False)] == 60
     assert abs(q[("F", "small", False)] - 37.5) == 0.5
-    qt = build_quotas(structure(rows), pd.Series({"广州市": 60}), rules=rules, pillars={"广州": ["K"]})
+    qt = build_quotas(structure(rows), pd.Series({"广州市": 60}), rules=rules, key_industries={"广州": ["K"]})
     q = quotas(qt)
     assert q[("K", "small", False)] >= 1 and q[("H", "small", False)] == 0
     assert (qt.check()["status"] != "fail").all()
@@ -340,8 +340,10 @@ def test_soft_sector_split_is_relaxed_by_the_panel_and_reported() -> None:
 
 def test_pillar_without_enterprises() -> None:
     rows = [("F", "small", False, 100, 5000), ("K", "small", False, 0, 0)]
-    with pytest.raises(InfeasibleQuotaError, match="pillar section\\(s\\) K have no enterprises"):
-        build_quotas(structure(rows), pd.Series({"广州市": 60}), rules=RULES, pillars={"广州市": ["K"]})
+    with pytest.raises(InfeasibleQuotaError, match="pillar industry\\(ies\\) K have no enterprises"):
+        build_quotas(
+            structure(rows), pd.Series({"广州市": 60}), rules=RULES, key_industries={"广州市": ["K"]}
+        )
 
 
 def test_conflicts_in_several_cities_are_all_reported() -> None:
@@ -464,7 +466,7 @@ def test_hard_rules_hold_or_infeasibility_is_raised(data, n, top, panel_on, hard
             pd.Series({"广州市": n}),
             rules=rules,
             existing=panel,
-            pillars={"广州市": ["K"]} if "K" in {d[0] for d in data} else None,
+            key_industries={"广州市": ["K"]} if "K" in {d[0] for d in data} else None,
         )
     except InfeasibleQuotaError as err:
         assert err.conflicts and err.conflicts[0]["city"] == "广州市" and err.conflicts[0]["rules"]

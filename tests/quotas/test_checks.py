@@ -69,7 +69,7 @@ def make_structure() -> pd.DataFrame:
 
 
 def run(cells: pd.DataFrame, rules=MOHRSS_2011, **kwargs) -> pd.DataFrame:
-    args = dict(population=POPULATION, pillars=PILLARS, structure=make_structure())
+    args = dict(population=POPULATION, key_industries=PILLARS, structure=make_structure())
     args.update(kwargs)
     return check_cells(cells, rules, **args)
 
@@ -141,7 +141,7 @@ def test_break_top_industries():
 
 def test_pillar_outside_top_is_allowed():
     rows = move(BASE_ROWS, ("G", "small", False), ("Q", "small", False), 1)
-    out = run(make_cells(rows), pillars={GZ: ["G"], SG: ["G", "Q"]})
+    out = run(make_cells(rows), key_industries={GZ: ["G"], SG: ["G", "Q"]})
     assert broken(out) == []
 
 
@@ -320,7 +320,7 @@ def test_missing_data_is_skipped_with_a_reason():
     for rule, word in [
         ("min_count", "population"),
         ("top_industries", "structure"),
-        ("pillar_industries", "pillars"),
+        ("pillar_industries", "key_industries"),
         ("proportional_mix", "structure"),
     ]:
         assert out.loc[(SG, rule), "status"] == "skipped"
@@ -363,7 +363,7 @@ def test_missing_column_and_bad_pillars():
     with pytest.raises(QuotaInputError, match=r"\['count'\]"):
         check_cells(make_cells().drop(columns="count"), MOHRSS_2011)
     with pytest.raises(QuotaInputError, match="'X'"):
-        check_cells(make_cells(), MOHRSS_2011, pillars={GZ: ["X"]})
+        check_cells(make_cells(), MOHRSS_2011, key_industries={GZ: ["X"]})
     with pytest.raises(ValueError, match="unknown rule set 'mohrss-2030'"):
         check_cells(make_cells(), "mohrss-2030")
 

@@ -87,10 +87,11 @@ def test_model_names_follow_city_cell_and_rule() -> None:
             "panel": 0,
         }
     )
+    from quotas.industry_groups import check_key_industries
     from quotas.structure import validate_structure
 
     cities = model.prepare_cities(
-        validate_structure(s), pd.Series({"广州市": 60}), MOHRSS_2011, {}, None, 1.0
+        validate_structure(s), pd.Series({"广州市": 60}), MOHRSS_2011, check_key_industries(None), None, 1.0
     )
     groups = build._groups_of(cities, None, MOHRSS_2011, False)
     program, _, _ = model.assemble(cities, frozenset(groups), None, objective=True)

@@ -31,9 +31,10 @@ def table() -> QuotaTable:
 
 def test_to_frame_columns_and_totals(table: QuotaTable) -> None:
     f = table.to_frame()
-    assert list(f.columns[:8]) == [
+    assert list(f.columns[:9]) == [
         "city",
         "section",
+        "industry_group",
         "size_class",
         "state_owned",
         "quota",
