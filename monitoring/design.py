@@ -1,11 +1,17 @@
 """The sample's design as the estimates use it: strata, weights and each stratum's size.
 
-The monitored enterprises are a stratified sample: the strata are the quota cells (city x
-industry section x size class x state ownership, :data:`sampling.cells.CELL_KEYS`), drawn without
-replacement, so each stratum's number of enterprises in the register (``enterprises``, N_h)
-gives the finite population correction 1 - n_h / N_h. A :class:`Design` holds one row per
-monitored enterprise with its stratum, its design weight and N_h: what R's
-``svydesign(ids = ~1, strata = ~stratum, weights = ~weight, fpc = ~enterprises)`` is given.
+The monitored enterprises are a stratified sample drawn without replacement: strata within the
+quota cells (city x industry section x size class x state ownership,
+:data:`sampling.cells.CELL_KEYS`), each stratum's number of enterprises in the register (N_h,
+column ``fpc`` as R's ``svydesign`` takes it) giving the finite population correction
+1 - n_h / N_h. A :class:`Design` holds one row per monitored enterprise with its stratum, its
+design weight and N_h: what R's ``svydesign(ids = ~1, strata = ~stratum, weights = ~weight,
+fpc = ~fpc)`` is given.
+
+It comes from a :class:`sampling.Sample` (its ``to_survey_design()``, where each cell's kept
+panel is a take-all stratum and the drawn enterprises another), from that table
+(``enterprise_id``, the cell keys, ``stratum``, ``fpc``, ``weight``), or from any table with
+the cell keys (or other ``strata`` columns), ``weight`` and ``fpc``.
 """
 
 from __future__ import annotations
@@ -19,16 +25,12 @@ import pandas as pd
 
 from basis.results import Result
 from monitoring.exceptions import EstimationError
-from sampling.cells import CELL_KEYS as KEYS
+from sampling.cells import CELL_KEYS
 
 if TYPE_CHECKING:
     from sampling.sample import Sample
 
-__all__ = ["DESIGN_COLUMNS", "Design", "as_design"]
-
-DESIGN_COLUMNS: tuple[str, ...] = ("enterprise_id", *KEYS, "weight", "enterprises")
-"""The columns of :attr:`Design.table`, first: the id, the cell keys (the strata), the design
-weight and the stratum's number of enterprises in the register (N_h)."""
+__all__ = ["Design", "as_design"]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -38,22 +40,24 @@ class Design(Result):
     Attributes
     ----------
     table : DataFrame
-        :data:`DESIGN_COLUMNS`, then any other columns given (they can define domains).
+        ``enterprise_id``, the cell keys (where given), the ``strata`` columns, ``weight``
+        (the design weight), ``fpc`` (N_h, the stratum's enterprises in the register), then
+        any other columns given (they can define domains).
     strata : tuple of str
-        The columns whose combinations are the strata (the cell keys by default).
+        The columns whose combinations are the strata.
 
     Examples
     --------
     >>> import pandas as pd
     >>> table = pd.DataFrame({
     ...     "enterprise_id": ["a", "b", "c"], "city": "广州市", "section": "C",
-    ...     "size_class": "small", "state_owned": False, "weight": 5.0, "enterprises": 15,
+    ...     "size_class": "small", "state_owned": False, "weight": 5.0, "fpc": 15,
     ... })
     >>> design = as_design(table)
     >>> design.headline()
     '3 enterprises in 1 strata, 15 in the register (weights sum to 15)'
-    >>> design.strata_table()[["n", "enterprises", "fpc"]].to_dict("records")
-    [{'n': 3, 'enterprises': 15, 'fpc': 0.8}]
+    >>> design.strata_table()[["n", "fpc", "correction"]].to_dict("records")
+    [{'n': 3, 'fpc': 15, 'correction': 0.8}]
 
     References
     ----------
@@ -62,13 +66,13 @@ class Design(Result):
     """
 
     table: pd.DataFrame
-    strata: tuple[str, ...] = KEYS
+    strata: tuple[str, ...] = CELL_KEYS
 
     def headline(self) -> str:
         cells = self.strata_table()
         return (
             f"{len(self.table):,} enterprises in {len(cells):,} strata, "
-            f"{int(cells['enterprises'].sum()):,} in the register "
+            f"{int(cells['fpc'].sum()):,} in the register "
             f"(weights sum to {self.table['weight'].sum():,.6g})"
         )
 
@@ -76,40 +80,53 @@ class Design(Result):
         return self.table.copy()
 
     def strata_table(self) -> pd.DataFrame:
-        """One row per stratum: its keys, ``n`` (monitored), ``enterprises`` (N_h), ``fpc``
+        """One row per stratum: its keys, ``n`` (monitored), ``fpc`` (N_h), ``correction``
         (1 - n_h / N_h) and ``weight`` (the sum of the weights)."""
         grouped = self.table.groupby(list(self.strata), sort=True, observed=True, dropna=False)
         cells = grouped.agg(
-            n=("enterprise_id", "size"), enterprises=("enterprises", "first"), weight=("weight", "sum")
+            n=("enterprise_id", "size"), fpc=("fpc", "first"), weight=("weight", "sum")
         ).reset_index()
-        cells["fpc"] = 1 - cells["n"] / cells["enterprises"]
-        return cells[[*self.strata, "n", "enterprises", "fpc", "weight"]]
+        cells["correction"] = 1 - cells["n"] / cells["fpc"]
+        return cells[[*self.strata, "n", "fpc", "correction", "weight"]]
+
+    def collapse_levels(self) -> list[list[str]]:
+        """The groups a stratum without respondents is collapsed into, finest first: the cell,
+        then (city, section, size class), (city, section), (city) - those coarser than the
+        strata; with other strata, their leading columns."""
+        if all(c in self.table.columns for c in CELL_KEYS):
+            levels = [list(CELL_KEYS[:k]) for k in range(len(CELL_KEYS), 0, -1)]
+            return [
+                level
+                for level in levels
+                if set(level) < set(self.strata) or not set(self.strata) <= set(level)
+            ]
+        return [list(self.strata[:k]) for k in range(len(self.strata) - 1, 0, -1)]
 
     def summary(self) -> str:
         cells = self.strata_table()
-        take_all = int((cells["n"] == cells["enterprises"]).sum())
-        single = int((cells["n"] == 1).sum())
+        take_all = int((cells["n"] == cells["fpc"]).sum())
+        single = int(((cells["n"] == 1) & (cells["fpc"] > 1)).sum())
         return "\n".join(
             [
                 f"Design: {self.headline()}",
-                f"strata: {', '.join(self.strata)}; {take_all} taken whole (fpc 0), "
-                f"{single} with one enterprise",
+                f"strata: {', '.join(self.strata)}; {take_all} taken whole (fpc = n), "
+                f"{single} with one enterprise of several",
             ]
         )
 
 
-def as_design(design: Design | Sample | pd.DataFrame, *, strata: Sequence[str] = KEYS) -> Design:
+def as_design(design: Design | Sample | pd.DataFrame, *, strata: Sequence[str] | None = None) -> Design:
     """The design of a sample, checked: from a :class:`Design`, a :class:`sampling.Sample` or a table.
 
     Parameters
     ----------
     design : Design, Sample or DataFrame
-        A :class:`sampling.Sample` gives its monitored enterprises (roles ``panel`` and
-        ``new``) with their cell, ``weight`` and the cell's number of enterprises in the frame
-        (``Sample.cells["population"]``). A DataFrame needs :data:`DESIGN_COLUMNS` (with the
-        ``strata`` columns in place of the cell keys when other strata are given).
-    strata : sequence of str
-        The columns whose combinations are the strata; the quota cells by default.
+        A :class:`sampling.Sample` gives its ``to_survey_design()`` (strata = each cell's kept
+        panel and its drawn enterprises); a DataFrame needs ``enterprise_id``, the ``strata``
+        columns, ``weight`` and ``fpc`` (N_h).
+    strata : sequence of str, optional
+        The columns whose combinations are the strata: by default ``stratum`` when the table
+        has it (the sample's survey design), else the cell keys.
 
     Returns
     -------
@@ -119,7 +136,7 @@ def as_design(design: Design | Sample | pd.DataFrame, *, strata: Sequence[str] =
     ------
     EstimationError
         A column is missing; an enterprise id is empty or repeated; a weight is missing, not
-        positive or infinite; ``enterprises`` is missing, not a whole number, differs within a
+        positive or infinite; ``fpc`` is missing, not a whole number, differs within a
         stratum or is smaller than the stratum's monitored enterprises. The message names the
         enterprise or the stratum and the value.
 
@@ -127,7 +144,7 @@ def as_design(design: Design | Sample | pd.DataFrame, *, strata: Sequence[str] =
     --------
     >>> import pandas as pd
     >>> table = pd.DataFrame({"enterprise_id": ["a", "b"], "city": "广州市", "weight": [1.0, 0.0],
-    ...                       "enterprises": 2})
+    ...                       "fpc": 2})
     >>> as_design(table, strata=["city"])
     Traceback (most recent call last):
     ...
@@ -135,9 +152,6 @@ def as_design(design: Design | Sample | pd.DataFrame, *, strata: Sequence[str] =
     """
     if isinstance(design, Design):
         return design
-    strata = tuple(strata)
-    if not strata:
-        raise EstimationError("design: strata must name at least one column")
     if isinstance(design, pd.DataFrame):
         table = design
     elif hasattr(design, "cells") and hasattr(design, "table"):
@@ -146,20 +160,28 @@ def as_design(design: Design | Sample | pd.DataFrame, *, strata: Sequence[str] =
         raise EstimationError(
             f"design must be a Design, a sampling.Sample or a DataFrame, got {type(design).__name__}"
         )
-    needed = ["enterprise_id", *strata, "weight", "enterprises"]
+    if strata is None:
+        strata = ("stratum",) if "stratum" in table.columns else CELL_KEYS
+    strata = tuple(strata)
+    if not strata:
+        raise EstimationError("design: strata must name at least one column")
+    needed = ["enterprise_id", *strata, "weight", "fpc"]
     _check_columns(table, needed)
-    others = [c for c in table.columns if c not in needed]
-    table = table[[*needed, *others]].reset_index(drop=True).copy()
+    keys = [c for c in CELL_KEYS if c in table.columns and c not in strata]
+    first = ["enterprise_id", *keys, *strata, "weight", "fpc"]
+    table = table[[*first, *[c for c in table.columns if c not in first]]].reset_index(drop=True).copy()
     _check_ids(table)
     table["weight"] = _check_weights(table)
-    table["enterprises"] = _check_enterprises(table, strata)
+    table["fpc"] = _check_fpc(table, strata)
     return Design(table=table, strata=strata)
 
 
 def _from_sample(sample: Sample) -> pd.DataFrame:
+    if hasattr(sample, "to_survey_design"):
+        return sample.to_survey_design()
     units = sample.to_frame("sample")
-    cells = sample.cells[[*KEYS, "population"]].rename(columns={"population": "enterprises"})
-    return units.merge(cells, on=list(KEYS), how="left", validate="many_to_one")
+    cells = sample.cells[[*CELL_KEYS, "population"]].rename(columns={"population": "fpc"})
+    return units.merge(cells, on=list(CELL_KEYS), how="left", validate="many_to_one")
 
 
 def _check_columns(table: pd.DataFrame, needed: Sequence[str]) -> None:
@@ -193,19 +215,19 @@ def _check_weights(table: pd.DataFrame) -> pd.Series:
     return weight
 
 
-def _check_enterprises(table: pd.DataFrame, strata: tuple[str, ...]) -> pd.Series:
-    size = pd.to_numeric(table["enterprises"], errors="coerce").astype(float)
+def _check_fpc(table: pd.DataFrame, strata: tuple[str, ...]) -> pd.Series:
+    size = pd.to_numeric(table["fpc"], errors="coerce").astype(float)
     bad = ~(np.isfinite(size) & (size >= 1) & (size == np.round(size)))
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise EstimationError(
-            f"design: enterprises (the stratum's number in the register) must be a whole number "
-            f">= 1: enterprise {table['enterprise_id'].iloc[i]!r} has {table['enterprises'].iloc[i]}"
+            f"design: fpc (the stratum's number of enterprises in the register) must be a whole number "
+            f">= 1: enterprise {table['enterprise_id'].iloc[i]!r} has {table['fpc'].iloc[i]}"
         )
     grouped = size.groupby([table[c] for c in strata], sort=False, dropna=False)
     varies = grouped.nunique() > 1
     if varies.any():
-        raise EstimationError(f"design: enterprises differs within stratum {_label(varies.index[varies][0])}")
+        raise EstimationError(f"design: fpc differs within stratum {_label(varies.index[varies][0])}")
     counts = grouped.agg(["size", "first"])
     over = counts["size"] > counts["first"]
     if over.any():

@@ -56,7 +56,7 @@ class Domains:
         self.stratum = grouped.ngroup().to_numpy()
         first = grouped.first()
         self.labels = [" / ".join(map(str, k if isinstance(k, tuple) else (k,))) for k in first.index]
-        self.enterprises = first["enterprises"].to_numpy(dtype=float)
+        self.enterprises = first["fpc"].to_numpy(dtype=float)
         self.weight = self.data["weight"].to_numpy(dtype=float)
         self.lonely = lonely
 

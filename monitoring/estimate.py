@@ -198,7 +198,7 @@ class Estimates(Result):
                 "state_owned": "是否国有",
                 "n": "监测企业数",
                 "respondents": "报送企业数",
-                "enterprises": "名录企业数",
+                "fpc": "名录企业数",
                 "factor": "权数调整系数",
                 "collapsed_into": "并入组",
             }
@@ -279,7 +279,7 @@ def estimate(
     >>> import pandas as pd
     >>> design = pd.DataFrame({"enterprise_id": list("abcdef"), "city": "广州市", "section": "C",
     ...     "size_class": ["small"] * 4 + ["large"] * 2, "state_owned": False,
-    ...     "weight": [5.0] * 4 + [1.0] * 2, "enterprises": [20] * 4 + [2] * 2})
+    ...     "weight": [5.0] * 4 + [1.0] * 2, "fpc": [20] * 4 + [2] * 2})
     >>> reports = pd.DataFrame({"enterprise_id": list("abcdef"),
     ...     "base_employment": [100, 100, 100, 100, 50, 50],
     ...     "end_employment": [90, 110, 100, 95, 60, 40]})

@@ -9,18 +9,21 @@ without a report, or with a blank (4) and (5), did not respond.
 Two documented adjustments (``method``):
 
 ``"cell"`` (default)
-    Weighting-class adjustment within the design's cells: the respondents of cell h carry the
-    weight of all its monitored enterprises, w*_i = w_i x (sum_{s_h} w) / (sum_{r_h} w). Under
-    the response-homogeneity-group model (within a cell every enterprise responds with the same
-    probability, independently) the respondents are a stratified random sample of r_h from
-    N_h, and the variance is the stratified formula with r_h in place of n_h (Särndal, Swensson
-    and Wretman 1992, section 15.6.2). A cell with no respondent (``empty_cells``):
-    ``"collapse"`` spreads the sum of its monitored enterprises' weights over the respondents of
-    the nearest coarser group that has respondents - the same city, section and size class
-    (other ownership), then the same city and section, then the same city - in proportion to
-    their adjusted weights; a city with no respondent at all is an error (its estimates would
-    rest on other cities). ``"error"`` raises an error naming the empty cells. The total weight
-    is kept: the adjusted weights add up to the design weights of all monitored enterprises.
+    Weighting-class adjustment within the design's strata (the quota cells, or, in the
+    sample's survey design, each cell's panel and its drawn enterprises): the respondents of
+    stratum h carry the weight of all its monitored enterprises,
+    w*_i = w_i x (sum_{s_h} w) / (sum_{r_h} w). Under the response-homogeneity-group model
+    (within a stratum every enterprise responds with the same probability, independently) the
+    respondents are a stratified random sample of r_h from N_h, and the variance is the
+    stratified formula with r_h in place of n_h (Särndal, Swensson and Wretman 1992, section
+    15.6.2). A stratum with no respondent (``empty_cells``): ``"collapse"`` spreads the sum of
+    its monitored enterprises' weights over the respondents of the nearest coarser group that
+    has respondents (:meth:`monitoring.design.Design.collapse_levels`: its quota cell, then the
+    same city, section and size class (other ownership), then the same city and section, then
+    the same city), in proportion to their adjusted weights; a city with no respondent at all
+    is an error (its estimates would rest on other cities). ``"error"`` raises an error naming
+    the empty strata. The total weight is kept: the adjusted weights add up to the design
+    weights of all monitored enterprises.
 
 ``"unchanged"``
     Each non-respondent is imputed as unchanged since its base (end = base, so it did not
@@ -155,7 +158,7 @@ def adjust_nonresponse(
 
     >>> import pandas as pd
     >>> design = pd.DataFrame({"enterprise_id": list("abcd"), "city": "广州市", "section": "C",
-    ...     "size_class": "small", "state_owned": False, "weight": 5.0, "enterprises": 20})
+    ...     "size_class": "small", "state_owned": False, "weight": 5.0, "fpc": 20})
     >>> reports = pd.DataFrame({"enterprise_id": list("abc"), "base_employment": [10, 20, 30],
     ...                         "end_employment": [10, 0, 33]})
     >>> adjusted = adjust_nonresponse(reports, design)
@@ -179,15 +182,15 @@ def adjust_nonresponse(
     data.insert(len(units.columns), "design_weight", data["weight"])
     strata = list(design.strata)
     stratum = data.groupby(strata, sort=True, dropna=False, observed=True).ngroup().to_numpy()
-    cells = design.strata_table()[[*strata, "n", "enterprises"]].copy()
+    cells = design.strata_table()[[*strata, "n", "fpc"]].copy()
     responded = data["responded"].to_numpy()
     cells["respondents"] = np.bincount(stratum[responded], minlength=len(cells))
     if method == "unchanged":
         data, cells = _unchanged(data, cells)
     else:
-        data, cells = _reweight(data, cells, stratum, strata, empty_cells)
+        data, cells = _reweight(data, cells, stratum, design, empty_cells)
     columns = [*units.columns, *[c for c in data.columns if c not in units.columns]]
-    cells = cells[[*strata, "n", "respondents", "enterprises", "factor", "collapsed_into"]]
+    cells = cells[[*strata, "n", "respondents", "fpc", "factor", "collapsed_into"]]
     return Adjustment(data=data[columns].reset_index(drop=True), cells=cells, design=design, method=method)
 
 
@@ -253,8 +256,9 @@ def _unchanged(data: pd.DataFrame, cells: pd.DataFrame) -> tuple[pd.DataFrame, p
 
 
 def _reweight(
-    data: pd.DataFrame, cells: pd.DataFrame, stratum: np.ndarray, strata: Sequence[str], empty_cells: str
+    data: pd.DataFrame, cells: pd.DataFrame, stratum: np.ndarray, design: Design, empty_cells: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    strata = list(design.strata)
     responded = data["responded"].to_numpy()
     weight = data["weight"].to_numpy()
     cells_n = len(cells)
@@ -271,7 +275,14 @@ def _reweight(
                 f"{int(empty.sum())} cell(s) with no respondent: {shown}; choose empty_cells='collapse' "
                 "to let the respondents of the same city and section carry their weight"
             )
-        adjusted = _collapse(cells, strata, stratum, adjusted, sampled, empty, collapsed_into)
+        levels = design.collapse_levels()
+        columns = list(dict.fromkeys(c for level in levels for c in level))
+        keys = (
+            data.groupby(strata, sort=True, dropna=False, observed=True)[columns]
+            .first()
+            .reset_index(drop=True)
+        )
+        adjusted = _collapse(cells, strata, keys, levels, stratum, adjusted, sampled, empty, collapsed_into)
     cells = cells.copy()
     factor_after = np.bincount(stratum, weights=adjusted, minlength=cells_n)
     cells["factor"] = np.divide(factor_after, kept, out=np.full(cells_n, np.nan), where=~empty)
@@ -283,23 +294,20 @@ def _reweight(
 def _collapse(
     cells: pd.DataFrame,
     strata: Sequence[str],
+    keys: pd.DataFrame,
+    levels: list[list[str]],
     stratum: np.ndarray,
     adjusted: np.ndarray,
     sampled: np.ndarray,
     empty: np.ndarray,
     collapsed_into: np.ndarray,
 ) -> np.ndarray:
-    """Spread each empty cell's weight over the respondents of its nearest group with respondents."""
-    if len(strata) < 2:
-        raise EstimationError(
-            f"{int(empty.sum())} stratum/strata with no respondent and no coarser group to collapse into: "
-            + "; ".join(_label(tuple(cells.loc[h, strata])) for h in np.flatnonzero(empty)[:10])
-        )
+    """Spread each empty stratum's weight over the respondents of its nearest group with
+    respondents (``levels``, finest first; ``keys`` has each stratum's group columns)."""
     adjusted = adjusted.copy()
     waiting = empty.copy()
-    for depth in range(len(strata) - 1, 0, -1):
-        keys = list(strata[:depth])
-        group = cells.groupby(keys, sort=False, dropna=False, observed=True).ngroup().to_numpy()
+    for level in levels:
+        group = keys.groupby(level, sort=False, dropna=False, observed=True).ngroup().to_numpy()
         groups = group.max() + 1
         has_respondents = np.bincount(group[~empty], minlength=groups) > 0
         moving = waiting & has_respondents[group]
@@ -311,12 +319,18 @@ def _collapse(
         gain = np.divide(extra, carried, out=np.zeros(groups), where=carried > 0)
         adjusted = adjusted * (1 + gain[unit_group])
         for h in np.flatnonzero(moving):
-            collapsed_into[h] = _label(tuple(cells.loc[h, keys]))
+            collapsed_into[h] = _label(tuple(keys.loc[h, level]))
         waiting &= ~moving
     if waiting.any():
-        cities = sorted({str(cells.loc[h, strata[0]]) for h in np.flatnonzero(waiting)})
+        shown = "; ".join(_label(tuple(cells.loc[h, strata])) for h in np.flatnonzero(waiting)[:10])
+        if not levels:
+            raise EstimationError(
+                f"{int(waiting.sum())} stratum/strata with no respondent and no coarser group to collapse into: {shown}"
+            )
+        top = levels[-1]
+        names = sorted({_label(tuple(keys.loc[h, top])) for h in np.flatnonzero(waiting)})
         raise EstimationError(
-            f"no enterprise responded in {strata[0]} {', '.join(cities)}: its estimates cannot be made "
+            f"no enterprise responded in {'+'.join(top)} {', '.join(names)}: its estimates cannot be made "
             "from its own reports (collect them, or estimate without it)"
         )
     return adjusted

@@ -274,7 +274,7 @@ def employment_index(
 
     >>> import pandas as pd
     >>> design = pd.DataFrame({"enterprise_id": ["a", "b"], "city": "广州市", "section": "C",
-    ...     "size_class": "large", "state_owned": False, "weight": 1.0, "enterprises": 2})
+    ...     "size_class": "large", "state_owned": False, "weight": 1.0, "fpc": 2})
     >>> reports = pd.DataFrame({"enterprise_id": ["a", "b", "a", "b"],
     ...     "month": ["2026-01", "2026-01", "2026-02", "2026-02"],
     ...     "base_employment": [100, 200, 99, 200], "end_employment": [99, 200, 99, 204]})
@@ -388,7 +388,7 @@ def climate_index(
 
     >>> import pandas as pd
     >>> design = pd.DataFrame({"enterprise_id": list("abcd"), "city": "广州市", "section": "C",
-    ...     "size_class": "small", "state_owned": False, "weight": [1.0, 1, 2, 4], "enterprises": 4})
+    ...     "size_class": "small", "state_owned": False, "weight": [1.0, 1, 2, 4], "fpc": 4})
     >>> reports = pd.DataFrame({"enterprise_id": list("abcd"), "base_employment": [10, 10, 10, 10],
     ...                         "end_employment": [11, 10, 9, 8]})
     >>> float(climate_index(reports, design, by=[]).to_frame()["index"].iloc[0])

@@ -83,7 +83,7 @@ def test_srs_hand_calculation():
             "size_class": "small",
             "state_owned": False,
             "weight": 2.5,
-            "enterprises": 10,
+            "fpc": 10,
         }
     )
     reports = pd.DataFrame(
@@ -120,7 +120,7 @@ def test_take_all_design_has_zero_standard_errors():
     reports = _reports().dropna(subset=["end_employment"])
     design = _design()
     design = design[design["enterprise_id"].isin(reports["enterprise_id"])].assign(weight=1.0)
-    design["enterprises"] = design.groupby(["city", "section", "size_class", "state_owned"])[
+    design["fpc"] = design.groupby(["city", "section", "size_class", "state_owned"])[
         "enterprise_id"
     ].transform("size")
     result = estimate(reports, design).to_frame()

@@ -148,3 +148,33 @@ def test_weights_keep_the_total_and_each_city(responds):
     want = design.groupby("city")["weight"].sum()
     np.testing.assert_allclose(got.loc[want.index], want, rtol=1e-12)
     assert (data["weight"] >= data["design_weight"] - 1e-12).all()
+
+
+def test_sample_survey_design_panel_stratum_collapses_into_its_cell():
+    # The sample's survey design (sampling: each cell's kept panel a take-all stratum, the drawn
+    # enterprises another, column 'stratum'). The panel enterprise p did not report: its
+    # stratum has no respondent and collapses first into its cell, whose drawn respondents
+    # (weights 4 + 4 + 4 = 12) carry its weight 1 as well: 4 x 13/12 each.
+    design = pd.DataFrame(
+        {
+            "enterprise_id": ["p", "d1", "d2", "d3"],
+            "city": "广州市",
+            "section": "C",
+            "size_class": "small",
+            "state_owned": False,
+            "role": ["panel", "new", "new", "new"],
+            "stratum": ["广州市/C/small/non-state/panel"] + ["广州市/C/small/non-state/drawn"] * 3,
+            "fpc": [1, 12, 12, 12],
+            "pi": [1.0, 0.25, 0.25, 0.25],
+            "weight": [1.0, 4.0, 4.0, 4.0],
+        }
+    )
+    reports = pd.DataFrame(
+        {"enterprise_id": ["d1", "d2", "d3"], "base_employment": [10, 20, 30], "end_employment": [10, 18, 33]}
+    )
+    result = adjust_nonresponse(reports, design)
+    assert result.design.strata == ("stratum",)
+    assert result.design.collapse_levels()[0] == ["city", "section", "size_class", "state_owned"]
+    np.testing.assert_allclose(result.data["weight"], [13 / 3] * 3, rtol=1e-12)
+    cells = result.cells.set_index("stratum")
+    assert cells.loc["广州市/C/small/non-state/panel", "collapsed_into"] == "广州市 / C / small / False"

@@ -17,7 +17,7 @@ CELL = {"city": "广州市", "section": "C", "size_class": "small", "state_owned
 
 
 def _design(ids: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({"enterprise_id": ids, **CELL, "weight": 2.0, "enterprises": 6})
+    return pd.DataFrame({"enterprise_id": ids, **CELL, "weight": 2.0, "fpc": 6})
 
 
 def _reports() -> pd.DataFrame:
@@ -73,7 +73,7 @@ def test_index_by_domain_and_outputs(tmp_path):
     reports = _reports()
     # two cells of N = 3 each: until February small {a, c}, large {b}; from March small {b, d},
     # large {c}
-    designs = {k: v.assign(size_class=["small", "large", "small"], enterprises=3) for k, v in DESIGNS.items()}
+    designs = {k: v.assign(size_class=["small", "large", "small"], fpc=3) for k, v in DESIGNS.items()}
     result = employment_index(reports, designs, by=["size_class"])
     table = result.to_frame()
     # size_class 'large' is b until February and c from March (design column): in the link month
@@ -123,7 +123,7 @@ def test_climate_index_by_hand_with_tolerance(tmp_path):
     # tolerance 0: rose {1, 2} (weight 2), fell {3, 4}: D = 100 x 2/8 = 25.
     # tolerance 0.005 (|change| <= 0.5): the second is unchanged: D = 100 x (1 + 0.5) / 8 = 18.75;
     # shares rose 1/8, unchanged 1/8, fell 6/8.
-    design = pd.DataFrame({"enterprise_id": list("abcd"), **CELL, "weight": [1.0, 1, 2, 4], "enterprises": 4})
+    design = pd.DataFrame({"enterprise_id": list("abcd"), **CELL, "weight": [1.0, 1, 2, 4], "fpc": 4})
     reports = pd.DataFrame(
         {
             "enterprise_id": list("abcd"),

@@ -3,8 +3,8 @@
 # Run from the repository root:  Rscript tests/monitoring/r/make_estimate_refs.R
 # Needs the R package survey (written with 4.1.1). Reads
 #   tests/monitoring/r/estimate_design.csv   43 monitored enterprises in 11 strata (the quota
-#       cells city x section x size_class x state_owned): weight = design weight, enterprises =
-#       N_h, the cell's enterprises in the register. Two cells are taken whole (N_h = n_h: 广州市 C
+#       cells city x section x size_class x state_owned): weight = design weight, fpc = N_h,
+#       the cell's enterprises in the register. Two cells are taken whole (N_h = n_h: 广州市 C
 #       large, 深圳市 C large); 广州市 C small mixes 2 panel enterprises (weight 1) with 6 drawn
 #       (weight 38/6).
 #   tests/monitoring/r/estimate_reports.csv  one month's reports of the same 43: 11 did not respond
@@ -25,7 +25,7 @@
 #     深圳市 G micro state (same city, section and size), 广州市 G large state to 广州市 G (no
 #     other 广州市 G large cell). R is then given the respondents only, with the adjusted weights,
 #     as a stratified design: svydesign(ids = ~1, strata = ~cell, weights = ~weight,
-#     fpc = ~enterprises): the fpc is 1 - r_h / N_h with r_h the cell's respondents.
+#     fpc = ~fpc): the fpc is 1 - r_h / N_h with r_h the cell's respondents.
 #   "unchanged": every monitored enterprise with its design weight; a non-respondent's end
 #     employment is its base. R is given all 43 with the design weights.
 # A stratum with one enterprise in the data: options(survey.lonely.psu = "adjust" / "average" /
@@ -102,7 +102,7 @@ weights_out <- list()
 resp <- dat[dat$responded, ]
 resp$weight <- cell_weights(dat)[dat$responded]
 weights_out[[1]] <- data.frame(case = "cell", enterprise_id = resp$enterprise_id, weight = show(resp$weight))
-des_cell <- svydesign(ids = ~1, strata = ~cell, weights = ~weight, fpc = ~enterprises, data = resp)
+des_cell <- svydesign(ids = ~1, strata = ~cell, weights = ~weight, fpc = ~fpc, data = resp)
 for (lonely in c("adjust", "average", "remove")) {
   options(survey.lonely.psu = lonely)
   estimates(paste0("cell_", lonely), des_cell)
@@ -130,7 +130,7 @@ imputed$end_employment[!imputed$responded] <- imputed$base_employment[!imputed$r
 weights_out[[2]] <- data.frame(case = "unchanged", enterprise_id = imputed$enterprise_id,
                                weight = show(imputed$weight))
 estimates("unchanged_adjust",
-          svydesign(ids = ~1, strata = ~cell, weights = ~weight, fpc = ~enterprises, data = imputed))
+          svydesign(ids = ~1, strata = ~cell, weights = ~weight, fpc = ~fpc, data = imputed))
 
 write.csv(do.call(rbind, rows), file.path(here, "estimate_refs.csv"), row.names = FALSE, fileEncoding = "UTF-8")
 write.csv(do.call(rbind, weights_out), file.path(here, "estimate_weights.csv"), row.names = FALSE,
