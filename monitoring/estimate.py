@@ -55,6 +55,8 @@ from monitoring.variance import LONELY, Lonely
 from quotas.labels import SIZE_LABELS_ZH
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from sampling.sample import Sample
 
 __all__ = ["BY_ZH", "ESTIMATE_COLUMNS", "MEASURES", "MEASURE_ZH", "Estimates", "estimate"]
@@ -165,6 +167,41 @@ class Estimates(Result):
             raise ValueError(f"measure must be one of {', '.join(map(repr, MEASURES))}, got {measure!r}")
         rows = self.table[self.table["measure"] == measure]
         return rows.drop(columns="measure").reset_index(drop=True)
+
+    def plot(self, ax: Axes | None = None, *, measure: str = "change_rate", by: str = "city") -> Axes:
+        """Draw ``measure`` for each domain of ``by`` with its interval (the province as a line).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        import matplotlib.pyplot as plt
+
+        from quotas.plotting import cjk_font
+
+        rows = self.wide(measure)
+        families = [b for b in rows["by"].unique() if b != "province"]
+        if by not in families:
+            raise ValueError(f"by must be one of {', '.join(map(repr, families))}, got {by!r}")
+        part = rows[rows["by"] == by].iloc[::-1]
+        province = rows[rows["by"] == "province"].iloc[0]
+        with cjk_font():
+            if ax is None:
+                _, ax = plt.subplots(figsize=(7, 0.35 * len(part) + 1.5))
+            position = np.arange(len(part))
+            ax.errorbar(
+                part["estimate"],
+                position,
+                xerr=[part["estimate"] - part["ci_low"], part["ci_high"] - part["estimate"]],
+                fmt="o",
+                capsize=3,
+            )
+            ax.axvline(province["estimate"], color="grey", linestyle="--", linewidth=0.8, label="province")
+            ax.set_yticks(position, [str(d) for d in part["domain"]])
+            ax.set_xlabel(f"{measure} ({self.level:.0%} interval)")
+            ax.set_title(f"{measure} by {by}{' - ' + self.month if self.month else ''}")
+            ax.legend(fontsize="small")
+        return ax
 
     def summary(self) -> str:
         lines = [

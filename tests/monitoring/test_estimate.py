@@ -191,3 +191,14 @@ def test_to_excel_has_chinese_sheets_and_headers(tmp_path):
     )
     first = next(book["估计结果"].iter_rows(min_row=2, max_row=2, values_only=True))
     assert first[:3] == ("全省", "全省", "建档期期末就业人数")
+
+
+def test_plot_draws_each_domain_with_its_interval():
+    import matplotlib.pyplot as plt
+
+    result = estimate(_reports(), _design())
+    ax = result.plot(by="size_class")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["small", "micro", "medium", "large"]
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="by must be one of 'city', 'section', 'size_class', got 'region'"):
+        result.plot(by="region")
