@@ -121,7 +121,7 @@ def read_numbers(
         cache: dict[str, tuple[float, str | None]] = {}
         for i in np.flatnonzero(np.isnan(out)):
             cell = text[i]
-            if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+            if cell is None or cell is pd.NA or (isinstance(cell, float) and np.isnan(cell)):
                 continue
             if isinstance(cell, (bool, np.bool_)):
                 reasons[i] = "is a yes/no value, not a number"

@@ -50,6 +50,9 @@ __all__ = [
     "WRITE_SUFFIXES",
     "Column",
     "TableKind",
+    "check_file",
+    "decode_text",
+    "delimiter",
     "header_key",
     "read_table",
     "write_table",
@@ -66,7 +69,8 @@ def _name(path: Path) -> str:
     return str(path)
 
 
-def _check_file(path: Path, what: str) -> None:
+def check_file(path: Path, what: str = "") -> None:
+    """Raise :class:`TableError` unless ``path`` is a non-empty file of a readable type."""
     label = f"{what} {path}" if what else str(path)
     if not path.exists():
         raise TableError(f"{label}: no such file")
@@ -104,7 +108,9 @@ def _looks_big5(data: bytes, text: str) -> bool:
     return True
 
 
-def _decode(data: bytes, label: str) -> str:
+def decode_text(data: bytes, label: str) -> str:
+    """The text of a CSV file's bytes: UTF-8 (with or without BOM) or GB18030; UTF-16 and Big5
+    are named in a :class:`TableError` (``label`` leads the message)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise TableError(
             f"{label}: the text is UTF-16 (Excel's 'Unicode text'); save it as 'CSV UTF-8' or as .xlsx"
@@ -129,9 +135,10 @@ def _decode(data: bytes, label: str) -> str:
     )
 
 
-def _delimiter(text: str, suffix: str) -> str:
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: first.count(d) for d in _DELIMITERS}
+def delimiter(text: str, suffix: str = ".csv", *, lines: int = 1) -> str:
+    """The delimiter (comma, semicolon or tab) used most in the first ``lines`` non-blank lines."""
+    first = [line for line in text.splitlines()[: lines * 4] if line.strip()][:lines]
+    counts = {d: max((line.count(d) for line in first), default=0) for d in _DELIMITERS}
     if suffix == ".tsv" and counts["\t"]:
         return "\t"
     best = max(counts, key=lambda d: counts[d])
@@ -139,10 +146,10 @@ def _delimiter(text: str, suffix: str) -> str:
 
 
 def _read_text(path: Path, label: str) -> pd.DataFrame:
-    text = _decode(path.read_bytes(), label)
+    text = decode_text(path.read_bytes(), label)
     if not text.strip():
         raise TableError(f"{label}: the file has no header line (only blank lines)")
-    sep = _delimiter(text, path.suffix.lower())
+    sep = delimiter(text, path.suffix.lower())
     try:
         df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False)
     except pd.errors.ParserError as exc:
@@ -247,7 +254,7 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | int | None = 0, wha
     """
     p = Path(path)
     label = f"{what} {_name(p)}" if what else _name(p)
-    _check_file(p, what)
+    check_file(p, what)
     suffix = p.suffix.lower()
     if suffix in _TEXT_SUFFIXES:
         df = _read_text(p, label)

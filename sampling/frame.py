@@ -15,14 +15,15 @@ import re
 import warnings
 from collections.abc import Iterable, Mapping
 from os import PathLike
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from basis import tables
 from basis.arrow import TextBuffers, text_buffers
 from basis.booleans import parse_yes_no
+from basis.numbers import LARGEST_EMPLOYEES
 from basis.threads import Workers
 from quotas import classify
 from quotas.cities import resolve_cities
@@ -175,25 +176,10 @@ def canonical_columns(headers: Iterable[Any], *, columns: Mapping[str, str] | No
 def read_table(path: str | PathLike[str], *, sheet: str | int | None = 0) -> pd.DataFrame:
     """Read a CSV, Excel (.xlsx/.xlsm) or Parquet file as text columns, as it stands.
 
-    CSV files are read as UTF-8 (with or without BOM) and, failing that, GB18030, the encoding
-    of most Chinese Excel exports.
+    See :func:`basis.tables.read_table` (encodings, delimiters, and the index: each row's
+    number as the user sees it, the CSV line or Excel row with the header as row 1).
     """
-    p = Path(path)
-    if not p.exists():
-        raise FileNotFoundError(f"no such file: {p}")
-    suffix = p.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                return pd.read_csv(p, dtype=str, keep_default_na=False, encoding=encoding)
-            except UnicodeDecodeError:
-                continue
-        raise FrameError(f"{p}: not readable as UTF-8 or GB18030 text")
-    if suffix in (".xlsx", ".xlsm"):
-        return pd.read_excel(p, sheet_name=sheet, dtype=str, keep_default_na=False)
-    if suffix == ".parquet":
-        return pd.read_parquet(p)
-    raise FrameError(f"{p}: unsupported file type {suffix!r}; use .csv, .xlsx or .parquet")
+    return tables.read_table(path, sheet=sheet)
 
 
 def read_frame(
@@ -464,6 +450,14 @@ def _validate(
         emp_missing = np.isnan(e) if e.dtype.kind == "f" else np.zeros(len(e), dtype=bool)
         problems.append(_problem_rows(emp_missing, out, "employees", "missing or not a number"))
         problems.append(_problem_rows(e < 0, out, "employees", "negative"))
+        problems.append(
+            _problem_rows(
+                e > LARGEST_EMPLOYEES,
+                out,
+                "employees",
+                f"above {LARGEST_EMPLOYEES:,}, more than any enterprise",
+            )
+        )
         if e.dtype.kind == "f":
             problems.append(
                 _problem_rows(
@@ -473,6 +467,14 @@ def _validate(
     else:
         problems.append(_problem_rows(emp.isna(), out, "employees", "missing or not a number"))
         problems.append(_problem_rows(emp < 0, out, "employees", "negative"))
+        problems.append(
+            _problem_rows(
+                emp > LARGEST_EMPLOYEES,
+                out,
+                "employees",
+                f"above {LARGEST_EMPLOYEES:,}, more than any enterprise",
+            )
+        )
         problems.append(_problem_rows((emp % 1 != 0) & emp.notna(), out, "employees", "not a whole number"))
     numbers = {}
     for col in ("revenue", "assets"):

@@ -149,18 +149,12 @@ def _own_values(out: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 def _read_raw(path: Path, sheet: str | int | None) -> dict[str, pd.DataFrame]:
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        data = path.read_bytes()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise SampleError(f"{path}: not readable as UTF-8 or GB18030 text")
+    if suffix in (".csv", ".txt", ".tsv"):
+        from basis.tables import decode_text, delimiter
+
+        text = decode_text(path.read_bytes(), str(path))
         # Title and note lines have fewer fields than the table: pad every line.
-        lines = list(csv.reader(io.StringIO(text)))
+        lines = list(csv.reader(io.StringIO(text), delimiter=delimiter(text, suffix, lines=_SCAN_ROWS)))
         width = max((len(line) for line in lines), default=0)
         return {path.stem: pd.DataFrame([line + [""] * (width - len(line)) for line in lines], dtype=object)}
     if suffix in (".xlsx", ".xlsm"):
@@ -179,7 +173,13 @@ def _read_raw(path: Path, sheet: str | int | None) -> dict[str, pd.DataFrame]:
         if isinstance(sheets, pd.DataFrame):
             return {str(sheet): sheets}
         return {str(k): v for k, v in sheets.items()}
-    raise SampleError(f"{path}: unsupported file type {suffix!r}; use .xlsx or .csv")
+    if suffix == ".parquet":
+        from basis.tables import read_table
+
+        table = read_table(path)
+        rows = [list(table.columns), *table.astype(object).to_numpy().tolist()]
+        return {path.stem: pd.DataFrame(rows, dtype=object)}
+    raise SampleError(f"{path}: unsupported file type {suffix!r}; use .xlsx, .csv or .parquet")
 
 
 _COLUMN_NUMBERS = frozenset("甲乙丙丁戊己庚辛")
@@ -221,7 +221,8 @@ def read_sample(
     Parameters
     ----------
     path : path
-        An Excel workbook (.xlsx, .xlsm) or a CSV file (UTF-8 or GB18030).
+        An Excel workbook (.xlsx, .xlsm), a CSV file (UTF-8 or GB18030) or a Parquet file
+        (as :meth:`sampling.Sample.to_frame` writes it).
     sheet : str or int, optional
         One sheet to read; default every sheet of a workbook except reserve and removal lists
         (:data:`NOT_SAMPLE_SHEETS`). Sheets without a table (no row
@@ -282,10 +283,17 @@ def read_sample(
     >>> s.attrs["skipped"][["row", "kind"]].values.tolist()
     [[4, 'total row']]
     """
+    from basis.exceptions import TableError
+    from basis.tables import check_file
+
     p = Path(path)
     if not p.exists():
         raise SampleError(f"no such file: {p}")
-    raw_sheets = _read_raw(p, sheet)
+    try:
+        check_file(p)
+        raw_sheets = _read_raw(p, sheet)
+    except TableError as exc:
+        raise SampleError(str(exc)) from None
     parts: list[pd.DataFrame] = []
     skipped: list[tuple[str, Any, str, str]] = []
     header_rows: dict[str, int] = {}

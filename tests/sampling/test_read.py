@@ -152,7 +152,7 @@ def test_not_a_sample(tmp_path):
         read_sample(bogus)
     with pytest.raises(SampleError, match="no such file"):
         read_sample(tmp_path / "missing.xlsx")
-    with pytest.raises(SampleError, match="unsupported file type '.pdf'"):
+    with pytest.raises(SampleError, match="unknown file type '.pdf'"):
         (tmp_path / "x.pdf").write_text("x")
         read_sample(tmp_path / "x.pdf")
 
