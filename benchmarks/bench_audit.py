@@ -2,7 +2,7 @@
 
 Workloads (medians of several runs; one run with ``--quick``):
 
-* ``audit(sample, population=frame)``: every rule of MOHRSS 2011, duplicates, membership in
+* ``audit(sample, register=frame)``: every rule of MOHRSS 2011, duplicates, membership in
   the frame and city checks, representativeness by section, sector, size class and ownership,
   and employment coverage, for a sample of about 100,000 enterprises against a prepared
   national frame (10 million rows in the full run). Goal: under 5 s at 10 million rows.
@@ -41,12 +41,12 @@ def run(sample: pd.DataFrame, frame: pd.DataFrame, quick: bool) -> list[dict[str
     repeat = 1 if quick else 3
     n, big_n = len(sample), len(frame)
     rows: list[dict[str, Any]] = []
-    seconds, report = median_time(lambda: audit(sample, population=frame), repeat)
+    seconds, report = median_time(lambda: audit(sample, register=frame), repeat)
     c = report.counts()
     rows.append(
         {
             "workload": f"W4 audit {n:,} against a {big_n:,}-row frame",
-            "tool": "empmon audit(population=frame)",
+            "tool": "empmon audit(register=frame)",
             "seconds": seconds,
             "note": f"{len(report.results):,} result rows ({c['fail']} fail, {c['warn']} warn, {c['skipped']} skipped); goal < 5 s at 10 million rows",
         }
@@ -54,11 +54,11 @@ def run(sample: pd.DataFrame, frame: pd.DataFrame, quick: bool) -> list[dict[str
     start = time.perf_counter()
     table = structure(frame)
     st_seconds = time.perf_counter() - start
-    seconds, report = median_time(lambda: audit(sample, population=table), repeat)
+    seconds, report = median_time(lambda: audit(sample, register=table), repeat)
     rows.append(
         {
             "workload": f"W4 audit {n:,} against the structure of a {big_n:,}-row frame",
-            "tool": "empmon audit(population=structure)",
+            "tool": "empmon audit(register=structure)",
             "seconds": seconds,
             "note": f"{len(table):,} cells; building the structure took {st_seconds:.2f} s (not included)",
         }

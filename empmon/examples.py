@@ -479,7 +479,7 @@ def guangdong_2013(
     report = audit(
         sample,
         rules=GUANGDONG_2013,
-        population=frame,
+        register=frame,
         targets=city_targets,
         sector_targets=sector_targets,
         city_population=stats["population"],
@@ -679,7 +679,7 @@ def national(
     report = audit(
         sample,
         rules=MOHRSS_2011,
-        population=frame,
+        register=frame,
         targets=alloc.allocated,
         city_population=stats["population"],
         municipality=municipality,
@@ -745,8 +745,8 @@ def _write_outputs(
         import matplotlib.pyplot as plt
 
         plt.close(ax.figure)
-    fig = report.plot()
-    fig.savefig(keep(out / "audit.png"), dpi=110, bbox_inches="tight")
+    ax = report.plot()
+    ax.figure.savefig(keep(out / "audit.png"), dpi=110, bbox_inches="tight")
     return files
 
 

@@ -439,7 +439,7 @@ def national_subset(
     report = audit(
         subset,
         rules=rules,
-        population=pop,
+        register=pop,
         city_population=city_population,
         municipality=municipality,
         basis=basis,

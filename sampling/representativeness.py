@@ -12,15 +12,16 @@ Category labels are matched by value; categories absent from one side count as z
 
 from __future__ import annotations
 
-import html
-from collections.abc import Hashable
-from dataclasses import dataclass
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
+from basis.results import Result
 from sampling.exceptions import AuditError
 
 __all__ = [
@@ -29,7 +30,9 @@ __all__ = [
     "design_effect_weights",
     "dissimilarity",
     "employment_coverage",
+    "kish_by_group",
     "kish_effective_size",
+    "pearson_by_group",
     "rao_scott_by_group",
     "rao_scott_gof",
 ]
@@ -37,8 +40,8 @@ __all__ = [
 Order = Literal["first", "second"]
 
 
-@dataclass(frozen=True)
-class GofTest:
+@dataclass(frozen=True, eq=False, repr=False)
+class GofTest(Result):
     """Result of a goodness-of-fit test of a sample's category shares.
 
     Attributes
@@ -63,6 +66,9 @@ class GofTest:
         The categories compared, in order.
     eigenvalues : tuple of float
         Rao-Scott generalised design effects (empty for Pearson's test).
+    totals, standard_errors : Series or None
+        The Rao-Scott tests' estimated totals by category and their design-based standard
+        errors (R's ``svytotal``); None for Pearson's test.
     """
 
     method: str
@@ -74,6 +80,16 @@ class GofTest:
     n: int
     categories: tuple[Hashable, ...]
     eigenvalues: tuple[float, ...] = ()
+    totals: pd.Series | None = field(default=None)
+    standard_errors: pd.Series | None = field(default=None)
+
+    def headline(self) -> str:
+        """One line: the method, X^2, scale, df, p-value and Cohen's w."""
+        return (
+            f"{self.method} goodness of fit over {len(self.categories)} categories, n={self.n}: "
+            f"X2={self.statistic:.4g}, scale={self.scale:.4g}, df={self.df:.4g}, "
+            f"p={self.p_value:.4g}, Cohen's w={self.w:.3f}"
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """One row: method, statistic, scale, df, p_value, w, n."""
@@ -92,18 +108,14 @@ class GofTest:
         )
 
     def summary(self) -> str:
-        """One line of plain text."""
-        return (
-            f"{self.method} goodness of fit over {len(self.categories)} categories, n={self.n}: "
-            f"X2={self.statistic:.4g}, scale={self.scale:.4g}, df={self.df:.4g}, "
-            f"p={self.p_value:.4g}, Cohen's w={self.w:.3f}"
-        )
-
-    def __repr__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        return f"<p>{html.escape(self.summary())}</p>"
+        """The headline, then the estimated totals and standard errors when there are any."""
+        lines = [self.headline()]
+        if self.totals is not None and self.standard_errors is not None:
+            lines.extend(
+                f"  {cat}: total {t:,.1f} (se {se:,.1f})"
+                for cat, t, se in zip(self.totals.index, self.totals, self.standard_errors)
+            )
+        return "\n".join(lines)
 
 
 def _shares(values: pd.Series, name: str) -> pd.Series:
@@ -161,10 +173,6 @@ def dissimilarity(sample: pd.Series, population: pd.Series) -> float:
     return float(0.5 * np.abs(s - p).sum())
 
 
-def _cohen_w(p_hat: np.ndarray, p: np.ndarray) -> float:
-    return float(np.sqrt(np.sum((p_hat - p) ** 2 / p)))
-
-
 def _check_support(observed: pd.Series, p: pd.Series) -> None:
     outside = [k for k in observed.index if p.get(k, 0.0) == 0 and observed[k] > 0]
     if outside:
@@ -189,7 +197,7 @@ def chisquare_gof(observed: pd.Series, expected: pd.Series) -> GofTest:
     -------
     GofTest
         ``statistic`` = sum (O - n p)^2 / (n p), ``df`` = k - 1 (k categories with a positive
-        population share), ``p_value`` from scipy.stats.chisquare and Cohen's ``w`` =
+        population share), ``p_value`` from chi-square with k - 1 df and Cohen's ``w`` =
         sqrt(X^2 / n).
 
     Raises
@@ -211,44 +219,254 @@ def chisquare_gof(observed: pd.Series, expected: pd.Series) -> GofTest:
     >>> t.statistic, t.df, round(t.w, 3)
     (10.0, 1.0, 0.5)
     """
-    o = pd.to_numeric(observed, errors="coerce") if isinstance(observed, pd.Series) else observed
     _shares(observed, "observed")
     p = _shares(expected, "expected")
+    o = pd.to_numeric(observed, errors="coerce")
     _check_support(o, p)
     p = p[p > 0]
     counts = o.reindex(p.index, fill_value=0).astype(float)
-    n = float(counts.sum())
-    res = stats.chisquare(counts.to_numpy(), f_exp=n * p.to_numpy())
+    res = pearson_by_group(
+        pd.DataFrame([counts.to_numpy()], columns=p.index), pd.DataFrame([p.to_numpy()], columns=p.index)
+    )
+    row = res.iloc[0]
     return GofTest(
         method="pearson",
-        statistic=float(res.statistic),
+        statistic=float(row["statistic"]),
         scale=1.0,
-        df=float(len(p) - 1),
-        p_value=float(res.pvalue),
-        w=_cohen_w(counts.to_numpy() / n, p.to_numpy()),
-        n=int(round(n)),
+        df=float(row["df"]),
+        p_value=float(row["p_value"]),
+        w=float(row["w"]),
+        n=int(round(float(row["n"]))),
         categories=tuple(p.index),
     )
 
 
-def _total_covariance(y: np.ndarray, strata: np.ndarray, clusters: np.ndarray) -> np.ndarray:
-    """With-replacement (ultimate cluster) covariance of the weighted totals of the columns of y.
+Lonely = Literal["fail", "remove", "adjust"]
+_LONELY: tuple[str, ...] = ("fail", "remove", "adjust")
 
-    V = sum_h n_h / (n_h - 1) sum_c (z_hc - zbar_h)(z_hc - zbar_h)', z_hc the cluster totals.
+
+def _check_choice(value: str, valid: tuple[str, ...], name: str) -> None:
+    if value not in valid:
+        raise AuditError(f"unknown {name} {value!r}; valid: {list(valid)}")
+
+
+def _unit_weights(categories: pd.Series, weights: pd.Series) -> np.ndarray:
+    if not isinstance(categories, pd.Series) or not isinstance(weights, pd.Series):
+        raise AuditError("categories and weights must be pandas Series")
+    if not categories.index.equals(weights.index):
+        raise AuditError("weights must have the same index as categories")
+    w = pd.to_numeric(weights, errors="coerce")
+    bad = w.isna() | (w <= 0) | ~np.isfinite(w.fillna(0))
+    if bad.any():
+        shown = ", ".join(f"row {k!r}: {weights[k]}" for k in w.index[bad][:10])
+        raise AuditError(f"weights must be positive numbers; bad: {shown}")
+    return w.to_numpy(dtype=float)
+
+
+def _labels_of(values: pd.Series | None, index: pd.Index, name: str) -> pd.Series | None:
+    if values is None:
+        return None
+    if not isinstance(values, pd.Series) or not values.index.equals(index):
+        raise AuditError(f"{name} must be a Series with the same index as categories")
+    if values.isna().any():
+        shown = [repr(k) for k in values.index[values.isna()][:10]]
+        raise AuditError(f"{name} is missing at rows {', '.join(shown)}")
+    return values
+
+
+def _stratum_fpc(
+    fpc: pd.Series | Mapping[Hashable, float] | float | None,
+    index: pd.Index,
+    codes: np.ndarray,
+    labels: np.ndarray,
+    sampled: np.ndarray,
+) -> np.ndarray:
+    """Population size of each stratum (``inf`` without fpc), checked against the number of
+    units (or clusters) sampled in it.
+
+    ``fpc`` is a per-unit Series (aligned with the units, constant within a stratum, like R's
+    ``fpc = ~N_h``), a mapping or Series from stratum label to size, or one number when there
+    is a single stratum.
     """
+    n_strata = len(labels)
+    if fpc is None:
+        return np.full(n_strata, np.inf)
+    if isinstance(fpc, pd.Series) and fpc.index.equals(index):
+        values = pd.to_numeric(fpc, errors="coerce").to_numpy(dtype=float)
+        bad = ~np.isfinite(values) | (values <= 0)
+        if bad.any():
+            shown = ", ".join(f"row {k!r}: {fpc[k]!r}" for k in index[bad][:10])
+            raise AuditError(f"fpc must be positive population sizes; bad: {shown}")
+        out = np.full(n_strata, np.nan)
+        out[codes] = values
+        varies = np.flatnonzero(
+            np.bincount(codes, weights=(values - out[codes]) ** 2, minlength=n_strata) > 0
+        )
+        if len(varies):
+            raise AuditError(
+                f"fpc must be the same for every unit of a stratum; it varies in stratum {labels[varies[0]]!r}"
+            )
+    elif isinstance(fpc, (pd.Series, Mapping)):
+        table = fpc if isinstance(fpc, pd.Series) else pd.Series(dict(fpc), dtype=object)
+        missing = [lab for lab in labels if lab not in table.index]
+        if missing:
+            raise AuditError(f"fpc has no population size for strata {missing[:10]}")
+        raw = [table[lab] for lab in labels]
+        out = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce").to_numpy(dtype=float)
+        bad = ~np.isfinite(out) | (out <= 0)
+        if bad.any():
+            shown = ", ".join(f"{labels[i]!r}: {raw[i]!r}" for i in np.flatnonzero(bad)[:10])
+            raise AuditError(f"fpc must be positive population sizes; bad: {shown}")
+    elif isinstance(fpc, (int, float, np.integer, np.floating)) and not isinstance(fpc, bool):
+        if n_strata != 1:
+            raise AuditError(f"one fpc number for {n_strata} strata; give one population size per stratum")
+        out = np.array([float(fpc)])
+        if not np.isfinite(out[0]) or out[0] <= 0:
+            raise AuditError(f"fpc must be a positive population size, got {fpc!r}")
+    else:
+        raise AuditError(
+            f"fpc must be a Series aligned with the units, a mapping from stratum to population size "
+            f"or a number; got {type(fpc).__name__}"
+        )
+    short = np.flatnonzero(out < sampled - 1e-9)
+    if len(short):
+        i = short[0]
+        raise AuditError(
+            f"fpc {out[i]:g} of stratum {labels[i]!r} is below the {sampled[i]} units sampled in it "
+            "(fpc is the stratum's population size)"
+        )
+    return out
+
+
+def _stratum_scale(n_h: np.ndarray, fpc_h: np.ndarray, labels: np.ndarray, lonely: str) -> np.ndarray:
+    """Factor of each stratum's sum of squares: ``(1 - n_h / N_h) n_h / (n_h - 1)``, as
+    ``survey``'s ``onestrat``; a stratum with one unit follows ``lonely`` (R's
+    ``survey.lonely.psu``)."""
+    f = np.where(np.isinf(fpc_h), 1.0, (fpc_h - n_h) / np.where(np.isinf(fpc_h), 1.0, fpc_h))
+    f = np.where(f < 1e-7, 0.0, f)  # a take-all stratum has no variance
+    one = n_h == 1
+    lone = one & (f > 0)
+    if lone.any() and lonely == "fail":
+        raise AuditError(
+            f"stratum {labels[np.flatnonzero(lone)[0]]!r} has a single cluster (sampled unit) and is not take-all: "
+            "its variance cannot be estimated (lonely='remove' or 'adjust', as R's survey.lonely.psu)"
+        )
+    return np.where(one, f, f * n_h / np.where(one, 1.0, n_h - 1.0))
+
+
+def _covariances(
+    cat: np.ndarray,
+    w: np.ndarray,
+    k: int,
+    group: np.ndarray,
+    n_groups: int,
+    stratum: np.ndarray,
+    labels: np.ndarray,
+    fpc_h: np.ndarray,
+    lonely: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Estimated totals (groups x k) and their covariances (groups x k x k) for stratified
+    sampling of single units without replacement (R's ``svydesign(ids = ~1, strata, fpc)``).
+
+    Every unit adds ``w`` to its category, so within stratum ``h``
+    ``sum_i (z_i - zbar_h)(z_i - zbar_h)' = diag(S2_h) - S1_h S1_h' / n_h`` with ``S1_h`` and
+    ``S2_h`` the sums of the weights and of their squares by category. A lonely unit with
+    ``lonely="adjust"`` is not centred (``survey`` 4.1: ``f z z'``). Strata are nested in groups.
+    """
+    n_strata = len(labels)
+    flat = stratum * k + cat
+    s1 = np.bincount(flat, weights=w, minlength=n_strata * k).reshape(n_strata, k)
+    s2 = np.bincount(flat, weights=w**2, minlength=n_strata * k).reshape(n_strata, k)
+    n_h = np.bincount(stratum, minlength=n_strata).astype(float)
+    scale = _stratum_scale(n_h, fpc_h, labels, lonely)
+    centre = np.where(n_h > 1, 1.0 / n_h, 0.0)
+    if lonely == "remove":
+        scale = np.where(n_h == 1, 0.0, scale)
+    group_of = np.zeros(n_strata, dtype=np.int64)
+    group_of[stratum] = group
+    totals = np.zeros((n_groups, k))
+    np.add.at(totals, group_of, s1)
+    cov = np.zeros((n_groups, k, k))
+    diag = np.zeros((n_groups, k))
+    np.add.at(diag, group_of, scale[:, None] * s2)
+    cov[:, np.arange(k), np.arange(k)] = diag
+    a = s1 * np.sqrt(scale * centre)[:, None]
+    order = np.argsort(group_of, kind="stable")
+    bounds = np.searchsorted(group_of[order], np.arange(n_groups + 1))
+    for g in range(n_groups):
+        rows = a[order[bounds[g] : bounds[g + 1]]]
+        cov[g] -= rows.T @ rows
+    return totals, cov
+
+
+def _clustered_covariance(
+    y: np.ndarray,
+    stratum: np.ndarray,
+    cluster: np.ndarray,
+    labels: np.ndarray,
+    fpc_h: np.ndarray,
+    lonely: str,
+) -> np.ndarray:
+    """Covariance of the weighted totals of the columns of y for a one-stage cluster design:
+    ``sum_h (1 - m_h / M_h) m_h / (m_h - 1) sum_c (z_hc - zbar_h)(z_hc - zbar_h)'``, z_hc the
+    cluster totals, m_h the clusters sampled in stratum h and M_h (fpc) those in the population."""
     k = y.shape[1]
     frame = pd.DataFrame(y)
-    frame["_h"] = strata
-    frame["_c"] = clusters
-    z = frame.groupby(["_h", "_c"], sort=False).sum()
+    frame["_h"] = stratum
+    frame["_c"] = cluster
+    z = frame.groupby(["_h", "_c"], sort=True).sum()
+    h_of = z.index.get_level_values("_h").to_numpy()
+    m_h = np.bincount(h_of, minlength=len(labels)).astype(float)
+    scale = _stratum_scale(m_h, fpc_h, labels, lonely)
+    if lonely == "remove":
+        scale = np.where(m_h == 1, 0.0, scale)
+    values = z.to_numpy()
     cov = np.zeros((k, k))
-    for h, zh in z.groupby(level="_h", sort=False):
-        nh = len(zh)
-        if nh < 2:
-            raise AuditError(f"stratum {h!r} has a single cluster; its variance cannot be estimated")
-        dev = zh.to_numpy() - zh.to_numpy().mean(axis=0)
-        cov += nh / (nh - 1) * dev.T @ dev
+    for h in np.flatnonzero(scale > 0):
+        zh = values[h_of == h]
+        dev = zh - zh.mean(axis=0) if m_h[h] > 1 else zh
+        cov += scale[h] * dev.T @ dev
     return cov
+
+
+def _design(
+    categories: pd.Series,
+    strata: pd.Series | None,
+    clusters: pd.Series | None,
+    fpc: pd.Series | Mapping[Hashable, float] | float | None,
+    groups: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Stratum code of each unit, stratum labels, their fpc, and cluster codes (None for units).
+
+    Without strata each group is one stratum; a stratum label found in two groups is an error
+    (strata are nested in the groups)."""
+    index = categories.index
+    strata = _labels_of(strata, index, "strata")
+    clusters = _labels_of(clusters, index, "clusters")
+    if strata is None:
+        stratum, uniques = pd.factorize(groups)
+        labels = np.asarray(uniques, dtype=object)
+    else:
+        stratum, uniques = pd.factorize(strata)
+        labels = np.asarray(uniques, dtype=object)
+        group_of = np.full(len(labels), -1)
+        group_of[stratum] = groups
+        mixed = np.flatnonzero(
+            np.bincount(stratum, weights=(groups != group_of[stratum]), minlength=len(labels))
+        )
+        if len(mixed):
+            raise AuditError(
+                f"stratum {labels[mixed[0]]!r} lies in more than one group; strata must be nested"
+            )
+    if clusters is None:
+        sampled = np.bincount(stratum, minlength=len(labels))
+        cluster = None
+    else:
+        cluster = pd.factorize(pd.Series(list(zip(stratum, clusters.to_numpy()))))[0]
+        first = np.unique(cluster, return_index=True)[1]
+        sampled = np.bincount(stratum[first], minlength=len(labels))
+    fpc_h = _stratum_fpc(fpc, index, stratum, labels, sampled)
+    return stratum, labels, fpc_h, cluster
 
 
 def rao_scott_gof(
@@ -258,6 +476,8 @@ def rao_scott_gof(
     *,
     strata: pd.Series | None = None,
     clusters: pd.Series | None = None,
+    fpc: pd.Series | Mapping[Hashable, float] | float | None = None,
+    lonely: Lonely = "fail",
     order: Order = "second",
 ) -> GofTest:
     """Rao-Scott corrected goodness-of-fit test for a sample with design weights.
@@ -273,6 +493,18 @@ def rao_scott_gof(
     strata, clusters : Series, optional
         Stratum and cluster (primary sampling unit) of each unit; default one stratum and
         each unit its own cluster. Clusters are numbered within strata.
+    fpc : Series, mapping or number, optional
+        Finite population correction, as R's ``svydesign(fpc = ~N_h)``: the population size
+        of each stratum (of clusters, when ``clusters`` are given), either a Series aligned
+        with the units (the same value for every unit of a stratum) or a mapping / Series
+        from stratum label to size (a number for one stratum). A stratum sampled whole
+        (``n_h = N_h``, a take-all cell) contributes no variance. Default: none (sampling
+        with replacement). Unlike R, values at most 1 are not read as sampling fractions.
+    lonely : {"fail", "remove", "adjust"}
+        A stratum with a single sampled unit that is not take-all, as R's
+        ``options(survey.lonely.psu = ...)``: ``"fail"`` (default, R's default) raises,
+        ``"remove"`` gives it no variance, ``"adjust"`` uses its total uncentred,
+        ``(1 - 1 / N_h) z z'`` (conservative for totals).
     order : {"first", "second"}
         ``"second"`` (default): the Satterthwaite approximation of ``survey::svygofchisq``:
         X^2 / a ~ chi2(nu) with a = sum(lambda^2) / sum(lambda), nu = sum(lambda)^2 /
@@ -284,14 +516,24 @@ def rao_scott_gof(
     GofTest
         X^2 = sum (T_j - N p_j)^2 / (N p_j) on the estimated totals T_j = sum w 1{category j}
         and N = sum T_j; ``eigenvalues`` lambda of the covariance of the components
-        (T_j - N p_j) / sqrt(N p_j), linearised at the estimates and estimated with
-        replacement, as ``survey`` does for a design without finite population correction.
+        (T_j - N p_j) / sqrt(N p_j), linearised at the estimates; ``totals`` and
+        ``standard_errors``: T_j and their design-based standard errors (R's ``svytotal``).
 
     Raises
     ------
     AuditError
-        For an unknown ``order`` (listing the valid ones), misaligned or negative weights, a
-        sampled category absent from the population, or a stratum with one cluster.
+        For an unknown ``order`` or ``lonely`` (listing the valid ones), misaligned or
+        negative weights, a sampled category absent from the population, an fpc below the
+        units sampled in its stratum or varying within one, or a lonely unit with
+        ``lonely="fail"``.
+
+    Notes
+    -----
+    The variance is the one-stage (ultimate cluster) estimator of ``survey``:
+    ``V(T) = sum_h (1 - m_h / M_h) m_h / (m_h - 1) sum_c (z_hc - zbar_h)(z_hc - zbar_h)'``
+    with z_hc the weighted cluster totals, m_h the clusters sampled in stratum h and M_h its
+    fpc (M_h infinite without fpc). With fpc and SRSWOR in strata (weights N_h / n_h) it is the
+    textbook unbiased variance of the stratified estimator (Cochran 1977, 5.9).
 
     References
     ----------
@@ -299,7 +541,8 @@ def rao_scott_gof(
     surveys: chi-squared tests for goodness of fit and independence in two-way tables. JASA
     76(374), 221-230. Rao, J. N. K. & Scott, A. J. (1984). On chi-squared tests for multiway
     contingency tables with cell proportions estimated from survey data. Annals of Statistics
-    12(1), 46-60. Lumley, T. survey: analysis of complex survey samples, ``svygofchisq``.
+    12(1), 46-60. Lumley, T. survey: analysis of complex survey samples, ``svygofchisq``,
+    ``svytotal``. Cochran, W. G. (1977). Sampling Techniques, 3rd ed., Wiley.
 
     Examples
     --------
@@ -311,34 +554,36 @@ def rao_scott_gof(
     >>> t = rao_scott_gof(cat, pd.Series(1.0, index=cat.index), pd.Series({"A": .4, "B": .3, "C": .2, "D": .1}))
     >>> round(t.statistic, 6), [round(v, 4) for v in t.eigenvalues[:3]]
     (0.0, [1.0204, 1.0204, 1.0204])
+
+    Two strata, the second sampled whole (take-all: no variance):
+
+    >>> cat = pd.Series(list("ABAB") + list("AB"))
+    >>> t = rao_scott_gof(cat, pd.Series([5.0] * 4 + [1.0] * 2), pd.Series({"A": 1, "B": 1}),
+    ...                   strata=pd.Series([1] * 4 + [2] * 2), fpc={1: 20, 2: 2})
+    >>> t.totals.tolist(), t.standard_errors.round(4).tolist()
+    ([11.0, 11.0], [5.164, 5.164])
     """
-    if order not in ("first", "second"):
-        raise AuditError(f"unknown order {order!r}; valid: ['first', 'second']")
-    if not isinstance(categories, pd.Series) or not isinstance(weights, pd.Series):
-        raise AuditError("categories and weights must be pandas Series")
-    if not categories.index.equals(weights.index):
-        raise AuditError("weights must have the same index as categories")
-    w = pd.to_numeric(weights, errors="coerce")
-    bad = w.isna() | (w <= 0) | ~np.isfinite(w.fillna(0))
-    if bad.any():
-        shown = ", ".join(f"row {k!r}: {weights[k]}" for k in w.index[bad][:10])
-        raise AuditError(f"weights must be positive numbers; bad: {shown}")
+    _check_choice(order, ("first", "second"), "order")
+    _check_choice(lonely, _LONELY, "lonely")
+    w = _unit_weights(categories, weights)
     p = _shares(expected, "expected")
     _check_support(categories.value_counts(), p)
     p = p[p > 0]
-    y = (categories.to_numpy()[:, None] == np.asarray(p.index, dtype=object)[None, :]).astype(float)
-    y *= w.to_numpy()[:, None]
-    totals = y.sum(axis=0)
-    if strata is None and clusters is None:
-        cov_t = _unclustered_covariance(
-            totals[None, :], (y**2).sum(axis=0)[None, :], np.array([len(categories)])
-        )[0]
+    cat = pd.Index(p.index).get_indexer(categories.to_numpy())
+    groups = np.zeros(len(categories), dtype=np.int64)
+    stratum, labels, fpc_h, cluster = _design(categories, strata, clusters, fpc, groups)
+    k = len(p)
+    if cluster is None:
+        totals, cov = _covariances(cat, w, k, groups, 1, stratum, labels, fpc_h, lonely)
     else:
-        h = np.zeros(len(categories)) if strata is None else pd.factorize(strata)[0]
-        c = np.arange(len(categories)) if clusters is None else pd.factorize(clusters)[0]
-        cov_t = _total_covariance(y, h, c)
-    pv = p.to_numpy()
-    x2, scale, df, p_value, w_eff, lam = _rao_scott(totals[None, :], cov_t[None, :, :], pv[None, :], order)
+        y = np.zeros((len(cat), k))
+        y[np.arange(len(cat)), cat] = w
+        totals, cov = (
+            y.sum(axis=0)[None, :],
+            _clustered_covariance(y, stratum, cluster, labels, fpc_h, lonely)[None],
+        )
+    x2, scale, df, p_value, w_eff, lam = _rao_scott(totals, cov, p.to_numpy()[None, :], order)
+    cats = pd.Index(p.index, name="category")
     return GofTest(
         method=f"rao-scott-{1 if order == 'first' else 2}",
         statistic=float(x2[0]),
@@ -349,22 +594,9 @@ def rao_scott_gof(
         n=len(categories),
         categories=tuple(p.index),
         eigenvalues=tuple(float(v) for v in lam[0]),
+        totals=pd.Series(totals[0], index=cats, name="total"),
+        standard_errors=pd.Series(np.sqrt(np.maximum(np.diagonal(cov[0]), 0.0)), index=cats, name="se"),
     )
-
-
-def _unclustered_covariance(totals: np.ndarray, squares: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """Covariances of the weighted totals (groups x k x k) when every unit is its own cluster
-    in one stratum.
-
-    Each row of y has one non-zero entry (its weight, in its category), so
-    sum_i (y_i - ybar)(y_i - ybar)' = diag(sum w^2 by category) - T T' / n.
-    """
-    if (n < 2).any():
-        raise AuditError("a group with fewer than two sampled units: the variance cannot be estimated")
-    k = totals.shape[1]
-    diag = squares[:, :, None] * np.eye(k)[None, :, :]
-    outer = totals[:, :, None] * totals[:, None, :] / n[:, None, None]
-    return (n / (n - 1))[:, None, None] * (diag - outer)
 
 
 def _rao_scott(
@@ -389,47 +621,53 @@ def _rao_scott(
     jac -= (0.5 * dev / (big_n[:, None] * root))[:, :, None]
     jac[~pos] = 0.0
     lam = np.linalg.eigvalsh(jac @ cov_t @ np.swapaxes(jac, 1, 2))[:, ::-1]
-    if order == "second":
-        scale = (lam**2).sum(axis=1) / lam.sum(axis=1)
-        df = lam.sum(axis=1) ** 2 / (lam**2).sum(axis=1)
-    else:
-        df = (pos.sum(axis=1) - 1).astype(float)
-        scale = lam.sum(axis=1) / df
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if order == "second":
+            scale = (lam**2).sum(axis=1) / lam.sum(axis=1)
+            df = lam.sum(axis=1) ** 2 / (lam**2).sum(axis=1)
+        else:
+            df = (pos.sum(axis=1) - 1).astype(float)
+            scale = lam.sum(axis=1) / df
+        p_value = stats.chi2.sf(x2 / scale, df)
     share = totals / big_n[:, None]
     w_eff = np.sqrt(np.where(pos, (share - p) ** 2 / np.where(pos, p, 1.0), 0.0).sum(axis=1))
-    return x2, scale, df, stats.chi2.sf(x2 / scale, df), w_eff, lam
+    return x2, scale, df, p_value, w_eff, lam
 
 
 def rao_scott_by_group(
-    totals: pd.DataFrame,
-    squares: pd.DataFrame,
-    n: pd.Series,
+    categories: pd.Series,
+    weights: pd.Series,
     expected: pd.DataFrame,
     *,
+    groups: pd.Series,
+    strata: pd.Series | None = None,
+    fpc: pd.Series | Mapping[Hashable, float] | None = None,
+    lonely: Lonely = "fail",
     order: Order = "second",
 ) -> pd.DataFrame:
-    """:func:`rao_scott_gof` for many groups at once, from sums of weights by group and category.
+    """:func:`rao_scott_gof` in every group (e.g. city) at once, with the design's strata.
 
-    Each unit is its own cluster in one stratum, as in :func:`rao_scott_gof` without strata
-    or clusters; for a city-by-city audit of a large sample this needs one pass over the
-    units (the two sums) and one batched eigenvalue computation.
+    Each unit is its own primary sampling unit; the strata (e.g. the quota cells) are nested
+    in the groups. One pass over the units gives the sums of the weights and of their squares
+    by stratum and category, and one batched eigenvalue computation gives every group's test.
 
     Parameters
     ----------
-    totals, squares : DataFrame
-        Groups x categories: sums of the weights and of the squared weights.
-    n : Series
-        Sampled units per group (at least 2).
+    categories, weights : Series
+        The category and design weight of each unit (same index).
     expected : DataFrame
         Groups x categories: population counts or shares. A group with a sampled unit in a
-        category its population lacks is an error.
-    order : {"first", "second"}
-        As in :func:`rao_scott_gof`.
+        category its population lacks is an error; units of groups not in ``expected`` are
+        left out.
+    groups : Series
+        The group of each unit.
+    strata, fpc, lonely, order
+        As in :func:`rao_scott_gof` (default: each group one stratum, no fpc).
 
     Returns
     -------
     DataFrame
-        Indexed by group: ``statistic, scale, df, p_value, w``.
+        Indexed by the groups of ``expected``: ``n, statistic, scale, df, p_value, w``.
 
     References
     ----------
@@ -439,33 +677,102 @@ def rao_scott_by_group(
     --------
     >>> import pandas as pd
     >>> from sampling.representativeness import rao_scott_by_group
-    >>> t = pd.DataFrame({"A": [40.0], "B": [60.0]}, index=["韶关市"])
-    >>> out = rao_scott_by_group(t, t * 2, pd.Series({"韶关市": 50}), pd.DataFrame({"A": [4], "B": [6]}, index=["韶关市"]))
-    >>> float(out.loc["韶关市", "statistic"])
-    0.0
+    >>> cat = pd.Series(list("AABBAB"))
+    >>> out = rao_scott_by_group(cat, pd.Series(2.0, index=cat.index), pd.DataFrame({"A": [1], "B": [1]}, index=["韶关市"]),
+    ...                          groups=pd.Series("韶关市", index=cat.index))
+    >>> float(out.loc["韶关市", "statistic"]), int(out.loc["韶关市", "n"])
+    (0.0, 6)
     """
-    if order not in ("first", "second"):
-        raise AuditError(f"unknown order {order!r}; valid: ['first', 'second']")
-    missing = [
-        g for g in expected.index if g not in totals.index or g not in squares.index or g not in n.index
-    ]
-    if missing:
-        raise AuditError(f"groups {missing} of expected have no totals, squares or n")
-    cols = expected.columns.union(totals.columns)
-    t = totals.reindex(index=expected.index, columns=cols, fill_value=0.0).to_numpy(dtype=float)
-    q = squares.reindex(index=expected.index, columns=cols, fill_value=0.0).to_numpy(dtype=float)
-    e = expected.reindex(columns=cols, fill_value=0.0).to_numpy(dtype=float)
-    if (e < 0).any() or (t < 0).any() or (q < 0).any():
-        raise AuditError("totals, squares and expected must be non-negative")
+    _check_choice(order, ("first", "second"), "order")
+    _check_choice(lonely, _LONELY, "lonely")
+    w_all = _unit_weights(categories, weights)
+    groups = _labels_of(groups, categories.index, "groups")
+    if not isinstance(expected, pd.DataFrame):
+        raise AuditError(
+            f"expected must be a DataFrame of groups x categories, got {type(expected).__name__}"
+        )
+    keep = groups.isin(expected.index).to_numpy()
+    cats = categories[keep]
+    cols = expected.columns.union(pd.Index(pd.unique(cats)), sort=False)
+    e = (
+        expected.reindex(columns=cols, fill_value=0.0)
+        .apply(pd.to_numeric, errors="coerce")
+        .to_numpy(dtype=float)
+    )
+    if np.isnan(e).any() or (e < 0).any():
+        raise AuditError("expected must hold non-negative numbers")
     p = e / e.sum(axis=1, keepdims=True)
-    outside = (t > 0) & (p == 0)
+    g = expected.index.get_indexer(groups[keep].to_numpy())
+    cat = cols.get_indexer(cats.to_numpy())
+    outside = p[g, cat] == 0
+    if outside.any():
+        bad: dict[Hashable, list[Hashable]] = {}
+        for gi, ci in zip(g[outside], cat[outside]):
+            bad.setdefault(expected.index[gi], []).append(cols[ci])
+        raise AuditError(
+            f"sampled units in categories the population lacks: { {k: sorted(set(v), key=str) for k, v in bad.items()} }"
+        )
+    sub_strata = None if strata is None else strata[keep]
+    sub_fpc = fpc[keep] if isinstance(fpc, pd.Series) and fpc.index.equals(categories.index) else fpc
+    stratum, labels, fpc_h, _ = _design(cats, sub_strata, None, sub_fpc, g)
+    n = np.bincount(g, minlength=len(expected))
+    totals, cov = _covariances(cat, w_all[keep], len(cols), g, len(expected), stratum, labels, fpc_h, lonely)
+    x2, scale, df, p_value, w_eff, _ = _rao_scott(totals, cov, p, order)
+    return pd.DataFrame(
+        {"n": n, "statistic": x2, "scale": scale, "df": df, "p_value": p_value, "w": w_eff},
+        index=expected.index,
+    )
+
+
+def pearson_by_group(counts: pd.DataFrame, expected: pd.DataFrame) -> pd.DataFrame:
+    """:func:`chisquare_gof` in every group at once.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        Groups x categories: sample counts.
+    expected : DataFrame
+        Groups x categories: population counts or shares (normalised by row). Categories with
+        a zero share are left out of a group's test; sampled units in one are an error.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by the groups of ``expected``: ``n, statistic, df, p_value, w`` with X^2 =
+        n sum (s - p)^2 / p, df = k - 1 and Cohen's w = sqrt(X^2 / n).
+
+    References
+    ----------
+    Pearson (1900); Cohen (1988); see :func:`chisquare_gof`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sampling.representativeness import pearson_by_group
+    >>> out = pearson_by_group(pd.DataFrame({"C": [30], "F": [10]}, index=["g"]), pd.DataFrame({"C": [1], "F": [1]}, index=["g"]))
+    >>> out.loc["g", ["statistic", "df", "w"]].tolist()
+    [10.0, 1.0, 0.5]
+    """
+    cols = expected.columns.union(counts.columns, sort=False)
+    o = counts.reindex(index=expected.index, columns=cols, fill_value=0).to_numpy(dtype=float)
+    e = expected.reindex(columns=cols, fill_value=0).to_numpy(dtype=float)
+    if (o < 0).any() or (e < 0).any() or np.isnan(o).any() or np.isnan(e).any():
+        raise AuditError("counts and expected must hold non-negative numbers")
+    p = e / e.sum(axis=1, keepdims=True)
+    pos = p > 0
+    outside = (o > 0) & ~pos
     if outside.any():
         bad = {g: list(cols[row]) for g, row in zip(expected.index, outside) if row.any()}
         raise AuditError(f"sampled units in categories the population lacks: {bad}")
-    sizes = n.reindex(expected.index).to_numpy(dtype=float)
-    x2, scale, df, p_value, w_eff, _ = _rao_scott(t, _unclustered_covariance(t, q, sizes), p, order)
+    n = o.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = o / n[:, None]
+        w2 = np.where(pos, (share - p) ** 2 / np.where(pos, p, 1.0), 0.0).sum(axis=1)
+    x2 = n * w2
+    df = (pos.sum(axis=1) - 1).astype(float)
     return pd.DataFrame(
-        {"statistic": x2, "scale": scale, "df": df, "p_value": p_value, "w": w_eff}, index=expected.index
+        {"n": n, "statistic": x2, "df": df, "p_value": stats.chi2.sf(x2, df), "w": np.sqrt(w2)},
+        index=expected.index,
     )
 
 
@@ -540,7 +847,7 @@ def kish_effective_size(weights: pd.Series) -> float:
     2.909090909090909
     """
     w = _weights(weights)
-    return float(w.sum() ** 2 / np.sum(w**2))
+    return float(_kish(len(w), w.sum(), np.sum(w**2))[0])
 
 
 def design_effect_weights(weights: pd.Series) -> float:
@@ -569,4 +876,46 @@ def design_effect_weights(weights: pd.Series) -> float:
     1.375
     """
     w = _weights(weights)
-    return float(len(w) * np.sum(w**2) / w.sum() ** 2)
+    return float(_kish(len(w), w.sum(), np.sum(w**2))[1])
+
+
+def _kish(n: ArrayLike, total: ArrayLike, squares: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Kish's n_eff = (sum w)^2 / sum w^2 and deff_w = n / n_eff from the three sums."""
+    n_eff = np.asarray(total, dtype=float) ** 2 / np.asarray(squares, dtype=float)
+    return n_eff, np.asarray(n, dtype=float) / n_eff
+
+
+def kish_by_group(weights: pd.Series, groups: pd.Series) -> pd.DataFrame:
+    """Kish's effective size and design effect of unequal weights in every group.
+
+    Parameters
+    ----------
+    weights : Series
+        Positive weights.
+    groups : Series
+        The group of each weight (same index).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by group in order of appearance: ``n, kish_n_eff, deff_w``
+        (:func:`kish_effective_size` and :func:`design_effect_weights` of each group).
+
+    References
+    ----------
+    Kish, L. (1965). Survey Sampling. New York: Wiley, section 11.7.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sampling.representativeness import kish_by_group
+    >>> kish_by_group(pd.Series([1.0, 1.0, 2.0, 4.0, 3.0]), pd.Series(["a"] * 4 + ["b"])).round(4).to_dict("index")
+    {'a': {'n': 4, 'kish_n_eff': 2.9091, 'deff_w': 1.375}, 'b': {'n': 1, 'kish_n_eff': 1.0, 'deff_w': 1.0}}
+    """
+    w = _weights(weights)
+    if not isinstance(groups, pd.Series) or not groups.index.equals(pd.Series(weights).index):
+        raise AuditError("groups must be a Series with the same index as weights")
+    code, labels = pd.factorize(groups)
+    sums = [np.bincount(code, weights=v, minlength=len(labels)) for v in (np.ones_like(w), w, w**2)]
+    n_eff, deff = _kish(*sums)
+    return pd.DataFrame({"n": sums[0].astype(np.int64), "kish_n_eff": n_eff, "deff_w": deff}, index=labels)

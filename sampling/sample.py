@@ -22,10 +22,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from basis.files import atomic_path
 from quotas.labels import SIZE_LABELS_ZH
+from sampling.cells import CELL_KEYS
+from sampling.exceptions import SampleError
 from sampling.roles import MONITORED_ROLES, ROLE_LABELS_ZH, ROLES
 
-__all__ = ["SAMPLE_COLUMNS", "Sample"]
+__all__ = ["DESIGN_COLUMNS", "SAMPLE_COLUMNS", "Sample", "survey_design"]
 
 
 SAMPLE_COLUMNS: tuple[str, ...] = (
@@ -41,6 +44,21 @@ SAMPLE_COLUMNS: tuple[str, ...] = (
     "reason",
 )
 """The canonical sample columns of ``pipeline.md``, always first in :meth:`Sample.to_frame`."""
+
+DESIGN_COLUMNS: tuple[str, ...] = (
+    "enterprise_id",
+    "city",
+    "section",
+    "size_class",
+    "state_owned",
+    "role",
+    "stratum",
+    "fpc",
+    "pi",
+    "weight",
+)
+"""The columns of :func:`survey_design` and :meth:`Sample.to_survey_design`: what R's
+``svydesign(ids = ~1, strata = ~stratum, fpc = ~fpc, weights = ~weight)`` needs."""
 
 # Registration form of the monitored enterprises: these six headers first, in this order.
 _FORM_HEADERS = {
@@ -138,6 +156,65 @@ class Sample:
             table = table[table["role"].isin(MONITORED_ROLES)]
         return table.reset_index(drop=True).copy()
 
+    def to_survey_design(self, *, register: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The sample's design, one row per monitored enterprise: :data:`DESIGN_COLUMNS`.
+
+        This is the design :func:`sampling.select` draws, and the one definition of it that the
+        audit, the monitoring estimates and an R user share (see :func:`survey_design`):
+        strata are the quota cells, each cell's kept panel a take-all stratum of its own; the
+        new enterprises are the cell's other stratum, drawn from the cell's enterprises in
+        business outside the panel.
+
+        Parameters
+        ----------
+        register : DataFrame, optional
+            The enterprise register to take each cell's number of enterprises from: a
+            prepared frame (counted by :func:`sampling.frame.structure`) or a structure table
+            (``city, section, size_class, state_owned, enterprises``). Default: the counts
+            :func:`sampling.select` recorded (``cells["population"]``, the enterprises in
+            business in each cell when the sample was drawn).
+
+        Returns
+        -------
+        DataFrame
+            :data:`DESIGN_COLUMNS`, then ``name`` and ``employees`` where present.
+
+        Raises
+        ------
+        SampleError
+            A cell with new enterprises has no size, or fewer enterprises than were drawn
+            from it (the message names the cell).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from sampling import select
+        >>> frame = pd.DataFrame({
+        ...     "enterprise_id": [f"E{i}" for i in range(10)], "city": "深圳市", "section": "G",
+        ...     "size_class": "small", "state_owned": False, "employees": 100,
+        ...     "in_panel": [True] + [False] * 9})
+        >>> quotas = frame[["city", "section", "size_class", "state_owned"]].drop_duplicates()
+        >>> s = select(frame, quotas.assign(quota=4), method="srs", random_state=1)
+        >>> s.to_survey_design()[["role", "stratum", "fpc", "pi", "weight"]].drop_duplicates().values.tolist()
+        [['panel', '深圳市/G/small/non-state/panel', 1, 1.0, 1.0], ['new', '深圳市/G/small/non-state/drawn', 9, 0.3333333333333333, 3.0]]
+        """
+        units = self.to_frame("sample")
+        if register is None:
+            sizes = self.cells.set_index(list(CELL_KEYS))["population"]
+        else:
+            sizes = _register_cell_sizes(register)
+        return survey_design(units, cell_sizes=sizes)
+
+    def write_survey_design(self, path: str | PathLike[str], *, register: pd.DataFrame | None = None) -> None:
+        """Write :meth:`to_survey_design` as a UTF-8 CSV file (atomically), for R.
+
+        In R: ``d <- read.csv(path, encoding = "UTF-8")``, then
+        ``svydesign(ids = ~1, strata = ~stratum, fpc = ~fpc, weights = ~weight, data = d)``.
+        """
+        table = self.to_survey_design(register=register)
+        with atomic_path(path) as tmp:
+            table.to_csv(tmp, index=False, encoding="utf-8")
+
     def _counts(self) -> pd.Series:
         return self.table["role"].value_counts().reindex(list(ROLES), fill_value=0)
 
@@ -226,3 +303,156 @@ class Sample:
             for name, part in sheets.items():
                 part.to_excel(writer, sheet_name=name, index=False, na_rep="")
                 writer.sheets[name].freeze_panes = "A2"
+
+
+def _register_cell_sizes(register: pd.DataFrame) -> pd.Series:
+    if not isinstance(register, pd.DataFrame):
+        raise SampleError(f"register must be a DataFrame, got {type(register).__name__}")
+    if "enterprises" not in register.columns:
+        from sampling.frame import prepare_frame, structure
+
+        if not {"section", "size_class", "state_owned"} <= set(register.columns):
+            register = prepare_frame(register)
+        register = structure(register)
+    missing = [c for c in (*CELL_KEYS, "enterprises") if c not in register.columns]
+    if missing:
+        raise SampleError(f"register has no column(s) {missing}; it has {list(register.columns)}")
+    return register.groupby(list(CELL_KEYS), sort=False)["enterprises"].sum()
+
+
+def _cell_label(keys: pd.DataFrame) -> pd.Series:
+    owned = np.where(keys["state_owned"].astype(bool), "state", "non-state")
+    return (
+        keys["city"].astype(str)
+        + "/"
+        + keys["section"].astype(str)
+        + "/"
+        + keys["size_class"].astype(str)
+        + "/"
+        + owned
+    )
+
+
+def survey_design(units: pd.DataFrame, *, cell_sizes: pd.Series) -> pd.DataFrame:
+    """The stratified design of monitored enterprises drawn in quota cells.
+
+    :func:`sampling.select` keeps each cell's panel whole and draws the new enterprises from
+    the cell's other enterprises in business. So each cell holds two strata:
+
+    * ``<cell>/panel``: the kept panel (role ``panel``), a take-all stratum: ``pi = 1``,
+      ``weight = 1`` and ``fpc`` = its number of enterprises (``1 - n_h / N_h = 0``: no
+      variance);
+    * ``<cell>/drawn``: the other enterprises of the sample, with their ``pi`` and ``weight``
+      and ``fpc = N_cell - panel``, the cell's enterprises in business outside the kept panel.
+
+    A cell is labelled ``city/section/size_class/state|non-state``. Without a ``role`` column
+    every enterprise is in the drawn stratum of its cell.
+
+    Parameters
+    ----------
+    units : DataFrame
+        One row per monitored enterprise: ``enterprise_id, city, section, size_class,
+        state_owned, weight`` and optionally ``role`` (``panel`` / ``new``) and ``pi``
+        (default ``1 / weight``).
+    cell_sizes : Series
+        The number of enterprises (in business) of each cell in the register, indexed by
+        ``(city, section, size_class, state_owned)``.
+
+    Returns
+    -------
+    DataFrame
+        :data:`DESIGN_COLUMNS`, then ``name`` and ``employees`` where present.
+
+    Raises
+    ------
+    SampleError
+        A missing column, a weight that is not positive, or a cell with drawn enterprises but
+        no size or fewer enterprises than were drawn (the message names the cell).
+
+    Notes
+    -----
+    For ``method="srs"`` this is exactly the design drawn (``pi = n_h / N_h``): R's
+    ``svydesign(ids = ~1, strata = ~stratum, fpc = ~fpc, weights = ~weight)`` then gives the
+    unbiased variance of stratified simple random sampling (Cochran 1977, 5.9). For the
+    size-based methods the inclusion probabilities vary within a stratum and the same
+    variance is the usual approximation (a with-replacement variance with finite population
+    correction; Särndal, Swensson & Wretman 1992, 3.7).
+
+    References
+    ----------
+    Cochran, W. G. (1977). Sampling Techniques, 3rd ed., Wiley. Särndal, C.-E., Swensson, B.
+    & Wretman, J. (1992). Model Assisted Survey Sampling, Springer. Lumley, T. survey:
+    ``svydesign``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sampling.sample import survey_design
+    >>> units = pd.DataFrame({"enterprise_id": ["a", "b", "c"], "city": "广州市", "section": "C",
+    ...                       "size_class": "small", "state_owned": False, "role": ["panel", "new", "new"],
+    ...                       "weight": [1.0, 4.0, 4.0]})
+    >>> sizes = pd.Series([9], index=pd.MultiIndex.from_tuples([("广州市", "C", "small", False)]))
+    >>> survey_design(units, cell_sizes=sizes)[["stratum", "fpc", "pi"]].drop_duplicates().values.tolist()
+    [['广州市/C/small/non-state/panel', 1, 1.0], ['广州市/C/small/non-state/drawn', 8, 0.25]]
+    """
+    missing = [c for c in ("enterprise_id", *CELL_KEYS, "weight") if c not in units.columns]
+    if missing:
+        raise SampleError(f"the design needs column(s) {missing}; the units have {list(units.columns)}")
+    table = units.reset_index(drop=True)
+    weight = pd.to_numeric(table["weight"], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(weight) | (weight <= 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise SampleError(
+            f"the design needs positive weights; enterprise {table['enterprise_id'][i]!r} has {table['weight'][i]!r}"
+        )
+    role = table["role"].astype(str).to_numpy() if "role" in table.columns else np.full(len(table), "new")
+    panel = role == "panel"
+    keys = table[list(CELL_KEYS)].astype({"state_owned": bool})
+    cell = pd.MultiIndex.from_frame(keys)
+    label = _cell_label(keys)
+    panel_in_cell = pd.Series(panel).groupby(label.to_numpy()).transform("sum").to_numpy()
+    drawn_in_cell = pd.Series(~panel).groupby(label.to_numpy()).transform("sum").to_numpy()
+    if not isinstance(cell_sizes, pd.Series) or cell_sizes.index.nlevels != len(CELL_KEYS):
+        raise SampleError("cell_sizes must be a Series indexed by (city, section, size_class, state_owned)")
+    sizes = pd.Series(cell_sizes.to_numpy(), index=pd.MultiIndex.from_frame(_index_frame(cell_sizes.index)))
+    n_cell = pd.to_numeric(pd.Series(sizes.reindex(cell).to_numpy()), errors="coerce").to_numpy(dtype=float)
+    unknown = ~panel & np.isnan(n_cell)
+    if unknown.any():
+        raise SampleError(
+            f"cell {label[np.flatnonzero(unknown)[0]]} has drawn enterprises but no size in the register"
+        )
+    drawn_size = n_cell - panel_in_cell
+    short = ~panel & (drawn_size < drawn_in_cell)
+    if short.any():
+        i = int(np.flatnonzero(short)[0])
+        raise SampleError(
+            f"cell {label[i]}: {int(n_cell[i])} enterprises in the register, but {int(panel_in_cell[i])} panel "
+            f"and {int(drawn_in_cell[i])} drawn in the sample"
+        )
+    pi = (
+        pd.to_numeric(table["pi"], errors="coerce").to_numpy(dtype=float)
+        if "pi" in table.columns
+        else 1.0 / weight
+    )
+    out = pd.DataFrame(
+        {
+            "enterprise_id": table["enterprise_id"],
+            **{c: table[c] for c in CELL_KEYS},
+            "role": role,
+            "stratum": label + np.where(panel, "/panel", "/drawn"),
+            "fpc": np.where(panel, panel_in_cell, np.nan_to_num(drawn_size)).astype(np.int64),
+            "pi": np.where(panel, 1.0, pi),
+            "weight": np.where(panel, 1.0, weight),
+        }
+    )
+    for extra in ("name", "employees"):
+        if extra in table.columns:
+            out[extra] = table[extra]
+    return out
+
+
+def _index_frame(index: pd.Index) -> pd.DataFrame:
+    frame = index.to_frame(index=False)
+    frame.columns = list(CELL_KEYS)
+    return frame.astype({"state_owned": bool})

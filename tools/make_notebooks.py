@@ -114,7 +114,7 @@ GUANGDONG = [
     ),
     new_markdown_cell("## 7. Audit of the whole sample"),
     new_code_cell(
-        'report = audit(sample, rules=GUANGDONG_2013, population=frame, targets=task["target_10000"],\n'
+        'report = audit(sample, rules=GUANGDONG_2013, register=frame, targets=task["target_10000"],\n'
         '               sector_targets=task[["secondary", "tertiary"]], city_population=stats["population"])\n'
         "report"
     ),
@@ -177,7 +177,7 @@ AUDIT = [
         'proposed.attrs["skipped"]'
     ),
     new_markdown_cell("## Audit it"),
-    new_code_cell("report = audit(proposed, rules=MOHRSS_2011, population=frame)\nreport"),
+    new_code_cell("report = audit(proposed, rules=MOHRSS_2011, register=frame)\nreport"),
     new_code_cell(
         'report.to_frame().query("status in [\'fail\', \'warn\']")[["rule", "observed", "limit", "status", "message_zh"]]'
     ),
@@ -195,7 +195,7 @@ AUDIT = [
         '                & ~eligible["enterprise_id"].isin(keep.index)]\n'
         "extra = pool.sample(80 - len(keep), random_state=2)\n"
         "fixed = pd.concat([keep.reset_index(), extra])\n"
-        "fixed_report = audit(fixed, rules=MOHRSS_2011, population=frame)\n"
+        "fixed_report = audit(fixed, rules=MOHRSS_2011, register=frame)\n"
         "print(fixed_report.summary())"
     ),
     new_code_cell("assert fixed_report.passed"),

@@ -51,7 +51,7 @@ def _run(args: argparse.Namespace, progress: Progress) -> int:
         population = prepared_register(read_table(args.population, what="--population"), progress)
         sample = _with_register_classes(sample, population)
     with progress.step(f"auditing {len(sample):,} enterprises"):
-        report = audit(sample, rules=rules, population=population, targets=targets)
+        report = audit(sample, rules=rules, register=population, targets=targets)
     say(report.summary())
     if args.output:
         if args.output.lower().endswith(".xlsx"):

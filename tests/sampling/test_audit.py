@@ -89,7 +89,7 @@ TOP4 = MOHRSS_2011.replace(top_industries=4)
 
 def run(sample, rules=TOP4, **kwargs) -> AuditReport:
     # top 4 sections by employment: C, E, G, H; Q is 5th.
-    args = dict(population=make_structure(), pillars={GZ: ["G"], SG: ["G"]})
+    args = dict(register=make_structure(), pillars={GZ: ["G"], SG: ["G"]})
     args.update(kwargs)
     return audit(sample, rules=rules, **args)
 
@@ -257,7 +257,7 @@ def frame_sample():
 
 
 def test_frame_population_passes():
-    report = run(frame_sample(), population=make_frame_population())
+    report = run(frame_sample(), register=make_frame_population())
     assert broken(report) == []
     # coverage: sampled employees / frame employees = 1/10 exactly (every tenth of each cell)
     assert np.allclose(report.coverage["coverage"], 0.1)
@@ -266,7 +266,7 @@ def test_frame_population_passes():
 def test_break_absent_from_frame():
     sample = frame_sample()
     sample.loc[sample.index[sample.city == SG][0], "enterprise_id"] = "NOT-IN-FRAME"
-    report = run(sample, population=make_frame_population())
+    report = run(sample, register=make_frame_population())
     assert broken(report) == [(SG, "absent_from_frame", "fail")]
     assert (
         "NOT-IN-FRAME"
@@ -283,7 +283,7 @@ def test_break_outside_city():
         (frame.city == GZ) & (frame.section == "G") & (frame.size_class == "small"), "enterprise_id"
     ].iloc[5]
     sample.loc[i, "enterprise_id"] = gz_id
-    report = run(sample, population=frame)
+    report = run(sample, register=frame)
     assert broken(report) == [(SG, "outside_city", "fail")]
     assert (
         f"{gz_id} ({GZ})"
@@ -293,12 +293,12 @@ def test_break_outside_city():
 
 def test_sample_without_columns_takes_them_from_the_frame():
     sample = frame_sample()[["enterprise_id", "city"]]
-    report = run(sample, population=make_frame_population())
+    report = run(sample, register=make_frame_population())
     assert broken(report) == []
     with pytest.raises(AuditError, match="NOPE"):
         run(
             pd.concat([sample, pd.DataFrame({"enterprise_id": ["NOPE"], "city": [SG]})]),
-            population=make_frame_population(),
+            register=make_frame_population(),
         )
 
 
@@ -417,9 +417,9 @@ def test_unknown_city_and_code_are_named():
         audit(raw, rules=MOHRSS_2009)
 
 
-def test_population_that_is_neither():
+def test_register_that_is_neither():
     with pytest.raises(AuditError, match="neither a frame"):
-        run(make_sample(), population=pd.DataFrame({"city": [GZ]}))
+        run(make_sample(), register=pd.DataFrame({"city": [GZ]}))
 
 
 def test_roles_other_than_sample_are_left_out_and_noted():
@@ -445,17 +445,31 @@ def test_outputs(tmp_path):
     report = run(make_sample(move(BASE, ("E", "medium", True), ("C", "medium", True), 1)))
     text = report.summary()
     assert text.startswith("Audit of 120 enterprises in 2 cities against 'mohrss-2011 (modified)': PASSED")
-    assert "manufacturing_max" in text and repr(report) == text
-    assert "#ffeb9c" in report._repr_html_()  # the warning row is yellow
+    assert "manufacturing_max" in text and str(report) == text
+    assert repr(report) == f"<AuditReport: {text.splitlines()[0]}>"
+    page = report._repr_html_()
+    assert "#ffeb9c" in page  # the warning row is yellow
+    # What needs attention leads: the one warning is the first row of the table, in Chinese;
+    # the passes are counted by check (2 cities passed min_count) rather than listed.
+    first_row = page.split("<tbody>")[1].split("</tr>")[0]
+    assert "提示" in first_row and "制造业企业比例上限" in first_row and SG in first_row
+    assert "监测企业数量下限 2 个城市" in page
     assert main_table(report).endswith("PASSED: 0 fail, 1 warn")
     path = tmp_path / "audit.xlsx"
     report.to_excel(path)
     sheets = pd.read_excel(path, sheet_name=None)
-    assert list(sheets)[:3] == ["汇总 summary", GZ, SG]
-    assert sheets["汇总 summary"].set_index("city").loc[SG, "manufacturing_max"] == "提示"
-    fig = report.plot()
-    assert len(fig.axes) == 2
-    fig.savefig(io.BytesIO(), format="png")
+    assert list(sheets)[:3] == ["汇总", GZ, SG]
+    assert sheets["汇总"].set_index("城市").loc[SG, "制造业企业比例上限"] == "提示"
+    city = sheets[SG].set_index("规则代码")
+    assert city.loc["manufacturing_max", ["检查项", "结果", "类型"]].tolist() == [
+        "制造业企业比例上限",
+        "提示",
+        "原则性",
+    ]
+    ax = report.plot()
+    ax.figure.savefig(io.BytesIO(), format="png")
+    ax = report.plot(dimension="size_class")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["样本", "总体"]
     with pytest.raises(AuditError, match="unknown dimension 'age'"):
         report.plot(dimension="age")
 
@@ -465,18 +479,18 @@ def test_outputs(tmp_path):
 
 def test_frame_aggregation_equals_structure():
     """The audit counts a frame with integer codes; the numbers are those of sampling.structure."""
-    from sampling.audit import _frame_cells, _without_sector
+    from sampling.audit.inputs import frame_cells, without_sector
     from sampling.frame import prepare_frame, structure
     from sampling.synthetic import make_frame
 
     frame = prepare_frame(make_frame(5_000, random_state=3))
     keys = ["city", "section", "size_class", "state_owned"]
-    ours = _without_sector(_frame_cells(frame)).sort_values(keys).reset_index(drop=True)
+    ours = without_sector(frame_cells(frame)).sort_values(keys).reset_index(drop=True)
     ref = structure(frame)[[*keys, "enterprises", "employment"]].astype({"size_class": str})
     ref = ref.sort_values(keys).reset_index(drop=True)
     pd.testing.assert_frame_equal(ours, ref, check_dtype=False)
     # sector counts equal the frame's own sector column
-    by_sector = _frame_cells(frame).groupby("sector")["enterprises"].sum()
+    by_sector = frame_cells(frame).groupby("sector")["enterprises"].sum()
     assert by_sector.to_dict() == frame["sector"].value_counts().to_dict()
 
 
@@ -534,7 +548,7 @@ def test_frame_ids_of_any_dtype_are_matched(dtype):
             "string[pyarrow]" if dtype == "arrow" else object
         )
     sample.loc[sample.index[-1], "enterprise_id"] = "999999"
-    report = run(sample, population=frame)
+    report = run(sample, register=frame)
     assert broken(report) == [(SG, "absent_from_frame", "fail")]
 
 
@@ -549,10 +563,10 @@ def test_sample_drawn_by_select_passes():
         columns=["city", "section", "size_class", "state_owned", "quota"],
     )
     drawn = select(frame, quotas, method="pareto", size="employees", reserves=2, random_state=7)
-    report = run(drawn, population=frame)
+    report = run(drawn, register=frame)
     assert broken(report) == [] and report.passed
     assert any("24 reserve" in n for n in report.notes)
-    weighted = run(drawn.to_frame("sample"), population=frame, weights="weight")
+    weighted = run(drawn.to_frame("sample"), register=frame, weights="weight")
     assert weighted.passed and len(weighted.weights)
 
 
@@ -600,10 +614,10 @@ def test_sample_made_by_quotas_and_select_passes():
     targets = pd.Series({"韶关市": 70, "珠海市": 60, "汕尾市": 65})
     quotas = build_quotas(structure(frame), targets)
     drawn = select(frame, quotas, method="srs", random_state=1)
-    report = audit(drawn, population=frame, targets=targets)
+    report = audit(drawn, register=frame, targets=targets)
     assert report.passed
     assert not (report.to_frame()["status"] == "fail").any()
-    weighted = audit(drawn.to_frame("sample"), population=frame, targets=targets, weights="weight")
+    weighted = audit(drawn.to_frame("sample"), register=frame, targets=targets, weights="weight")
     assert broken(weighted) == []
 
 

@@ -14,7 +14,9 @@ from sampling.representativeness import (
     design_effect_weights,
     dissimilarity,
     employment_coverage,
+    kish_by_group,
     kish_effective_size,
+    pearson_by_group,
     rao_scott_by_group,
     rao_scott_gof,
 )
@@ -225,27 +227,227 @@ def test_unclustered_shortcut_equals_the_general_covariance():
     assert general.p_value == pytest.approx(R_WEIGHTS_ONLY["p_value"], rel=1e-9)
     # by group: the reference data as group "a", and the same data with weights doubled as "b"
     # (doubling every weight leaves scale / df / p unchanged and doubles the X2 on totals)
-    totals = w.groupby(d["category"]).sum()
-    squares = (w**2).groupby(d["category"]).sum()
+    both = pd.concat([d.assign(g="a"), d.assign(g="b", w=2 * d["w"])], ignore_index=True)
     out = rao_scott_by_group(
-        pd.DataFrame([totals, 2 * totals], index=["a", "b"]),
-        pd.DataFrame([squares, 4 * squares], index=["a", "b"]),
-        pd.Series({"a": 80, "b": 80}),
-        pd.DataFrame([P, P], index=["a", "b"]),
+        both["category"], both["w"].astype(float), pd.DataFrame([P, P], index=["a", "b"]), groups=both["g"]
     )
     assert out.loc["a", "p_value"] == pytest.approx(R_WEIGHTS_ONLY["p_value"], rel=1e-9)
     assert out.loc["a", "scale"] == pytest.approx(R_WEIGHTS_ONLY["scale"], rel=1e-10)
     assert out.loc["a", "statistic"] == pytest.approx(R_WEIGHTS_ONLY["statistic"], rel=1e-12)
     assert out.loc["b", "p_value"] == pytest.approx(R_WEIGHTS_ONLY["p_value"], rel=1e-9)
     assert out.loc["b", "statistic"] == pytest.approx(2 * R_WEIGHTS_ONLY["statistic"], rel=1e-12)
-    one = dict(
-        totals=pd.DataFrame([totals], index=["a"]),
-        squares=pd.DataFrame([squares], index=["a"]),
-        expected=pd.DataFrame([P], index=["a"]),
+    assert out["n"].tolist() == [80, 80]
+    first = rao_scott_by_group(
+        d["category"], w, pd.DataFrame([P], index=["a"]), groups=pd.Series("a", index=d.index), order="first"
     )
-    first = rao_scott_by_group(n=pd.Series({"a": 80}), order="first", **one)
     assert first.loc["a", "p_value"] == pytest.approx(R_WEIGHTS_ONLY["first_p"], rel=1e-9)
-    with pytest.raises(AuditError, match="fewer than two"):
-        rao_scott_by_group(n=pd.Series({"a": 1}), **one)
-    with pytest.raises(AuditError, match=r"\['x'\]"):
-        rao_scott_by_group(n=pd.Series({"a": 80}), **{**one, "expected": pd.DataFrame([P], index=["x"])})
+    one = d.iloc[:1]
+    with pytest.raises(AuditError, match="single cluster"):
+        rao_scott_by_group(
+            one["category"],
+            one["w"].astype(float),
+            pd.DataFrame([P], index=["a"]),
+            groups=pd.Series("a", index=one.index),
+        )
+    with pytest.raises(AuditError, match="unknown lonely 'x'"):
+        rao_scott_by_group(
+            d["category"], w, pd.DataFrame([P], index=["a"]), groups=pd.Series("a", index=d.index), lonely="x"
+        )
+
+
+# --------------------------------------------------------------------------- fpc vs R
+
+
+def fpc_data(lonely: bool = False) -> pd.DataFrame:
+    """The data of tests/sampling/r/make_fpc_refs.R, rebuilt from the same formulas."""
+    i = np.arange(103 if lonely else 102)
+    stratum = np.select([i < 30, i < 60, i < 90, i < 102], [0, 1, 2, 3], 4)
+    n_pop = np.array([2100, 990, 300, 12, 50])[stratum]
+    n_smp = np.array([30, 30, 30, 12, 1])[stratum]
+    return pd.DataFrame(
+        {
+            "stratum": stratum,
+            "N": n_pop,
+            "w": n_pop / n_smp,
+            "cluster": i // 3,
+            "M": n_pop // 3,
+            "category": np.array(list("ABCD"))[((i * i + i // 3) % 9) % 4],
+            "city": np.where(np.isin(stratum, [0, 3]), "g1", "g2"),
+        }
+    )
+
+
+# Pasted from `Rscript tests/sampling/r/make_fpc_refs.R` (survey 4.1.1); lambda without R's
+# fourth eigenvalue (1e-14, zero up to rounding).
+R_FPC = {
+    "srswor_fpc": dict(
+        statistic=431.08348030570238,
+        scale=73.217462788123669,
+        df=2.6660027422983781,
+        p_value=0.092570681800979798,
+        lam=[97.271079521330776, 53.170550708820031, 44.756326347116364],
+        total=[1226, 783, 702, 691],
+        se=[207.37971170677764, 182.00094732606809, 172.54924334609629, 172.41429655098915],
+    ),
+    "srswr": dict(
+        statistic=431.08348030570238,
+        scale=74.619505769255582,
+        df=2.6658285551608709,
+        p_value=0.097347750866375357,
+        lam=[99.135376014727129, 54.190984296977966, 45.596448939967743],
+        total=[1226, 783, 702, 691],
+        se=[209.32339126734362, 183.70532318913646, 174.20760144509748, 174.05777695313802],
+    ),
+    "cluster_fpc": dict(
+        statistic=431.08348030570238,
+        scale=80.492305824715899,
+        df=2.5939968306893859,
+        p_value=0.11194230466020272,
+        lam=[98.464258059514009, 77.801317327821209, 32.531210816858518],
+        total=[1226, 783, 702, 691],
+        se=[214.04672387121462, 165.08785539826968, 206.43643089338667, 170.83910559353794],
+    ),
+    "city_g1": dict(
+        statistic=250.15553977272722,
+        scale=95.159179129334646,
+        df=2.6677676018984857,
+        p_value=0.39155821466045382,
+        lam=[126.39938566361303, 69.075620882567307, 58.387568558313149],
+        total=[773, 492, 424, 423],
+        se=[186.57253373642004, 163.75233612442574, 154.86590417474753, 154.86590417474753],
+    ),
+    "city_g2": dict(
+        statistic=71.234108527131781,
+        scale=27.867660450520063,
+        df=2.8973692682413295,
+        p_value=0.44639065460700744,
+        lam=[34.003989250691468, 24.258695583179332, 22.480218133250304],
+        total=[453, 291, 278, 268],
+        se=[90.53747557094033, 79.432469692055463, 76.090689991931825, 75.784176312145419],
+    ),
+    "lonely_adjust": dict(
+        statistic=532.97972190034739,
+        scale=75.692888795693193,
+        df=2.6154619287525991,
+        p_value=0.052266664465754543,
+        lam=[101.45347902903707, 52.403737027503091, 44.114652865899544],
+        total=[1226, 783, 702, 741],
+        se=[207.37971170677764, 182.00094732606809, 172.54924334609629, 179.37862095348049],
+    ),
+}
+RTOL = 1e-8  # issue 15: R's numbers to 1e-8 relative
+
+
+def assert_matches_r(test, ref):
+    assert test.statistic == pytest.approx(ref["statistic"], rel=RTOL)
+    assert test.scale == pytest.approx(ref["scale"], rel=RTOL)
+    assert test.df == pytest.approx(ref["df"], rel=RTOL)
+    assert test.p_value == pytest.approx(ref["p_value"], rel=RTOL)
+    np.testing.assert_allclose(test.eigenvalues[:3], ref["lam"], rtol=RTOL)
+    assert abs(test.eigenvalues[3]) < 1e-9
+    np.testing.assert_allclose(test.totals.to_numpy(), ref["total"], rtol=RTOL)
+    np.testing.assert_allclose(test.standard_errors.to_numpy(), ref["se"], rtol=RTOL)
+
+
+def test_fpc_data_counts_match_r():
+    # R printed "counts by stratum and category" column by column (A for strata 0-3, then B ...)
+    d = fpc_data()
+    counts = pd.crosstab(d["stratum"], d["category"]).to_numpy().T.ravel().tolist()
+    assert counts == [11, 11, 9, 3, 7, 7, 6, 2, 6, 6, 8, 4, 6, 6, 7, 3]
+
+
+@pytest.mark.parametrize("form", ["per_unit", "mapping", "series_by_stratum"])
+def test_rao_scott_with_fpc_matches_r(form):
+    # Stratified SRSWOR: fractions 1.4%, 3%, 10% and a take-all stratum (12 of 12, no variance).
+    d = fpc_data()
+    fpc = {
+        "per_unit": d["N"],
+        "mapping": {0: 2100, 1: 990, 2: 300, 3: 12},
+        "series_by_stratum": pd.Series([2100, 990, 300, 12], index=[0, 1, 2, 3]),
+    }[form]
+    test = rao_scott_gof(d["category"], d["w"], P, strata=d["stratum"], fpc=fpc)
+    assert_matches_r(test, R_FPC["srswor_fpc"])
+
+
+def test_take_all_stratum_adds_no_variance():
+    # With fpc the take-all stratum 3 adds nothing: dropping it from the variance (its totals
+    # kept) gives the same standard errors; without fpc (R's srswr design) it adds variance.
+    d = fpc_data()
+    with_fpc = rao_scott_gof(d["category"], d["w"], P, strata=d["stratum"], fpc=d["N"])
+    assert_matches_r(rao_scott_gof(d["category"], d["w"], P, strata=d["stratum"]), R_FPC["srswr"])
+    # By hand for stratum 3 alone (n = N = 12): 1 - 12/12 = 0, so its 12 units could have any
+    # categories: relabelling them all "A" moves the totals but not the variance.
+    moved = d.assign(category=np.where(d["stratum"] == 3, "A", d["category"]))
+    other = rao_scott_gof(moved["category"], moved["w"], P, strata=moved["stratum"], fpc=moved["N"])
+    np.testing.assert_allclose(other.standard_errors, with_fpc.standard_errors, rtol=1e-12)
+
+
+def test_rao_scott_cluster_design_with_fpc_matches_r():
+    d = fpc_data()
+    test = rao_scott_gof(d["category"], d["w"], P, strata=d["stratum"], clusters=d["cluster"], fpc=d["M"])
+    assert_matches_r(test, R_FPC["cluster_fpc"])
+
+
+def test_rao_scott_lonely_unit_adjust_matches_r():
+    d = fpc_data(lonely=True)
+    with pytest.raises(AuditError, match="stratum 4 has a single cluster"):
+        rao_scott_gof(d["category"], d["w"], P, strata=d["stratum"], fpc=d["N"])
+    test = rao_scott_gof(d["category"], d["w"], P, strata=d["stratum"], fpc=d["N"], lonely="adjust")
+    assert_matches_r(test, R_FPC["lonely_adjust"])
+    # by hand: the lonely unit (category D, w 50, N 50) adds (1 - 1/50) 50^2 = 2450 to var(T_D)
+    assert test.standard_errors["D"] ** 2 - 172.41429655098915**2 == pytest.approx(2450, rel=1e-9)
+
+
+def test_rao_scott_by_group_with_strata_and_fpc_matches_r():
+    # R: svygofchisq on subset(design, city == g); the strata are nested in the cities.
+    d = fpc_data()
+    expected = pd.DataFrame([P, pd.Series(0.25, index=P.index)], index=["g1", "g2"])
+    out = rao_scott_by_group(
+        d["category"], d["w"], expected, groups=d["city"], strata=d["stratum"], fpc=d["N"]
+    )
+    for g in ("g1", "g2"):
+        ref = R_FPC[f"city_{g}"]
+        assert out.loc[g, "statistic"] == pytest.approx(ref["statistic"], rel=RTOL)
+        assert out.loc[g, "scale"] == pytest.approx(ref["scale"], rel=RTOL)
+        assert out.loc[g, "df"] == pytest.approx(ref["df"], rel=RTOL)
+        assert out.loc[g, "p_value"] == pytest.approx(ref["p_value"], rel=RTOL)
+    assert out["n"].tolist() == [42, 60]
+
+
+def test_fpc_errors_name_the_stratum():
+    d = fpc_data()
+    with pytest.raises(AuditError, match="fpc 20 of stratum 0 is below the 30 units sampled"):
+        rao_scott_gof(d["category"], d["w"], P, strata=d["stratum"], fpc={0: 20, 1: 990, 2: 300, 3: 12})
+    with pytest.raises(AuditError, match=r"no population size for strata \[3\]"):
+        rao_scott_gof(d["category"], d["w"], P, strata=d["stratum"], fpc={0: 2100, 1: 990, 2: 300})
+    varying = d["N"].copy()
+    varying[5] = 2000
+    with pytest.raises(AuditError, match="varies in stratum 0"):
+        rao_scott_gof(d["category"], d["w"], P, strata=d["stratum"], fpc=varying)
+    with pytest.raises(AuditError, match="stratum 'g1' lies in more than one group"):
+        rao_scott_by_group(
+            d["category"],
+            d["w"],
+            pd.DataFrame([P, P], index=[0, 1]),
+            groups=d["stratum"] % 2,
+            strata=d["city"],
+        )
+
+
+def test_pearson_and_kish_by_group():
+    # Group "r": the reference data's counts 26, 18, 18, 18 against P; R (make_audit_refs.R,
+    # chisq.test): statistic 15.375, df 3, p.value 0.00152267406981311, w 0.438391947918755.
+    # Group "h": test_chisquare_hand_calculation's 36, 12, 12 against .5 .3 .2: X2 3.2, df 2.
+    counts = pd.DataFrame({"A": [26, 36], "B": [18, 12], "C": [18, 12], "D": [18, 0]}, index=["r", "h"])
+    expected = pd.DataFrame([P, pd.Series({"A": 0.5, "B": 0.3, "C": 0.2, "D": 0.0})], index=["r", "h"])
+    out = pearson_by_group(counts, expected)
+    assert out.loc["r", "statistic"] == pytest.approx(15.375, rel=1e-14)
+    assert out.loc["r", "p_value"] == pytest.approx(0.00152267406981311, rel=1e-9)
+    assert out.loc["r", "w"] == pytest.approx(0.438391947918755, rel=1e-12)
+    assert out.loc["h", ["statistic", "df"]].tolist() == pytest.approx([3.2, 2.0], rel=1e-14)
+    # Kish by hand (test_kish_hand_calculation): w = 1, 1, 2, 4 -> n_eff 64 / 22, deff 1.375;
+    # a group of one weight has n_eff 1 and deff 1.
+    k = kish_by_group(pd.Series([1.0, 1.0, 2.0, 4.0, 7.0]), pd.Series(["x", "x", "x", "x", "y"]))
+    assert k.loc["x", "kish_n_eff"] == pytest.approx(64 / 22, rel=1e-15)
+    assert k.loc["x", "deff_w"] == pytest.approx(1.375, rel=1e-15)
+    assert k.loc["y"].tolist() == [1, 1.0, 1.0]

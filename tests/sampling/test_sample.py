@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,8 @@ from openpyxl import load_workbook
 
 from sampling import Sample, replace, select
 from sampling.cells import CELL_KEYS as KEYS
-from sampling.sample import SAMPLE_COLUMNS
+from sampling.exceptions import SampleError
+from sampling.sample import DESIGN_COLUMNS, SAMPLE_COLUMNS
 
 
 @pytest.fixture
@@ -108,3 +110,131 @@ def test_to_excel_headers(sample, tmp_path):
     assert reserve[1][1] == "91440101MA00000005" and reserve[1][2] == "私营有限责任公司"
     removed = list(book["剔除"].values)
     assert removed[1][removed[0].index("剔除原因")] == "关闭破产"
+
+
+# --------------------------------------------------------------------------- design export
+
+
+def design_sample() -> Sample:
+    """A sample with a panel, a take-all cell and two cities; its export is checked in as
+    tests/sampling/r/sample_design.csv, which tests/sampling/r/make_design_refs.R reads."""
+    cells = [
+        # city, section, size class, state-owned, N, panel, quota
+        ("广州市", "C", "small", False, 40, 3, 10),
+        ("广州市", "G", "medium", False, 25, 0, 6),
+        ("韶关市", "C", "small", False, 8, 0, 8),  # take-all: quota = N
+        ("韶关市", "G", "small", True, 30, 1, 5),
+    ]
+    rows, k = [], 0
+    for city, section, size, owned, n_pop, panel, _ in cells:
+        for j in range(n_pop):
+            rows.append(
+                (
+                    f"E{k:04d}",
+                    city,
+                    section,
+                    size,
+                    owned,
+                    20 + (37 * k) % 400,
+                    j < panel,
+                    (0.5 + k * 0.618034) % 1,
+                )
+            )
+            k += 1
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "enterprise_id",
+            "city",
+            "section",
+            "size_class",
+            "state_owned",
+            "employees",
+            "in_panel",
+            "prn",
+        ],
+    )
+    quotas = pd.DataFrame([c[:4] + (c[6],) for c in cells], columns=[*KEYS, "quota"])
+    return select(frame, quotas, method="srs")
+
+
+R_DESIGN_CSV = Path(__file__).parent / "r" / "sample_design.csv"
+
+
+def test_survey_design_by_hand():
+    d = design_sample().to_survey_design()
+    strata = d.groupby("stratum", sort=False).agg(
+        n=("fpc", "size"), fpc=("fpc", "first"), w=("weight", "first")
+    )
+    # 广州 C: 3 panel (take-all, fpc 3), 7 new of the 37 others: w = 37 / 7; 广州 G: 6 of 25;
+    # 韶关 C: 8 of 8 (pi 1, fpc 8 = n: no variance); 韶关 G state: 1 panel, 4 of the other 29.
+    assert strata.to_dict("index") == {
+        "广州市/C/small/non-state/panel": {"n": 3, "fpc": 3, "w": 1.0},
+        "广州市/C/small/non-state/drawn": {"n": 7, "fpc": 37, "w": pytest.approx(37 / 7)},
+        "广州市/G/medium/non-state/drawn": {"n": 6, "fpc": 25, "w": pytest.approx(25 / 6)},
+        "韶关市/C/small/non-state/drawn": {"n": 8, "fpc": 8, "w": 1.0},
+        "韶关市/G/small/state/panel": {"n": 1, "fpc": 1, "w": 1.0},
+        "韶关市/G/small/state/drawn": {"n": 4, "fpc": 29, "w": pytest.approx(29 / 4)},
+    }
+    assert tuple(d.columns[: len(DESIGN_COLUMNS)]) == DESIGN_COLUMNS
+    np.testing.assert_allclose(d["pi"] * d["weight"], 1.0)
+    # A register recounted: the same counts from a structure table give the same design.
+    structure = pd.DataFrame(
+        [
+            ("广州市", "C", "small", False, 40),
+            ("广州市", "G", "medium", False, 25),
+            ("韶关市", "C", "small", False, 8),
+            ("韶关市", "G", "small", True, 30),
+        ],
+        columns=[*KEYS, "enterprises"],
+    )
+    pd.testing.assert_frame_equal(design_sample().to_survey_design(register=structure), d)
+    with pytest.raises(
+        SampleError,
+        match="cell 广州市/C/small/non-state: 9 enterprises in the register, but 3 panel and 7 drawn",
+    ):
+        design_sample().to_survey_design(register=structure.assign(enterprises=[9, 25, 8, 30]))
+    with pytest.raises(SampleError, match="cell 广州市/G/medium/non-state has drawn enterprises but no size"):
+        design_sample().to_survey_design(register=structure.drop(index=1))
+
+
+def test_design_export_is_the_file_r_reads(tmp_path):
+    # The file tests/sampling/r/make_design_refs.R reads is what the library writes today.
+    path = tmp_path / "design.csv"
+    design_sample().write_survey_design(path)
+    assert path.read_text(encoding="utf-8") == R_DESIGN_CSV.read_text(encoding="utf-8")
+
+
+def test_r_reads_the_design_export():
+    # Pasted from `Rscript tests/sampling/r/make_design_refs.R` (survey 4.1.1), which reads
+    # sample_design.csv (the export, checked above to be what the library writes) with
+    # svydesign(ids = ~1, strata = ~stratum, fpc = ~fpc, weights = ~weight).
+    from sampling.representativeness import rao_scott_gof
+
+    d = design_sample().to_survey_design()
+    band = pd.Series(
+        np.select([d["employees"] < 100, d["employees"] < 300], ["b1", "b2"], "b3"), index=d.index
+    )
+    p = pd.Series({"b1": 0.3, "b2": 0.4, "b3": 0.3})
+    test = rao_scott_gof(band, d["weight"], p, strata=d["stratum"], fpc=d["fpc"])
+    np.testing.assert_allclose(
+        test.totals.to_numpy(), [29.952380952380953, 41.726190476190474, 31.321428571428573], rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        test.standard_errors.to_numpy(),
+        [9.811430697691387, 10.570228642753698, 10.335260134162871],
+        rtol=1e-10,
+    )
+    assert test.statistic == pytest.approx(0.041528841849576809, rel=1e-10)
+    assert test.scale == pytest.approx(4.6609805217670051, rel=1e-10)
+    assert test.df == pytest.approx(1.9918796917328485, rel=1e-10)
+    assert test.p_value == pytest.approx(0.9954483722987526, rel=1e-10)
+    np.testing.assert_allclose(test.eigenvalues[:2], [4.9384472841578511, 4.3456651607122243], rtol=1e-10)
+    # Labels need not be sorted here (R's svygofchisq needs them sorted; see the R script):
+    # the same bands named lt100, 100to299, ge300 give the same test.
+    renamed = band.map({"b1": "lt100", "b2": "100to299", "b3": "ge300"})
+    p_renamed = pd.Series({"lt100": 0.3, "100to299": 0.4, "ge300": 0.3})
+    other = rao_scott_gof(renamed, d["weight"], p_renamed, strata=d["stratum"], fpc=d["fpc"])
+    np.testing.assert_allclose(other.eigenvalues, test.eigenvalues, rtol=1e-12, atol=1e-12)
+    # R's svytotal(~employees) = 20858.857142857141: the weights' Horvitz-Thompson total
+    assert (d["weight"] * d["employees"]).sum() == pytest.approx(20858.857142857141, rel=1e-14)
