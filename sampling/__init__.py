@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from sampling import synthetic
 from sampling.audit import AuditReport, audit
-from sampling.exceptions import AuditError, FrameError, SampleError, SampleReadWarning, SelectionError
+from sampling.exceptions import (
+    AuditError,
+    FrameError,
+    SampleError,
+    SampleReadWarning,
+    SelectionError,
+    UnauthorisedReplacementWarning,
+)
 from sampling.frame import prepare_frame, read_frame, structure, validate_frame
 from sampling.inclusion import inclusion_probabilities
 from sampling.national import NationalSubset, national_subset
@@ -23,6 +30,7 @@ __all__ = [
     "SampleError",
     "SampleReadWarning",
     "SelectionError",
+    "UnauthorisedReplacementWarning",
     "audit",
     "derive_prn",
     "inclusion_probabilities",

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["AuditError", "FrameError", "SampleError", "SampleReadWarning", "SelectionError"]
+__all__ = [
+    "AuditError",
+    "FrameError",
+    "SampleError",
+    "SampleReadWarning",
+    "SelectionError",
+    "UnauthorisedReplacementWarning",
+]
 
 
 class FrameError(ValueError):
@@ -46,3 +53,8 @@ class AuditError(ValueError):
 class SampleReadWarning(UserWarning):
     """:func:`sampling.read.read_sample` met columns or rows it did not use (unrecognised
     columns, blank rows, total rows); they are listed in the result's ``attrs["skipped"]``."""
+
+
+class UnauthorisedReplacementWarning(UserWarning):
+    """A replacement batch run without an authorisation, which the documents do not allow
+    (更换企业样本必须在部里统一安排下进行, 人社部函〔2011〕308号)."""

@@ -1,7 +1,17 @@
-"""The yearly replacement batch: take out invalid enterprises and fill their cells again."""
+"""The replacement batch: take out invalid enterprises and fill their cells again.
+
+The documents allow it only as one batch that the ministry arranges: "更换企业样本必须在部里统一安排下
+进行，各地不应自主剔除、更换、补充" (人社部函〔2011〕308号; the 2011 adjustment was one coordinated batch
+in December). So :func:`replace` asks who authorised the batch and records it on every row it
+touches; without an authorisation it refuses, unless told to go on, and then warns loudly.
+Only invalid units leave: closed or bankrupt (关闭破产) and no longer meeting the criteria
+(不再符合条件) (剔除已关闭破产企业等无效监测样本); suspension, moving out and "other" are decrease
+types of the monthly report, not reasons to drop a unit.
+"""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,30 +19,44 @@ import numpy as np
 import pandas as pd
 
 from sampling.cells import CELL_KEYS as KEYS
-from sampling.exceptions import SampleError
+from sampling.exceptions import SampleError, UnauthorisedReplacementWarning
 from sampling.inclusion import grouped_inclusion
 from sampling.prn import frame_prn, seed_from
 from sampling.sample import Sample
 from sampling.select import (
+    METHODS,
     _cell_of_rows,
     _cells_table,
+    _quota_frame,
     _ranking_keys,
     smallest_per_cell,
 )
-from sampling.status import STATUSES as REASONS
-from sampling.status import in_business_rows
+from sampling.status import KEPT_STATUSES, REMOVAL_STATUSES, in_business_rows
 
-__all__ = ["replace"]
+__all__ = ["UNAUTHORISED", "replace", "restore_sample"]
+
+UNAUTHORISED = "未经部里安排 (not authorised)"
+"""What ``authorised_by`` records for a batch run without an authorisation."""
+
+_RULE = "更换企业样本必须在部里统一安排下进行，各地不应自主剔除、更换、补充"
 
 
 def _check_invalid(invalid: Any, table: pd.DataFrame) -> pd.Series:
     if not isinstance(invalid, Mapping) and not isinstance(invalid, pd.Series):
         raise SampleError(f"invalid must map enterprise_id -> reason, got {type(invalid).__name__}")
     reasons = pd.Series(dict(invalid) if isinstance(invalid, Mapping) else invalid, dtype=object)
-    unknown_reasons = reasons[~reasons.isin(REASONS)]
+    kept = reasons[reasons.isin(KEPT_STATUSES)]
+    if len(kept):
+        shown = ", ".join(f"{i!r}: {r!r}" for i, r in kept.head(20).items())
+        raise SampleError(
+            f"{shown}: {', '.join(KEPT_STATUSES)} are decrease types of the monthly report, not "
+            f"reasons to drop a unit; invalid units are {', '.join(REMOVAL_STATUSES)} "
+            "(剔除已关闭破产企业等无效监测样本)"
+        )
+    unknown_reasons = reasons[~reasons.isin(REMOVAL_STATUSES)]
     if len(unknown_reasons):
         shown = ", ".join(f"{i!r}: {r!r}" for i, r in unknown_reasons.head(20).items())
-        raise SampleError(f"unknown reasons {shown}; valid reasons: {', '.join(REASONS)}")
+        raise SampleError(f"unknown reasons {shown}; valid reasons: {', '.join(REMOVAL_STATUSES)}")
     active = table[table["role"].isin(["panel", "new", "reserve"])]
     unknown = reasons.index[~reasons.index.isin(active["enterprise_id"])]
     if len(unknown):
@@ -42,14 +66,153 @@ def _check_invalid(invalid: Any, table: pd.DataFrame) -> pd.Series:
     return reasons
 
 
+def restore_sample(
+    table: pd.DataFrame,
+    frame: pd.DataFrame,
+    quotas: Any,
+    *,
+    method: str = "pareto",
+    size: str = "employees",
+    seed: int | None = None,
+) -> Sample:
+    """A :class:`Sample` again from its written table (``Sample.to_frame()``), for :func:`replace`.
+
+    A sample saved to CSV or Parquet loses the draw's settings; they are given back here: the
+    quotas it was drawn for, the method, the size column and the seed of the PRNs (not needed
+    when the frame has a ``prn`` column). The seed is checked: it must give the PRNs the table
+    records.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Every row of the sample (panel, new, reserve and removed), with its canonical columns,
+        ``reserve_rank`` and ``prn``.
+    frame : DataFrame
+        The prepared frame the sample was drawn from.
+    quotas : QuotaTable or DataFrame
+        The quotas of the draw.
+    method : {"srs", "systematic", "pareto", "poisson"}
+    size : str
+        The size column of the size-based methods.
+    seed : int, optional
+        The seed of the draw's PRNs.
+
+    Returns
+    -------
+    Sample
+
+    Raises
+    ------
+    SampleError
+        Missing columns, an unknown method or role, no seed where the frame has no PRNs, a seed
+        that does not give the recorded PRNs.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sampling import select
+    >>> from sampling.replace import restore_sample
+    >>> frame = pd.DataFrame({"enterprise_id": [f"E{i}" for i in range(6)], "city": "广州市",
+    ...     "section": "C", "size_class": "small", "state_owned": False, "employees": 50})
+    >>> quotas = frame[["city", "section", "size_class", "state_owned"]].drop_duplicates().assign(quota=2)
+    >>> s = select(frame, quotas, method="srs", reserves=1, random_state=5)
+    >>> again = restore_sample(s.to_frame(), frame, quotas, method="srs", seed=5)
+    >>> again.cells[["quota", "population", "new", "reserves"]].values.tolist()
+    [[2, 6, 2, 1]]
+    """
+    from basis.booleans import parse_yes_no
+
+    if method not in METHODS:
+        raise SampleError(f"unknown method {method!r}; valid: {', '.join(METHODS)}")
+    needed = ["enterprise_id", *KEYS, "role", "prn"]
+    missing = [c for c in needed if c not in table.columns]
+    if missing:
+        raise SampleError(f"the sample table lacks columns {missing}; it has {list(table.columns)}")
+    table = table.reset_index(drop=True).copy()
+    roles = ("panel", "new", "reserve", "removed")
+    bad_role = ~table["role"].isin(roles)
+    if bad_role.any():
+        rows = ", ".join(f"line {i + 2}: {table.at[i, 'role']!r}" for i in table.index[bad_role][:10])
+        raise SampleError(f"unknown roles ({rows}); valid: {', '.join(roles)}")
+    owned, bad = parse_yes_no(table["state_owned"], blank=None)
+    if bad.any():
+        rows = ", ".join(str(i + 2) for i in np.flatnonzero(bad)[:10])
+        raise SampleError(f"state_owned must be yes or no; bad at line(s) {rows}")
+    table["state_owned"] = owned
+    for column in ("pi", "weight", "prn"):
+        if column in table.columns:
+            table[column] = pd.to_numeric(table[column], errors="coerce")
+    rank = table["reserve_rank"] if "reserve_rank" in table.columns else pd.Series(pd.NA, index=table.index)
+    table["reserve_rank"] = pd.to_numeric(rank, errors="coerce").astype("Int64")
+    for column in ("reason", "replaces"):
+        if column not in table.columns:
+            table[column] = None
+    quota_table = _quota_frame(quotas)
+    cell = _cell_of_rows(frame, quota_table)
+    valid = in_business_rows(frame)
+    population = np.bincount(cell[valid & (cell >= 0)], minlength=len(quota_table))
+    if "prn" not in frame.columns:
+        if seed is None:
+            raise SampleError("the frame has no prn column: give the seed the sample was drawn with")
+        at = frame.set_index("enterprise_id").index.get_indexer(table["enterprise_id"])
+        known = at >= 0
+        derived = frame_prn(frame.iloc[at[known]], seed)[0]
+        off = ~np.isclose(derived, table.loc[known, "prn"].to_numpy(dtype=np.float64), rtol=0, atol=1e-12)
+        if off.any():
+            raise SampleError(
+                f"seed {seed} does not give the PRNs the sample records (e.g. "
+                f"{table.loc[known, 'enterprise_id'].to_numpy()[off][0]!r}): give the seed of the draw"
+            )
+    return Sample(
+        table=table,
+        cells=_cells_table(quota_table, population, table),
+        method=method,
+        size=None if method == "srs" else size,
+        seed=None if "prn" in frame.columns else seed,
+    )
+
+
+def _check_authority(authorised_by: Any, unauthorised: bool) -> str:
+    if authorised_by is not None:
+        if not isinstance(authorised_by, str) or not authorised_by.strip():
+            raise SampleError(f"authorised_by must name who arranged the batch, got {authorised_by!r}")
+        return authorised_by.strip()
+    if not unauthorised:
+        raise SampleError(
+            f"a replacement batch needs authorised_by (who arranged it): {_RULE} (人社部函〔2011〕308号). "
+            "Pass unauthorised=True to go on anyway (it is recorded)."
+        )
+    warnings.warn(
+        f"REPLACEMENT WITHOUT AUTHORISATION: {_RULE} (人社部函〔2011〕308号); the batch is recorded "
+        f"as {UNAUTHORISED!r}",
+        UnauthorisedReplacementWarning,
+        stacklevel=3,
+    )
+    return UNAUTHORISED
+
+
+def _check_batch(batch: Any, table: pd.DataFrame) -> str:
+    used = set(table["batch"].dropna().astype(str)) if "batch" in table.columns else set()
+    if batch is None:
+        return str(len(used) + 1)
+    if not isinstance(batch, str) or not batch.strip():
+        raise SampleError(f"batch must be a label (text), got {batch!r}")
+    if batch.strip() in used:
+        raise SampleError(f"batch {batch!r} was already applied to this sample (used: {sorted(used)})")
+    return batch.strip()
+
+
 def replace(
     sample: Sample,
     frame: pd.DataFrame,
     *,
     invalid: Mapping[Any, str] | pd.Series,
+    authorised_by: str | None = None,
+    batch: str | None = None,
+    unauthorised: bool = False,
     random_state: int | np.random.Generator | None = None,
 ) -> Sample:
-    """Remove invalid enterprises and replace each within its own cell.
+    """Remove invalid enterprises and replace each within its own cell, as one authorised batch.
 
     Every other enterprise is kept. A removed enterprise keeps its row, with role
     ``removed`` and its reason. Its cell is filled back to the quota by the cell's reserves in
@@ -71,9 +234,18 @@ def replace(
     frame : DataFrame
         The frame the sample was drawn from (possibly updated: new enterprises can fill).
     invalid : mapping or Series
-        enterprise_id -> reason, one of 关闭破产 (closed or bankrupt), 停业整顿 (suspended),
-        迁出本市 (moved out of the city), 不再符合条件 (no longer meets the criteria), 其他
-        (other). Reserves may be listed too (they leave the reserve list).
+        enterprise_id -> reason, 关闭破产 (closed or bankrupt) or 不再符合条件 (no longer
+        meets the criteria). 停业整顿, 迁出本市 and 其他 are refused: they are decrease types of
+        the monthly report. Reserves may be listed too (they leave the reserve list).
+    authorised_by : str
+        Who arranged the batch (e.g. the ministry's notice); recorded in ``authorised_by`` on
+        every removed and replacing row. Required unless ``unauthorised=True``.
+    batch : str, optional
+        The batch's label, recorded in ``batch``; default the next number (``"1"`` for the
+        first batch of a sample). A label already used is refused: a batch is applied once.
+    unauthorised : bool, default False
+        Go on without ``authorised_by``: an :class:`UnauthorisedReplacementWarning` says the
+        documents do not allow it, and ``authorised_by`` records :data:`UNAUTHORISED`.
     random_state : int, Generator or None
         Seed of the PRNs when the sample records none and the frame has no ``prn`` column;
         by default the seed recorded in the sample, so the PRNs are those of the draw.
@@ -86,8 +258,14 @@ def replace(
     Raises
     ------
     SampleError
-        On an unknown reason (the message lists the valid ones) or an enterprise that is not
-        in the sample.
+        No ``authorised_by`` (and ``unauthorised`` not set), a batch label already used, a
+        reason that is a decrease type or unknown (the message lists the valid ones), an
+        enterprise that is not in the sample.
+
+    Warns
+    -----
+    UnauthorisedReplacementWarning
+        When ``unauthorised=True`` and no ``authorised_by`` is given.
 
     Examples
     --------
@@ -102,17 +280,20 @@ def replace(
     >>> s = select(frame, quotas.assign(quota=3), method="srs", reserves=2, random_state=1)
     >>> gone = s.to_frame().query("role == 'new'")["enterprise_id"].iloc[0]
     >>> first_reserve = s.to_frame().query("reserve_rank == 1")["enterprise_id"].iloc[0]
-    >>> s2 = replace(s, frame, invalid={gone: "关闭破产"})
+    >>> s2 = replace(s, frame, invalid={gone: "关闭破产"}, authorised_by="人社部 2013年12月统一调整")
     >>> t = s2.to_frame().set_index("enterprise_id")
     >>> t.loc[gone, "role"], t.loc[gone, "reason"], t.loc[first_reserve, "role"]
     ('removed', '关闭破产', 'new')
+    >>> t.loc[first_reserve, ["batch", "authorised_by"]].tolist()
+    ['1', '人社部 2013年12月统一调整']
     >>> bool(t.loc[first_reserve, "replaces"] == gone), float(round(t.loc[first_reserve, "pi"], 4))
     (True, 0.3333)
 
     References
     ----------
     人力资源社会保障部办公厅关于进一步做好失业动态监测工作的通知 (人社部函〔2011〕308号):
-    invalid enterprises are removed and replaced once a year, in one batch.
+    "剔除已关闭破产企业等无效监测样本"; "更换企业样本必须在部里统一安排下进行，各地不应自主剔除、更换、
+    补充" (the 2011 adjustment: one coordinated batch in December).
 
     Ohlsson, E. (1995). Coordination of samples using permanent random numbers. Business
     Survey Methods, Wiley, 153-169.
@@ -120,7 +301,10 @@ def replace(
     if not isinstance(sample, Sample):
         raise SampleError(f"sample must be a Sample, got {type(sample).__name__}")
     table = sample.table.copy()
+    authority = _check_authority(authorised_by, unauthorised)
+    label = _check_batch(batch, table)
     reasons = _check_invalid(invalid, table)
+    before = table.set_index("enterprise_id")["role"]
     gone = table["enterprise_id"].isin(reasons.index).to_numpy()
     was_monitored = gone & table["role"].isin(["panel", "new"]).to_numpy()
     table.loc[gone, "reason"] = table.loc[gone, "enterprise_id"].map(reasons).to_numpy()
@@ -134,6 +318,13 @@ def replace(
     affected["quota"] = affected["quota"].fillna(0).astype(np.int64)
     if len(affected):
         table = _refill(sample, table, frame, affected, table.loc[was_monitored], random_state)
+    # The batch and its authority on every row whose role it changed (removed or replacing).
+    changed = table["enterprise_id"].map(before).fillna("").to_numpy() != table["role"].to_numpy()
+    for column in ("batch", "authorised_by"):
+        if column not in table.columns:
+            table[column] = pd.Series(pd.NA, index=table.index, dtype=object)
+    table.loc[changed, "batch"] = label
+    table.loc[changed, "authorised_by"] = authority
     table = _rerank_reserves(table)
     # Removed enterprises (reserves too) leave their cell's population.
     left = table[table["enterprise_id"].isin(reasons.index)].groupby(list(KEYS)).size()

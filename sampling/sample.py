@@ -81,6 +81,8 @@ _EXTRA_HEADERS = {
     "reason": "剔除原因",
     "replaces": "替换企业",
     "national": "两网合并",
+    "batch": "更换批次",
+    "authorised_by": "更换依据",
 }
 
 

@@ -12,5 +12,14 @@ from __future__ import annotations
 
 __all__ = ["COMMANDS"]
 
-COMMANDS: tuple[str, ...] = ("allocate", "split", "quotas", "select", "audit", "explain", "example")
+COMMANDS: tuple[str, ...] = (
+    "allocate",
+    "split",
+    "quotas",
+    "select",
+    "audit",
+    "explain",
+    "replace",
+    "example",
+)
 """Module names under :mod:`empmon.commands`, in the order ``empmon --help`` lists them."""

@@ -36,7 +36,7 @@ def sample() -> Sample:
     )
     quotas = frame[list(KEYS)].drop_duplicates().assign(quota=[1, 3])
     s = select(frame, quotas, method="srs", reserves=2)
-    return replace(s, frame, invalid={"91440101MA00000002": "关闭破产"})
+    return replace(s, frame, invalid={"91440101MA00000002": "关闭破产"}, authorised_by="人社部统一安排")
 
 
 def test_to_frame_columns_and_roles(sample):
