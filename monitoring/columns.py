@@ -71,6 +71,7 @@ __all__ = [
     "REPORT_DTYPES",
     "TOTAL_LABELS",
     "empty_reports",
+    "form_rate",
     "format_reasons",
     "parse_reasons",
 ]
@@ -290,3 +291,26 @@ def format_reasons(codes: Iterable[int]) -> str | None:
     """
     codes = [int(c) for c in codes]
     return ",".join(str(c) for c in codes) if codes else None
+
+
+def form_rate(change: Any, base: Any, *, decimals: int = RATE_DECIMALS) -> np.ndarray:
+    """The change rate (6) = (5) / (3) x 100 as the form writes it: per cent rounded to
+    ``decimals`` half away from zero; NaN where (3) is 0 (the rate is undefined, left blank).
+
+    Examples
+    --------
+    >>> from monitoring.columns import form_rate
+    >>> form_rate([-37, 1, 5, -7], [800, 3, 0, 300]).tolist()
+    [-4.63, 33.33, nan, -2.33]
+    """
+    change = pd.array(np.atleast_1d(np.asarray(change, dtype=object)), dtype="Float64").to_numpy(
+        dtype=float, na_value=np.nan
+    )
+    base = pd.array(np.atleast_1d(np.asarray(base, dtype=object)), dtype="Float64").to_numpy(
+        dtype=float, na_value=np.nan
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exact = np.where(base != 0, change / base * 100, np.nan)
+    scale = 10.0**decimals
+    # the nudge keeps exact halves stored just below (12.345 as 12.34499...) rounding away from zero
+    return np.sign(exact) * np.floor(np.abs(exact) * scale + 0.5 + 1e-9) / scale
