@@ -25,6 +25,7 @@ from allocation.apportion import apportion
 from allocation.cities import CityAllocation, allocate_cities
 from allocation.explain import AllocationExplanation, explain
 from allocation.split import split
+from empmon.monthly import month_step
 from quotas import datasets
 from quotas.build import build_quotas
 from quotas.classify import sector_of_section
@@ -363,7 +364,7 @@ def guangdong_2013(
     notes: list[str] = []
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    step = _Steps(9, echo)
+    step = _Steps(10, echo)
 
     step("Load Guangdong's 2012 city statistics, the existing 3,000-enterprise panel and the official task")
     gd = datasets.guangdong_2012()
@@ -485,6 +486,8 @@ def guangdong_2013(
         city_population=stats["population"],
         basis="employment",
     )
+    step("Carry the sample through one synthetic month of reports: checks, 附表二, estimates")
+    month = month_step(sample, out, random_state=random_state, echo=echo)
     seconds = step.finish()
     notes.append(
         "representativeness warnings against the register's employment mix follow from the rules "
@@ -497,6 +500,7 @@ def guangdong_2013(
     files += _write_guangdong_extras(out, explanation, national)
     frame.to_parquet(out / "register_synthetic.parquet", index=False)
     files.append(out / "register_synthetic.parquet")
+    files += month.files
     result = ExampleResult(
         alloc,
         sector_targets,

@@ -209,5 +209,8 @@ def write(name: str, cells: list) -> None:
 
 
 if __name__ == "__main__":
+    from make_notebook_monthly import MONTHLY
+
     write("guangdong_2013.ipynb", GUANGDONG)
     write("audit_a_sample.ipynb", AUDIT)
+    write("monthly_reports.ipynb", MONTHLY)

@@ -145,3 +145,14 @@ def test_cli_on_the_example_outputs(run, tmp_path):
     # rules, so the audit exits 0.
     code = main(["audit", str(out / "sample.xlsx"), "--rules", "guangdong-2013"])
     assert code == 0
+
+
+@pytest.mark.slow
+def test_the_month_after(run):
+    # issue 18: the example writes the month's check report, 附表一/附表二 and the estimates
+    out, result = run
+    folder = out / "month_2013-01"
+    for name in ("附表一_2013-01.xlsx", "审核结果_2013-01.xlsx", "附表二_2013-01.xlsx", "估计_2013-01.xlsx"):
+        assert (folder / name) in result.files and (folder / name).exists()
+    text = (folder / "月报_2013-01.txt").read_text(encoding="utf-8")
+    assert "标准误" in text and "合成数据" in text

@@ -13,7 +13,7 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.i
 
 
 def test_notebooks_are_found_and_stored_without_outputs():
-    assert {p.name for p in NOTEBOOKS} == {"guangdong_2013.ipynb", "audit_a_sample.ipynb"}
+    assert {p.name for p in NOTEBOOKS} == {"guangdong_2013.ipynb", "audit_a_sample.ipynb", "monthly_reports.ipynb"}
     for path in NOTEBOOKS:
         nb = nbformat.read(path, as_version=4)
         assert all(not cell.get("outputs") for cell in nb.cells if cell.cell_type == "code"), path.name
