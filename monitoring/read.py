@@ -751,8 +751,11 @@ def read_monitored(
                     found = _header_map(list(grid.iloc[r]))
                     if "city" in found.values() and set(found.values()) & {"name", "enterprise_id"}:
                         body = grid.iloc[r + 1 :]
-                        body = body[[not all(_blank(c) for c in row) for row in body.itertuples(index=False)]]
-                        tables.append(pd.DataFrame(body.to_numpy(), columns=[str(c) for c in grid.iloc[r]]))
+                        filled = [not all(_blank(c) for c in row) for row in body.itertuples(index=False)]
+                        part = pd.DataFrame(body[filled].to_numpy(), columns=[str(c) for c in grid.iloc[r]])
+                        # the rows as the user sees them (the grid's row i is the file's row i + 1)
+                        part["source_row"] = [i + 1 for i in range(r + 1, len(grid)) if filled[i - r - 1]]
+                        tables.append(part)
                         break
             if not tables:
                 raise MonitoredListError(
@@ -771,7 +774,11 @@ def read_monitored(
             f"{label}: needs a city column (城市名) and 企业名称 or an id; columns are {list(table.columns)}"
         )
     out = table.rename(columns=mapping)
-    rows = pd.Series(range(2, len(out) + 2), index=out.index)
+    rows = (
+        out["source_row"].astype(object)
+        if "source_row" in out.columns
+        else pd.Series(range(2, len(out) + 2), index=out.index)
+    )
     role = next((c for c in ("role", "样本类型") if c in out.columns), None)
     if role is not None:
         # a sample's file: its reserves and removed enterprises are not monitored

@@ -315,3 +315,17 @@ def test_monitored_list_from_a_samples_files(tmp_path):
     assert sorted(read_monitored(tmp_path / "sample.xlsx")["enterprise_id"]) == monitored
     sample.to_frame().to_csv(tmp_path / "sample.csv", index=False)  # reserves in the role column
     assert sorted(read_monitored(tmp_path / "sample.csv")["enterprise_id"]) == monitored
+
+
+def test_monitored_list_problems_name_the_excel_row(tmp_path):
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["失业动态监测城市监测企业名单"])
+    ws.append(["序号", "城市名", "企业名称", "企业性质", "所属行业"])
+    ws.append([1, "韶关", "韶关甲厂", "173", "13"])
+    ws.append([])
+    ws.append([2, "韶关", "韶关乙厂", "个体户", "13"])
+    book.save(tmp_path / "名单.xlsx")
+    with pytest.raises(MonitoredListError) as err:
+        read_monitored(tmp_path / "名单.xlsx")
+    assert err.value.problems[["row", "value"]].values.tolist() == [[5, "个体户"]]
