@@ -20,6 +20,7 @@ COMMANDS: tuple[str, ...] = (
     "audit",
     "explain",
     "replace",
+    "reports",
     "example",
 )
 """Module names under :mod:`empmon.commands`, in the order ``empmon --help`` lists them."""
