@@ -469,7 +469,7 @@ def guangdong_2013(
         minimum="mohrss-2011",
         city_population=stats["population"],
         rules=MOHRSS_2011,
-        population=frame,
+        register=frame,
         basis="employment",
     )
     sample = national.flag(sample)

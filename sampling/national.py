@@ -296,7 +296,7 @@ def national_subset(
     city_population: pd.Series | None = None,
     municipality: pd.Series | None = None,
     rules: RuleSet | str = MOHRSS_2011,
-    population: pd.DataFrame | None = None,
+    register: pd.DataFrame | None = None,
     basis: Literal["enterprises", "employment"] = "enterprises",
 ) -> NationalSubset:
     """Mark the enterprises of a sample that also report to the national monitoring (两网合并).
@@ -325,7 +325,7 @@ def national_subset(
         Which cities are municipalities (for the tiers).
     rules : RuleSet or str, default MOHRSS_2011
         The rules the subset is audited against, per city.
-    population : DataFrame, optional
+    register : DataFrame, optional
         The register (or structure table) for the audit's population checks (top industries,
         proportional mix, representativeness); only the monitoring cities are used.
     basis : {"enterprises", "employment"}
@@ -433,13 +433,13 @@ def national_subset(
             f"the subset has no enterprise in the monitoring cities (target {target}, "
             f"{outside} existing elsewhere, minimum 0): nothing to audit"
         )
-    pop = None
-    if population is not None:
-        pop = population[resolve_cities(population["city"]).isin(monitoring).to_numpy()]
+    in_register = None
+    if register is not None:
+        in_register = register[resolve_cities(register["city"]).isin(monitoring).to_numpy()]
     report = audit(
         subset,
         rules=rules,
-        register=pop,
+        register=in_register,
         city_population=city_population,
         municipality=municipality,
         basis=basis,

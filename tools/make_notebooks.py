@@ -108,7 +108,7 @@ GUANGDONG = [
     new_code_cell(
         'national = national_subset(sample, cities=["广州", "深圳", "佛山"], target=1000,\n'
         '                           existing=frame.loc[frame["national"], "enterprise_id"],\n'
-        '                           city_population=stats["population"], rules=MOHRSS_2011, population=frame)\n'
+        '                           city_population=stats["population"], rules=MOHRSS_2011, register=frame)\n'
         "sample = national.flag(sample)\n"
         "national"
     ),
