@@ -582,7 +582,9 @@ def rao_scott_gof(
             y.sum(axis=0)[None, :],
             _clustered_covariance(y, stratum, cluster, labels, fpc_h, lonely)[None],
         )
-    x2, scale, df, p_value, w_eff, lam = _rao_scott(totals, cov, p.to_numpy()[None, :], order)
+    x2, scale, df, p_value, w_eff, lam = _rao_scott(
+        totals, cov, p.to_numpy()[None, :], order, np.array([len(categories)])
+    )
     cats = pd.Index(p.index, name="category")
     return GofTest(
         method=f"rao-scott-{1 if order == 'first' else 2}",
@@ -600,14 +602,15 @@ def rao_scott_gof(
 
 
 def _rao_scott(
-    totals: np.ndarray, cov_t: np.ndarray, p: np.ndarray, order: str
+    totals: np.ndarray, cov_t: np.ndarray, p: np.ndarray, order: str, n: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Rao-Scott statistics for groups at once: totals and p are (groups x k), cov_t is
     (groups x k x k). Categories with p = 0 (and, by the callers' checks, no sampled unit)
     contribute nothing: zero rows of the Jacobian give zero eigenvalues, which change neither
     sum(lambda) nor sum(lambda^2).
 
-    Returns X2, scale, df, p-value, Cohen's w and the eigenvalues (descending) per group.
+    Returns X2, scale, df, p-value, Cohen's w and the eigenvalues (descending) per group; with
+    no variance at all (every eigenvalue 0) scale, df and the p-value are NaN, as in R.
     """
     k = p.shape[1]
     pos = p > 0
@@ -621,6 +624,9 @@ def _rao_scott(
     jac -= (0.5 * dev / (big_n[:, None] * root))[:, :, None]
     jac[~pos] = 0.0
     lam = np.linalg.eigvalsh(jac @ cov_t @ np.swapaxes(jac, 1, 2))[:, ::-1]
+    # The design effects are of the order of the mean weight N / n; what is 1e-10 of it is
+    # rounding (a cell variable under a design stratified by cells has no variance at all).
+    lam = np.where(np.abs(lam) <= 1e-10 * (big_n / np.maximum(n, 1))[:, None], 0.0, lam)
     with np.errstate(divide="ignore", invalid="ignore"):
         if order == "second":
             scale = (lam**2).sum(axis=1) / lam.sum(axis=1)
@@ -717,7 +723,7 @@ def rao_scott_by_group(
     stratum, labels, fpc_h, _ = _design(cats, sub_strata, None, sub_fpc, g)
     n = np.bincount(g, minlength=len(expected))
     totals, cov = _covariances(cat, w_all[keep], len(cols), g, len(expected), stratum, labels, fpc_h, lonely)
-    x2, scale, df, p_value, w_eff, _ = _rao_scott(totals, cov, p, order)
+    x2, scale, df, p_value, w_eff, _ = _rao_scott(totals, cov, p, order, n)
     return pd.DataFrame(
         {"n": n, "statistic": x2, "scale": scale, "df": df, "p_value": p_value, "w": w_eff},
         index=expected.index,

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from basis.files import atomic_path
+from basis.results import Result
 from quotas.labels import SIZE_LABELS_ZH
 from sampling.cells import CELL_KEYS
 from sampling.exceptions import SampleError
@@ -86,8 +87,8 @@ _EXTRA_HEADERS = {
 }
 
 
-@dataclass(frozen=True, eq=False)
-class Sample:
+@dataclass(frozen=True, eq=False, repr=False)
+class Sample(Result):
     """A drawn sample with its panel, reserves and removals.
 
     Attributes
@@ -220,16 +221,23 @@ class Sample:
     def _counts(self) -> pd.Series:
         return self.table["role"].value_counts().reindex(list(ROLES), fill_value=0)
 
+    def headline(self) -> str:
+        """One line: the method, the enterprises monitored (panel + new) and the quotas."""
+        counts = self._counts()
+        cells = self.cells
+        monitored = int(counts["panel"] + counts["new"])
+        return (
+            f"Sample ({self.method}{', size ' + self.size if self.size else ''}): "
+            f"{monitored} enterprises = {counts['panel']} panel + {counts['new']} new; "
+            f"quota total {int(cells['quota'].sum())} in {int((cells['quota'] > 0).sum())} cells"
+        )
+
     def summary(self) -> str:
         """Plain-text summary: counts by role, quotas met, cells where the panel overshoots."""
         counts = self._counts()
         cells = self.cells
-        quota = int(cells["quota"].sum())
-        monitored = int(counts["panel"] + counts["new"])
         lines = [
-            f"Sample ({self.method}{', size ' + self.size if self.size else ''}): "
-            f"{monitored} enterprises = {counts['panel']} panel + {counts['new']} new; "
-            f"quota total {quota} in {int((cells['quota'] > 0).sum())} cells",
+            self.headline(),
             f"reserves: {counts['reserve']}; removed: {counts['removed']}",
             "PRN: "
             + (
@@ -261,21 +269,19 @@ class Sample:
             )
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return self.summary()
-
     def _repr_html_(self) -> str:
         counts = self._counts()
-        head = "".join(f"<th>{html.escape(role)}</th>" for role in ROLES)
-        row = "".join(f"<td>{counts[role]}</td>" for role in ROLES)
+        head = "".join(f"<th>{html.escape(ROLE_LABELS_ZH.get(role, role))} {role}</th>" for role in ROLES)
+        row = "".join(f"<td>{counts[role]:,}</td>" for role in ROLES)
         text = html.escape(self.summary()).replace("\n", "<br>")
         preview = self.to_frame().head(20).to_html(index=False, na_rep="")
         return (
             f"<div><p>{text}</p><table><tr>{head}</tr><tr>{row}</tr></table><p>first rows:</p>{preview}</div>"
         )
 
-    def to_excel(self, path: str | PathLike[str]) -> None:
-        """Write the sample for the city bureaus, with the registration form's headers.
+    def to_excel(self, path: str | PathLike[str], *, overwrite: bool = True) -> None:
+        """Write the sample for the city bureaus, with the registration form's headers
+        (atomically: :func:`basis.files.atomic_path`).
 
         Sheets: 样本 (panel and new enterprises), 备选 (reserves in order), 剔除 (removed).
         The first six columns are those of the registration form (企业名称, 统一社会信用代码,
@@ -301,7 +307,7 @@ class Sample:
             "备选": out[roles == "reserve"],
             "剔除": out[roles == "removed"],
         }
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        with atomic_path(path, overwrite=overwrite) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             for name, part in sheets.items():
                 part.to_excel(writer, sheet_name=name, index=False, na_rep="")
                 writer.sheets[name].freeze_panes = "A2"

@@ -165,6 +165,14 @@ def representativeness(
                 stats_cols
             ].to_numpy()
             part["method"] = "rao-scott-2"
+            exact = testable & part["scale"].isna().to_numpy()
+            if exact.any():
+                notes.append(
+                    f"{dim}: no sampling variance in {int(exact.sum())} of the weighted tests (no p-value): "
+                    "every enterprise of a cell shares its category, so under the cell-stratified design "
+                    "with equal weights within each cell the weighted shares are exact; they differ from "
+                    "the register's only where the weights do not add up to its cell counts"
+                )
         part.loc[~testable, "method"] = "none"
         too_far = (part["dissimilarity"] > max_d + 1e-9) | (part["w"] > max_w + 1e-9)
         part["status"] = np.where(too_far, "warn", "pass")

@@ -641,3 +641,43 @@ def test_sizes_from_employees_alone_are_not_compared_with_reported_sizes():
     row = report.to_frame().set_index("rule").loc["size_consistent"]
     assert (row["status"], row["observed"]) == ("fail", 1)
     assert any("1 reported sizes not compared" in n for n in report.notes)
+
+
+def test_weighted_audit_uses_the_cells_and_fpc():
+    """The weighted test runs on the sample's own design: strata the quota cells (the kept panel
+    a take-all stratum), fpc from the register, each city within its own cells. R:
+    tests/sampling/r/make_design_refs.R (survey 4.1.1) on the same sample and weights."""
+    from test_sample import design_sample
+
+    units = design_sample().to_frame("sample")
+    factor = np.array([0.9, 1.0, 1.1])[np.arange(len(units)) % 3]
+    units["w2"] = np.where(units["role"] == "panel", units["weight"], units["weight"] * factor)
+    register = pd.DataFrame(
+        [
+            ("广州市", "C", "small", False, 40, 4000),
+            ("广州市", "G", "medium", False, 25, 5000),
+            ("韶关市", "C", "small", False, 8, 800),
+            ("韶关市", "G", "small", True, 30, 3000),
+        ],
+        columns=["city", "section", "size_class", "state_owned", "enterprises", "employment"],
+    )
+    report = audit(units, rules=MOHRSS_2009, register=register, weights="w2", city_population=None)
+    rep = report.representativeness.set_index(["city", "dimension"])
+    r_ref = {  # audit <name>: statistic, scale, df, p.value
+        GZ: (0.0027084454433224567, 0.028183563966730777, 1.0000000000000002, 0.75656074110306215),
+        SG: (0.00098425196850395803, 0.0085407219061011553, 0.99999999999999889, 0.73425307029230868),
+        PROVINCE: (0.0020518304814963256, 0.029994853196212631, 0.99999999999999978, 0.79367181236003426),
+    }
+    for city, (stat, scale, df, p_value) in r_ref.items():
+        got = rep.loc[(city, "section")]
+        assert got["method"] == "rao-scott-2"
+        assert got["statistic"] == pytest.approx(stat, rel=1e-9)
+        assert got["scale"] == pytest.approx(scale, rel=1e-9)
+        assert got["df"] == pytest.approx(df, rel=1e-9)
+        assert got["p_value"] == pytest.approx(p_value, rel=1e-9)
+    # With the design weights of simple random sampling the weighted cell shares are exact: no
+    # sampling variance, X2 0 (R: scale NaN), and the audit says why there is no p-value.
+    exact = audit(units, rules=MOHRSS_2009, register=register, weights="weight", city_population=None)
+    row = exact.representativeness.set_index(["city", "dimension"]).loc[(GZ, "section")]
+    assert row["statistic"] == pytest.approx(0.0, abs=1e-9) and np.isnan(row["p_value"])
+    assert any("no sampling variance" in n for n in exact.notes)

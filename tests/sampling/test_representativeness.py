@@ -451,3 +451,40 @@ def test_pearson_and_kish_by_group():
     assert k.loc["x", "kish_n_eff"] == pytest.approx(64 / 22, rel=1e-15)
     assert k.loc["x", "deff_w"] == pytest.approx(1.375, rel=1e-15)
     assert k.loc["y"].tolist() == [1, 1.0, 1.0]
+
+
+@st.composite
+def stratified_samples(draw):
+    """2-4 strata of 2-8 units, 3 categories, population sizes from n_h to 5 n_h."""
+    rows = []
+    sizes = {}
+    for h in range(draw(st.integers(2, 4))):
+        n_h = draw(st.integers(2, 8))
+        sizes[h] = draw(st.integers(n_h, 5 * n_h))
+        rows += [(h, draw(st.sampled_from("xyz")), sizes[h] / n_h) for _ in range(n_h)]
+    d = pd.DataFrame(rows, columns=["h", "category", "w"])
+    return d, sizes
+
+
+@settings(max_examples=60, deadline=None)
+@given(stratified_samples())
+def test_fpc_invariants(problem):
+    d, sizes = problem
+    p = pd.Series({"x": 0.5, "y": 0.3, "z": 0.2})
+    with_fpc = rao_scott_gof(d["category"], d["w"], p, strata=d["h"], fpc=sizes)
+    without = rao_scott_gof(d["category"], d["w"], p, strata=d["h"])
+    # Each stratum's variance is multiplied by 1 - n_h / N_h <= 1, so no standard error grows.
+    assert (with_fpc.standard_errors <= without.standard_errors * (1 + 1e-12) + 1e-12).all()
+    # Totals do not depend on the fpc; they sum to the sum of the weights.
+    np.testing.assert_allclose(with_fpc.totals, without.totals, rtol=1e-14)
+    assert with_fpc.totals.sum() == pytest.approx(d["w"].sum(), rel=1e-12)
+    # Every stratum taken whole: no variance at all.
+    census = rao_scott_gof(
+        d["category"], pd.Series(1.0, index=d.index), p, strata=d["h"], fpc=d.groupby("h").size().to_dict()
+    )
+    assert (census.standard_errors == 0).all()
+    # Renaming the categories (in another alphabetical order) changes nothing.
+    names = {"x": "c", "y": "a", "z": "b"}
+    renamed = rao_scott_gof(d["category"].map(names), d["w"], p.rename(index=names), strata=d["h"], fpc=sizes)
+    np.testing.assert_allclose(renamed.eigenvalues, with_fpc.eigenvalues, rtol=1e-9, atol=1e-9)
+    assert renamed.statistic == pytest.approx(with_fpc.statistic, rel=1e-12, abs=1e-12)

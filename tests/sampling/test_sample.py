@@ -74,7 +74,8 @@ def test_summary_and_repr(sample):
     assert "quota total 4 in 2 cells" in text
     assert "reserves: 1; removed: 1" in text
     assert "frame column 'prn'" in text
-    assert repr(sample) == text
+    assert str(sample) == text
+    assert repr(sample) == f"<Sample: {text.splitlines()[0]}>"
     html = sample._repr_html_()
     assert "<table" in html and "panel" in html and "91440101MA00000001" in html
 

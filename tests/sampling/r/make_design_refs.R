@@ -31,6 +31,25 @@ cat("p.value:", show(r$p.value), "\n")
 cat("lambda:", show(r$lambda), "\n")
 e <- svytotal(~employees, des)
 cat("employees total:", show(coef(e)), " se:", show(SE(e)), "\n")
+# The audit's per-city test (tests/sampling/test_audit.py::test_weighted_audit_uses_the_cells_and_fpc).
+# Every audited dimension is a cell variable, so under the cell-stratified design its weighted
+# totals vary only through the weights varying within a cell (with simple random sampling in
+# the cells they are exact: X-squared 0, scale NaN). The test therefore gives the drawn
+# enterprises weights varying within their cells, as a size-based design would: w2 = weight x
+# 0.9, 1.0, 1.1 by row (row i, from 0: factor number i mod 3), panel weights kept. Section
+# shares against the register's enterprises (广州市 C 40, G 25; 韶关市 C 8, G 30), within each
+# city's cells (the domain equals the city's own design, the strata being nested in the
+# cities) and over all cells for the province.
+d$w2 <- ifelse(d$role == "panel", d$weight, d$weight * c(0.9, 1.0, 1.1)[(seq_len(nrow(d)) - 1) %% 3 + 1])
+varying <- svydesign(ids = ~1, strata = ~stratum, fpc = ~fpc, weights = ~w2, data = d)
+audit_test <- function(name, design, p) {
+  r <- svygofchisq(~section, p = p, design = design)
+  cat("audit", name, ": statistic", show(r$statistic), " scale", show(r$parameter["scale"]),
+      " df", show(r$parameter["df"]), " p.value", show(r$p.value), "\n")
+}
+audit_test("guangzhou", subset(varying, city == "广州市"), c(40, 25) / 65)
+audit_test("shaoguan", subset(varying, city == "韶关市"), c(8, 30) / 38)
+audit_test("province", varying, c(48, 55) / 103)
 # The survey 4.1.1 pairing problem described above: the same test with unsorted labels.
 unsorted <- update(des, unsorted = factor(c("lt100", "100to299", "ge300")[as.integer(band)],
                                            levels = c("lt100", "100to299", "ge300")))
