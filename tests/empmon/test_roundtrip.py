@@ -190,7 +190,7 @@ def test_python_api_chain(suffix, tmp_path):
     else:
         SAMPLE.write(sample.to_frame(), path)
     read = read_sample(path)  # warnings are errors in this suite: none may be raised
-    report = audit(read, rules=get_rules("guangdong-2013"), population=frame, targets=targets)
+    report = audit(read, rules=get_rules("guangdong-2013"), register=frame, targets=targets)
     assert report.passed
     results = report.to_frame()
     assert (results.loc[results["rule"] == "micro_excluded", "status"] == "pass").all()
