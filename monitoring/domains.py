@@ -99,14 +99,23 @@ class Domains:
     def ratio(
         self, family: Family, numerator: np.ndarray, denominator: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """``svyratio``: sum w x / sum w y per domain; score w (x - R y) / sum w y."""
+        """``svyratio``: sum w x / sum w y per domain, and its variance."""
+        ratio, scores = self.ratio_scores(family, numerator, denominator)
+        return ratio, self._variance(family, scores)
+
+    def ratio_scores(
+        self, family: Family, numerator: np.ndarray, denominator: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The ratio per domain and each enterprise's linearised score w (x - R y) / sum w y
+        (0 outside the grouping's domains)."""
         bottom = self._sum(family, self.weight * denominator)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = self._sum(family, self.weight * numerator) / bottom
             scores = (
                 self.weight * (numerator - self._at(family, ratio) * denominator) / self._at(family, bottom)
             )
-        return ratio, self._variance(family, scores)
+        scores = np.where((family.codes >= 0) & np.isfinite(scores), scores, 0.0)
+        return ratio, scores
 
     def _at(self, family: Family, per_domain: np.ndarray) -> np.ndarray:
         return per_domain[np.maximum(family.codes, 0)]

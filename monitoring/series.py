@@ -10,8 +10,13 @@ a new design from the month it takes effect) the *link month* uses only the ente
 in both months' samples; the new ones are left out of that link as non-respondents of the new
 design and the others reweighted within their cell (always the ``"cell"`` adjustment in a link
 month: imputing the new enterprises unchanged would pull the link towards 1). Each link has its
-standard error and interval; the index has none here (its variance needs the covariances of the
-links across months, which share enterprises).
+standard error and interval. The index has its own: the links share enterprises, so their
+covariances count; the index is linearised as a product of ratios (Taylor / delta method:
+I = 100 prod R_s, score I sum_s z_s / R_s with z_s the enterprise's ratio score in month s)
+and its variance is the stratified one over the enterprises used in any of the months, on the
+design they share. This is R's ``svycontrast`` of the months' ``svyratio`` (with
+``covmat = TRUE``) on one design. Across a design change (a replacement) there is no common
+design and no standard error.
 
 **Employment climate index** (用工景气指数). The documents name the index but give no formula.
 It is defined here as a diffusion index in the manner of the purchasing managers' indices (the
@@ -54,7 +59,7 @@ from monitoring.domains import Domains
 from monitoring.estimate import BY_ZH
 from monitoring.exceptions import EstimationError
 from monitoring.nonresponse import EmptyCells, Nonresponse, adjust_nonresponse
-from monitoring.variance import LONELY, Lonely
+from monitoring.variance import LONELY, Lonely, domain_variance
 from quotas.labels import SIZE_LABELS_ZH
 
 if TYPE_CHECKING:
@@ -80,12 +85,16 @@ INDEX_COLUMNS: tuple[str, ...] = (
     "ci_low",
     "ci_high",
     "index",
+    "index_se",
+    "index_ci_low",
+    "index_ci_high",
     "link",
     "n",
 )
 """Columns of :meth:`EmploymentIndex.to_frame`: the month's ratio end / base with its standard
-error and interval, the chained index (base month = 100), whether the month is a link month
-(a new design), the enterprises used."""
+error and interval, the chained index (base month = 100) with its standard error and interval
+(empty across a design change), whether the month is a link month (a new design), the
+enterprises used."""
 
 CLIMATE_COLUMNS: tuple[str, ...] = (
     "by",
@@ -141,7 +150,8 @@ class EmploymentIndex(Result):
         for row in province.itertuples(index=False):
             link = "  (link month: enterprises in both samples)" if row.link else ""
             ratio = "" if np.isnan(row.ratio) else f"ratio {row.ratio:.5f} (se {row.se:.5f})"
-            lines.append(f"  {row.month}  {row.index:8.2f}  {ratio}{link}")
+            se = "" if np.isnan(row.index_se) else f" (se {row.index_se:.2f})"
+            lines.append(f"  {row.month}  {row.index:8.2f}{se}  {ratio}{link}")
         return "\n".join(lines)
 
     def to_excel(self, path: str | PathLike[str], *, overwrite: bool = True) -> None:
@@ -154,6 +164,9 @@ class EmploymentIndex(Result):
                 "ci_low": "置信区间下限",
                 "ci_high": "置信区间上限",
                 "index": f"就业指数({self.base_month}末=100)",
+                "index_se": "指数标准误",
+                "index_ci_low": "指数置信区间下限",
+                "index_ci_high": "指数置信区间上限",
                 "link": "样本轮换衔接月",
                 "n": "样本企业数",
             }
@@ -290,6 +303,7 @@ def employment_index(
     designs = _designs(design, months)
     quantile = float(norm.ppf(1 - (1 - level) / 2))
     frames = []
+    scores: dict[tuple[str, pd.Period], _MonthScores] = {}
     for i, month in enumerate(months):
         month_design = designs[month]
         month_reports = per_month[month]
@@ -306,11 +320,14 @@ def employment_index(
         data = adjustment.data
         base = data["base_employment"].to_numpy(dtype=float)
         end = data["end_employment"].to_numpy(dtype=float)
+        ids = data["enterprise_id"].to_numpy()
         for family in domains.families(by):
             ratio, variance = domains.ratio(family, end, base)
             n = domains.count(family)
             ratio = np.where(n > 0, ratio, np.nan)
             se = np.where(np.isfinite(ratio), np.sqrt(variance), np.nan)
+            _, unit_scores = domains.ratio_scores(family, end, base)
+            scores[family.by, month] = _MonthScores(family.values, ids, family.codes, unit_scores, ratio)
             frames.append(
                 pd.DataFrame(
                     {
@@ -347,7 +364,88 @@ def employment_index(
     keys = pd.MultiIndex.from_frame(table[["by", "domain"]])
     table["index"] = 100 * table["index"].to_numpy() / at_base.reindex(keys).to_numpy()
     table = _family_order(table, links)
+    table["index_se"] = _index_se(table, scores, designs, months, base, lonely)
+    table["index_ci_low"] = table["index"] - quantile * table["index_se"]
+    table["index_ci_high"] = table["index"] + quantile * table["index_se"]
     return EmploymentIndex(table=table[list(INDEX_COLUMNS)], base_month=base, level=level)
+
+
+@dataclass(frozen=True)
+class _MonthScores:
+    """One month and grouping: its domains, the enterprises used, their domain codes and ratio
+    scores, and the domains' ratios."""
+
+    values: list[object]
+    ids: np.ndarray
+    codes: np.ndarray
+    scores: np.ndarray
+    ratio: np.ndarray
+
+
+def _index_se(
+    table: pd.DataFrame,
+    scores: dict[tuple[str, pd.Period], _MonthScores],
+    designs: dict,
+    months: list[pd.Period],
+    base: pd.Period,
+    lonely: Lonely,
+) -> np.ndarray:
+    """The standard error of each row's index I_t / I_b x 100 = 100 x prod R_s^(+-1).
+
+    Taylor linearisation: the score of enterprise i is sum_s c_s z_is / R_s (c_s = +1 for
+    the months after the base, -1 before it; z_is its ratio score in month s, 0 in a month it
+    was not used), times the index; its variance is the stratified one over the enterprises
+    used in any of the months, in the strata of the one design they share. Months on both
+    sides of a design change (a replacement) have no common design: no standard error.
+    """
+    out = np.full(len(table), np.nan)
+    month_values = table["month"].to_numpy()
+    by_values = table["by"].to_numpy()
+    domain_values = table["domain"].to_numpy()
+    index_values = table["index"].to_numpy(dtype=float)
+    for by in pd.unique(by_values):
+        for t in pd.unique(month_values[by_values == by]):
+            rows = np.flatnonzero((by_values == by) & (month_values == t))
+            if t == base:
+                out[rows] = 0.0
+                continue
+            span = [s for s in months if min(t, base) < s <= max(t, base)]
+            design = designs[span[0]]
+            if any(designs[s] is not design for s in span):
+                continue
+            sign = 1.0 if t > base else -1.0
+            parts = []
+            for s in span:
+                month = scores[by, s]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    per_ratio = month.ratio[np.maximum(month.codes, 0)]
+                    term = np.where(month.codes >= 0, sign * month.scores / per_ratio, 0.0)
+                parts.append(pd.DataFrame({"id": month.ids, "code": month.codes, "term": term}))
+            combined = (
+                pd.concat(parts).groupby("id", sort=False).agg(code=("code", "first"), term=("term", "sum"))
+            )
+            values = scores[by, span[0]].values
+            units = design.table.set_index("enterprise_id")
+            stratum_of = design.table.groupby(
+                list(design.strata), sort=True, dropna=False, observed=True
+            ).ngroup()
+            stratum_of.index = units.index
+            fpc = design.strata_table()["fpc"].to_numpy(dtype=float)
+            codes = combined["code"].to_numpy()
+            variance = domain_variance(
+                np.nan_to_num(combined["term"].to_numpy(dtype=float), nan=0.0, posinf=0.0, neginf=0.0),
+                stratum_of.loc[combined.index].to_numpy(),
+                np.maximum(codes, 0),
+                fpc,
+                domains=len(values),
+                lonely=lonely,
+            )
+            position = {v: k for k, v in enumerate(values)}
+            for row in rows:
+                k = position.get(domain_values[row])
+                if k is not None:
+                    out[row] = index_values[row] * np.sqrt(variance[k])
+    return out
 
 
 def climate_index(

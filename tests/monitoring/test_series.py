@@ -144,3 +144,29 @@ def test_climate_index_by_hand_with_tolerance(tmp_path):
     assert "用工景气指数" in back.columns and back["组别"].tolist() == ["全省"]
     with pytest.raises(ValueError, match="tolerance must be a number >= 0, got -1"):
         climate_index(reports, design, tolerance=-1)
+
+
+@pytest.mark.parametrize("base", ["2025-12", "2026-02"])
+def test_index_standard_errors_equal_r_delta_method(base):
+    # R: tests/monitoring/r/make_index_refs.R: svyratio of the three months side by side on one
+    # design (covmat = TRUE), then svycontrast (delta method) of the chained product; a city as
+    # a domain of the full design. Every enterprise responds in the three months.
+    design = pd.read_csv(R / "estimate_design.csv")
+    reports = pd.read_csv(R / "index_reports.csv")
+    refs = pd.read_csv(R / "index_refs.csv").query("base == @base").drop(columns="base")
+    table = employment_index(reports, design, by=["city"], base_month=base).to_frame()
+    table["month"] = table["month"].astype(str)
+    ours = table.merge(refs, on=["by", "domain", "month"], suffixes=("", "_r"))
+    assert len(ours) == len(refs) == 3 * (3 if base == "2025-12" else 2)
+    np.testing.assert_allclose(ours["index"], ours["index_r"], rtol=1e-8)
+    np.testing.assert_allclose(ours["index_se"], ours["se_r"], rtol=1e-8)
+    np.testing.assert_allclose(ours["index_ci_low"], ours["ci_low_r"], rtol=1e-8)
+    np.testing.assert_allclose(ours["index_ci_high"], ours["ci_high_r"], rtol=1e-8)
+    assert (table.loc[table["month"] == base, "index_se"] == 0).all()
+
+
+def test_no_index_standard_error_across_a_replacement():
+    # January and February share a design; March has another: the index of March (and, with
+    # the base at the end of February, of January) has no common design to be estimated on.
+    table = employment_index(_reports(), DESIGNS, by=[]).to_frame()
+    assert table["index_se"].iloc[:3].notna().all() and np.isnan(table["index_se"].iloc[3])
