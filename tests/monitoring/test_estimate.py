@@ -202,3 +202,32 @@ def test_plot_draws_each_domain_with_its_interval():
     plt.close(ax.figure)
     with pytest.raises(ValueError, match="by must be one of 'city', 'section', 'size_class', got 'region'"):
         result.plot(by="region")
+
+
+def test_sample_survey_design_equals_r():
+    # R: make_estimate_refs.R, case stratum_adjust: the design as sampling.sample.survey_design
+    # builds it (each cell's panel a take-all stratum, the drawn enterprises another); the panel
+    # E005, E006 did not report, so their stratum collapses into its cell first.
+    from sampling.sample import survey_design
+
+    units = _design().assign(
+        role=lambda d: np.where(d["enterprise_id"].isin(["E005", "E006"]), "panel", "new")
+    )
+    sizes = units.groupby(["city", "section", "size_class", "state_owned"])["fpc"].first()
+    design = survey_design(units.drop(columns="fpc"), cell_sizes=sizes)
+    reports = _reports()
+    panel = reports["enterprise_id"].isin(["E005", "E006"])
+    reports.loc[panel, ["end_employment", "change"]] = pd.NA
+    result = estimate(reports, design)
+    assert result.adjustment.design.strata == ("stratum",)
+    weights = pd.read_csv(R / "estimate_weights.csv").query("case == 'stratum'").set_index("enterprise_id")
+    np.testing.assert_allclose(
+        result.adjustment.data.set_index("enterprise_id")["weight"].loc[weights.index],
+        weights["weight"],
+        rtol=1e-12,
+    )
+    refs = _refs("stratum_adjust")
+    ours = result.to_frame().merge(refs, on=["by", "domain", "measure"], suffixes=("", "_r"))
+    assert len(ours) == len(refs) == 45
+    for column in ("estimate", "se", "ci_low", "ci_high"):
+        np.testing.assert_allclose(ours[column], ours[f"{column}_r"], rtol=1e-8, atol=0, err_msg=column)

@@ -30,7 +30,8 @@
 #     employment is its base. R is given all 43 with the design weights.
 # A stratum with one enterprise in the data: options(survey.lonely.psu = "adjust" / "average" /
 # "remove"), the case names say which; case cell_adjust also has crossed domains city x size_class,
-# case climate the employment climate index (lonely "adjust"). Domains: svyby over the full design (svytotal,
+# case climate the employment climate index (lonely "adjust"); case stratum_adjust the
+# sample's survey design (panel and drawn strata), described below. Domains: svyby over the full design (svytotal,
 # svyratio, svymean); the intervals are confint() (normal quantile, 95%).
 suppressMessages(library(survey))
 options(survey.lonely.psu = "adjust")
@@ -44,19 +45,21 @@ dat$end_employment[derive] <- dat$base_employment[derive] + dat$change[derive]
 dat$responded <- !is.na(dat$base_employment) & !is.na(dat$end_employment)
 dat$cell <- paste(dat$city, dat$section, dat$size_class, dat$state_owned, sep = " / ")
 
-cell_weights <- function(dat) {
-  sampled <- tapply(dat$weight, dat$cell, sum)
-  kept <- tapply(ifelse(dat$responded, dat$weight, 0), dat$cell, sum)
-  w <- ifelse(dat$responded, dat$weight * sampled[dat$cell] / kept[dat$cell], 0)
+# w* within each stratum, then each stratum without respondents to the nearest group (levels,
+# finest first) with respondents, in proportion to the adjusted weights
+collapse_weights <- function(dat, stratum, levels) {
+  s <- dat[[stratum]]
+  sampled <- tapply(dat$weight, s, sum)
+  kept <- tapply(ifelse(dat$responded, dat$weight, 0), s, sum)
+  w <- ifelse(dat$responded, dat$weight * sampled[s] / kept[s], 0)
   waiting <- names(kept)[kept == 0]
-  levels <- list(c("city", "section", "size_class"), c("city", "section"), c("city"))
   for (keys in levels) {
     group <- do.call(paste, c(dat[keys], sep = " / "))
     has <- tapply(dat$responded, group, any)
-    cell_group <- tapply(group, dat$cell, function(g) g[1])
-    moving <- waiting[has[cell_group[waiting]]]
+    stratum_group <- tapply(group, s, function(g) g[1])
+    moving <- waiting[has[stratum_group[waiting]]]
     if (length(moving) == 0) next
-    extra <- tapply(sampled[moving], cell_group[moving], sum)
+    extra <- tapply(sampled[moving], stratum_group[moving], sum)
     carried <- tapply(w, group, sum)
     gain <- ifelse(group %in% names(extra), extra[group] / carried[group], 0)
     gain[is.na(gain)] <- 0
@@ -66,6 +69,8 @@ cell_weights <- function(dat) {
   stopifnot(length(waiting) == 0)
   w
 }
+cell_levels <- list(c("city", "section", "size_class"), c("city", "section"), c("city"))
+cell_weights <- function(dat) collapse_weights(dat, "cell", cell_levels)
 
 show <- function(x) sprintf("%.17g", x)
 rows <- list()
@@ -125,9 +130,26 @@ for (by in c("city", "section", "size_class")) {
   b <- svyby(~u, as.formula(paste0("~", by)), clim, svymean)
   add("climate", by, b[[by]], "index", coef(b), SE(b), confint(b))
 }
+# The sample's survey design (sampling.sample.survey_design): in each cell the kept panel is a
+# take-all stratum "<cell>/panel" (fpc = the panel's size) and the drawn enterprises another,
+# "<cell>/drawn" (fpc = N_cell - panel). The panel is E005 and E006 (广州市 C small, weight 1);
+# for this case neither reported, so their stratum has no respondent and collapses first into
+# its cell (the drawn E007-E010 carry its weight 2), then the two empty cells as above.
+sd <- dat
+sd$role <- ifelse(sd$enterprise_id %in% c("E005", "E006"), "panel", "new")
+panel_n <- tapply(sd$role == "panel", sd$cell, sum)
+sd$stratum <- paste0(sd$cell, ifelse(sd$role == "panel", "/panel", "/drawn"))
+sd$fpc <- ifelse(sd$role == "panel", panel_n[sd$cell], sd$fpc - panel_n[sd$cell])
+sd$responded[sd$role == "panel"] <- FALSE
+sd$weight <- collapse_weights(sd, "stratum", c(list(c("city", "section", "size_class", "state_owned")),
+                                                cell_levels))
+sd_resp <- sd[sd$responded, ]
+weights_out[[3]] <- data.frame(case = "stratum", enterprise_id = sd_resp$enterprise_id, weight = show(sd_resp$weight))
+estimates("stratum_adjust", svydesign(ids = ~1, strata = ~stratum, weights = ~weight, fpc = ~fpc, data = sd_resp))
+
 imputed <- dat
 imputed$end_employment[!imputed$responded] <- imputed$base_employment[!imputed$responded]
-weights_out[[2]] <- data.frame(case = "unchanged", enterprise_id = imputed$enterprise_id,
+weights_out[[4]] <- data.frame(case = "unchanged", enterprise_id = imputed$enterprise_id,
                                weight = show(imputed$weight))
 estimates("unchanged_adjust",
           svydesign(ids = ~1, strata = ~cell, weights = ~weight, fpc = ~fpc, data = imputed))
