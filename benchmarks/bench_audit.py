@@ -23,8 +23,8 @@ from typing import Any
 import pandas as pd
 from timing import median_time
 
+from sampling import structure
 from sampling.audit import audit
-from sampling.frame import structure
 
 SEED = 20130101
 
@@ -67,7 +67,7 @@ def run(sample: pd.DataFrame, frame: pd.DataFrame, quick: bool) -> list[dict[str
 
 
 def _standalone(argv: list[str]) -> None:
-    from sampling.frame import prepare_frame
+    from sampling import prepare_frame
     from sampling.synthetic import make_frame
 
     quick = "--quick" in argv

@@ -8,7 +8,7 @@ peak_mb (the largest extra memory numpy allocated during a run, traced with trac
 frame itself is not counted), note.
 
 Standalone: ``python benchmarks/bench_selection.py [n_rows] [sample]`` builds a national
-synthetic frame with ``sampling.synthetic.make_frame`` and ``sampling.frame.prepare_frame``.
+synthetic frame with ``sampling.synthetic.make_frame`` and ``sampling.prepare.prepare_frame``.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def run(frame: pd.DataFrame, quotas: pd.DataFrame, quick: bool) -> list[dict[str
 
 def _national(n_rows: int, sample: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     from allocation import apportion
-    from sampling.frame import prepare_frame
+    from sampling import prepare_frame
     from sampling.synthetic import make_frame
 
     frame = prepare_frame(make_frame(n_rows, cities="national", random_state=1))

@@ -105,7 +105,7 @@ def worker_make_frame(n: int, repeat: int) -> list[dict[str, Any]]:
 def worker_setup(n: int, sample: int, data_dir: Path, repeat: int) -> list[dict[str, Any]]:
     """Frame, derived columns, cells and a proportional quota table, saved for the workers."""
     from allocation import apportion
-    from sampling.frame import prepare_frame
+    from sampling import prepare_frame
     from sampling.synthetic import make_frame
 
     make_seconds, make_runs, frame = _timed(

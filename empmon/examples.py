@@ -35,10 +35,11 @@ from quotas.rules import GUANGDONG_2013, MOHRSS_2011
 from quotas.table import QuotaTable
 from quotas.tiers import tier_minimum
 from sampling.audit import AuditReport, audit
-from sampling.frame import prepare_frame, structure
 from sampling.national import NationalSubset, national_subset
+from sampling.prepare import prepare_frame
 from sampling.sample import Sample
 from sampling.select import select
+from sampling.structure import structure
 from sampling.synthetic import make_frame
 
 __all__ = [

@@ -12,7 +12,7 @@ may leave out ``section``, which is derived.
 
 and optionally ``enterprises_50_300`` (enterprises of the cell with 50-300 employees, for the
 Guangdong plan's province-level control) and ``panel`` (panel enterprises already in the cell).
-It may come from a frame (:func:`sampling.frame.structure`) or be typed from census tables.
+It may come from a frame (:func:`sampling.structure.structure`) or be typed from census tables.
 A cell missing from the table has no enterprises.
 """
 

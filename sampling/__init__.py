@@ -12,14 +12,16 @@ from sampling.exceptions import (
     SelectionError,
     UnauthorisedReplacementWarning,
 )
-from sampling.frame import prepare_frame, read_frame, structure, validate_frame
+from sampling.frame import read_frame
 from sampling.inclusion import inclusion_probabilities
 from sampling.national import NationalSubset, national_subset
+from sampling.prepare import prepare_frame, validate_frame
 from sampling.prn import derive_prn
 from sampling.read import read_sample
 from sampling.replace import replace
 from sampling.sample import Sample
 from sampling.select import select
+from sampling.structure import structure
 
 __all__ = [
     "AuditError",

@@ -20,7 +20,7 @@ from basis.threads import Workers
 from quotas.structure import CELL_COLUMNS
 from sampling.exceptions import FrameError, SelectionError
 
-__all__ = ["CELL_KEYS", "cell_counts", "cell_slots", "key_codes"]
+__all__ = ["CELL_KEYS", "cell_counts", "cell_index", "cell_slots", "key_codes", "raise_absent", "slot_counts"]
 
 CELL_KEYS: tuple[str, ...] = CELL_COLUMNS
 """The columns that define a quota cell: ``city, section, size_class, state_owned`` (the one
@@ -187,3 +187,34 @@ def raise_absent(cells: pd.DataFrame) -> None:
     if len(cells):
         shown = cells[[*CELL_KEYS, "quota"]].head(20).to_string(index=False)
         raise SelectionError(f"{len(cells)} quota cells are absent from the frame:\n{shown}")
+
+
+def cell_index(frame: pd.DataFrame, quotas: pd.DataFrame) -> np.ndarray:
+    """Index of each frame row's quota cell, -1 for rows in no quota cell."""
+    return cell_slots(frame, quotas).astype(np.int64) - 1
+
+
+def slot_counts(
+    workers: Workers,
+    slot: np.ndarray,
+    valid: np.ndarray,
+    in_panel: np.ndarray,
+    n_cells: int,
+    checked: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Enterprises in business and valid panel enterprises per quota cell."""
+
+    def count(rows: slice) -> tuple[np.ndarray, np.ndarray]:
+        s = slot[rows]
+        in_business = np.where(valid[rows], s, 0) if checked else s
+        kept = np.where(valid[rows] & in_panel[rows], s, 0) if checked else np.zeros(1, np.int32)
+        return (
+            np.bincount(in_business, minlength=n_cells + 1),
+            np.bincount(kept, minlength=n_cells + 1),
+        )
+
+    parts = workers.map_rows(count, len(slot))
+    return (
+        np.sum([p[0] for p in parts], axis=0)[1:],
+        np.sum([p[1] for p in parts], axis=0)[1:],
+    )

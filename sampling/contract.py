@@ -14,7 +14,7 @@ AUDIT_REPORT   ``AuditReport.to_frame``, ``empmon audit -o``  the user
 =============  ============================================  ======================================
 
 The register's accepted headers are :data:`sampling.frame.HEADER_ALIASES`; its values are
-checked by :func:`sampling.frame.validate_frame`. The sample's Chinese headers are those of the
+checked by :func:`sampling.prepare.validate_frame`. The sample's Chinese headers are those of the
 monitored enterprises' registration form (企业名称, 统一社会信用代码, 企业性质, 所属行业, 所在地市,
 从业人员) and of the library's own columns (门类, 划型规模, 国有, 样本类型, ...);
 :func:`sampling.read.read_sample` reads both.

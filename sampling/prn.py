@@ -48,7 +48,7 @@ from basis.arrow import text_pieces
 from basis.threads import Workers
 from sampling.exceptions import SelectionError
 
-__all__ = ["derive_prn", "frame_prn", "id_hash", "prn_from_hash", "seed_from"]
+__all__ = ["FramePrns", "derive_prn", "frame_prn", "id_hash", "prn_from_hash", "seed_from"]
 
 # 0-d arrays rather than numpy scalars: less overhead per ufunc call on a block.
 _GOLDEN = np.array(0x9E3779B97F4A7C15, dtype=np.uint64)
@@ -374,3 +374,29 @@ def frame_prn(
     if hashes is None:
         hashes = id_hash(frame["enterprise_id"], seed=seed)
     return prn_from_hash(hashes), seed
+
+
+class FramePrns:
+    """The frame's PRNs, worked out only for the rows asked: its ``prn`` column, or else
+    derived from the ids' hashes (then ``seed`` is the seed used, else None)."""
+
+    def __init__(self, frame: pd.DataFrame, seed: int, hashes: np.ndarray) -> None:
+        self.column, self.seed = frame_prn(frame, seed) if "prn" in frame.columns else (None, seed)
+        self.hashes = hashes
+
+    def at(self, rows: np.ndarray) -> np.ndarray:
+        return self.column[rows] if self.column is not None else prn_from_hash(self.hashes[rows])
+
+    def keys_below(self, bound: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """An array ``key`` and limits ``limit`` such that ``key <= limit[c]`` keeps, in cell
+        ``c``, the rows of PRN below about ``bound[c]`` (exactly a set of smallest PRNs).
+
+        From the hashes, ``prn < b`` is tested as ``z >> 12 < floor(b 2**52)``, which keeps or
+        drops all hashes of one PRN together, without converting every hash to a float.
+        """
+        if self.column is not None:
+            return self.column, np.nextafter(bound, -np.inf)
+        top = np.floor(np.clip(bound, 0.0, 1.0) * 2.0**52).astype(np.uint64)
+        with np.errstate(over="ignore"):
+            limit = (top << np.uint64(12)) - np.uint64(1)  # top = 2**52 wraps to 2**64 - 1
+        return self.hashes, np.where(top > 0, limit, np.uint64(0))

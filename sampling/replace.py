@@ -19,18 +19,14 @@ import numpy as np
 import pandas as pd
 
 from sampling.cells import CELL_KEYS as KEYS
+from sampling.cells import cell_index as _cell_of_rows
+from sampling.designs import ranking_keys as _ranking_keys
+from sampling.designs import smallest_per_cell
 from sampling.exceptions import SampleError, UnauthorisedReplacementWarning
 from sampling.inclusion import grouped_inclusion
 from sampling.prn import frame_prn, seed_from
 from sampling.sample import Sample
-from sampling.select import (
-    METHODS,
-    _cell_of_rows,
-    _cells_table,
-    _quota_frame,
-    _ranking_keys,
-    smallest_per_cell,
-)
+from sampling.select import METHODS, _cells_table, _quota_frame
 from sampling.status import KEPT_STATUSES, REMOVAL_STATUSES, in_business_rows
 
 __all__ = ["UNAUTHORISED", "replace", "restore_sample"]

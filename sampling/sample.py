@@ -172,7 +172,7 @@ class Sample(Result):
         ----------
         register : DataFrame, optional
             The enterprise register to take each cell's number of enterprises from: a
-            prepared frame (counted by :func:`sampling.frame.structure`) or a structure table
+            prepared frame (counted by :func:`sampling.structure.structure`) or a structure table
             (``city, section, size_class, state_owned, enterprises``). Default: the counts
             :func:`sampling.select` recorded (``cells["population"]``, the enterprises in
             business in each cell when the sample was drawn).
@@ -317,7 +317,8 @@ def _register_cell_sizes(register: pd.DataFrame) -> pd.Series:
     if not isinstance(register, pd.DataFrame):
         raise SampleError(f"register must be a DataFrame, got {type(register).__name__}")
     if "enterprises" not in register.columns:
-        from sampling.frame import prepare_frame, structure
+        from sampling.prepare import prepare_frame
+        from sampling.structure import structure
 
         if not {"section", "size_class", "state_owned"} <= set(register.columns):
             register = prepare_frame(register)

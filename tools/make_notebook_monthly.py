@@ -26,7 +26,7 @@ MONTHLY = [
     new_code_cell(
         "import pandas as pd\n"
         "from sampling import select\n"
-        "from sampling.frame import prepare_frame\n"
+        "from sampling.prepare import prepare_frame\n"
         "from sampling.synthetic import make_frame\n\n"
         "frame = prepare_frame(make_frame(40_000, random_state=2013))\n"
         'keys = ["city", "section", "size_class", "state_owned"]\n'

@@ -24,7 +24,7 @@ def population_structure(path: str, what: str, progress: Progress) -> pd.DataFra
     if {"enterprises", "employment", "section", "sizeclass"} <= keys:
         return with_cities(STRUCTURE.read(raw, what=f"{what} {path}"), what=f"{what} {path}")
     frame = prepared_register(raw, progress)
-    from sampling.frame import structure
+    from sampling.structure import structure
 
     with progress.step("counting the cells"):
         return structure(frame)
@@ -32,7 +32,8 @@ def population_structure(path: str, what: str, progress: Progress) -> pd.DataFra
 
 def prepared_register(raw: pd.DataFrame, progress: Progress) -> pd.DataFrame:
     """A register read by :func:`basis.tables.read_table`, checked and classified."""
-    from sampling.frame import prepare_frame, read_frame
+    from sampling.frame import read_frame
+    from sampling.prepare import prepare_frame
 
     with progress.step(f"checking and classifying {len(raw):,} enterprises"):
         return prepare_frame(read_frame(raw))

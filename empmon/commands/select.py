@@ -17,7 +17,7 @@ __all__ = ["add_parser"]
 
 def _scope(frame: pd.DataFrame, quotas: pd.DataFrame, only_quota_cities: bool) -> pd.DataFrame:
     """The register restricted to the quota table's cities, said out loud; an error unless asked."""
-    from sampling.frame import panel_mask
+    from sampling.structure import panel_mask
 
     cities = set(quotas["city"])
     outside = ~frame["city"].isin(cities).to_numpy()

@@ -19,7 +19,7 @@ from quotas.datasets import national_cities
 from quotas.exceptions import SizeClassWarning
 from sampling.cells import cell_counts
 from sampling.exceptions import AuditError
-from sampling.frame import prepare_frame
+from sampling.prepare import prepare_frame
 from sampling.status import in_business_rows
 
 __all__: list[str] = []
@@ -110,7 +110,7 @@ def register_cells(
 
 def frame_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """Enterprises in business and their employment by city, section, sector, size class and
-    ownership: the numbers of :func:`sampling.frame.structure`, with sector added
+    ownership: the numbers of :func:`sampling.structure.structure`, with sector added
     (:func:`sampling.cells.cell_counts`)."""
     keys = ["city", "section", "sector", "size_class", "state_owned"]
     if "sector" not in frame.columns:

@@ -59,7 +59,7 @@ def audit(
         One row per listed enterprise with ``enterprise_id`` and ``city``, and either the frame
         columns ``industry, registration_type, employees`` (optionally ``revenue, assets``,
         ``reported_size``), from which section, sector, size class and ownership are derived
-        (:func:`sampling.frame.prepare_frame`), or the derived columns ``section, size_class,
+        (:func:`sampling.prepare.prepare_frame`), or the derived columns ``section, size_class,
         state_owned`` themselves (used as given when present, as in a ``sampling.Sample``),
         or neither when ``register`` is a frame holding every
         listed enterprise. A ``sampling.Sample`` or a frame with a ``role`` column counts only
@@ -69,9 +69,9 @@ def audit(
         The rules (default :data:`quotas.rules.MOHRSS_2011`) or a preset name.
     register : DataFrame, optional
         The enterprise register the sample comes from: a frame (with ``enterprise_id``;
-        prepared with :func:`sampling.frame.prepare_frame` unless it already has section,
+        prepared with :func:`sampling.prepare.prepare_frame` unless it already has section,
         size_class and state_owned) or a structure table (``city, section, size_class,
-        state_owned, enterprises, employment``, as from :func:`sampling.frame.structure`).
+        state_owned, enterprises, employment``, as from :func:`sampling.structure.structure`).
         Needed by ``top_industries``, ``proportional_mix``, representativeness and employment
         coverage; a frame also allows ``absent_from_frame`` and ``outside_city``. Its cell
         counts are the finite population correction of the weighted test.

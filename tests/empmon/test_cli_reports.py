@@ -7,7 +7,7 @@ import pytest
 from empmon.cli import main
 from empmon.monthly import month_step
 from sampling import select
-from sampling.frame import prepare_frame
+from sampling.prepare import prepare_frame
 from sampling.synthetic import make_frame
 
 

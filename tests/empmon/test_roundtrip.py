@@ -160,9 +160,11 @@ def test_python_api_chain(suffix, tmp_path):
     from quotas.rules import get_rules
     from sampling.audit import audit
     from sampling.contract import SAMPLE
-    from sampling.frame import prepare_frame, read_frame, structure
+    from sampling.frame import read_frame
+    from sampling.prepare import prepare_frame
     from sampling.read import read_sample
     from sampling.select import select
+    from sampling.structure import structure
 
     stats = with_cities(CITY_STATISTICS.read(DATA / "stats.csv")).set_index("city")
     allocation = allocate_cities(

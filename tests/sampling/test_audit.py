@@ -480,7 +480,8 @@ def test_outputs(tmp_path):
 def test_frame_aggregation_equals_structure():
     """The audit counts a frame with integer codes; the numbers are those of sampling.structure."""
     from sampling.audit.inputs import frame_cells, without_sector
-    from sampling.frame import prepare_frame, structure
+    from sampling.prepare import prepare_frame
+    from sampling.structure import structure
     from sampling.synthetic import make_frame
 
     frame = prepare_frame(make_frame(5_000, random_state=3))
@@ -605,7 +606,8 @@ def test_sample_made_by_quotas_and_select_passes():
     with the design weights the sample's composition matches the population's."""
     from quotas import build_quotas
     from sampling import select
-    from sampling.frame import prepare_frame, structure
+    from sampling.prepare import prepare_frame
+    from sampling.structure import structure
     from sampling.synthetic import make_frame
 
     frame = prepare_frame(

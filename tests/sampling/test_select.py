@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from basis import threads
 from sampling import SelectionError, derive_prn, inclusion_probabilities, select
 from sampling.cells import CELL_KEYS as KEYS
-from sampling.select import systematic_hits
+from sampling.designs import systematic_hits
 
 EMP = [52, 75, 88, 120, 133, 150, 175, 210, 240, 260, 280, 299, 310, 350, 420, 500, 760, 900, 1200, 95]
 # R inclusionprobabilities(EMP, 15) (make_selection_refs.R, A5)
@@ -321,16 +321,6 @@ def test_systematic_joint_probabilities_match_r():
         assert hit.sum() == 4
         pi2 += (hi - lo) * np.outer(hit, hit)
     np.testing.assert_allclose(pi2, np.array(S_PI2).reshape(10, 10), atol=1e-12)
-
-
-def test_systematic_frame_order_hand_calculation():
-    # pi = 0.5 each for 4 units, n = 2, frame order: start u picks units k with an integer in
-    # (V_{k-1} - u, V_k - u]; V = 0.5, 1, 1.5, 2. u in (0, 0.5] -> units 1 and 3 (0-based 0, 2);
-    # u in (0.5, 1) -> units 2 and 4.
-    cell = np.zeros(4, dtype=np.int64)
-    pi = np.full(4, 0.5)
-    assert systematic_hits(cell, pi, np.array([0.3]), np.array([2])).tolist() == [True, False, True, False]
-    assert systematic_hits(cell, pi, np.array([0.7]), np.array([2])).tolist() == [False, True, False, True]
 
 
 # --- cells, panel, quotas -----------------------------------------------------------------
@@ -743,23 +733,3 @@ def _rows_per_task(rows):
         yield
     finally:
         threads.ROWS_PER_TASK = default
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    cells=st.integers(1, 40),
-    prns=st.lists(
-        st.sampled_from([0.5, 0.5 + 2**-53, 0.5 + 2**-52, 0.25, 0.75, 1e-9]), min_size=1, max_size=300
-    ),
-    seed=st.integers(0, 2**16),
-)
-def test_systematic_order_is_cell_then_full_prn_then_position(cells, prns, seed):
-    # PRNs equal in their packed top bits (0.5 and 0.5 + 2**-53 share the top 52) must still
-    # come in full PRN order, then frame order: the reference is numpy's lexsort.
-    from sampling.select import _grouped_order
-
-    prn = np.array(prns)
-    cell = np.random.default_rng(seed).integers(0, cells, len(prn))
-    want = np.lexsort((np.arange(len(prn)), prn, cell))
-    assert _grouped_order(cell, prn, "prn").tolist() == want.tolist()
-    assert _grouped_order(cell, prn, "frame").tolist() == np.lexsort((np.arange(len(prn)), cell)).tolist()

@@ -14,8 +14,9 @@ from quotas import build_quotas
 from quotas.exceptions import InfeasibleQuotaError, SizeClassWarning
 from quotas.rules import RuleSet
 from sampling import SelectionError, select
-from sampling.frame import prepare_frame, structure
+from sampling.prepare import prepare_frame
 from sampling.status import KEPT_STATUSES, REMOVAL_STATUSES, STATUSES, in_business, in_business_rows
+from sampling.structure import structure
 
 
 def test_statuses_as_the_documents_have_them():

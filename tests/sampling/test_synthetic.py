@@ -17,7 +17,7 @@ from quotas.classify import divisions, is_state_owned, registration_types, secti
 from quotas.datasets import guangdong_2012, guangdong_2013_panel, national_cities
 from quotas.exceptions import UnknownCityError
 from sampling.exceptions import FrameError
-from sampling.frame import prepare_frame, validate_frame
+from sampling.prepare import prepare_frame, validate_frame
 from sampling.status import STATUSES
 from sampling.synthetic import COLUMNS, DIVISION_MIX, REGISTRATION_MIX, make_frame
 

@@ -1,0 +1,142 @@
+"""Tests for sampling.prepare: checking a register's values and deriving the cells."""
+
+from __future__ import annotations
+
+import functools
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from quotas.exceptions import SizeClassWarning
+from sampling.exceptions import FrameError
+from sampling.frame import read_frame
+from sampling.prepare import prepare_frame, validate_frame
+
+
+def test_validate_normalises_cities_codes_and_numbers(raw_register):
+    out = validate_frame(read_frame(raw_register))
+    assert out["city"].tolist() == ["广州市", "广州市", "广州市", "深圳市"]
+    assert out["registration_type"].tolist() == ["110", "173", "150", "151"]
+    assert out["employees"].tolist() == [300, 1200, 25, 80]
+    assert pd.isna(out.loc[2, "revenue"])
+
+
+def test_validate_collects_every_problem(raw_register):
+    raw = read_frame(raw_register)
+    raw.loc[1, "enterprise_id"] = "91440101A"  # duplicate of row 0
+    raw.loc[2, "employees"] = "-4"
+    raw.loc[3, "所属行业" if "所属行业" in raw else "industry"] = "99"
+    raw.loc[0, "city"] = "广洲"
+    raw.loc[2, "registration_type"] = "国营"
+    with pytest.raises(FrameError) as info:
+        validate_frame(raw)
+    problems = info.value.problems
+    got = set(zip(problems["row"], problems["column"]))
+    assert got == {
+        (0, "enterprise_id"),
+        (1, "enterprise_id"),
+        (2, "employees"),
+        (3, "industry"),
+        (0, "city"),
+        (2, "registration_type"),
+    }
+    assert "'广洲' matches no city" in str(info.value)
+    assert "99" in str(info.value)
+
+
+def test_city_outside_the_allowed_set(raw_register):
+    with pytest.raises(FrameError, match="深圳"):
+        validate_frame(read_frame(raw_register), cities=["广州市"])
+
+
+def test_prepare_frame_adds_derived_columns(raw_register):
+    with pytest.warns(SizeClassWarning):
+        out = prepare_frame(read_frame(raw_register))
+    # Row 0: industry 1311 (C), 300 employees, 2000万元 -> medium (国统字〔2011〕75号 example);
+    # row 1: 1200 employees, 30000万元 -> medium (revenue below 40000);
+    # row 2: wholesale 51, 25 employees, revenue unknown -> medium on employees alone (>= 20);
+    # row 3: 70 without a class -> sized as 其他未列明行业 (80 employees: small, >= 10).
+    assert out["size_class"].tolist() == ["medium", "medium", "medium", "small"]
+    assert out["section"].tolist() == ["C", "C", "F", "K"]
+    assert out["sector"].tolist() == [2, 2, 3, 3]
+    assert out["state_owned"].tolist() == [True, False, False, True]
+
+
+_ID_CHARS = st.sampled_from(list("AB01 \t") + ["统", "\u3000", "é"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    ids=st.lists(st.one_of(st.none(), st.text(_ID_CHARS, max_size=20)), min_size=1, max_size=40),
+    chunks=st.integers(1, 3),
+    offset=st.integers(0, 2),
+)
+def test_id_checks_agree_with_pandas(ids, chunks, offset):
+    # Invariant: the blank and duplicate id checks (on pyarrow buffers and 64-bit hashes) flag
+    # exactly the rows pandas' str.strip / duplicated(keep=False) flag, for sliced and chunked
+    # arrays too.
+    import pyarrow as pa
+
+    values = ["pad"] * offset + ids
+    parts = [values[i::chunks] for i in range(chunks)]
+    flat = [v for part in parts for v in part][offset:]
+    array = pa.chunked_array([pa.array(p, type=pa.large_string()) for p in parts]).slice(offset)
+    series = pd.Series(
+        pd.arrays.ArrowStringArray(array) if hasattr(pd.arrays, "ArrowStringArray") else array, dtype="str"
+    )
+    assert series.isna().tolist() == [v is None for v in flat]
+    frame = pd.DataFrame(
+        {
+            "enterprise_id": series,
+            "city": "广州",
+            "industry": "13",
+            "registration_type": "173",
+            "employees": 5,
+        }
+    )
+    text = series.str.strip()
+    blank = series.isna() | (text == "")
+    dup = text.duplicated(keep=False) & ~blank
+    expected = set(series.index[blank]) | set(series.index[dup])
+    if expected:
+        with pytest.raises(FrameError) as info:
+            validate_frame(frame)
+        assert set(info.value.problems["row"]) == expected
+        got_dup = info.value.problems.query("reason == 'duplicate enterprise id'")["row"]
+        assert set(got_dup) == set(series.index[dup])
+    else:
+        out = validate_frame(frame)
+        pd.testing.assert_series_equal(out["enterprise_id"], text, check_names=False)
+
+
+@functools.lru_cache(maxsize=1)
+def _national_raw() -> pd.DataFrame:
+    from sampling.synthetic import make_frame
+
+    return make_frame(300, cities="national", random_state=11, invalid_rate=0.1)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), cuts=st.lists(st.integers(1, 299), max_size=4), blank=st.floats(0, 1))
+def test_prepared_frame_equals_its_prepared_pieces(seed, cuts, blank):
+    # Invariant: every derived value depends on its own row only, so preparing a frame equals
+    # preparing its pieces and concatenating them (compared as values: the categories of a
+    # piece are the values it holds).
+    raw = _national_raw().copy()
+    rng = np.random.default_rng(seed)
+    raw.loc[rng.random(len(raw)) < blank, "revenue"] = np.nan
+    raw.loc[rng.random(len(raw)) < blank, "assets"] = np.nan
+    bounds = [0, *sorted(set(cuts)), len(raw)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SizeClassWarning)
+        whole = prepare_frame(raw)
+        pieces = pd.concat([prepare_frame(raw.iloc[a:b]) for a, b in zip(bounds, bounds[1:])])
+    assert list(pieces.columns) == list(whole.columns)
+    for column in whole.columns:
+        pd.testing.assert_series_equal(
+            whole[column].astype(object), pieces[column].astype(object), check_dtype=False
+        )
