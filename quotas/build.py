@@ -26,9 +26,9 @@ from quotas.exceptions import InfeasibleQuotaError, QuotaInputError, QuotaSolver
 from quotas.industry_groups import check_key_industries
 from quotas.infeasibility import deletion_filter, describe_conflict
 from quotas.model import Band, City, assemble, prepare_cities
-from quotas.rules import MOHRSS_2011, RuleSet, get_rules
+from quotas.rules import MOHRSS_2011, RegisterShare, RuleSet, get_rules
 from quotas.solvers import SOLVERS, SolverName, check_solver, solve
-from quotas.structure import validate_cells, validate_structure
+from quotas.structure import band_share, validate_cells, validate_structure
 from quotas.table import QuotaTable
 from quotas.tiers import MINIMUM_SCHEMES, tier_minimum
 
@@ -477,13 +477,20 @@ def build_quotas(
     if band is not None:
         province = national_cities().set_index("city")["province"]
         provinces = list(dict.fromkeys(province[c.name] for c in cities))
-        blocks = [
-            (
-                [c for c in cities if province[c.name] == p],
-                Band(f"p{j:02d}", p, float(band.limit), band.kind == "soft"),
-            )
-            for j, p in enumerate(provinces)
-        ]
+        blocks = []
+        for j, p in enumerate(provinces):
+            block = [c for c in cities if province[c.name] == p]
+            limit = band.limit
+            if isinstance(limit, RegisterShare):
+                micro = rules.limit("micro_excluded") != 0
+                names = {c.name for c in block}
+                share = band_share(st[st["city"].isin(names)], micro=micro)
+                limit = limit.of(share)
+                notes.append(
+                    f"band_50_300_min: {p} minimum {limit:.1%} = {band.limit.factor:g} x the register's "
+                    f"share {share:.1%} of 50-300-employee enterprises{'' if micro else ' (micro left out)'}"
+                )
+            blocks.append((block, Band(f"p{j:02d}", p, float(limit), band.kind == "soft")))
         notes.append("band_50_300_min: cities solved jointly per province")
     else:
         blocks = [([c], None) for c in cities]

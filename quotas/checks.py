@@ -37,7 +37,8 @@ from quotas.industry_groups import (
     section_of_group,
     sector_of_group,
 )
-from quotas.rules import Rule, RuleSet, get_rules
+from quotas.rules import RegisterShare, Rule, RuleSet, get_rules
+from quotas.structure import band_share
 from quotas.tiers import MINIMUM_SCHEMES, tier_minimum
 
 __all__ = ["CHECK_COLUMNS", "PROVINCE", "STATUSES", "TOLERANCE", "check_cells"]
@@ -937,7 +938,26 @@ def _province_row(rule: Rule, ctx: _Context) -> dict[str, Any]:
             f"规则 {rule.id} 无法由计数核对",
             f"rule {rule.id!r} cannot be checked from counts",
         )
-    limit = np.nan if rule.limit is None else float(rule.limit)
+    minimum = rule.limit
+    basis_zh = basis_en = ""
+    if isinstance(minimum, RegisterShare):
+        st = ctx.structure
+        if st is None or "enterprises_50_300" not in st.columns:
+            return _row(
+                PROVINCE,
+                rule.id,
+                np.nan,
+                np.nan,
+                "skipped",
+                "未提供含 enterprises_50_300 的总体结构(structure),无法计算名录库中50-300人企业的比例",
+                "structure with enterprises_50_300 not given; the register's share cannot be computed",
+            )
+        micro = ctx.rules.limit("micro_excluded") != 0
+        register = band_share(st[st["city"].isin(set(ctx.cells["city"]))], micro=micro)
+        minimum = minimum.of(register)
+        basis_zh = f"(名录库比例 {_pct(register)} × {rule.limit.factor:g})"
+        basis_en = f" ({rule.limit.factor:g} x the register's {_pct(register)})"
+    limit = np.nan if minimum is None else float(minimum)
     cells = ctx.cells
     if "band_50_300" not in cells.columns:
         return _row(
@@ -953,7 +973,7 @@ def _province_row(rule: Rule, ctx: _Context) -> dict[str, Any]:
     if total == 0:
         return _row(PROVINCE, rule.id, np.nan, limit, "skipped", "样本为空", "no enterprises")
     share = float(cells.loc[cells["band_50_300"].astype(bool), "count"].sum() / total)
-    if rule.limit is None:
+    if minimum is None:
         return _row(
             PROVINCE,
             rule.id,
@@ -963,16 +983,16 @@ def _province_row(rule: Rule, ctx: _Context) -> dict[str, Any]:
             f"50-300人企业占 {_pct(share)},未设下限",
             f"50-300-employee enterprises {_pct(share)}; no minimum set",
         )
-    ok = share >= rule.limit - TOLERANCE
+    ok = share >= minimum - TOLERANCE
     return _row(
         PROVINCE,
         rule.id,
         share,
         limit,
         "pass" if ok else _broken(rule.kind),
-        f"全省50-300人企业占 {_pct(share)},{'达到' if ok else '低于'}下限 {_pct(rule.limit)}",
+        f"全省50-300人企业占 {_pct(share)},{'达到' if ok else '低于'}下限 {_pct(minimum)}{basis_zh}",
         f"province share of 50-300-employee enterprises {_pct(share)}, "
-        f"{'meets' if ok else 'below'} the minimum of {_pct(rule.limit)}",
+        f"{'meets' if ok else 'below'} the minimum of {_pct(minimum)}{basis_en}",
     )
 
 

@@ -47,10 +47,12 @@ from quotas.exceptions import RuleError
 from quotas.tiers import MINIMUM_SCHEMES
 
 __all__ = [
+    "BAND_FACTOR",
     "GUANGDONG_2013",
     "MOHRSS_2009",
     "MOHRSS_2011",
     "PRESETS",
+    "RegisterShare",
     "Rule",
     "RuleSet",
     "get_rules",
@@ -63,6 +65,42 @@ DOC_2011 = "人社部函〔2011〕308号"
 DOC_2009 = "人社部发〔2009〕152号"
 DOC_GD_2013 = "广东省全省企业用工定点监测扩面组织实施方案(2013)"
 DOC_SIZE = "国统字〔2011〕75号"
+
+BAND_FACTOR = 1.2
+"""How much the Guangdong plan's 50-300 band is raised above the register's share: "适度增加"
+(increase moderately) read as one fifth more, this library's documented choice."""
+
+
+@dataclass(frozen=True)
+class RegisterShare:
+    """A minimum share set from the register: ``factor`` x the register's own share, at most 1.
+
+    The limit of a share rule that the documents tie to the statistics rather than to a number
+    (the Guangdong plan's 50-300 band: "参考统计部门数据 ... 适度增加"). Where the register's share
+    is measured is said by the rule that uses it (:data:`GUANGDONG_2013`).
+
+    Examples
+    --------
+    >>> from quotas.rules import RegisterShare
+    >>> RegisterShare(1.2).of(0.30)
+    0.36
+    >>> RegisterShare(1.2).of(0.9)
+    1.0
+    """
+
+    factor: float
+
+    def __post_init__(self) -> None:
+        f = self.factor
+        if isinstance(f, bool) or not isinstance(f, (int, float)) or not 0 < f < float("inf"):
+            raise RuleError(f"RegisterShare: factor must be a positive number, got {f!r}")
+
+    def of(self, register_share: float) -> float:
+        """The minimum share for a register whose share is ``register_share``."""
+        return min(1.0, round(self.factor * float(register_share), 12))
+
+    def __repr__(self) -> str:
+        return f"RegisterShare({self.factor!r})"
 
 
 @dataclass(frozen=True)
@@ -117,6 +155,8 @@ _SHARE_RULES = {
 
 
 def _check_limit(rule_id: str, limit: Any) -> None:
+    if rule_id == "band_50_300_min" and isinstance(limit, RegisterShare):
+        return
     if rule_id in _SHARE_RULES and limit is not None:
         if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not 0 <= limit <= 1:
             raise RuleError(f"rule {rule_id!r}: limit must be a share between 0 and 1, got {limit!r}")
@@ -436,20 +476,25 @@ GUANGDONG_2013 = (
             DOC_GD_2013,
             kind="soft",
             scope="province",
-            limit=0.5,
+            limit=RegisterShare(BAND_FACTOR),
         ),
         name="guangdong-2013",
     )
 )
 GUANGDONG_2013 = dc_replace(GUANGDONG_2013, document=DOC_GD_2013)
-"""The Guangdong 2013 plan: MOHRSS 2011, the secondary / tertiary split and the 50-300 band.
+"""The Guangdong 2013 plan: MOHRSS 2011, the secondary / tertiary split, key industries and the
+50-300 band.
 
-The plan asks for more 50-300-employee enterprises on the province total without a number;
-the default minimum share, 0.5, is this library's choice and a parameter
-(``GUANGDONG_2013.replace(band_50_300_min=0.6)``). :func:`quotas.build_quotas` applies it when the
-structure has an ``enterprises_50_300`` column (counting the expected number of such
-enterprises, quota x enterprises_50_300 / enterprises per cell) and otherwise says in the
-result's notes that it was not applied.
+The plan asks for more 50-300-employee enterprises "参考统计部门数据, 通过全省总量控制的方式,
+适度增加": from the statistics, on the province total, moderately. The minimum share is
+therefore the register's: ``RegisterShare(BAND_FACTOR)``, the share of 50-300-employee
+enterprises among the province's enterprises in the structure (in business; micro left out
+when ``micro_excluded`` is 0, since they cannot be chosen) raised by :data:`BAND_FACTOR`, a
+parameter (``GUANGDONG_2013.replace(band_50_300_min=RegisterShare(1.5))``, or a fixed share
+such as ``0.5``). :func:`quotas.build_quotas` applies it when the structure has an
+``enterprises_50_300`` column (counting the expected number of such enterprises, quota x
+enterprises_50_300 / enterprises per cell) and otherwise says in the result's notes that it
+was not applied.
 """
 
 PRESETS: dict[str, RuleSet] = {

@@ -29,7 +29,7 @@ from quotas.classify import SIZE_CLASSES
 from quotas.exceptions import QuotaInputError
 from quotas.industry_groups import check_groups, section_of_group
 
-__all__ = ["CELL_COLUMNS", "SECTIONS", "STRUCTURE_COLUMNS", "validate_structure"]
+__all__ = ["CELL_COLUMNS", "SECTIONS", "STRUCTURE_COLUMNS", "band_share", "validate_structure"]
 
 SECTIONS: tuple[str, ...] = tuple("ABCDEFGHIJKLMNOPQRST")
 """The 20 sections (门类) of GB/T 4754-2011, A-T."""
@@ -225,3 +225,33 @@ def validate_structure(structure: pd.DataFrame) -> pd.DataFrame:
                     f"{what}: {name} exceeds enterprises in the cell at {_rows(out.index, over, out[name])}"
                 )
     return out
+
+
+def band_share(structure: pd.DataFrame, *, micro: bool = True) -> float:
+    """The register's share of 50-300-employee enterprises in a (validated) structure.
+
+    Parameters
+    ----------
+    structure : DataFrame
+        With ``size_class``, ``enterprises`` and ``enterprises_50_300``.
+    micro : bool, default True
+        Whether micro enterprises count; False when the rules exclude them (they cannot be
+        chosen, so they are no part of what the sample's share is compared with).
+
+    Returns
+    -------
+    float
+        ``sum(enterprises_50_300) / sum(enterprises)`` over the counted cells (NaN when empty).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from quotas.structure import band_share
+    >>> s = pd.DataFrame({"size_class": ["small", "micro"], "enterprises": [30, 70],
+    ...                   "enterprises_50_300": [12, 0]})
+    >>> band_share(s), band_share(s, micro=False)
+    (0.12, 0.4)
+    """
+    rows = structure if micro else structure[structure["size_class"] != "micro"]
+    total = float(rows["enterprises"].sum())
+    return float(rows["enterprises_50_300"].sum()) / total if total else float("nan")

@@ -530,3 +530,147 @@ def test_guangdong_rules_hold_or_infeasibility_is_raised(data, n, secondary_shar
     f = qt.to_frame()
     assert f.groupby("city")["quota"].sum().to_dict() == {"广州市": n, "深圳市": n}
     assert set(report.loc[report["status"] == "warn", "rule"]) == set(qt.relaxed["rule"])
+
+
+# ----------------------------------------------------------------------------- industry groups
+
+
+def grouped(rows: list[tuple], city: str = "广州市") -> pd.DataFrame:
+    """Rows (industry_group, size_class, state_owned, enterprises, employment[, enterprises_50_300])."""
+    cols = ["industry_group", "size_class", "state_owned", "enterprises", "employment", "enterprises_50_300"]
+    df = pd.DataFrame(list(rows), columns=cols[: len(rows[0])])
+    df.insert(0, "city", city)
+    return df
+
+
+def group_quotas(qt, city: str = "广州市") -> dict[str, int]:
+    f = qt.to_frame()
+    return f[f["city"] == city].groupby("industry_group")["quota"].sum().to_dict()
+
+
+def test_hard_sector_split_is_exact_on_industry_groups() -> None:
+    # 三次产业划分规定 (2012): "第二产业是指采矿业(不含开采辅助活动), 制造业(不含金属制品、机械和设备修理业),
+    # 电力、热力、燃气及水生产和供应业, 建筑业" -- so division 11 (开采辅助活动) is tertiary although in
+    # section B. Guangdong annex 1 gives each city "第二产业 / 第三产业" tasks.
+    # B (secondary) 8000 persons, B11 and G (tertiary) 1000 each; targets 20 / 40: the secondary
+    # 20 all go to B, the tertiary 40 split 20 / 20 by employment between B11 and G.
+    s = grouped(
+        [
+            ("B", "small", False, 100, 8000),
+            ("B11", "small", False, 100, 1000),
+            ("G", "small", False, 100, 1000),
+        ]
+    )
+    sectors = pd.DataFrame({"secondary": [20], "tertiary": [40]}, index=["广州市"])
+    rules = GUANGDONG_2013.replace(min_count=0, sector_split={"kind": "hard"})
+    qt = build_quotas(s, pd.Series({"广州市": 60}), rules=rules, sector_targets=sectors)
+    assert group_quotas(qt) == {"B": 20, "B11": 20, "G": 20}
+    assert qt.to_frame()["section"].tolist() == ["B", "B", "G"]
+    check = qt.check().set_index("rule")
+    assert check.loc["sector_split", "status"] == "pass" and check.loc["sector_split", "observed"] == 0
+    # Read as sections, B11 would be secondary: the split is then met on sections only, and said so.
+    sections = structure([("B", "small", False, 200, 9000), ("G", "small", False, 100, 1000)])
+    by_section = build_quotas(sections, pd.Series({"广州市": 60}), rules=rules, sector_targets=sectors)
+    assert group_quotas(by_section) == {"B": 20, "G": 40}
+    assert any("divisions 05, 11 and 43" in n for n in by_section.notes)
+
+
+def test_hard_sector_split_infeasible_names_the_sector() -> None:
+    # Only 10 tertiary enterprises (B11) for a tertiary target of 40.
+    s = grouped([("B", "small", False, 100, 8000), ("B11", "small", False, 10, 1000)])
+    sectors = pd.DataFrame({"secondary": [20], "tertiary": [40]}, index=["广州市"])
+    rules = GUANGDONG_2013.replace(min_count=0, sector_split={"kind": "hard"}, manufacturing_max=None)
+    with pytest.raises(
+        InfeasibleQuotaError, match="tertiary target 40 needs >= 40 tertiary enterprises"
+    ) as err:
+        build_quotas(s, pd.Series({"广州市": 60}), rules=rules, sector_targets=sectors)
+    assert "sector_split" in err.value.conflicts[0]["rules"]
+
+
+def test_key_industry_division_gets_its_minimum_share() -> None:
+    # 人社部函〔2011〕308号: "从本地区就业人数排名前10位的行业中选取, 并包括本地支柱产业"; the Guangdong
+    # plan lets a city emphasise its key industries (重点行业). 深圳: C39 (computers and
+    # electronics) with a minimum share of 25% of 60 = 15. Ideals by employment 2000 : 1000 :
+    # 7000 are C 12, C39 6, G 42. C39 needs +9; manufacturing (section C, C39 included) stays
+    # <= 24, so the rest of C drops to 9 and G takes 36: C 9, C39 15, G 36 (deviation 3 + 9 + 6).
+    s = grouped(
+        [
+            ("C", "small", False, 100, 2000),
+            ("C39", "small", False, 100, 1000),
+            ("G", "small", False, 100, 7000),
+        ],
+        "深圳市",
+    )
+    key = pd.DataFrame({"city": ["深圳"], "division": ["39"], "min_share": [0.25]})
+    rules = GUANGDONG_2013.replace(min_count=0, key_industries={"kind": "hard"})
+    qt = build_quotas(s, pd.Series({"深圳市": 60}), rules=rules, key_industries=key)
+    assert group_quotas(qt, "深圳市") == {"C": 9, "C39": 15, "G": 36}
+    check = qt.check().set_index("rule")
+    assert check.loc["key_industries", "status"] == "pass"
+    assert check.loc["key_industries", "observed"] == pytest.approx(0.25)
+    assert check.loc["pillar_industries", "status"] == "pass"
+    # Soft (the preset): the same table, nothing relaxed since the hard rules allow it.
+    soft = build_quotas(
+        s, pd.Series({"深圳市": 60}), rules=GUANGDONG_2013.replace(min_count=0), key_industries=key
+    )
+    assert group_quotas(soft, "深圳市") == {"C": 9, "C39": 15, "G": 36} and len(soft.relaxed) == 0
+
+
+def test_key_industry_share_relaxed_when_soft_and_reported() -> None:
+    # Only 10 C39 enterprises for a minimum of 15: the soft rule gives way by 5, listed.
+    s = grouped(
+        [
+            ("C", "small", False, 100, 2000),
+            ("C39", "small", False, 10, 1000),
+            ("G", "small", False, 100, 7000),
+        ],
+        "深圳市",
+    )
+    key = pd.DataFrame({"city": ["深圳市"], "division": ["C39"], "min_share": [0.25]})
+    qt = build_quotas(
+        s, pd.Series({"深圳市": 60}), rules=GUANGDONG_2013.replace(min_count=0), key_industries=key
+    )
+    assert group_quotas(qt, "深圳市")["C39"] == 10
+    row = qt.relaxed.set_index("rule").loc["key_industries (C39)"]
+    assert (row["allowed"], row["achieved"], row["by"]) == (15, 10, 5)
+
+
+def test_pillar_division_is_open_outside_the_top_sections() -> None:
+    # top_industries = 1: only G (7000 persons) is top. The pillar C39 still gets its one
+    # enterprise ("并包括本地支柱产业"); the rest of C gets none.
+    s = grouped(
+        [
+            ("C", "small", False, 100, 2000),
+            ("C39", "small", False, 100, 1000),
+            ("G", "small", False, 100, 7000),
+        ],
+        "深圳市",
+    )
+    rules = RULES.replace(top_industries=1)
+    qt = build_quotas(s, pd.Series({"深圳市": 60}), rules=rules, key_industries={"深圳市": ["39"]})
+    q = group_quotas(qt, "深圳市")
+    assert q["C"] == 0 and q["C39"] >= 1 and q["G"] + q["C39"] == 60
+    assert (
+        qt.check().set_index("rule").loc[["top_industries", "pillar_industries"], "status"] == "pass"
+    ).all()
+
+
+def test_key_division_needs_a_grouped_structure() -> None:
+    s = structure([("C", "small", False, 100, 2000), ("G", "small", False, 100, 7000)], "深圳市")
+    with pytest.raises(QuotaInputError, match="key industries 深圳市 C39 are divisions"):
+        build_quotas(s, pd.Series({"深圳市": 60}), rules=RULES, key_industries={"深圳": [39]})
+
+
+def test_band_minimum_is_the_register_share_raised() -> None:
+    # 广东 plan: "参考统计部门数据, 通过全省总量控制的方式, 适度增加" (50-300人). In the register 200 of the
+    # 400 enterprises (G medium in both cities) have 50-300 employees: share 0.5; raised by the
+    # preset's factor 1.2 the minimum is 0.6, an expected 72 of the 120 (as with a fixed 0.6).
+    rows = [("F", "small", False, 100, 5000, 0), ("G", "medium", False, 100, 5000, 100)]
+    s = pd.concat([structure(rows, "广州市"), structure(rows, "深圳市")], ignore_index=True)
+    rules = GUANGDONG_2013.replace(min_count=0).without("sector_split")
+    qt = build_quotas(s, pd.Series({"广州市": 60, "深圳市": 60}), rules=rules)
+    f = qt.to_frame()
+    assert f.loc[f.section == "G", "quota"].sum() >= 72
+    assert any("minimum 60.0% = 1.2 x the register's share 50.0%" in n for n in qt.notes)
+    band = qt.check().set_index("rule").loc["band_50_300_min"]
+    assert band["status"] == "pass" and band["limit"] == pytest.approx(0.6)

@@ -102,7 +102,7 @@ def test_base_design_passes_every_rule():
 def test_base_design_passes_guangdong_with_band():
     cells = make_cells()
     cells["band_50_300"] = cells["size_class"].isin(["medium", "small"])
-    out = run(cells, GUANGDONG_2013, sector_targets=SECTOR_TARGETS)
+    out = run(cells, GUANGDONG_2013.replace(band_50_300_min=0.5), sector_targets=SECTOR_TARGETS)
     assert broken(out) == []
     # band: medium + small = 48 per city -> 96 / 120 = 0.8
     row = out[out["rule"] == "band_50_300_min"].iloc[0]
@@ -254,7 +254,7 @@ def test_break_band_50_300_min():
     # In SG no enterprise is in the band: (48 + 0) / 120 = 0.4 < 0.5, a province-level warning.
     cells = make_cells()
     cells["band_50_300"] = cells["size_class"].isin(["medium", "small"]) & (cells["city"] == GZ)
-    out = run(cells, GUANGDONG_2013, sector_targets=SECTOR_TARGETS)
+    out = run(cells, GUANGDONG_2013.replace(band_50_300_min=0.5), sector_targets=SECTOR_TARGETS)
     assert broken(out) == [(PROVINCE, "band_50_300_min", "warn")]
     assert out[out.rule == "band_50_300_min"].observed.item() == pytest.approx(0.4)
 
@@ -328,7 +328,10 @@ def test_missing_data_is_skipped_with_a_reason():
     g = check_cells(make_cells(), GUANGDONG_2013).set_index(["city", "rule"])
     assert g.loc[(SG, "sector_split"), "status"] == "skipped"
     assert "sector_targets" in g.loc[(SG, "sector_split"), "message_en"]
-    assert "band_50_300" in g.loc[(PROVINCE, "band_50_300_min"), "message_en"]
+    # The preset's minimum is the register's share x 1.2: without a structure it cannot be known.
+    assert "enterprises_50_300" in g.loc[(PROVINCE, "band_50_300_min"), "message_en"]
+    fixed = check_cells(make_cells(), GUANGDONG_2013.replace(band_50_300_min=0.5)).set_index(["city", "rule"])
+    assert "band_50_300" in fixed.loc[(PROVINCE, "band_50_300_min"), "message_en"]
 
 
 def test_cells_rows_for_the_same_cell_add_up():

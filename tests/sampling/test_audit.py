@@ -206,8 +206,8 @@ def test_break_sector_split():
 def test_break_band_50_300_min():
     # SG's small enterprises get 10 employees (still small by employees alone: the test sample
     # carries its size class) -> band: GZ 48 + SG 24 (medium) = 72 / 120 = 0.6; SG medium too
-    # at 400 employees -> (48 + 0) / 120 = 0.4 < 0.5.
-    rules = GUANGDONG_2013.replace(top_industries=4)
+    # at 400 employees -> (48 + 0) / 120 = 0.4 < 0.5 (a fixed minimum share).
+    rules = GUANGDONG_2013.replace(top_industries=4, band_50_300_min=0.5)
     sample = make_sample()
     sample.loc[(sample.city == SG) & (sample.size_class == "small"), "employees"] = 10
     sample.loc[(sample.city == SG) & (sample.size_class == "medium"), "employees"] = 400
