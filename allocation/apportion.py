@@ -101,6 +101,12 @@ def _check_weights(weights: pd.Series, what: str = "weight") -> np.ndarray:
     bad = values < 0
     if bad.any():
         raise AllocationError(f"{what} must be non-negative; negative at {_labels(weights.index, bad, raw)}")
+    # Shares divide by the sum: weights so large that it overflows (1e308) give no share at all.
+    bad = values > np.finfo(float).max / max(len(values), 1) / 4
+    if bad.any():
+        raise AllocationError(
+            f"{what} too large to add up (a unit or typing error?) at {_labels(weights.index, bad, raw)}"
+        )
     return values
 
 

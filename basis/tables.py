@@ -150,6 +150,11 @@ def _read_text(path: Path, label: str) -> pd.DataFrame:
     if not text.strip():
         raise TableError(f"{label}: the file has no header line (only blank lines)")
     sep = delimiter(text, path.suffix.lower())
+    header = next(csv.reader(io.StringIO(text.lstrip("\r\n")), delimiter=sep), [])
+    names = [h.strip() for h in header]
+    repeated = sorted({h for h in names if h and names.count(h) > 1})
+    if repeated:
+        raise TableError(f"{label}: the header repeats {repeated}; each column needs its own name")
     try:
         df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False)
     except pd.errors.ParserError as exc:
@@ -203,6 +208,16 @@ def _read_excel(path: Path, label: str, sheet: str | int | None) -> pd.DataFrame
         )
     df.index = pd.Index(np.arange(2, len(df) + 2), name="row")
     df.columns = [str(c) for c in df.columns]
+    # pandas renames a repeated header "gdp" to "gdp.1": name the repetition instead.
+    repeated = sorted(
+        {
+            c.rsplit(".", 1)[0]
+            for c in df.columns
+            if re.fullmatch(r".+\.\d+", c) and c.rsplit(".", 1)[0] in df.columns
+        }
+    )
+    if repeated:
+        raise TableError(f"{label}: the header repeats {repeated}; each column needs its own name")
     return df
 
 
@@ -297,7 +312,8 @@ def write_table(
     df : DataFrame
         The table (not modified).
     path : path
-        ``.csv`` (UTF-8 with BOM, so that Excel shows the Chinese text), ``.xlsx`` or ``.parquet``.
+        ``.csv`` (UTF-8 with BOM, so that Excel shows the Chinese text), ``.xlsx`` or ``.parquet``;
+        a device or a pipe (``/dev/stdout``) gets CSV.
     index : bool, default False
         Whether to write the index as the first column.
     overwrite : bool, default True
@@ -327,6 +343,8 @@ def write_table(
     """
     p = Path(path)
     suffix = p.suffix.lower()
+    if p.exists() and not p.is_file() and not p.is_dir():
+        suffix = ".csv"  # a device or a pipe (/dev/stdout): text
     if suffix not in WRITE_SUFFIXES:
         raise TableError(
             f"{p}: cannot write {suffix or 'a file without extension'}; use .csv, .xlsx or .parquet"
@@ -587,7 +605,7 @@ def _convert(values: pd.Series, column: Column) -> tuple[pd.Series, pd.DataFrame
         whole = column.type == "count"
         limit = column.maximum if column.maximum is not None else (LARGEST_COUNT if whole else LARGEST_NUMBER)
         numbers, problems = read_numbers(
-            values, column=column.name, whole=whole, maximum=limit, blank=column.blank or not whole
+            values, column=column.name, whole=whole, maximum=limit, blank=column.blank
         )
         if whole and not len(problems):
             # Whole numbers as int64; nullable Int64 only where a blank is allowed and occurs.

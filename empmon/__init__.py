@@ -12,29 +12,58 @@ selection, audit).
 
 from __future__ import annotations
 
-from allocation import (
-    AllocationExplanation,
-    CityAllocation,
-    allocate_cities,
-    apportion,
-    explain,
-    optimal,
-    split,
-)
-from quotas import GUANGDONG_2013, MOHRSS_2009, MOHRSS_2011, QuotaTable, RuleSet, build_quotas, datasets
-from quotas.tiers import tier_minimum
-from sampling import (
-    AuditReport,
-    Sample,
-    audit,
-    prepare_frame,
-    read_frame,
-    read_sample,
-    replace,
-    select,
-    structure,
-    synthetic,
-)
+from importlib import import_module
+from typing import Any
+
+# The main API, imported on first use: ``empmon`` itself stays light, so that the command line
+# starts (and answers Ctrl-C) before pandas and the solvers are loaded.
+_HOMES: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "AllocationExplanation",
+            "CityAllocation",
+            "allocate_cities",
+            "apportion",
+            "explain",
+            "optimal",
+            "split",
+        ],
+        "allocation",
+    ),
+    **dict.fromkeys(
+        ["GUANGDONG_2013", "MOHRSS_2009", "MOHRSS_2011", "QuotaTable", "RuleSet", "build_quotas", "datasets"],
+        "quotas",
+    ),
+    "tier_minimum": "quotas.tiers",
+    **dict.fromkeys(
+        [
+            "AuditReport",
+            "Sample",
+            "audit",
+            "prepare_frame",
+            "read_frame",
+            "read_sample",
+            "replace",
+            "select",
+            "structure",
+            "synthetic",
+        ],
+        "sampling",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'empmon' has no attribute {name!r}")
+    value = getattr(import_module(_HOMES[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])
+
 
 __all__ = [
     "GUANGDONG_2013",

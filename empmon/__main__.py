@@ -1,5 +1,23 @@
-"""``python -m empmon``: the command line."""
+"""``python -m empmon`` and the ``empmon`` script: the command line.
 
-from empmon.cli import main
+Ctrl-C while the libraries are still being imported is answered like Ctrl-C during a command:
+one line and exit code 130, no traceback.
+"""
 
-raise SystemExit(main())
+from __future__ import annotations
+
+import sys
+
+
+def entry() -> int:
+    """Import and run the command line; return its exit code."""
+    try:
+        from empmon.cli import main
+    except KeyboardInterrupt:
+        print("empmon: interrupted", file=sys.stderr)
+        return 130
+    return main()
+
+
+if __name__ == "__main__":
+    sys.exit(entry())

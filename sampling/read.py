@@ -118,6 +118,7 @@ def _own_values(out: pd.DataFrame, path: Path) -> pd.DataFrame:
     """The library's own sample columns in their types: ``state_owned`` as bool, size classes
     and roles from their Chinese labels, numbers as numbers; a bad value is an error naming its
     row."""
+    from basis.exceptions import TableError
     from basis.tables import _convert
     from quotas.labels import SIZE_LABELS_ZH
     from sampling.contract import SAMPLE
@@ -143,7 +144,7 @@ def _own_values(out: pd.DataFrame, path: Path) -> pd.DataFrame:
     found = [f for f in problems if len(f)]
     if found:
         table = pd.concat(found, ignore_index=True)
-        raise FrameError(f"{path}: {len(table)} bad value(s) in the sample's own columns", table)
+        raise TableError(f"{path}: {len(table)} bad value(s) in the sample's own columns", table)
     return out
 
 
@@ -260,6 +261,9 @@ def read_sample(
         column (the message lists the headers found).
     FrameError
         When two headers map to the same field (pass ``columns=``).
+    TableError
+        A bad value in the library's own sample columns (``state_owned`` not yes/no, a
+        ``pi`` that is not a number), each named with its row and column.
 
     References
     ----------
