@@ -658,7 +658,7 @@ def _api_apportion_overflow():
 
 
 def _api_register_employees():
-    from sampling.frame import prepare_frame
+    from sampling.prepare import prepare_frame
 
     prepare_frame(
         pd.DataFrame(
