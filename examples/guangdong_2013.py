@@ -1,13 +1,17 @@
 """Guangdong 2013: expand the monitored panel from 3,000 to 10,000 enterprises, end to end.
 
     python examples/guangdong_2013.py [--out output] [--employment population|urban-units|urban-units+private]
+        [--targets official|computed] [--tilt-strength 0.5] [--national-target 1000]
 
-Steps (each printed with its timing): load the 2012 city statistics; allocate 10,000 across the 21
-cities (employment + GDP blend, MOHRSS 2011 minimums, the 3,000-enterprise panel as floors, a
-moderate tilt to the national monitoring cities); split each city's target between secondary and
-tertiary industry; build the quota tables under GUANGDONG_2013 on a synthetic register; select the
-new enterprises with reserves, keeping the panel; audit; write everything to --out. The code of
-each step is in empmon/examples.py (``guangdong_2013``).
+Steps (each printed with its timing): load the 2012 city statistics, the existing panel and the
+official task table (annex 1 of the plan); explain the official table (the employment + GDP blend
+it follows and each city's tilt); compute the plan's allocation beside it (employment + GDP,
+MOHRSS 2011 minimums, the panel as floors, the moderate tilt by the existing monitoring work) with
+and without the tilt; build the quota tables on the official task and split under GUANGDONG_2013
+on a synthetic register; select the new enterprises with reserves, keeping the panel; mark the
+national subset (两网合并: the 641 existing, about 1,000 in 广州, 深圳, 佛山) and audit it under the
+2011 rules per city; audit the whole sample; write everything to --out. The code of each step is
+in empmon/examples.py (``guangdong_2013``).
 """
 
 from __future__ import annotations
@@ -24,14 +28,37 @@ def main() -> None:
         "--employment",
         default="population",
         choices=list(EMPLOYMENT_MEASURES),
-        help="employment measure of the allocation (default: resident population, the documented proxy)",
+        help="employment measure of the computed allocation (default: resident population, the documented proxy)",
+    )
+    parser.add_argument(
+        "--targets",
+        default="official",
+        choices=["official", "computed"],
+        help="what the quotas follow: the official task and split (default) or the computed allocation",
+    )
+    parser.add_argument(
+        "--tilt-strength", type=float, default=0.5, help="exponent of the monitoring-work tilt (0: none)"
+    )
+    parser.add_argument(
+        "--national-target",
+        type=int,
+        default=1000,
+        help="size of the national subset (641 existing included)",
     )
     parser.add_argument(
         "--frame-size", type=int, default=300_000, help="enterprises in the synthetic register"
     )
     parser.add_argument("--seed", type=int, default=2013, help="random seed (same seed, same sample)")
     args = parser.parse_args()
-    guangdong_2013(args.out, employment=args.employment, frame_size=args.frame_size, random_state=args.seed)
+    guangdong_2013(
+        args.out,
+        employment=args.employment,
+        frame_size=args.frame_size,
+        targets=args.targets,
+        tilt_strength=args.tilt_strength,
+        national_target=args.national_target,
+        random_state=args.seed,
+    )
 
 
 if __name__ == "__main__":

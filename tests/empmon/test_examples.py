@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from empmon.cli import main
-from empmon.examples import guangdong_2013
+from empmon.examples import guangdong_2013, monitoring_work_tilt
 from quotas import datasets
 
 
@@ -156,3 +156,24 @@ def test_the_month_after(run):
         assert (folder / name) in result.files and (folder / name).exists()
     text = (folder / "月报_2013-01.txt").read_text(encoding="utf-8")
     assert "标准误" in text and "合成数据" in text
+
+
+def test_monitoring_work_tilt_by_hand():
+    # The plan: "根据当地经济状况以及现有企业用工定点监测工作开展情况" - the example measures the
+    # monitoring work by the existing panel against the proportional share. By hand: panel
+    # shares 0.2 / 0.3 / 0.5 against blend shares 0.05 / 0.3 / 0.65 give ratios 4, 1, 0.77;
+    # with the square root: 2, 1 and (below 1, no cut) 1.
+    panel = pd.Series({"a": 20, "b": 30, "c": 50})
+    share = pd.Series({"a": 0.05, "b": 0.3, "c": 0.65})
+    assert monitoring_work_tilt(panel, share).tolist() == pytest.approx([2.0, 1.0, 1.0])
+    assert monitoring_work_tilt(panel, share, strength=1.0).tolist() == pytest.approx([4.0, 1.0, 1.0])
+    assert monitoring_work_tilt(panel, share, strength=0).tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(ValueError, match="strength must be a number between 0 and 1"):
+        monitoring_work_tilt(panel, share, strength=2)
+    with pytest.raises(ValueError, match=r"no positive share for \['a'\]"):
+        monitoring_work_tilt(panel, share.drop("a"))
+
+
+def test_unknown_targets_named(tmp_path):
+    with pytest.raises(ValueError, match="unknown targets 'annex'; valid: \\['official', 'computed'\\]"):
+        guangdong_2013(tmp_path, targets="annex", echo=lambda _: None)  # type: ignore[arg-type]
