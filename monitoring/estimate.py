@@ -35,6 +35,7 @@ Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley; R pack
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from os import PathLike
@@ -102,6 +103,9 @@ ESTIMATE_COLUMNS: tuple[str, ...] = (
 its value (``all`` for the province), the measure, the estimate, its standard error, the
 interval, the coefficient of variation se / |estimate| and the number of enterprises used."""
 
+# How each measure is shown in text and HTML (totals in whole persons).
+_FORMATS = {"ratio": "{:.4f}", "change_rate": "{:+.2f}", "fell_share": "{:.1%}"}
+
 _HEADERS_ZH = {
     "by": "分组",
     "domain": "组别",
@@ -168,6 +172,26 @@ class Estimates(Result):
         rows = self.table[self.table["measure"] == measure]
         return rows.drop(columns="measure").reset_index(drop=True)
 
+    def _repr_html_(self) -> str:
+        """The summary, then one row per domain: each measure as estimate (se), formatted."""
+
+        def shown(row: pd.Series) -> str:
+            if np.isnan(row["estimate"]):
+                return ""
+            fmt = _FORMATS.get(row["measure"], "{:,.0f}")
+            return f"{fmt.format(row['estimate'])} ({fmt.format(row['se']).lstrip('+')})"
+
+        table = self.table.assign(text=self.table.apply(shown, axis=1))
+        wide = table.pivot_table(
+            index=["by", "domain"], columns="measure", values="text", aggfunc="first", sort=False
+        )
+        wide = wide[list(MEASURES)].reset_index()
+        wide["n"] = table.drop_duplicates(["by", "domain"])["n"].to_numpy()
+        text = html.escape(self.summary().split("\n", 1)[0] + "\n" + self.adjustment.summary()).replace(
+            "\n", "<br>"
+        )
+        return f"<div><p>{text}</p>{wide.to_html(index=False, na_rep='')}</div>"
+
     def plot(self, ax: Axes | None = None, *, measure: str = "change_rate", by: str = "city") -> Axes:
         """Draw ``measure`` for each domain of ``by`` with its interval (the province as a line).
 
@@ -210,9 +234,10 @@ class Estimates(Result):
         lines.append(self.adjustment.summary())
         province = self.table[self.table["by"] == "province"]
         for row in province.itertuples(index=False):
+            f = _FORMATS.get(row.measure, "{:,.0f}").format
             lines.append(
-                f"  {row.measure:<16} {row.estimate:>14,.4f}  se {row.se:>12,.4f}  "
-                f"[{row.ci_low:,.4f}, {row.ci_high:,.4f}]"
+                f"  {row.measure:<16} {f(row.estimate):>14}  se {f(row.se).lstrip('+'):>10}  "
+                f"[{f(row.ci_low)}, {f(row.ci_high)}]"
             )
         rates = self.table[(self.table["by"] != "province") & (self.table["measure"] == "change_rate")]
         for by, rows in rates.groupby("by", sort=False):

@@ -231,3 +231,12 @@ def test_sample_survey_design_equals_r():
     assert len(ours) == len(refs) == 45
     for column in ("estimate", "se", "ci_low", "ci_high"):
         np.testing.assert_allclose(ours[column], ours[f"{column}_r"], rtol=1e-8, atol=0, err_msg=column)
+
+
+def test_html_view_has_one_row_per_domain_with_formatted_numbers():
+    result = estimate(_reports(), _design())
+    view = result._repr_html_()
+    assert view.count("<tr") == 1 + 9  # header, province + 2 cities + 2 sections + 4 sizes
+    end = result.get("province", "all", "end_employment")
+    assert f"{end['estimate']:,.0f} ({end['se']:,.0f})" in view
+    assert "2 cells without respondents" in view
