@@ -368,34 +368,30 @@ def _covariances(
     """Estimated totals (groups x k) and their covariances (groups x k x k) for stratified
     sampling of single units without replacement (R's ``svydesign(ids = ~1, strata, fpc)``).
 
-    Every unit adds ``w`` to its category, so within stratum ``h``
-    ``sum_i (z_i - zbar_h)(z_i - zbar_h)' = diag(S2_h) - S1_h S1_h' / n_h`` with ``S1_h`` and
-    ``S2_h`` the sums of the weights and of their squares by category. A lonely unit with
-    ``lonely="adjust"`` is not centred (``survey`` 4.1: ``f z z'``). Strata are nested in groups.
+    Every unit adds ``w`` to its category: ``z_i = w_i e_{c(i)}``. The deviations from each
+    stratum's mean are formed first and then multiplied (two passes), so a stratum whose units
+    all share a category and a weight has no variance to the last digit, rather than the
+    rounding of ``sum w^2 - (sum w)^2 / n``. A lonely unit with ``lonely="adjust"`` is not
+    centred (``survey`` 4.1: ``f z z'``). Strata are nested in groups.
     """
     n_strata = len(labels)
-    flat = stratum * k + cat
-    s1 = np.bincount(flat, weights=w, minlength=n_strata * k).reshape(n_strata, k)
-    s2 = np.bincount(flat, weights=w**2, minlength=n_strata * k).reshape(n_strata, k)
+    s1 = np.bincount(stratum * k + cat, weights=w, minlength=n_strata * k).reshape(n_strata, k)
     n_h = np.bincount(stratum, minlength=n_strata).astype(float)
     scale = _stratum_scale(n_h, fpc_h, labels, lonely)
-    centre = np.where(n_h > 1, 1.0 / n_h, 0.0)
     if lonely == "remove":
         scale = np.where(n_h == 1, 0.0, scale)
-    group_of = np.zeros(n_strata, dtype=np.int64)
-    group_of[stratum] = group
+    mean = s1 * np.where(n_h > 1, 1.0 / np.maximum(n_h, 1.0), 0.0)[:, None]
+    dev = -mean[stratum]
+    dev[np.arange(len(cat)), cat] += w
+    dev *= np.sqrt(scale)[stratum][:, None]
     totals = np.zeros((n_groups, k))
-    np.add.at(totals, group_of, s1)
+    np.add.at(totals, group, np.eye(k)[cat] * w[:, None])
     cov = np.zeros((n_groups, k, k))
-    diag = np.zeros((n_groups, k))
-    np.add.at(diag, group_of, scale[:, None] * s2)
-    cov[:, np.arange(k), np.arange(k)] = diag
-    a = s1 * np.sqrt(scale * centre)[:, None]
-    order = np.argsort(group_of, kind="stable")
-    bounds = np.searchsorted(group_of[order], np.arange(n_groups + 1))
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(n_groups + 1))
     for g in range(n_groups):
-        rows = a[order[bounds[g] : bounds[g + 1]]]
-        cov[g] -= rows.T @ rows
+        rows = dev[order[bounds[g] : bounds[g + 1]]]
+        cov[g] = rows.T @ rows
     return totals, cov
 
 

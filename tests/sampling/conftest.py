@@ -5,6 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from sampling import Sample, select
+from sampling.cells import CELL_KEYS as KEYS
+
 
 @pytest.fixture
 def raw_register() -> pd.DataFrame:
@@ -22,3 +25,48 @@ def raw_register() -> pd.DataFrame:
             "备注": ["", "", "", ""],
         }
     )
+
+
+@pytest.fixture
+def design_sample() -> Sample:
+    """A sample with a panel, a take-all cell and two cities. Its design export is checked in as
+    tests/sampling/r/sample_design.csv (test_sample.py checks it is what the library writes),
+    which tests/sampling/r/make_design_refs.R reads."""
+    cells = [
+        # city, section, size class, state-owned, N, panel, quota
+        ("广州市", "C", "small", False, 40, 3, 10),
+        ("广州市", "G", "medium", False, 25, 0, 6),
+        ("韶关市", "C", "small", False, 8, 0, 8),  # take-all: quota = N
+        ("韶关市", "G", "small", True, 30, 1, 5),
+    ]
+    rows, k = [], 0
+    for city, section, size, owned, n_pop, panel, _ in cells:
+        for j in range(n_pop):
+            rows.append(
+                (
+                    f"E{k:04d}",
+                    city,
+                    section,
+                    size,
+                    owned,
+                    20 + (37 * k) % 400,
+                    j < panel,
+                    (0.5 + k * 0.618034) % 1,
+                )
+            )
+            k += 1
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "enterprise_id",
+            "city",
+            "section",
+            "size_class",
+            "state_owned",
+            "employees",
+            "in_panel",
+            "prn",
+        ],
+    )
+    quotas = pd.DataFrame([c[:4] + (c[6],) for c in cells], columns=[*KEYS, "quota"])
+    return select(frame, quotas, method="srs")

@@ -645,13 +645,11 @@ def test_sizes_from_employees_alone_are_not_compared_with_reported_sizes():
     assert any("1 reported sizes not compared" in n for n in report.notes)
 
 
-def test_weighted_audit_uses_the_cells_and_fpc():
+def test_weighted_audit_uses_the_cells_and_fpc(design_sample):
     """The weighted test runs on the sample's own design: strata the quota cells (the kept panel
     a take-all stratum), fpc from the register, each city within its own cells. R:
     tests/sampling/r/make_design_refs.R (survey 4.1.1) on the same sample and weights."""
-    from test_sample import design_sample
-
-    units = design_sample().to_frame("sample")
+    units = design_sample.to_frame("sample")
     factor = np.array([0.9, 1.0, 1.1])[np.arange(len(units)) % 3]
     units["w2"] = np.where(units["role"] == "panel", units["weight"], units["weight"] * factor)
     register = pd.DataFrame(

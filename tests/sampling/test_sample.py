@@ -116,54 +116,11 @@ def test_to_excel_headers(sample, tmp_path):
 # --------------------------------------------------------------------------- design export
 
 
-def design_sample() -> Sample:
-    """A sample with a panel, a take-all cell and two cities; its export is checked in as
-    tests/sampling/r/sample_design.csv, which tests/sampling/r/make_design_refs.R reads."""
-    cells = [
-        # city, section, size class, state-owned, N, panel, quota
-        ("广州市", "C", "small", False, 40, 3, 10),
-        ("广州市", "G", "medium", False, 25, 0, 6),
-        ("韶关市", "C", "small", False, 8, 0, 8),  # take-all: quota = N
-        ("韶关市", "G", "small", True, 30, 1, 5),
-    ]
-    rows, k = [], 0
-    for city, section, size, owned, n_pop, panel, _ in cells:
-        for j in range(n_pop):
-            rows.append(
-                (
-                    f"E{k:04d}",
-                    city,
-                    section,
-                    size,
-                    owned,
-                    20 + (37 * k) % 400,
-                    j < panel,
-                    (0.5 + k * 0.618034) % 1,
-                )
-            )
-            k += 1
-    frame = pd.DataFrame(
-        rows,
-        columns=[
-            "enterprise_id",
-            "city",
-            "section",
-            "size_class",
-            "state_owned",
-            "employees",
-            "in_panel",
-            "prn",
-        ],
-    )
-    quotas = pd.DataFrame([c[:4] + (c[6],) for c in cells], columns=[*KEYS, "quota"])
-    return select(frame, quotas, method="srs")
-
-
 R_DESIGN_CSV = Path(__file__).parent / "r" / "sample_design.csv"
 
 
-def test_survey_design_by_hand():
-    d = design_sample().to_survey_design()
+def test_survey_design_by_hand(design_sample):
+    d = design_sample.to_survey_design()
     strata = d.groupby("stratum", sort=False).agg(
         n=("fpc", "size"), fpc=("fpc", "first"), w=("weight", "first")
     )
@@ -189,30 +146,30 @@ def test_survey_design_by_hand():
         ],
         columns=[*KEYS, "enterprises"],
     )
-    pd.testing.assert_frame_equal(design_sample().to_survey_design(register=structure), d)
+    pd.testing.assert_frame_equal(design_sample.to_survey_design(register=structure), d)
     with pytest.raises(
         SampleError,
         match="cell 广州市/C/small/non-state: 9 enterprises in the register, but 3 panel and 7 drawn",
     ):
-        design_sample().to_survey_design(register=structure.assign(enterprises=[9, 25, 8, 30]))
+        design_sample.to_survey_design(register=structure.assign(enterprises=[9, 25, 8, 30]))
     with pytest.raises(SampleError, match="cell 广州市/G/medium/non-state has drawn enterprises but no size"):
-        design_sample().to_survey_design(register=structure.drop(index=1))
+        design_sample.to_survey_design(register=structure.drop(index=1))
 
 
-def test_design_export_is_the_file_r_reads(tmp_path):
+def test_design_export_is_the_file_r_reads(design_sample, tmp_path):
     # The file tests/sampling/r/make_design_refs.R reads is what the library writes today.
     path = tmp_path / "design.csv"
-    design_sample().write_survey_design(path)
+    design_sample.write_survey_design(path)
     assert path.read_text(encoding="utf-8") == R_DESIGN_CSV.read_text(encoding="utf-8")
 
 
-def test_r_reads_the_design_export():
+def test_r_reads_the_design_export(design_sample):
     # Pasted from `Rscript tests/sampling/r/make_design_refs.R` (survey 4.1.1), which reads
     # sample_design.csv (the export, checked above to be what the library writes) with
     # svydesign(ids = ~1, strata = ~stratum, fpc = ~fpc, weights = ~weight).
     from sampling.representativeness import rao_scott_gof
 
-    d = design_sample().to_survey_design()
+    d = design_sample.to_survey_design()
     band = pd.Series(
         np.select([d["employees"] < 100, d["employees"] < 300], ["b1", "b2"], "b3"), index=d.index
     )
