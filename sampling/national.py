@@ -11,15 +11,20 @@ ministry's rules (人社部函〔2011〕308号). :func:`national_subset` marks t
    most what the sample has there (:func:`allocation.apportion` with bounds);
 3. within a city the enterprises to add are shared among the quota cells (city, section, size
    class, ownership) in proportion to the sample's enterprises in each cell, a cell's existing
-   national enterprises as its floor, so the subset keeps the sample's composition; within a
-   cell the enterprises with the smallest permanent random numbers are taken (the selection's
-   own order, so the choice is reproducible and coordinated with the draw);
+   national enterprises as its floor, so the subset keeps the sample's composition; where that
+   split would break a share rule of the national programme (manufacturing at most 40%,
+   state-owned at most 1/3, small + medium at least 60%, no micro: the limits of ``rules``),
+   the split closest to it that keeps them is taken instead (fewest enterprises moved between
+   cells, an integer program solved by HiGHS); within a cell the enterprises with the smallest
+   permanent random numbers are taken (the selection's own order, so the choice is
+   reproducible and coordinated with the draw);
 4. the subset is audited per city under the national rules (default
    :data:`quotas.rules.MOHRSS_2011`) through :func:`sampling.audit`.
 
 Where the numbers cannot all hold (a target below what the minimums and the existing
 enterprises need, a city whose sample is below its minimum, a target above the sample), the
-closest subset is built and :attr:`NationalSubset.problems` says which and by how much.
+closest subset is built and :attr:`NationalSubset.problems` says which and by how much; so
+does a share rule that the existing enterprises and the sample's cells leave no way to keep.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from allocation.apportion import apportion
 from basis.files import atomic_path
 from basis.results import Result
 from quotas.cities import resolve_cities
-from quotas.rules import MOHRSS_2011, RuleSet
+from quotas.rules import MOHRSS_2011, RuleSet, get_rules
 from quotas.tiers import tier_minimum
 from sampling.audit import AuditReport, audit
 from sampling.cells import CELL_KEYS as KEYS
@@ -272,18 +277,127 @@ def _city_targets(available: pd.Series, lower: pd.Series, total: int, problems: 
     return apportion(available.astype(float), total, lower=low, upper=available)
 
 
-def _choose_in_city(rows: pd.DataFrame, is_existing: np.ndarray, n: int) -> np.ndarray:
-    """Positions (in ``rows``) of the enterprises added: cells in proportion, smallest PRN first."""
+# Composition rules of the national programme a subset's cells can honour: rule id, the cells
+# it counts, and whether its limit is a maximum or a minimum share.
+_SHARE_RULES: tuple[tuple[str, str, str], ...] = (
+    ("manufacturing_max", "section C (制造业)", "max"),
+    ("state_owned_max", "state-owned (国有)", "max"),
+    ("sme_min", "small + medium (中小型)", "min"),
+    ("micro_excluded", "micro (微型)", "max"),
+)
+
+
+def _rule_cells(cells: pd.DataFrame, rule_id: str) -> np.ndarray:
+    if rule_id == "manufacturing_max":
+        return (cells["section"] == "C").to_numpy()
+    if rule_id == "state_owned_max":
+        return cells["state_owned"].astype(str).isin(["True", "1", "true"]).to_numpy()
+    if rule_id == "sme_min":
+        return cells["size_class"].isin(["small", "medium"]).to_numpy()
+    return (cells["size_class"] == "micro").to_numpy()
+
+
+def _share_limits(cells: pd.DataFrame, rules: RuleSet, n: int) -> list[tuple[str, str, str, np.ndarray, int]]:
+    """(rule id, what, max/min, cells counted, bound in enterprises) of the rules that apply."""
+    out = []
+    for rule_id, what, kind in _SHARE_RULES:
+        rule = rules.get(rule_id)
+        if rule is None or not isinstance(rule.limit, (int, float)):
+            continue
+        bound = n * float(rule.limit)
+        limit = int(np.floor(bound + 1e-9)) if kind == "max" else int(np.ceil(bound - 1e-9))
+        out.append((rule_id, what, kind, _rule_cells(cells, rule_id), limit))
+    return out
+
+
+def _split_cells(
+    proportional: np.ndarray,
+    floor: np.ndarray,
+    counts: np.ndarray,
+    limits: list[tuple[str, str, str, np.ndarray, int]],
+) -> tuple[np.ndarray, list[tuple[str, str, str, int, int]]]:
+    """The proportional split where it keeps the share rules; otherwise the split closest to it
+    (fewest enterprises moved between cells) that keeps them, a rule that cannot hold exceeded
+    by as few enterprises as the floors allow. Returns the split and the rules still broken."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    def broken(x: np.ndarray) -> list[tuple[str, str, str, int, int]]:
+        out = []
+        for rule_id, what, kind, mask, limit in limits:
+            got = int(x[mask].sum())
+            if (kind == "max" and got > limit) or (kind == "min" and got < limit):
+                out.append((rule_id, what, kind, got, limit))
+        return out
+
+    if not broken(proportional):
+        return proportional, []
+    m, r = len(counts), len(limits)
+    # variables: x (m), over p (m), under q (m), slack s (r); x - p + q = proportional
+    n_var = 3 * m + r
+    cost = np.concatenate([np.zeros(m), np.ones(2 * m), np.full(r, 1000.0)])
+    rows, lo, hi = [], [], []
+    eye = np.eye(m)
+    for i in range(m):
+        row = np.zeros(n_var)
+        row[:m], row[m : 2 * m], row[2 * m : 3 * m] = eye[i], -eye[i], eye[i]
+        rows.append(row)
+        lo.append(proportional[i])
+        hi.append(proportional[i])
+    total = np.zeros(n_var)
+    total[:m] = 1
+    rows.append(total)
+    lo.append(proportional.sum())
+    hi.append(proportional.sum())
+    for k, (_, _, kind, mask, limit) in enumerate(limits):
+        row = np.zeros(n_var)
+        row[:m] = mask
+        if kind == "max":
+            row[3 * m + k] = -1
+            rows.append(row)
+            lo.append(-np.inf)
+            hi.append(limit)
+        else:
+            row[3 * m + k] = 1
+            rows.append(row)
+            lo.append(limit)
+            hi.append(np.inf)
+    lower = np.concatenate([floor, np.zeros(2 * m + r)])
+    upper = np.concatenate([counts, np.full(2 * m + r, np.inf)])
+    integrality = np.concatenate([np.ones(m), np.zeros(2 * m + r)])
+    res = milp(
+        cost,
+        constraints=LinearConstraint(np.array(rows), lo, hi),
+        bounds=Bounds(lower, upper),
+        integrality=integrality,
+    )
+    if res.status != 0:  # pragma: no cover - the proportional split is always feasible
+        return proportional, broken(proportional)
+    x = np.rint(res.x[:m]).astype(np.int64)
+    return x, broken(x)
+
+
+def _choose_in_city(
+    rows: pd.DataFrame, is_existing: np.ndarray, n: int, rules: RuleSet
+) -> tuple[np.ndarray, list[tuple[str, str, str, int, int]]]:
+    """Positions (in ``rows``) of the enterprises added, and the share rules the split breaks.
+
+    Cells in proportion to the sample (the existing enterprises as floors), moved as little
+    as the share rules require; within a cell the smallest PRNs first.
+    """
     cell = pd.MultiIndex.from_frame(rows[list(KEYS)].astype(str))
     codes, uniques = pd.factorize(cell)
     counts = pd.Series(np.bincount(codes, minlength=len(uniques)).astype(float))
     floor = pd.Series(np.bincount(codes[is_existing], minlength=len(uniques)))
-    per_cell = apportion(counts, n, lower=floor, upper=counts.astype(np.int64)).to_numpy() - floor.to_numpy()
+    proportional = apportion(counts, n, lower=floor, upper=counts.astype(np.int64)).to_numpy()
+    cells = pd.DataFrame(list(uniques), columns=list(KEYS))
+    limits = _share_limits(cells, rules, n)
+    split, broken = _split_cells(proportional, floor.to_numpy(), counts.to_numpy(np.int64), limits)
+    per_cell = split - floor.to_numpy()
     candidates = np.flatnonzero(~is_existing)
     order = candidates[np.lexsort((rows["prn"].to_numpy()[candidates], codes[candidates]))]
     cell_of = codes[order]
     rank = np.arange(len(order)) - np.searchsorted(cell_of, cell_of)
-    return order[rank < per_cell[cell_of]]
+    return order[rank < per_cell[cell_of]], broken
 
 
 def national_subset(
@@ -324,7 +438,8 @@ def national_subset(
     municipality : Series of bool, optional
         Which cities are municipalities (for the tiers).
     rules : RuleSet or str, default MOHRSS_2011
-        The rules the subset is audited against, per city.
+        The rules the subset is chosen under (its share limits: manufacturing_max,
+        state_owned_max, sme_min, micro_excluded) and audited against, per city.
     register : DataFrame, optional
         The register (or structure table) for the audit's population checks (top industries,
         proportional mix, representativeness); only the monitoring cities are used.
@@ -401,13 +516,21 @@ def national_subset(
     lower = np.maximum(mins, existing_n)
     targets = _city_targets(available, lower, max(target - outside, 0), problems)
 
+    rule_set = get_rules(rules)
     role = np.where(is_existing, "existing", "")
     for city in monitoring:
         rows = np.flatnonzero(table["city"].to_numpy() == city)
-        add = int(targets[city] - existing_n[city])
-        if add > 0:
-            chosen = _choose_in_city(table.iloc[rows], is_existing[rows], int(targets[city]))
+        n = int(targets[city])
+        if n > existing_n[city]:
+            chosen, broken = _choose_in_city(table.iloc[rows], is_existing[rows], n, rule_set)
             role[rows[chosen]] = "added"
+            for rule_id, what, kind, got, limit in broken:
+                problems.append(
+                    f"{city}: {rule_id} cannot hold in the subset: {what} {got} of {n} against "
+                    f"{'at most' if kind == 'max' else 'at least'} {limit} "
+                    f"({abs(got - limit)} {'over' if kind == 'max' else 'short'}; the existing "
+                    "national enterprises and the sample's cells leave no other way)"
+                )
     table[NATIONAL_COLUMN] = role != ""
     table["national_role"] = role
     added = pd.Series(role == "added", index=table["city"]).groupby(level=0).sum().reindex(monitoring)

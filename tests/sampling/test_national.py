@@ -189,3 +189,30 @@ def test_bad_input_is_named():
         national_subset(s, cities=["广州"])
     with pytest.raises(SampleError, match="target must be"):
         national_subset(s, cities=["广州"], target=-1, minimum=1)
+
+
+def test_the_cells_move_to_keep_the_manufacturing_limit():
+    # "制造业企业原则上不超过40%": a sample of 100 manufacturing (C) and 50 G enterprises, no
+    # existing ones, target 60. In proportion: 40 C + 20 G = 67% manufacturing. The closest
+    # split within the 40% limit moves 16 enterprises: C at most floor(0.4 x 60) = 24, G 36.
+    c = sample_frame("广州市", 100, prefix="C", section="C")
+    g = sample_frame("广州市", 50, prefix="G", section="G")
+    sub = national_subset(pd.concat([c, g]), cities=["广州"], target=60, minimum=30, rules="mohrss-2011")
+    assert sub.to_frame()["section"].value_counts().to_dict() == {"G": 36, "C": 24}
+    # within each cell, still the smallest PRNs: C000-C023 and G000-G035
+    ids = set(sub.to_frame()["enterprise_id"])
+    assert ids == {f"C{i:03d}" for i in range(24)} | {f"G{i:03d}" for i in range(36)}
+    assert sub.report.to_frame().set_index("rule").loc["manufacturing_max", "status"] == "pass"
+    assert sub.problems == ()
+
+
+def test_a_share_rule_the_existing_enterprises_break_is_reported():
+    # 40 existing national enterprises in C against a target of 60: C cannot go below 40, over
+    # the 24 that 40% allows by 16 ("原则上不超过40%" is soft: reported, not refused).
+    c = sample_frame("广州市", 50, prefix="C", section="C", national=40)
+    g = sample_frame("广州市", 50, prefix="G", section="G")
+    sub = national_subset(pd.concat([c, g]), cities=["广州"], target=60, minimum=30, rules="mohrss-2011")
+    assert sub.to_frame()["section"].value_counts().to_dict() == {"C": 40, "G": 20}
+    assert any(
+        "manufacturing_max cannot hold" in p and "40 of 60" in p and "16 over" in p for p in sub.problems
+    )
