@@ -27,20 +27,20 @@ def raw_register() -> pd.DataFrame:
     )
 
 
+_DESIGN_CELLS = [
+    # city, section, size class, state-owned, N, panel, quota
+    ("广州市", "C", "small", False, 40, 3, 10),
+    ("广州市", "G", "medium", False, 25, 0, 6),
+    ("韶关市", "C", "small", False, 8, 0, 8),  # take-all: quota = N
+    ("韶关市", "G", "small", True, 30, 1, 5),
+]
+
+
 @pytest.fixture
-def design_sample() -> Sample:
-    """A sample with a panel, a take-all cell and two cities. Its design export is checked in as
-    tests/sampling/r/sample_design.csv (test_sample.py checks it is what the library writes),
-    which tests/sampling/r/make_design_refs.R reads."""
-    cells = [
-        # city, section, size class, state-owned, N, panel, quota
-        ("广州市", "C", "small", False, 40, 3, 10),
-        ("广州市", "G", "medium", False, 25, 0, 6),
-        ("韶关市", "C", "small", False, 8, 0, 8),  # take-all: quota = N
-        ("韶关市", "G", "small", True, 30, 1, 5),
-    ]
+def design_register() -> pd.DataFrame:
+    """The register of :func:`design_sample`: 103 enterprises in 4 cells, 4 of them panel."""
     rows, k = [], 0
-    for city, section, size, owned, n_pop, panel, _ in cells:
+    for city, section, size, owned, n_pop, panel, _ in _DESIGN_CELLS:
         for j in range(n_pop):
             rows.append(
                 (
@@ -55,18 +55,24 @@ def design_sample() -> Sample:
                 )
             )
             k += 1
-    frame = pd.DataFrame(
-        rows,
-        columns=[
-            "enterprise_id",
-            "city",
-            "section",
-            "size_class",
-            "state_owned",
-            "employees",
-            "in_panel",
-            "prn",
-        ],
-    )
-    quotas = pd.DataFrame([c[:4] + (c[6],) for c in cells], columns=[*KEYS, "quota"])
-    return select(frame, quotas, method="srs")
+    columns = [
+        "enterprise_id",
+        "city",
+        "section",
+        "size_class",
+        "state_owned",
+        "employees",
+        "in_panel",
+        "prn",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@pytest.fixture
+def design_sample(design_register: pd.DataFrame) -> Sample:
+    """A sample with a panel, a take-all cell and two cities (simple random sampling in the
+    cells). Its design export is checked in as tests/sampling/r/sample_design.csv
+    (test_sample.py checks it is what the library writes), which
+    tests/sampling/r/make_design_refs.R reads."""
+    quotas = pd.DataFrame([c[:4] + (c[6],) for c in _DESIGN_CELLS], columns=[*KEYS, "quota"])
+    return select(design_register, quotas, method="srs")

@@ -119,7 +119,7 @@ def test_to_excel_headers(sample, tmp_path):
 R_DESIGN_CSV = Path(__file__).parent / "r" / "sample_design.csv"
 
 
-def test_survey_design_by_hand(design_sample):
+def test_survey_design_by_hand(design_sample, design_register):
     d = design_sample.to_survey_design()
     strata = d.groupby("stratum", sort=False).agg(
         n=("fpc", "size"), fpc=("fpc", "first"), w=("weight", "first")
@@ -147,6 +147,8 @@ def test_survey_design_by_hand(design_sample):
         columns=[*KEYS, "enterprises"],
     )
     pd.testing.assert_frame_equal(design_sample.to_survey_design(register=structure), d)
+    # and the register itself, counted by sampling.structure
+    pd.testing.assert_frame_equal(design_sample.to_survey_design(register=design_register), d)
     with pytest.raises(
         SampleError,
         match="cell 广州市/C/small/non-state: 9 enterprises in the register, but 3 panel and 7 drawn",
