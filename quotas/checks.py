@@ -37,6 +37,7 @@ from quotas.industry_groups import (
     section_of_group,
     sector_of_group,
 )
+from quotas.labels import OWNERSHIP_GROUPS, OWNERSHIP_LABELS_ZH
 from quotas.rules import RegisterShare, Rule, RuleSet, get_rules
 from quotas.structure import band_share
 from quotas.tiers import MINIMUM_SCHEMES, tier_minimum
@@ -66,6 +67,7 @@ def check_cells(
     key_industries: pd.DataFrame | Mapping[str, Any] | None = None,
     structure: pd.DataFrame | None = None,
     sector_targets: pd.DataFrame | None = None,
+    register_ownership: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Check counts per cell against every rule of a rule set.
 
@@ -78,7 +80,9 @@ def check_cells(
         of the industry group, exact for groups and, for cells that are sections, B-E
         secondary, A primary, the rest tertiary, which misplaces divisions 05, 11 and 43) and
         ``band_50_300`` (bool, the cell's enterprises have 50-300 employees; needed by
-        ``band_50_300_min``), and ``panel`` (how many of ``count`` are kept panel enterprises:
+        ``band_50_300_min``), ``ownership_group`` (:data:`quotas.labels.OWNERSHIP_GROUPS`, for
+        ``ownership_mix``), ``below_min_employees`` (bool, the enterprises have fewer employees
+        than ``min_employees`` asks), and ``panel`` (how many of ``count`` are kept panel enterprises:
         they are exempt from ``top_industries``, which governs the choice of new enterprises
         while the existing panel is kept). Several rows for the same cell are added up.
     rules : RuleSet or str
@@ -108,6 +112,11 @@ def check_cells(
     sector_targets : DataFrame, optional
         Indexed by city with columns ``secondary`` and ``tertiary``, for ``sector_split``
         (the counts must equal them).
+    register_ownership : DataFrame, optional
+        The register's enterprises by ``city, ownership_group, enterprises``, for
+        ``ownership_mix`` (each group's share of the sample compared with its share here;
+        when the rules exclude micro enterprises, give the counts without them: the sample's
+        micro cells are left out too).
 
     Returns
     -------
@@ -133,6 +142,8 @@ def check_cells(
         large_max           share of large                                     maximum or NaN
         proportional_mix    dissimilarity index of size x ownership shares     rule limit/NaN
         sector_split        absolute deviation from the sector targets         0
+        ownership_mix       largest |sample - register| share of a group       maximum
+        min_employees       new enterprises below the minimum size             0
         band_50_300_min     province share of 50-300-employee enterprises      minimum share
         target              enterprises in the city                            the target
         ==================  =================================================  ===============
@@ -175,6 +186,8 @@ def check_cells(
       state_owned_max     0.167  0.333    pass
             large_max     0.500    NaN    pass
      proportional_mix       NaN    NaN skipped
+        ownership_mix       NaN  0.100 skipped
+        min_employees       NaN  0.000 skipped
     """
     rule_set = get_rules(rules)
     cells_in = cells
@@ -196,6 +209,7 @@ def check_cells(
         key_industries=key_table,
         structure=structure,
         sector_targets=sector_targets,
+        register_ownership=register_ownership,
         grouped="industry_group" in getattr(cells_in, "columns", ()),
     )
     per_city: dict[str, Rows] = {c: [] for c in city_order}
@@ -310,6 +324,7 @@ class _Context:
     key_industries: pd.DataFrame | None
     structure: pd.DataFrame | None
     sector_targets: pd.DataFrame | None
+    register_ownership: pd.DataFrame | None = None
     grouped: bool = False
 
 
@@ -927,6 +942,125 @@ def _sector_split(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
     return out
 
 
+def _ownership_mix(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
+    limit = np.nan if rule.limit is None else float(rule.limit)
+    missing = []
+    if "ownership_group" not in ctx.cells.columns:
+        missing.append(("样本单元没有所有制分组(ownership_group 列)", "cells have no ownership_group column"))
+    if ctx.register_ownership is None:
+        missing.append(
+            (
+                "未提供名录库的所有制结构(register_ownership)",
+                "register ownership not given (register_ownership=)",
+            )
+        )
+    if missing:
+        zh, en = "; ".join(m[0] for m in missing), "; ".join(m[1] for m in missing)
+        return [_row(c, rule.id, np.nan, limit, "skipped", zh, en) for c in cities]
+    reg = ctx.register_ownership
+    need = [c for c in ("city", "ownership_group", "enterprises") if c not in reg.columns]
+    if need:
+        raise QuotaInputError(f"register_ownership lacks column(s) {need}; it has {list(reg.columns)}")
+    unknown = sorted(set(reg["ownership_group"]) - set(OWNERSHIP_GROUPS))
+    if unknown:
+        raise QuotaInputError(
+            f"register_ownership: unknown ownership group(s) {unknown}; valid: {list(OWNERSHIP_GROUPS)}"
+        )
+    cells = ctx.cells
+    if ctx.rules.limit("micro_excluded") == 0:
+        # As proportional_mix: micro enterprises cannot be chosen, so they are compared nowhere
+        # (the register's counts are expected without them too).
+        cells = cells[cells["size_class"] != "micro"]
+    smp = cells.groupby(["city", "ownership_group"])["count"].sum()
+    pop = reg.groupby(["city", "ownership_group"])["enterprises"].sum()
+    out = []
+    for city in cities:
+        p = pop[city] if city in pop.index.get_level_values(0) else pd.Series(dtype=float)
+        s = smp[city] if city in smp.index.get_level_values(0) else pd.Series(dtype=float)
+        if p.sum() == 0 or s.sum() == 0:
+            what = (
+                ("名录库中没有该市", f"the register has no enterprises in {city}")
+                if p.sum() == 0
+                else (
+                    "该市样本为空,无法计算比例",
+                    "no enterprises in the city; share undefined",
+                )
+            )
+            out.append(_row(city, rule.id, np.nan, limit, "skipped", *what))
+            continue
+        groups = [g for g in OWNERSHIP_GROUPS if g in p.index or g in s.index]
+        ps = p.reindex(groups, fill_value=0) / p.sum()
+        ss = s.reindex(groups, fill_value=0) / s.sum()
+        dev = (ss - ps).abs()
+        worst = float(dev.max())
+        far = [g for g in groups if np.isfinite(limit) and dev[g] > limit + TOLERANCE]
+        listed_zh = ", ".join(
+            f"{OWNERSHIP_LABELS_ZH[g]} {_pct(ss[g])}(名录库 {_pct(ps[g])})" for g in (far or groups)
+        )
+        listed_en = ", ".join(f"{g} {_pct(ss[g])} (register {_pct(ps[g])})" for g in (far or groups))
+        if not np.isfinite(limit):
+            status, zh, en = "pass", f"各类所有制企业: {listed_zh}", f"ownership groups: {listed_en}"
+        elif far:
+            status = _broken(rule.kind)
+            zh = f"所有制结构偏离名录库超过 {_pct(limit)}: {listed_zh}"
+            en = f"ownership groups more than {_pct(limit)} off the register's shares: {listed_en}"
+        else:
+            status = "pass"
+            zh = f"各类所有制企业比例与名录库相差不超过 {_pct(limit)}: {listed_zh}"
+            en = f"every ownership group within {_pct(limit)} of the register's share: {listed_en}"
+        out.append(_row(city, rule.id, worst, limit, status, zh, en))
+    return out
+
+
+def _min_employees(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
+    minimum = rule.limit
+    if "below_min_employees" not in ctx.cells.columns:
+        return [
+            _row(
+                c,
+                rule.id,
+                np.nan,
+                0.0,
+                "skipped",
+                "样本单元没有规模标记(below_min_employees 列)",
+                "cells have no below_min_employees column (enterprises below the minimum size)",
+            )
+            for c in cities
+        ]
+    cells = ctx.cells[ctx.cells["below_min_employees"].astype(bool)]
+    # Kept panel enterprises are exempt: the rule governs the choice of new units.
+    new = cells["count"] - (cells["panel"] if "panel" in cells.columns else 0)
+    below = new.groupby(cells["city"]).sum()
+    out = []
+    for city in cities:
+        k = float(below.get(city, 0.0))
+        if k <= 0:
+            out.append(
+                _row(
+                    city,
+                    rule.id,
+                    0.0,
+                    0.0,
+                    "pass",
+                    f"新选企业从业人员均不少于 {minimum} 人",
+                    f"every new enterprise has at least {minimum} employees",
+                )
+            )
+        else:
+            out.append(
+                _row(
+                    city,
+                    rule.id,
+                    k,
+                    0.0,
+                    _broken(rule.kind),
+                    f"{_fmt(k)} 户新选企业从业人员少于 {minimum} 人",
+                    f"{_fmt(k)} new enterprises with fewer than {minimum} employees",
+                )
+            )
+    return out
+
+
 def _province_row(rule: Rule, ctx: _Context) -> dict[str, Any]:
     if rule.id != "band_50_300_min":
         return _row(
@@ -1038,6 +1172,8 @@ _CHECKERS: dict[str, Checker] = {
     "top_industries": _top_industries,
     "pillar_industries": _pillar_industries,
     "key_industries": _key_industries,
+    "ownership_mix": _ownership_mix,
+    "min_employees": _min_employees,
     "manufacturing_max": _share_rule("C", "max", "制造业", "manufacturing"),
     "sme_min": _share_rule(("medium", "small"), "min", "中小型企业", "small + medium"),
     "micro_excluded": _share_rule("micro", "max", "微型企业", "micro"),

@@ -28,7 +28,7 @@ from quotas.exceptions import (
     UnknownIndustryError,
     UnknownRegistrationTypeError,
 )
-from quotas.labels import SIZE_CLASSES, SIZE_LABELS_ZH
+from quotas.labels import OWNERSHIP_GROUP_OF_TYPE, SIZE_CLASSES, SIZE_LABELS_ZH
 
 __all__ = [
     "DEFAULT_STATE_OWNED_CODES",
@@ -36,6 +36,7 @@ __all__ = [
     "SIZE_LABELS_ZH",
     "divisions",
     "is_state_owned",
+    "ownership_group",
     "registration_types",
     "section_of",
     "sections",
@@ -679,6 +680,42 @@ def is_state_owned(
     values, _ = _as_series(registration_type, "registration_type")
     code = _registration_codes(values)
     return pd.Series(code.isin(wanted).to_numpy(), index=values.index, name="state_owned")
+
+
+def ownership_group(registration_type: Any) -> pd.Series:
+    """The ownership group of each enterprise by its registration type.
+
+    Parameters
+    ----------
+    registration_type : sequence or Series
+        Three-digit codes or the Chinese names of 国统字〔1998〕200号.
+
+    Returns
+    -------
+    Series of str
+        Codes of :data:`quotas.labels.OWNERSHIP_GROUPS` (``state``, ``collective``,
+        ``corporate``, ``private``, ``hmt``, ``foreign``, ``other``), same index.
+
+    Raises
+    ------
+    UnknownRegistrationTypeError
+        For a code or name not in the 1998 table (message names the value and row).
+
+    References
+    ----------
+    国统字〔1998〕200号; 人社部函〔2011〕308号 ("兼顾各类所有制企业").
+
+    Examples
+    --------
+    >>> from quotas.classify import ownership_group
+    >>> ownership_group([110, "173", "有限责任公司", "230", "310", "130"]).tolist()
+    ['state', 'private', 'corporate', 'hmt', 'foreign', 'other']
+    """
+    values, _ = _as_series(registration_type, "registration_type")
+    code = _registration_codes(values)
+    return pd.Series(
+        code.map(OWNERSHIP_GROUP_OF_TYPE).to_numpy(dtype=object), index=values.index, name="ownership_group"
+    )
 
 
 def _registration_codes(values: pd.Series) -> pd.Series:

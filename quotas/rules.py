@@ -26,6 +26,8 @@ id                     kind   scope     limit
 ``state_owned_max``    soft   city      share of state-owned enterprises (1/3)
 ``large_max``          hard   city      share of large enterprises (None: no limit)
 ``proportional_mix``   soft   city      objective: size and ownership as in the population
+``ownership_mix``      soft   city      each ownership group's share within 0.10 of the register's
+``min_employees``      soft   city      new units have at least 10 employees (2009)
 ``sector_split``       soft   city      match secondary / tertiary targets (Guangdong)
 ``key_industries``     soft   city      each key industry's minimum share (Guangdong)
 ``band_50_300_min``    soft   province  share of 50-300-employee enterprises (Guangdong)
@@ -49,6 +51,8 @@ from quotas.tiers import MINIMUM_SCHEMES
 __all__ = [
     "BAND_FACTOR",
     "GUANGDONG_2013",
+    "MIN_EMPLOYEES",
+    "OWNERSHIP_TOLERANCE",
     "MOHRSS_2009",
     "MOHRSS_2011",
     "PRESETS",
@@ -65,6 +69,17 @@ DOC_2011 = "人社部函〔2011〕308号"
 DOC_2009 = "人社部发〔2009〕152号"
 DOC_GD_2013 = "广东省全省企业用工定点监测扩面组织实施方案(2013)"
 DOC_SIZE = "国统字〔2011〕75号"
+
+MIN_EMPLOYEES = 10
+"""The 2009 rules' "单位用工达到一定规模" gives no number: 10 employees, the lowest employee limit of a
+small enterprise in most industry groups of 国统字〔2011〕75号 (retail, hotels, software, leasing and
+business services, the 其他未列明 group), is this library's documented default. Groups sized by
+revenue or assets alone (agriculture, construction, real estate) can be small with fewer."""
+
+OWNERSHIP_TOLERANCE = 0.10
+"""How far (in share, 10 percentage points) an ownership group's share of a city's sample may be
+from its share of the register before ``ownership_mix`` warns: the documents ask to cover all
+kinds of ownership in proportion to the local structure without a number."""
 
 BAND_FACTOR = 1.2
 """How much the Guangdong plan's 50-300 band is raised above the register's share: "适度增加"
@@ -168,6 +183,12 @@ def _check_limit(rule_id: str, limit: Any) -> None:
                 )
         elif isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
             raise RuleError(f"rule 'min_count': limit must be a scheme name or an int >= 0, got {limit!r}")
+    if rule_id == "ownership_mix" and limit is not None:
+        if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not 0 <= limit <= 1:
+            raise RuleError(f"rule 'ownership_mix': limit must be a share between 0 and 1, got {limit!r}")
+    if rule_id == "min_employees" and limit is not None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise RuleError(f"rule 'min_employees': limit must be an int >= 1, got {limit!r}")
     if rule_id == "top_industries" and limit is not None:
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 20:
             raise RuleError(f"rule 'top_industries': limit must be an int from 1 to 20, got {limit!r}")
@@ -317,7 +338,7 @@ class RuleSet(Result):
         --------
         >>> from quotas.rules import MOHRSS_2011
         >>> MOHRSS_2011
-        <RuleSet: 'mohrss-2011' (人社部函〔2011〕308号), 9 rules: 5 hard, 4 soft>
+        <RuleSet: 'mohrss-2011' (人社部函〔2011〕308号), 11 rules: 5 hard, 6 soft>
         """
         hard = sum(r.kind == "hard" for r in self.rules)
         document = f" ({self.document})" if self.document else ""
@@ -343,6 +364,17 @@ class RuleSet(Result):
         head = "".join(f"<th>{h}</th>" for h in ("id", "kind", "scope", "limit", "规则", "rule", "source"))
         return f"<p><b>RuleSet {html.escape(self.headline())}</b></p><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
+
+_MIN_EMPLOYEES_RULE = Rule(
+    "min_employees",
+    "单位用工达到一定规模",
+    "New monitored units have at least the minimum number of employees (the document gives no number)",
+    DOC_2009,
+    # Soft: the document names no size, so the number is a parameter; a unit below it is
+    # reported rather than refused.
+    kind="soft",
+    limit=MIN_EMPLOYEES,
+)
 
 _MOHRSS_2011_RULES: tuple[Rule, ...] = (
     Rule(
@@ -417,6 +449,16 @@ _MOHRSS_2011_RULES: tuple[Rule, ...] = (
         kind="soft",
         limit=None,
     ),
+    Rule(
+        "ownership_mix",
+        "兼顾各类所有制企业",
+        "All kinds of ownership covered: each ownership group's share of the city's sample near its "
+        "share of the register (at most the limit apart)",
+        DOC_2011,
+        kind="soft",
+        limit=OWNERSHIP_TOLERANCE,
+    ),
+    _MIN_EMPLOYEES_RULE,
 )
 
 MOHRSS_2011 = RuleSet("mohrss-2011", _MOHRSS_2011_RULES, DOC_2011)
@@ -439,10 +481,12 @@ MOHRSS_2009 = MOHRSS_2011.replace(
     "sme_min",
     "micro_excluded",
     "state_owned_max",
+    "ownership_mix",
     name="mohrss-2009",
 )
 MOHRSS_2009 = dc_replace(MOHRSS_2009, document=DOC_2009)
-"""人社部发〔2009〕152号: the minimum count per city (30; 90 per municipality) and a proportional mix."""
+"""人社部发〔2009〕152号: the minimum count per city (30; 90 per municipality), a proportional mix and
+the unit size ("单位用工达到一定规模", :data:`MIN_EMPLOYEES`)."""
 
 GUANGDONG_2013 = (
     MOHRSS_2011.add(
@@ -461,7 +505,7 @@ GUANGDONG_2013 = (
     .add(
         Rule(
             "key_industries",
-            "部分城市的重点行业可适当侧重",
+            "重点行业(各市给定的行业大类)达到其最低比例",
             "A city's key industries (重点行业) get at least their minimum share of its sample",
             DOC_GD_2013,
             kind="soft",

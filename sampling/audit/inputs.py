@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from quotas.cities import resolve_cities
-from quotas.classify import sector_of_section
+from quotas.classify import ownership_group, sector_of_section
 from quotas.datasets import national_cities
 from quotas.exceptions import SizeClassWarning
 from sampling.cells import cell_counts
@@ -127,6 +127,28 @@ def frame_cells(frame: pd.DataFrame) -> pd.DataFrame:
     out["sector"] = out["sector"].astype(np.int64)
     out["employment"] = out["employment"].round().astype(np.int64)
     return out
+
+
+def register_ownership(frame: pd.DataFrame | None, *, micro: bool = True) -> pd.DataFrame | None:
+    """The register's enterprises in business by city and ownership group, micro left out when
+    ``micro`` is False (None without a frame that has registration types)."""
+    if frame is None or "registration_type" not in frame.columns:
+        return None
+    active = in_business_rows(frame)
+    if not micro:
+        active = active & (frame["size_class"].astype(str) != "micro").to_numpy()
+    rows = (
+        frame.loc[active, ["city", "registration_type"]]
+        if not active.all()
+        else frame[["city", "registration_type"]]
+    )
+    groups = ownership_group(rows["registration_type"]).to_numpy()
+    counts = pd.DataFrame({"city": rows["city"].astype(str).to_numpy(), "ownership_group": groups})
+    return (
+        counts.groupby(["city", "ownership_group"], as_index=False)
+        .size()
+        .rename(columns={"size": "enterprises"})
+    )
 
 
 def without_sector(cells: pd.DataFrame) -> pd.DataFrame:
@@ -244,7 +266,7 @@ def classify(
     )
 
 
-def sample_cells(table: pd.DataFrame) -> pd.DataFrame:
+def sample_cells(table: pd.DataFrame, min_employees: int | None = None) -> pd.DataFrame:
     keys = ["city", "section", "size_class", "state_owned", "sector"]
     work = table[keys].copy()
     work["size_class"] = work["size_class"].astype(str)
@@ -252,6 +274,12 @@ def sample_cells(table: pd.DataFrame) -> pd.DataFrame:
         emp = table["employees"].to_numpy(dtype=float)
         work["band_50_300"] = (emp >= BAND[0]) & (emp <= BAND[1])
         keys.append("band_50_300")
+        if min_employees is not None:
+            work["below_min_employees"] = emp < min_employees
+            keys.append("below_min_employees")
+    if "registration_type" in table.columns and table["registration_type"].notna().all():
+        work["ownership_group"] = ownership_group(table["registration_type"]).to_numpy()
+        keys.append("ownership_group")
     work["panel"] = (table["role"] == "panel").to_numpy() if "role" in table.columns else False
     return (
         work.groupby(keys, sort=False, observed=True)

@@ -31,6 +31,8 @@ RULE_ZH = {
     "proportional_mix": "规模与所有制结构",
     "sector_split": "二三产业结构",
     "band_50_300_min": "50-300人企业比例下限",
+    "ownership_mix": "各类所有制企业结构",
+    "min_employees": "单位用工规模下限",
     "target": "监测任务数",
     # the audit's data checks
     "duplicates": "企业重复列报",

@@ -17,9 +17,11 @@ from sampling.audit.inputs import (
     classify,
     frame_positions,
     register_cells,
+    register_ownership,
     sample_cells,
     sample_table,
     sample_weights,
+    take,
     without_sector,
 )
 from sampling.audit.labels import DIMENSION_ZH, rule_zh
@@ -156,9 +158,18 @@ def audit(
         None if pop_frame is None else frame_positions(pop_frame["enterprise_id"], table["enterprise_id"])
     )
     table, reported = classify(table, pop_frame, positions, industry_version, notes)
+    if (
+        "registration_type" not in table.columns
+        and pop_frame is not None
+        and positions is not None
+        and (positions >= 0).all()
+        and "registration_type" in pop_frame.columns
+    ):
+        # The ownership groups of a sample that lists only its cells come from the register.
+        table = table.assign(registration_type=take(pop_frame["registration_type"], positions))
     pop_structure = None if pop_cells is None else without_sector(pop_cells)
 
-    cells = sample_cells(table)
+    cells = sample_cells(table, rule_set.limit("min_employees"))
     city_pop = city_population_series(city_population)
     checked = check_cells(
         cells,
@@ -169,6 +180,7 @@ def audit(
         key_industries=pillars,
         structure=pop_structure,
         sector_targets=sector_targets,
+        register_ownership=register_ownership(pop_frame, micro=rule_set.limit("micro_excluded") != 0),
     )
     kind = {r.id: r.kind for r in rule_set}
     checked["kind"] = checked["rule"].map(kind).fillna("hard")

@@ -90,12 +90,23 @@ def move(rows, src: tuple[str, str, bool], dst: tuple[str, str, bool], k: int):
 # --------------------------------------------------------------------------- the base passes
 
 
+def with_ownership(cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cells with ownership groups (state-owned ones 'state', the rest 'private') and no unit
+    below the minimum size, and a register with the same ownership shares."""
+    cells = cells.assign(
+        ownership_group=np.where(cells["state_owned"], "state", "private"), below_min_employees=False
+    )
+    register = cells.groupby(["city", "ownership_group"], as_index=False)["count"].sum()
+    return cells, register.rename(columns={"count": "enterprises"})
+
+
 def test_base_design_passes_every_rule():
-    out = run(make_cells())
+    cells, register = with_ownership(make_cells())
+    out = run(cells, register_ownership=register)
     assert list(out.columns) == list(CHECK_COLUMNS)
     assert broken(out) == []
     assert set(out["status"]) == {"pass"}
-    assert list(out["rule"].iloc[:9]) == MOHRSS_2011.ids
+    assert list(out["rule"].iloc[: len(MOHRSS_2011)]) == MOHRSS_2011.ids
     assert list(out["city"].unique()) == [GZ, SG]
 
 
@@ -458,3 +469,42 @@ def test_kept_panel_is_exempt_from_top_industries():
         .loc["top_industries"]
     )
     assert (new["status"], new["observed"]) == ("fail", 1.0)
+
+
+# --------------------------------------------------------------------------- ownership and unit size
+
+
+def test_ownership_mix_against_the_register():
+    # 人社部函〔2011〕308号: "兼顾各类所有制企业" and the ownership mix "与本地结构相适应". SG's 60:
+    # 20 state-owned (1/3) and 40 private; the register: 100 state, 300 private, 100 foreign ->
+    # shares 0.2 / 0.6 / 0.2. Deviations 0.133, 0.067, 0.2: foreign (0 in the sample, 20% in the
+    # register) and state-owned are more than 0.10 off: a warning (soft), observed 0.2.
+    cells, _ = with_ownership(make_cells())
+    register = pd.DataFrame(
+        {
+            "city": [SG, SG, SG, GZ, GZ],
+            "ownership_group": ["state", "private", "foreign", "state", "private"],
+            "enterprises": [100, 300, 100, 20, 40],
+        }
+    )
+    out = run(cells, register_ownership=register).set_index(["city", "rule"])
+    row = out.loc[(SG, "ownership_mix")]
+    assert row["status"] == "warn" and row["observed"] == pytest.approx(0.2) and row["limit"] == 0.1
+    assert "foreign 0.0% (register 20.0%)" in row["message_en"] and "港澳台" not in row["message_zh"]
+    assert "state 33.3% (register 20.0%)" in row["message_en"]
+    assert out.loc[(GZ, "ownership_mix"), "status"] == "pass"
+
+
+def test_min_employees_counts_new_units_below_the_minimum():
+    # 人社部发〔2009〕152号: "单位用工达到一定规模" (no number; the preset's 10). Three of SG's G small
+    # enterprises have fewer than 10 employees; one of them is a kept panel unit (exempt).
+    cells, register = with_ownership(make_cells())
+    small = (cells["city"] == SG) & (cells["section"] == "G") & (cells["size_class"] == "small")
+    tiny = cells[small].assign(count=3, panel=1, below_min_employees=True)
+    cells.loc[small, "count"] -= 3
+    cells = pd.concat([cells.assign(panel=0), tiny], ignore_index=True)
+    out = run(cells, register_ownership=register).set_index(["city", "rule"])
+    row = out.loc[(SG, "min_employees")]
+    assert (row["status"], row["observed"]) == ("warn", 2.0)
+    assert "fewer than 10 employees" in row["message_en"]
+    assert out.loc[(GZ, "min_employees"), "status"] == "pass"

@@ -308,3 +308,25 @@ def test_size_and_sector_labels_cover_every_code():
     assert list(labels.SECTOR_LABELS_ZH.values()) == ["第一产业", "第二产业", "第三产业"]
     assert list(labels.SECTOR_LABELS_ZH) == list(labels.SECTORS) == list(labels.SECTOR_NAMES)
     assert classify.SIZE_CLASSES is labels.SIZE_CLASSES
+
+
+def test_ownership_groups_of_the_1998_registration_types():
+    # 国统字〔1998〕200号 (registration_types_1998.csv): every code has a group; headings take the
+    # group of their types; 国有独资公司 (151) is state-owned although a limited liability company;
+    # 股份合作 (130) and the mixed joint operations (143, 149) are "other".
+    from quotas.classify import DEFAULT_STATE_OWNED_CODES, ownership_group, registration_types
+    from quotas.labels import OWNERSHIP_GROUPS
+
+    codes = registration_types()["code"]
+    groups = ownership_group(codes)
+    assert groups.notna().all() and set(groups) == set(OWNERSHIP_GROUPS)
+    by_code = dict(zip(codes, groups))
+    assert [by_code[c] for c in ("110", "141", "151", "120", "142", "159", "160", "173")] == [
+        "state", "state", "state", "collective", "collective", "corporate", "corporate", "private",
+    ]  # fmt: skip
+    assert [by_code[c] for c in ("130", "143", "149", "190", "230", "290", "330", "390")] == [
+        "other", "other", "other", "other", "hmt", "hmt", "foreign", "foreign",
+    ]  # fmt: skip
+    # The state-owned group is exactly the default state-owned set of the 1/3 rule.
+    assert set(codes[groups == "state"]) == set(DEFAULT_STATE_OWNED_CODES)
+    assert ownership_group(["私营有限责任公司", "外资企业"]).tolist() == ["private", "foreign"]

@@ -71,7 +71,7 @@ def test_repr_is_one_line_and_print_shows_the_rules():
 
     from sampling.audit import audit
 
-    assert repr(MOHRSS_2011) == "<RuleSet: 'mohrss-2011' (人社部函〔2011〕308号), 9 rules: 5 hard, 4 soft>"
+    assert repr(MOHRSS_2011) == "<RuleSet: 'mohrss-2011' (人社部函〔2011〕308号), 11 rules: 5 hard, 6 soft>"
     assert str(MOHRSS_2011).count("\n") == len(MOHRSS_2011)
     signature = str(inspect.signature(audit))  # what help() prints as the call line
     assert "<RuleSet: 'mohrss-2011'" in signature and "min_count" not in signature
