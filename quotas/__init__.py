@@ -17,7 +17,8 @@ from quotas.exceptions import (
     UnknownIndustryError,
     UnknownRegistrationTypeError,
 )
-from quotas.rules import GUANGDONG_2013, MOHRSS_2009, MOHRSS_2011, Rule, RuleSet
+from quotas.industry_groups import check_key_industries
+from quotas.rules import GUANGDONG_2013, MOHRSS_2009, MOHRSS_2011, RegisterShare, Rule, RuleSet
 from quotas.structure import validate_structure
 from quotas.table import QuotaTable
 
@@ -30,6 +31,7 @@ __all__ = [
     "QuotaInputError",
     "QuotaSolverError",
     "QuotaTable",
+    "RegisterShare",
     "Rule",
     "RuleError",
     "RuleSet",
@@ -39,6 +41,7 @@ __all__ = [
     "UnknownRegistrationTypeError",
     "build_quotas",
     "check_cells",
+    "check_key_industries",
     "city_aliases",
     "classify",
     "datasets",

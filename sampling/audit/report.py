@@ -75,7 +75,7 @@ class AuditReport(Result):
     >>> report.passed
     False
     >>> report
-    <AuditReport: Audit of 3 enterprises in 1 cities against 'mohrss-2009': FAILED (2 fail, 0 warn, 1 skipped, 1 pass)>
+    <AuditReport: Audit of 3 enterprises in 1 cities against 'mohrss-2009': FAILED (2 fail, 0 warn, 2 skipped, 1 pass)>
     >>> report.to_frame().query("status == 'fail'")[["rule", "rule_zh", "observed", "limit"]].values.tolist()
     [['min_count', '监测企业数量下限', 3.0, 30.0], ['duplicates', '企业重复列报', 1.0, 0.0]]
     """
