@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitoring.estimate import ESTIMATE_COLUMNS, MEASURES, estimate
 from monitoring.exceptions import EstimationError
@@ -240,3 +242,20 @@ def test_html_view_has_one_row_per_domain_with_formatted_numbers():
     end = result.get("province", "all", "end_employment")
     assert f"{end['estimate']:,.0f} ({end['se']:,.0f})" in view
     assert "2 cells without respondents" in view
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 50), st.integers(0, 2**31 - 1))
+def test_invariant_to_row_order_and_scale(scale, seed):
+    # Invariants of the estimators: the reports' row order does not matter; multiplying every
+    # employment by k multiplies totals and their se by k and leaves ratios and shares alone.
+    reports = _reports()
+    base = estimate(reports, _design()).to_frame()
+    shuffled = reports.sample(frac=1, random_state=seed)
+    for column in ("base_employment", "end_employment", "change"):
+        shuffled[column] = shuffled[column] * scale
+    other = estimate(shuffled, _design()).to_frame()
+    totals = base["measure"].isin(["base_employment", "end_employment", "change"])
+    for column in ("estimate", "se"):
+        factor = np.where(totals, scale, 1)
+        np.testing.assert_allclose(other[column], base[column] * factor, rtol=1e-10, atol=1e-12)
