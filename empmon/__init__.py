@@ -5,9 +5,10 @@ pipelines (:mod:`empmon.examples`) and one import for the main API::
 
     from empmon import allocate_cities, build_quotas, select, audit
 
-The layers below, each importable on its own: :mod:`allocation` (numbers per unit),
-:mod:`quotas` (classifications, ministry rules, the quota model), :mod:`sampling` (registers,
-selection, audit).
+The layers below, each importable on its own: :mod:`basis` (result base, files, tables),
+:mod:`allocation` (numbers per unit), :mod:`quotas` (classifications, ministry rules, the quota
+model), :mod:`sampling` (registers, selection, audit, the national subset) and
+:mod:`monitoring` (monthly reports: reading, checks, the forms' tables, estimates, indices).
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ _HOMES: dict[str, str] = {
     **dict.fromkeys(
         [
             "AuditReport",
+            "NationalSubset",
             "Sample",
             "audit",
+            "national_subset",
             "prepare_frame",
             "read_frame",
             "read_sample",
@@ -49,6 +52,20 @@ _HOMES: dict[str, str] = {
             "synthetic",
         ],
         "sampling",
+    ),
+    **dict.fromkeys(
+        [
+            "Estimates",
+            "ReportCheck",
+            "as_design",
+            "check_reports",
+            "climate_index",
+            "employment_index",
+            "estimate",
+            "read_reports",
+            "summarize",
+        ],
+        "monitoring",
     ),
 }
 
@@ -72,23 +89,34 @@ __all__ = [
     "AllocationExplanation",
     "AuditReport",
     "CityAllocation",
+    "Estimates",
+    "NationalSubset",
     "QuotaTable",
+    "ReportCheck",
     "RuleSet",
     "Sample",
     "allocate_cities",
     "apportion",
+    "as_design",
     "audit",
     "build_quotas",
+    "check_reports",
+    "climate_index",
     "datasets",
+    "employment_index",
+    "estimate",
     "explain",
+    "national_subset",
     "optimal",
     "prepare_frame",
     "read_frame",
+    "read_reports",
     "read_sample",
     "replace",
     "select",
     "split",
     "structure",
+    "summarize",
     "synthetic",
     "tier_minimum",
 ]
