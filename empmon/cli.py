@@ -62,16 +62,17 @@ EXIT_INTERNAL = 4
 EXIT_INTERRUPTED = 130
 
 _FLOW = """\
-the flow (each step reads the previous step's file; examples/data/ has small inputs):
-  empmon allocate stats.csv --total 10000 --weight employment=0.5 --weight gdp=0.5 \\
-         --minimum mohrss-2011 --existing panel.csv -o allocation.csv
-  empmon split allocation.csv --shares sector_shares.csv \\
-         --column-total secondary=5311 --column-total tertiary=4689 -o sector_targets.csv
-  empmon quotas frame.csv --targets allocation.csv --rules guangdong-2013 \\
-         --sector-targets sector_targets.csv -o quotas.xlsx --csv quotas.csv
-  empmon select frame.csv --quotas quotas.csv --method pareto --reserves 2 --seed 2013 -o sample.xlsx
-  empmon audit sample.xlsx --rules guangdong-2013 --population frame.csv --targets allocation.csv
-  empmon example guangdong --out output      (all of the above on the shipped Guangdong data)
+the flow, from the repository root on the files of examples/data (each step reads the previous
+step's file; mkdir -p out first):
+  empmon allocate examples/data/stats.csv --total 400 --weight employment=0.5 --weight gdp=0.5 \\
+         --minimum mohrss-2011 --existing examples/data/panel.csv -o out/allocation.csv
+  empmon split out/allocation.csv --shares examples/data/sector_shares.csv -o out/sector_targets.csv
+  empmon quotas examples/data/frame.csv --targets out/allocation.csv --rules guangdong-2013 \\
+         --sector-targets out/sector_targets.csv -o out/quotas.xlsx --csv out/quotas.csv
+  empmon select examples/data/frame.csv --quotas out/quotas.csv --reserves 2 --seed 2013 -o out/sample.csv
+  empmon audit out/sample.csv --rules guangdong-2013 --register examples/data/frame.csv \\
+         --targets out/allocation.csv -o out/audit.xlsx
+  empmon example guangdong --out output      (the whole Guangdong 2013 plan on its real figures)
 
 exit codes: 0 done, 1 audit failed a hard rule, 2 bad input or usage, 3 output not written,
             4 internal error, 130 interrupted
@@ -206,8 +207,15 @@ def _option_name(parser: argparse.ArgumentParser, command: str, dest: str) -> st
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     for action in sub.choices[command]._actions:
         if action.dest == dest:
-            return action.option_strings[-1] if action.option_strings else (action.metavar or dest)
+            if not action.option_strings:
+                return str(action.metavar or dest)
+            return next((o for o in action.option_strings if o.startswith("--")), action.option_strings[0])
     return dest
+
+
+def _paths(value: Any) -> list[str | None]:
+    """An input option's value as a list (options with ``nargs`` give several files)."""
+    return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 def _say_error(command: str, exc: BaseException, outputs: list[str | None]) -> None:
@@ -268,7 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     _option_name(parser, args.command, dest): (getattr(args, dest), suffixes)
                     for dest, suffixes in args.outputs.items()
                 },
-                [getattr(args, dest) for dest in args.inputs],
+                [path for dest in args.inputs for path in _paths(getattr(args, dest))],
                 overwrite=args.overwrite,
             )
             progress = Progress(args.command, quiet=args.quiet)

@@ -72,7 +72,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--rules", default="mohrss-2011", help="mohrss-2011 (default), mohrss-2009 or guangdong-2013"
     )
-    p.add_argument("--population", help="enterprise register to compare with")
+    p.add_argument(
+        "--register", "--population", dest="population", help="the enterprise register to compare with"
+    )
     p.add_argument("--targets", help="file with city and allocated (checks each target is met)")
     p.add_argument("-o", "--output", help="write the report (.xlsx, .csv or .parquet)")
     inputs_outputs(
