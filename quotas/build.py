@@ -68,7 +68,8 @@ def _check_targets(targets: Any) -> pd.Series:
     num = pd.to_numeric(series, errors="coerce")
     bad = num.isna() | (num < 0) | (num != np.round(num.fillna(0)))
     if bad.any():
-        shown = ", ".join(f"{k!r}: {series[k]!r}" for k in series.index[bad][:10])
+        # .tolist() gives plain Python values: the message reads -5, not np.int64(-5).
+        shown = ", ".join(f"{k!r}: {v!r}" for k, v in zip(series.index[bad][:10], series[bad][:10].tolist()))
         raise QuotaInputError(f"targets must be non-negative whole numbers; bad: {shown}")
     names = resolve_cities(pd.Series(list(series.index), dtype=object))
     dup = names.duplicated(keep=False)
@@ -154,8 +155,9 @@ def _check_sector_targets(sector_targets: pd.DataFrame, targets: pd.Series) -> p
     num = st.apply(pd.to_numeric, errors="coerce")
     bad = num.isna() | (num < 0) | (num != np.round(num.fillna(0)))
     if bad.to_numpy().any():
-        where = [(i, c) for i in num.index for c in num.columns if bad.loc[i, c]]
-        raise QuotaInputError(f"sector_targets must be non-negative whole numbers; bad at {where[:10]}")
+        cells = [(i, c, st.loc[i, c]) for i in num.index for c in num.columns if bad.loc[i, c]]
+        shown = ", ".join(f"{i} {c}: {v.item() if hasattr(v, 'item') else v!r}" for i, c, v in cells[:10])
+        raise QuotaInputError(f"sector_targets must be non-negative whole numbers; bad at {shown}")
     num = num.astype(np.int64)
     total = num.sum(axis=1)
     complete = len(num.columns) == 3

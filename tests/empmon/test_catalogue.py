@@ -682,7 +682,33 @@ def _api_sample_read_bad(tmp_path):
     read_sample(tmp_path / "s.csv")
 
 
+def _api_quota_target_negative():
+    from quotas import build_quotas
+
+    cells = pd.DataFrame(
+        {
+            "city": "珠海市",
+            "section": ["C", "G"],
+            "size_class": "small",
+            "state_owned": False,
+            "enterprises": 50,
+            "employment": 100,
+        }
+    )
+    build_quotas(cells, pd.Series({"珠海市": -5}))
+
+
+def _api_numbers_overflow():
+    from basis.exceptions import TableError
+    from basis.numbers import read_numbers
+
+    _, problems = read_numbers(pd.Series(["1e23"], index=[9]), column="employees", whole=True, maximum=2e6)
+    raise TableError("employees", problems)
+
+
 API_CASES = [
+    (_api_quota_target_negative, "QuotaInputError", ("'珠海市': -5",)),
+    (_api_numbers_overflow, "TableError", ("row 9", "'1e23'", "above 2,000,000")),
     (_api_allocation_fraction, "TableError", ("row 2", "'allocated'", "12.7", "not a whole number")),
     (_api_structure_state_owned, "TableError", ("'state_owned'", "'maybe'", "yes/no")),
     (_api_city_ambiguous, "UnknownCityError", ("'吉林' is ambiguous", "row 7")),
@@ -705,3 +731,42 @@ def test_bad_api_call(call, kind, words, tmp_path):
     for word in words:
         assert word in text, (word, text)
     assert "np.int64" not in text and "np.float64" not in text
+
+
+def test_only_quota_cities_is_an_explicit_reported_choice(good, tmp_path, capsys):
+    for f in good.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    quotas = pd.read_csv(tmp_path / "quotas.csv", encoding="utf-8-sig")
+    quotas[quotas["city"] == "珠海市"].to_csv(tmp_path / "quotas.csv", index=False)
+    args = [
+        "select",
+        str(tmp_path / "frame.csv"),
+        "--quotas",
+        str(tmp_path / "quotas.csv"),
+        "-o",
+        str(tmp_path / "s.csv"),
+    ]
+    assert main([*args, "--only-quota-cities"]) == 0
+    out = capsys.readouterr().out
+    assert "selecting in the 1 quota cities only" in out and "in the panel" in out
+    sample = pd.read_csv(tmp_path / "s.csv", encoding="utf-8-sig")
+    assert set(sample["city"]) == {"珠海市"}
+
+
+def test_progress_only_on_a_terminal():
+    import io
+
+    from empmon.progress import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    shown, piped, quiet = Terminal(), io.StringIO(), Terminal()
+    for stream, flag in ((shown, False), (piped, False), (quiet, True)):
+        with Progress("select", quiet=flag, stream=stream).step("drawing the sample"):
+            pass
+    assert shown.getvalue().startswith("empmon select: drawing the sample ...") and shown.getvalue().endswith(
+        " s\n"
+    )
+    assert piped.getvalue() == "" and quiet.getvalue() == ""
