@@ -153,7 +153,7 @@ def draw_srs(
     prns: FramePrns,
     draw: np.ndarray,
     available: np.ndarray,
-    reserves: int,
+    reserves: np.ndarray,
     eligible: np.ndarray | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """New rows, reserve rows (by cell, then rank) and the new rows' pi of simple random
@@ -199,7 +199,7 @@ def draw_by_size(
     priority: np.ndarray | None,
     draw: np.ndarray,
     available: np.ndarray,
-    reserves: int,
+    reserves: np.ndarray,
     starts: np.ndarray,
     order: str,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -243,7 +243,7 @@ def draw_by_size(
             new_pos, res_pos = pos[is_new], pos[~is_new]
         elif method == "systematic":
             new_pos = _systematic(cell, pi, u, starts, draw, order)
-            if not reserves:
+            if not reserves.any():
                 return cand[new_pos], cand[:0], pi[new_pos]
             rest = np.ones(len(cand), dtype=bool)
             rest[new_pos] = False

@@ -151,6 +151,13 @@ def _panel_mask(frame: pd.DataFrame, panel: Any) -> np.ndarray:
     return mask
 
 
+def _reserves_per_cell(quotas: pd.DataFrame, reserves: int) -> np.ndarray:
+    """``reserves`` in cells of positive quota that are not micro, 0 elsewhere (issue 16:
+    reserves replace monitored enterprises of their cell; micro enterprises are not monitored)."""
+    wanted = (quotas["quota"].to_numpy() > 0) & (quotas["size_class"].astype(str).to_numpy() != "micro")
+    return np.where(wanted, reserves, 0).astype(np.int64)
+
+
 def _check_capacity(quotas: pd.DataFrame, population: np.ndarray) -> None:
     over = quotas["quota"].to_numpy() > population
     if not over.any():
@@ -213,7 +220,9 @@ def select(
         Ids not in the frame are an error.
     reserves : int
         Reserves per cell: the next ``reserves`` candidates in ranking order (PRN order for srs
-        and systematic), role ``reserve`` with ``reserve_rank`` 1, 2, ...
+        and systematic), role ``reserve`` with ``reserve_rank`` 1, 2, ... Only cells with a
+        positive quota get reserves, and never a cell of micro enterprises: a reserve stands in
+        for a monitored enterprise of its cell, and micro enterprises are not monitored.
     priority : str or None
         A numeric column ordering the candidates before the method's ranking (smaller first;
         missing last), for preferring e.g. enterprises exposed to market or trade shocks. This
@@ -310,8 +319,11 @@ def select(
         available = np.maximum(population - panel_count, 0)
         eligible = valid & ~in_panel if checked else None
         _check_capacity(table, population)
+        reserves_per_cell = _reserves_per_cell(table, reserves)
         if method == "srs" and priority is None:
-            new_rows, res_rows, new_pi = draw_srs(pool, slot, prns, draw, available, reserves, eligible)
+            new_rows, res_rows, new_pi = draw_srs(
+                pool, slot, prns, draw, available, reserves_per_cell, eligible
+            )
         else:
             new_rows, res_rows, new_pi = draw_by_size(
                 workers=pool,
@@ -325,7 +337,7 @@ def select(
                 priority=numeric.get(priority) if priority else None,
                 draw=draw,
                 available=available,
-                reserves=reserves,
+                reserves=reserves_per_cell,
                 starts=starts,
                 order=order,
             )

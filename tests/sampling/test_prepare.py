@@ -140,3 +140,33 @@ def test_prepared_frame_equals_its_prepared_pieces(seed, cuts, blank):
         pd.testing.assert_series_equal(
             whole[column].astype(object), pieces[column].astype(object), check_dtype=False
         )
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), rows=st.integers(1, 64), spaces=st.booleans())
+def test_workers_and_row_slices_do_not_change_the_prepared_frame(seed, rows, spaces):
+    # Invariant: the row passes (the ids' strip check, the size classes, the duplicate hashes)
+    # run in slices of ROWS_PER_TASK rows on threads; with tiny slices on three threads every
+    # threaded branch runs, and the result is the serial one (workers=1) in one slice.
+    from basis import threads
+
+    raw = _national_raw().copy()
+    rng = np.random.default_rng(seed)
+    raw.loc[rng.random(len(raw)) < 0.3, "revenue"] = np.nan
+    if spaces:
+        raw["enterprise_id"] = (" " + raw["enterprise_id"]).astype(raw["enterprise_id"].dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SizeClassWarning)
+        serial = prepare_frame(raw, workers=1)
+        default = threads.ROWS_PER_TASK
+        threads.ROWS_PER_TASK = rows
+        try:
+            threaded = prepare_frame(raw, workers=3)
+        finally:
+            threads.ROWS_PER_TASK = default
+    pd.testing.assert_frame_equal(serial, threaded)
+
+
+def test_workers_must_be_a_positive_integer():
+    with pytest.raises(ValueError, match="workers must be a positive integer or None, got 0"):
+        validate_frame(_national_raw(), workers=0)

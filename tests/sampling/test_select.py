@@ -671,13 +671,35 @@ def test_invariants(case, method, reserves):
     np.testing.assert_allclose(sample["weight"], 1 / sample["pi"])
     reserve = t[t.role == "reserve"]
     assert not set(reserve["enterprise_id"]) & set(sample["enterprise_id"])
-    # reserves per cell: min(k, enterprises left), ranked 1..r
+    # reserves per cell: min(k, enterprises left) in cells of positive quota (none in cells
+    # of quota 0, issue 16), ranked 1..r
     left = quotas.set_index(list(KEYS))
     for _key, group in reserve.groupby(list(KEYS)):
         assert sorted(group["reserve_rank"]) == list(range(1, len(group) + 1))
     counts = reserve.groupby(list(KEYS)).size().reindex(left.index, fill_value=0)
     in_sample = sample.groupby(list(KEYS)).size().reindex(left.index, fill_value=0)
-    assert (counts == np.minimum(reserves, left["population"] - in_sample)).all()
+    wanted = np.where(left["quota"] > 0, reserves, 0)
+    assert (counts == np.minimum(wanted, left["population"] - in_sample)).all()
+
+
+def test_reserves_only_in_cells_with_a_quota_and_never_micro():
+    # Issue 16 ("Reserves only in cells with a quota and never micro"): of three cells with
+    # 10 enterprises each, quota 2 medium, quota 0 medium and quota 2 micro, only the first gets
+    # its 3 reserves.
+    frame = pd.concat(
+        [
+            one_cell(EMP[:10], prefix="A"),
+            one_cell(EMP[:10], prefix="B", section="G"),
+            one_cell(EMP[:10], prefix="M", size_class="micro"),
+        ],
+        ignore_index=True,
+    )
+    quotas = frame[list(KEYS)].drop_duplicates().assign(quota=[2, 0, 2])
+    for method in METHODS:
+        t = select(frame, quotas, method=method, reserves=3, random_state=4).to_frame()
+        reserve = t[t["role"] == "reserve"]
+        assert reserve["enterprise_id"].str[0].tolist() == ["A"] * 3, method
+        assert (t["role"] == "new").sum() == 4
 
 
 def test_row_with_missing_key_matches_no_cell():
