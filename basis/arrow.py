@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-__all__ = ["TextBuffers", "arrow_text", "is_arrow_text", "text_buffers", "text_pieces"]
+__all__ = ["TextBuffers", "array_buffers", "arrow_text", "is_arrow_text", "text_buffers", "text_pieces"]
 
 
 class TextBuffers(NamedTuple):
@@ -93,9 +93,13 @@ def text_buffers(values: pd.Series) -> TextBuffers | None:
     ([0, 2, 2, 3], b'abc', [True, False, True])
     """
     array = arrow_text(values)
-    if array is None:
-        return None
-    chunk = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
-    offsets, data = _chunk_buffers(chunk)
-    valid = chunk.is_valid().to_numpy(zero_copy_only=False) if chunk.null_count else np.ones(len(chunk), bool)
+    return None if array is None else array_buffers(array)
+
+
+def array_buffers(array: pa.Array | pa.ChunkedArray) -> TextBuffers:
+    """:class:`TextBuffers` of a pyarrow string or large_string array (chunks combined)."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+    offsets, data = _chunk_buffers(array)
+    valid = array.is_valid().to_numpy(zero_copy_only=False) if array.null_count else np.ones(len(array), bool)
     return TextBuffers(offsets, data, valid)

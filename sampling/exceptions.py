@@ -6,6 +6,7 @@ import pandas as pd
 
 __all__ = [
     "AuditError",
+    "CreditCodeWarning",
     "FrameError",
     "SampleError",
     "SampleReadWarning",
@@ -53,6 +54,12 @@ class AuditError(ValueError):
 class SampleReadWarning(UserWarning):
     """:func:`sampling.read.read_sample` met columns or rows it did not use (unrecognised
     columns, blank rows, total rows); they are listed in the result's ``attrs["skipped"]``."""
+
+
+class CreditCodeWarning(UserWarning):
+    """Register ids that look like a 统一社会信用代码 (18 letters and digits) but fail its check
+    character (GB 32100-2015): probably mistyped, so the enterprise may be listed twice under
+    two spellings or not be found next year."""
 
 
 class UnauthorisedReplacementWarning(UserWarning):

@@ -25,10 +25,11 @@ from quotas import classify
 from quotas.cities import resolve_cities
 from quotas.exceptions import ClassificationError, SizeClassWarning
 from quotas.labels import SIZE_CLASSES
-from sampling.exceptions import FrameError
+from sampling.credit_codes import credit_code_problems
+from sampling.exceptions import CreditCodeWarning, FrameError
 from sampling.frame import REQUIRED_COLUMNS
 from sampling.prn import id_hash
-from sampling.unique_ids import duplicated_ids, repeated_hashes
+from sampling.unique_ids import comparison_keys, duplicate_pairs, duplicated_ids, repeated_hashes
 
 __all__ = ["prepare_frame", "validate_frame"]
 
@@ -131,19 +132,37 @@ def _strip_is_identity(text: TextBuffers, workers: Workers) -> bool:
     return not any(workers.map_rows(suspect, len(valid)))
 
 
-def _duplicated(ids: pd.Series, skip: np.ndarray, arrow: bool, workers: Workers) -> np.ndarray:
-    """``ids.duplicated(keep=False) & ~skip`` (``skip`` covers every missing id).
+def _duplicates(ids: pd.Series, skip: np.ndarray, arrow: bool, workers: Workers) -> pd.DataFrame:
+    """Problem rows for the ids that occur more than once, compared after Unicode
+    normalisation (:func:`sampling.unique_ids.comparison_keys`); ``skip`` covers every missing
+    id. Each row names the other row and, when it is written differently, both spellings.
 
-    For pyarrow text (``arrow``), through the ids' permanent-random-number hashes
+    Plain pyarrow text (``arrow``) goes through the ids' 64-bit hashes
     (:mod:`sampling.unique_ids`)."""
-    if not arrow:
-        return ids.duplicated(keep=False).to_numpy() & ~skip
-    rows = np.flatnonzero(~skip)
-    present = ids if len(rows) == len(ids) else ids.iloc[rows]
-    hashes = id_hash(present, seed=0, workers=workers)
-    out = np.zeros(len(ids), dtype=bool)
-    out[rows] = duplicated_ids(present, hashes, repeated_hashes(hashes))
-    return out
+    keys = comparison_keys(ids)
+    if keys is not None:
+        skip = skip | (keys == "").to_numpy()
+        dup = keys.duplicated(keep=False).to_numpy() & ~skip
+    elif not arrow:
+        dup = ids.duplicated(keep=False).to_numpy() & ~skip
+    else:
+        rows = np.flatnonzero(~skip)
+        present = ids if len(rows) == len(ids) else ids.iloc[rows]
+        hashes = id_hash(present, seed=0, workers=workers)
+        dup = np.zeros(len(ids), dtype=bool)
+        dup[rows] = duplicated_ids(present, hashes, repeated_hashes(hashes))
+    if not dup.any():
+        return pd.DataFrame(columns=["row", "column", "value", "reason"])
+    pairs = duplicate_pairs(ids, keys, dup)
+    reasons = [
+        f"duplicate enterprise id: also row {other}"
+        if mine == theirs
+        else f"duplicate enterprise id: also row {other}, written {theirs!r} (the same after Unicode normalisation)"
+        for other, mine, theirs in zip(pairs["other_row"], pairs["value"], pairs["other_value"])
+    ]
+    return pd.DataFrame(
+        {"row": pairs["row"], "column": "enterprise_id", "value": pairs["value"], "reason": reasons}
+    )
 
 
 def _to_number(series: pd.Series) -> pd.Series:
@@ -237,8 +256,9 @@ def _validate(
     else:
         blank_id = (ids.isna() | (id_text == "")).to_numpy()
     problems.append(_problem_rows(blank_id, out, "enterprise_id", "missing enterprise id"))
-    dup = _duplicated(id_text, blank_id, arrow=text is not None, workers=workers)
-    problems.append(_problem_rows(dup, out, "enterprise_id", "duplicate enterprise id"))
+    problems.append(_duplicates(id_text, blank_id, arrow=text is not None, workers=workers))
+    # beside the other checks: its look-ups release the GIL
+    checking_codes = workers.submit(credit_code_problems, id_text)
 
     emp = _to_number(out["employees"])
     e = emp.to_numpy()
@@ -341,7 +361,23 @@ def _validate(
         if not (isinstance(status.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(status.dtype)):
             status = status.astype(object)
         out["status"] = _by_distinct(status, lambda u: [str(v).strip() for v in u], missing="")
+    _warn_credit_codes(checking_codes.result())
     return out
+
+
+def _warn_credit_codes(bad: pd.DataFrame) -> None:
+    """A :class:`CreditCodeWarning` naming the ids that look like a 统一社会信用代码 (18 letters and
+    digits) but fail its check character (GB 32100-2015), from
+    :func:`sampling.credit_codes.credit_code_problems`."""
+    if len(bad):
+        shown = "; ".join(f"row {r}: {v!r} ({why})" for r, v, why in bad.head(10).itertuples(index=False))
+        more = f"; ... and {len(bad) - 10} more" if len(bad) > 10 else ""
+        warnings.warn(
+            f"{len(bad)} enterprise id(s) look like a 统一社会信用代码 (18 letters and digits) but fail "
+            f"its check (GB 32100-2015), probably mistyped: {shown}{more}",
+            CreditCodeWarning,
+            stacklevel=4,
+        )
 
 
 def _by_distinct(

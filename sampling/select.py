@@ -24,7 +24,7 @@ from sampling.prn import FramePrns, id_hash, seed_from
 from sampling.roles import ROLES
 from sampling.sample import SAMPLE_COLUMNS, Sample
 from sampling.status import in_business_rows
-from sampling.unique_ids import duplicated_ids, repeated_hashes
+from sampling.unique_ids import comparison_keys, duplicated_ids, repeated_hashes
 
 __all__ = ["METHODS", "Method", "select"]
 
@@ -111,13 +111,31 @@ def _quota_frame(quotas: Any) -> pd.DataFrame:
     return out
 
 
-def _check_unique_ids(frame: pd.DataFrame, hashes: np.ndarray, repeated: np.ndarray) -> None:
-    """Duplicate ids, found among the rows whose 64-bit hash is ``repeated``."""
+def _check_unique_ids(
+    frame: pd.DataFrame, hashes: np.ndarray, repeated: np.ndarray, keys: pd.Series | None
+) -> None:
+    """Duplicate ids: among the rows whose 64-bit hash is ``repeated``, or, when some ids are
+    not plain ASCII, by their comparison ``keys`` (:func:`sampling.unique_ids.comparison_keys`).
+    The message gives each repeated id's rows and spellings."""
     ids = frame["enterprise_id"]
-    dup = ids[duplicated_ids(ids, hashes, repeated)]
-    if len(dup):
-        shown = ", ".join(repr(v) for v in pd.unique(dup)[:20])
-        raise SelectionError(f"{dup.nunique()} enterprise ids occur more than once: {shown}")
+    if keys is None:
+        dup = duplicated_ids(ids, hashes, repeated)
+    else:
+        dup = keys.duplicated(keep=False).to_numpy() & keys.notna().to_numpy()
+    if dup.any():
+        rows = np.flatnonzero(dup)
+        key = (ids if keys is None else keys).iloc[rows].to_numpy(dtype=object)
+        written = ids.iloc[rows].tolist()
+        labels = ids.index[rows]
+        groups = pd.Series(np.arange(len(rows))).groupby(key, sort=False).agg(list)
+        shown = "; ".join(
+            " = ".join(f"{written[k]!r} (row {labels[k]})" for k in members) for members in groups.head(20)
+        )
+        more = f"; ... and {len(groups) - 20} more" if len(groups) > 20 else ""
+        raise SelectionError(
+            f"{len(groups)} enterprise ids occur more than once (compared after Unicode "
+            f"normalisation): {shown}{more}"
+        )
 
 
 def _panel_mask(frame: pd.DataFrame, panel: Any) -> np.ndarray:
@@ -359,7 +377,8 @@ def select(
         )
         cells = _cells_table(table, population, sample, sample_cell)
         # last, so that the sort of the hashes overlaps the building of the sample
-        _check_unique_ids(frame, hashes, repeats.result())
+        keys = comparison_keys(frame["enterprise_id"])
+        _check_unique_ids(frame, hashes, repeats.result(), keys)
     return Sample(
         table=sample, cells=cells, method=method, size=size_column, seed=prns.seed, priority=priority
     )

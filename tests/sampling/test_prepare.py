@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import unicodedata
 import warnings
 
 import numpy as np
@@ -100,13 +101,16 @@ def test_id_checks_agree_with_pandas(ids, chunks, offset):
     )
     text = series.str.strip()
     blank = series.isna() | (text == "")
-    dup = text.duplicated(keep=False) & ~blank
+    # ids are compared after NFKC (issue 14): U+3000 is a space, the rest unchanged
+    key = text.map(lambda v: v if not isinstance(v, str) else unicodedata.normalize("NFKC", v).strip())
+    dup = key.duplicated(keep=False) & ~blank
     expected = set(series.index[blank]) | set(series.index[dup])
     if expected:
         with pytest.raises(FrameError) as info:
             validate_frame(frame)
         assert set(info.value.problems["row"]) == expected
-        got_dup = info.value.problems.query("reason == 'duplicate enterprise id'")["row"]
+        problems = info.value.problems
+        got_dup = problems.loc[problems["reason"].str.startswith("duplicate enterprise id"), "row"]
         assert set(got_dup) == set(series.index[dup])
     else:
         out = validate_frame(frame)
@@ -170,3 +174,97 @@ def test_workers_and_row_slices_do_not_change_the_prepared_frame(seed, rows, spa
 def test_workers_must_be_a_positive_integer():
     with pytest.raises(ValueError, match="workers must be a positive integer or None, got 0"):
         validate_frame(_national_raw(), workers=0)
+
+
+def test_near_duplicate_ids_show_both_spellings_and_rows():
+    # Issue 14: full-width digits, another letter case of a credit code and an invisible
+    # character do not make another enterprise; the message names both rows and spellings.
+    frame = pd.DataFrame(
+        {
+            "enterprise_id": [
+                "914403001922038216",
+                "９１４４０３００１９２２０３８２１６",
+                "A\u200b1",
+                "A1",
+                "B2",
+            ],
+            "city": "广州",
+            "industry": "13",
+            "registration_type": "173",
+            "employees": 5,
+        },
+        index=[2, 3, 4, 5, 6],  # rows as the user sees them (header = row 1)
+    )
+    with pytest.raises(FrameError) as info:
+        validate_frame(frame)
+    problems = info.value.problems.set_index("row")
+    assert problems.loc[2, "reason"] == (
+        "duplicate enterprise id: also row 3, written '９１４４０３００１９２２０３８２１６' "
+        "(the same after Unicode normalisation)"
+    )
+    assert problems.loc[5, "reason"] == (
+        # repr shows the invisible character as \u200b
+        "duplicate enterprise id: also row 4, written 'A\\u200b1' (the same after Unicode normalisation)"
+    )
+    assert set(problems.index) == {2, 3, 4, 5}
+
+
+def test_exact_duplicates_name_the_other_row():
+    frame = pd.DataFrame(
+        {
+            "enterprise_id": ["X1", "X2", "X1"],
+            "city": "广州",
+            "industry": "13",
+            "registration_type": "173",
+            "employees": 5,
+        }
+    )
+    with pytest.raises(FrameError) as info:
+        validate_frame(frame)
+    assert info.value.problems["reason"].tolist() == [
+        "duplicate enterprise id: also row 2",
+        "duplicate enterprise id: also row 0",
+    ]
+
+
+def test_a_mistyped_credit_code_is_named_in_a_warning():
+    # GB 32100-2015 check of 华为技术有限公司's code 914403001922038216 (its business licence),
+    # by hand: characters 9 1 4 4 0 3 0 0 1 9 2 2 0 3 8 2 1 times the weights 3^(i-1) mod 31 =
+    # 1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28 give 9 + 3 + 36 + 108 + 0 + 78 + 0 + 0 +
+    # 20 + 261 + 50 + 26 + 0 + 72 + 80 + 60 + 28 = 831; 831 mod 31 = 25; 31 - 25 = 6: the check
+    # character is '6'. Its last digit typed as 5, or a letter O typed for a zero, is caught.
+    from sampling.exceptions import CreditCodeWarning
+
+    frame = pd.DataFrame(
+        {
+            "enterprise_id": ["914403001922038216", "914403001922038215", "9144O3001922038216", "E17"],
+            "city": "广州",
+            "industry": "13",
+            "registration_type": "173",
+            "employees": 5,
+        }
+    )
+    with pytest.warns(CreditCodeWarning) as caught:
+        validate_frame(frame)
+    message = str(caught[0].message)
+    assert message.startswith("2 enterprise id(s) look like a 统一社会信用代码")
+    assert "row 1: '914403001922038215' (check character should be '6')" in message
+    assert (
+        "row 2: '9144O3001922038216' (a character outside the code's alphabet (no I, O, S, V, Z))" in message
+    )
+    assert "row 0" not in message
+
+
+def test_valid_and_lower_case_credit_codes_pass_without_warning():
+    # 914403001922038216 (hand calculation above) and the same code in lower case: no warning
+    # (pytest turns warnings into errors).
+    frame = pd.DataFrame(
+        {
+            "enterprise_id": ["914403001922038216"],
+            "city": "广州",
+            "industry": "13",
+            "registration_type": "173",
+            "employees": 5,
+        }
+    )
+    validate_frame(frame)

@@ -513,8 +513,34 @@ def test_quota_above_population_named():
 def test_duplicate_ids_named():
     frame = one_cell(EMP)
     frame.loc[3, "enterprise_id"] = "E0001"
-    with pytest.raises(SelectionError, match="1 enterprise ids occur more than once: 'E0001'"):
+    with pytest.raises(
+        SelectionError,
+        match=r"1 enterprise ids occur more than once \(compared after Unicode normalisation\): "
+        r"'E0001' \(row 1\) = 'E0001' \(row 3\)",
+    ):
         select(frame, quota_of(frame, 2), method="srs", random_state=1)
+
+
+def test_near_duplicate_ids_named_with_both_spellings():
+    # Issue 14: the same id in full-width digits (as a Chinese input method types them), in
+    # another letter case (an 18-character credit code), or with a zero-width space is the
+    # same enterprise.
+    frame = one_cell(EMP[:6])
+    frame["enterprise_id"] = [
+        "914403001922038216",
+        "９１４４０３００１９２２０３８２１６",
+        "91440101ma5cxxxx01",
+        "91440101MA5CXXXX01",
+        "E\u200b7",
+        "E7",
+    ]
+    with pytest.raises(SelectionError) as info:
+        select(frame, quota_of(frame, 2), method="srs", random_state=1)
+    message = str(info.value)
+    assert message.startswith("3 enterprise ids occur more than once")
+    assert "'914403001922038216' (row 0) = '９１４４０３００１９２２０３８２１６' (row 1)" in message
+    assert "'91440101ma5cxxxx01' (row 2) = '91440101MA5CXXXX01' (row 3)" in message
+    assert "'E\\u200b7' (row 4) = 'E7' (row 5)" in message  # repr shows the invisible character
 
 
 def test_panel_not_in_frame_named():
