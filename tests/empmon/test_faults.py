@@ -298,3 +298,30 @@ def test_broken_pipe_is_quiet_and_the_file_is_written(tmp_path):
     assert run.stderr == ""
     assert run.stdout.startswith("City allocation of 400")
     assert pd.read_csv(output, encoding="utf-8-sig")["allocated"].sum() == 400
+
+
+@pytest.mark.slow
+def test_interrupted_example_leaves_earlier_outputs_whole(tmp_path):
+    # Ctrl-C during `empmon example`: the outputs of an earlier run stay as they were, and
+    # nothing half-written (nor the hidden folder the example writes into) is left.
+    out = tmp_path / "output"
+    out.mkdir()
+    (out / "sample.xlsx").write_bytes(b"an earlier run's workbook")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "empmon", "example", "guangdong", "--out", str(out), "--frame-size", "20000"],
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(6)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=300)
+    assert process.returncode in (0, 130), err
+    assert "Traceback" not in err
+    if process.returncode == 130:
+        assert [p.name for p in out.iterdir()] == ["sample.xlsx"]
+        assert (out / "sample.xlsx").read_bytes() == b"an earlier run's workbook"
+    else:
+        with pd.ExcelFile(out / "sample.xlsx") as book:
+            assert "样本" in book.sheet_names
