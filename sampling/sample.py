@@ -418,14 +418,18 @@ def survey_design(units: pd.DataFrame, *, cell_sizes: pd.Series) -> pd.DataFrame
     role = table["role"].astype(str).to_numpy() if "role" in table.columns else np.full(len(table), "new")
     panel = role == "panel"
     keys = table[list(CELL_KEYS)].astype({"state_owned": bool})
-    cell = pd.MultiIndex.from_frame(keys)
-    label = _cell_label(keys)
-    panel_in_cell = pd.Series(panel).groupby(label.to_numpy()).transform("sum").to_numpy()
-    drawn_in_cell = pd.Series(~panel).groupby(label.to_numpy()).transform("sum").to_numpy()
+    # Labels and sizes are looked up once per cell, then taken for every enterprise.
+    code = keys.groupby(list(CELL_KEYS), sort=False, dropna=False).ngroup().to_numpy()
+    cells = keys.drop_duplicates().reset_index(drop=True)
+    cell_label = _cell_label(cells).to_numpy(dtype=object)
+    label = pd.Series(cell_label[code])
+    panel_in_cell = np.bincount(code, weights=panel, minlength=len(cells))[code]
+    drawn_in_cell = np.bincount(code, weights=~panel, minlength=len(cells))[code]
     if not isinstance(cell_sizes, pd.Series) or cell_sizes.index.nlevels != len(CELL_KEYS):
         raise SampleError("cell_sizes must be a Series indexed by (city, section, size_class, state_owned)")
     sizes = pd.Series(cell_sizes.to_numpy(), index=pd.MultiIndex.from_frame(_index_frame(cell_sizes.index)))
-    n_cell = pd.to_numeric(pd.Series(sizes.reindex(cell).to_numpy()), errors="coerce").to_numpy(dtype=float)
+    found = sizes.reindex(pd.MultiIndex.from_frame(cells)).to_numpy()
+    n_cell = pd.to_numeric(pd.Series(found, dtype=object), errors="coerce").to_numpy(dtype=float)[code]
     unknown = ~panel & np.isnan(n_cell)
     if unknown.any():
         raise SampleError(
@@ -449,7 +453,9 @@ def survey_design(units: pd.DataFrame, *, cell_sizes: pd.Series) -> pd.DataFrame
             "enterprise_id": table["enterprise_id"],
             **{c: table[c] for c in CELL_KEYS},
             "role": role,
-            "stratum": label + np.where(panel, "/panel", "/drawn"),
+            "stratum": np.char.add(label.to_numpy(dtype=str), np.where(panel, "/panel", "/drawn")).astype(
+                object
+            ),
             "fpc": np.where(panel, panel_in_cell, np.nan_to_num(drawn_size)).astype(np.int64),
             "pi": np.where(panel, 1.0, pi),
             "weight": np.where(panel, 1.0, weight),

@@ -188,9 +188,15 @@ def _rao_scott(
 ) -> pd.DataFrame:
     """Each city's test within the city's cells, and the province's over all cells."""
     index = pd.RangeIndex(len(values))
-    cats = pd.Series(values.to_numpy(), index=index)
+    # Categories, cities and strata as integer codes: converting and hashing (Arrow) strings
+    # once instead of in every call.
+    codes, uniques = pd.factorize(values)
+    labels = expected.columns.union(pd.Index(uniques), sort=False)
+    cats = pd.Series(labels.get_indexer(uniques)[codes], index=index)
+    expected = expected.reindex(columns=labels, fill_value=0.0).set_axis(range(len(labels)), axis=1)
     weights = pd.Series(w, index=index)
-    strata = pd.Series(design["stratum"].to_numpy(), index=index)
+    # integer codes: the labels are long strings, and hashing them once is enough
+    strata = pd.Series(pd.factorize(design["stratum"])[0], index=index)
     fpc = pd.Series(design["fpc"].to_numpy(), index=index)
     per_city = expected.drop(index=[PROVINCE], errors="ignore")
     parts = []
