@@ -24,7 +24,7 @@ def test_readme_python_runs(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {}
     for block in _blocks():
-        exec(compile(block, str(README), "exec"), namespace)  # noqa: S102
+        exec(compile(block, str(README), "exec"), namespace)
     plt.close("all")
     printed = capsys.readouterr().out
     # the audit of the dozen lines passes: the quotas were built to the same rules
