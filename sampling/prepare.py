@@ -34,10 +34,14 @@ from sampling.unique_ids import comparison_keys, duplicate_pairs, duplicated_ids
 __all__ = ["prepare_frame", "validate_frame"]
 
 
+_NO_PROBLEMS = pd.DataFrame(columns=["row", "column", "value", "reason"])
+"""The empty problem table (made once: building an empty frame costs more than a check)."""
+
+
 def _problem_rows(mask: pd.Series | np.ndarray, df: pd.DataFrame, column: str, reason: str) -> pd.DataFrame:
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
-        return pd.DataFrame(columns=["row", "column", "value", "reason"])
+        return _NO_PROBLEMS
     return pd.DataFrame(
         {"row": df.index[mask], "column": column, "value": df[column].to_numpy()[mask], "reason": reason}
     )
@@ -152,7 +156,7 @@ def _duplicates(ids: pd.Series, skip: np.ndarray, arrow: bool, workers: Workers)
         dup = np.zeros(len(ids), dtype=bool)
         dup[rows] = duplicated_ids(present, hashes, repeated_hashes(hashes))
     if not dup.any():
-        return pd.DataFrame(columns=["row", "column", "value", "reason"])
+        return _NO_PROBLEMS
     pairs = duplicate_pairs(ids, keys, dup)
     reasons = [
         f"duplicate enterprise id: also row {other}"

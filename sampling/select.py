@@ -321,16 +321,15 @@ def select(
     n_cells = len(table)
     # Hashing the ids, the duplicate check (a sort), the status test, the row slices of the
     # cell coding and counting, and the groups of cells drawn by the size-based methods
-    # release the GIL, so they share the cores (basis.threads): the hashing and the sort run
-    # as tasks beside the row passes.
+    # release the GIL, so they share the cores (basis.threads): the hashes are computed block
+    # by block on the threads, and their sort runs as a task beside the rest.
     with Workers(workers) as pool:
-        hashing = pool.submit(id_hash, frame["enterprise_id"], seed=seed)
+        hashes = id_hash(frame["enterprise_id"], seed=seed, workers=pool)
         slot = cell_slots(frame, table, workers=pool)
         valid = in_business_rows(frame)
         in_panel = _panel_mask(frame, panel)
         checked = "status" in frame.columns or bool(in_panel.any())
         population, panel_count = slot_counts(pool, slot, valid, in_panel, n_cells, checked)
-        hashes = hashing.result()
         repeats = pool.submit(repeated_hashes, hashes)
         prns = FramePrns(frame, seed, hashes)
         draw = np.maximum(table["quota"].to_numpy() - panel_count, 0)

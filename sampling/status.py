@@ -97,6 +97,9 @@ def in_business(status: Any) -> Any:
     if isinstance(status, str) or status is None or not hasattr(status, "__len__"):
         return not (isinstance(status, str) and status.strip() in REMOVAL_STATUSES)
     values = status if isinstance(status, pd.Series) else pd.Series(np.asarray(status, dtype=object))
+    if isinstance(values.dtype, pd.CategoricalDtype):  # one test per category
+        kept = [not (isinstance(v, str) and v.strip() in REMOVAL_STATUSES) for v in values.cat.categories]
+        return np.array([*kept, True], dtype=bool)[values.cat.codes.to_numpy()]
     array = arrow_text(values)
     if array is not None:
         # Arrow text is tested inside Arrow; a missing status is not in the set.
