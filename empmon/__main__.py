@@ -6,6 +6,7 @@ one line and exit code 130, no traceback.
 
 from __future__ import annotations
 
+import signal
 import sys
 
 
@@ -16,7 +17,11 @@ def entry() -> int:
     except KeyboardInterrupt:
         print("empmon: interrupted", file=sys.stderr)
         return 130
-    return main()
+    code = main()
+    # The command has ended (its outputs written or cleaned up): a late Ctrl-C while Python
+    # shuts down its worker threads changes nothing and must not turn into a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return code
 
 
 if __name__ == "__main__":

@@ -308,7 +308,7 @@ def test_interrupted_example_leaves_earlier_outputs_whole(tmp_path):
     out.mkdir()
     (out / "sample.xlsx").write_bytes(b"an earlier run's workbook")
     process = subprocess.Popen(
-        [sys.executable, "-m", "empmon", "example", "guangdong", "--out", str(out), "--frame-size", "20000"],
+        [sys.executable, "-m", "empmon", "example", "guangdong", "--out", str(out)],
         env=ENV,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
