@@ -60,12 +60,9 @@ def comparison_keys(ids: pd.Series) -> pd.Series | None:
             array = pa.chunked_array([pa.array(ids.to_numpy(dtype=object), type=pa.large_string())])
         except (pa.ArrowTypeError, pa.ArrowInvalid):  # not all text: compare the text of each
             array = pa.chunked_array([pa.array([None if pd.isna(v) else str(v) for v in ids])])
-    chunk = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
-    offsets, data, _ = array_buffers(chunk)
-    used = data[offsets[0] : offsets[-1]] if len(chunk) else data[:0]
-    # bytes 33-96: printable ASCII without space, lower-case letters and {|}~
-    if not len(used) or (used.min() > 0x20 and used.max() < 0x61):
+    if all(_plain_bytes(chunk) for chunk in array.chunks):
         return None
+    chunk = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
     plain = pc.and_(pc.string_is_ascii(chunk), pc.ascii_is_alnum(chunk))
     code = pc.equal(pc.binary_length(chunk), _CODE_LENGTH)
     lower = pc.not_equal(chunk, pc.ascii_upper(chunk))
@@ -78,6 +75,14 @@ def comparison_keys(ids: pd.Series) -> pd.Series | None:
     keys = np.asarray(chunk.to_numpy(zero_copy_only=False), dtype=object).copy()
     keys[rows] = changed
     return pd.Series(keys, index=ids.index, dtype=object)
+
+
+def _plain_bytes(chunk: pa.Array) -> bool:
+    """True when every byte of the chunk's strings is printable ASCII other than a space, a
+    lower-case letter or one of {|}~ (bytes 33-96): then each id is its own key."""
+    offsets, data, _ = array_buffers(chunk)
+    used = data[offsets[0] : offsets[-1]] if len(chunk) else data[:0]
+    return not len(used) or bool(used.min() > 0x20 and used.max() < 0x61)
 
 
 def repeated_hashes(hashes: np.ndarray) -> np.ndarray:
