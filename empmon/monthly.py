@@ -15,6 +15,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
 from basis.files import atomic_path
@@ -24,6 +25,7 @@ from monitoring.estimate import Estimates, estimate
 from monitoring.forms import MonthSummary, summarize, write_city_forms
 from monitoring.read import read_monitored, read_reports
 from monitoring.synthetic import SYNTHETIC_NOTE, make_month
+from quotas.plotting import cjk_font
 from sampling.sample import Sample
 
 __all__ = ["MonthExample", "month_step", "report_zh"]
@@ -150,8 +152,8 @@ def month_step(
 
     Files written: ``附表一_<month>.xlsx`` (the cities' reports, a sheet per city, with the
     enterprises' ids), ``submitted.csv`` (when each city's reports arrived), ``design.csv``
-    (the design the estimates use), ``审核结果_<month>.xlsx``, ``附表二_<month>.xlsx``,
-    ``估计_<month>.xlsx`` and ``月报_<month>.txt`` (the results in Chinese).
+    (the design the estimates use), ``审核结果_<month>.xlsx``, ``附表二_<month>.xlsx`` with its
+    picture ``附表二_<month>.png``, ``估计_<month>.xlsx`` and ``月报_<month>.txt`` (the results in Chinese).
     """
     folder = Path(out) / f"month_{month}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -180,6 +182,11 @@ def month_step(
     notes.extend(set_aside)
     summary = summarize(usable)
     summary.to_excel(keep(folder / f"附表二_{month}.xlsx"), note=SYNTHETIC_NOTE)
+    with cjk_font():  # the labels are drawn when the figure is saved
+        ax = summary.plot()
+        with atomic_path(keep(folder / f"附表二_{month}.png")) as tmp:
+            ax.figure.savefig(tmp, dpi=110, bbox_inches="tight")
+    plt.close(ax.figure)
     echo(f"      {summary.headline()}")
     design = as_design(sample)
     with atomic_path(keep(folder / "design.csv")) as tmp:

@@ -281,6 +281,49 @@ class MonthSummary(Result):
         ]
         return f"就业人数减少最多的{len(parts)}个行业：" + "；".join(parts)
 
+    def plot(self, ax: Any = None, *, by: Literal["city", "industry"] = "city") -> Any:
+        """The decrease by type (附表二's (7)-(11) columns) for each city or industry, stacked to the
+        left of zero, with the net change (5) as a dot.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        import matplotlib.pyplot as plt
+
+        from quotas.plotting import cjk_font
+
+        if by not in ("city", "industry"):
+            raise ValueError(f"by must be 'city' or 'industry', got {by!r}")
+        table = (self.by_city if by == "city" else self.by_industry).iloc[:-1].iloc[::-1]
+        labels = (
+            table["city"]
+            if by == "city"
+            else table["industry"].astype(str) + " " + table["industry_name"].fillna("")
+        )
+        with cjk_font():
+            if ax is None:
+                _, ax = plt.subplots(figsize=(8, 0.35 * len(table) + 1.5))
+            position = np.arange(len(table))
+            left = np.zeros(len(table))
+            for t in DECREASE_TYPES:
+                values = table[t].to_numpy(dtype=float)
+                ax.barh(position, values, left=left, label=DECREASE_LABELS_ZH[t])
+                left += values
+            ax.plot(
+                table["change"].to_numpy(dtype=float),
+                position,
+                "ko",
+                markersize=4,
+                label=HEADERS_ZH["change"],
+            )
+            ax.axvline(0, color="grey", linewidth=0.8)
+            ax.set_yticks(position, [str(v) for v in labels])
+            ax.set_xlabel("人")
+            ax.set_title(f"{self.month.year}年{self.month.month}月 就业人数减少类型与变化")
+            ax.legend(fontsize="small", loc="lower left")
+        return ax
+
     def summary(self) -> str:
         lines = [self.headline()]
         shown = self.by_city[

@@ -27,7 +27,7 @@ def test_month_step(sample, tmp_path):
     names = sorted(p.name for p in result.files)
     assert names == sorted(
         [
-            "附表一_2013-01.xlsx", "submitted.csv", "审核结果_2013-01.xlsx", "附表二_2013-01.xlsx",
+            "附表一_2013-01.xlsx", "submitted.csv", "审核结果_2013-01.xlsx", "附表二_2013-01.xlsx", "附表二_2013-01.png",
             "design.csv", "估计_2013-01.xlsx", "月报_2013-01.txt",
         ]
     )  # fmt: skip

@@ -123,15 +123,21 @@ def test_missing_value():
     r = clean()
     r.loc[0, "end_employment"] = None
     check = check_reports(r, LISTED)
-    assert ("A", "missing_value", "fail") in problems(check)
-    assert "调查期期末就业人数" in check.failures().query("rule == 'missing_value'")["message_zh"].iloc[0]
+    assert problems(check) == [("A", "missing_value", "fail")]
+    row = check.failures().iloc[0]
+    assert (row["message_zh"], row["message_en"]) == (
+        "A 甲厂：未填 调查期期末就业人数",
+        "A 甲厂: not filled: end_employment",
+    )
 
 
 def test_negative_employment():
     r = clean()
     r.loc[2, ["base_employment", "end_employment", "change", "change_rate"]] = [50, -1, -51, -102.0]
     r.loc[2, ["other", "reasons"]] = [-51, "11"]
-    assert problems(check_reports(r, LISTED))[0] == ("C", "negative_employment", "fail")
+    check = check_reports(r, LISTED)
+    assert problems(check)[0] == ("C", "negative_employment", "fail")
+    assert check.failures()["message_en"].iloc[0] == "C 丙公司: (3)/(4) negative: 50/-1"
 
 
 def test_decrease_sign():
@@ -196,6 +202,7 @@ def test_reasons_only_with_a_decrease():
     r.loc[0, "reasons"] = "7"  # A grew
     check = check_reports(r, LISTED)
     assert problems(check) == [("A", "reason_without_fall", "fail")]
+    assert check.failures()["message_zh"].iloc[0] == "A 甲厂：就业人数未减少却填了原因 7"
 
 
 def test_reason_missing_warns():
@@ -204,6 +211,7 @@ def test_reason_missing_warns():
     check = check_reports(r, LISTED)
     assert check.passed  # a warning does not fail the submission
     assert problems(check) == [("D", "reason_missing", "warn")]
+    assert check.failures()["message_en"].iloc[0] == "D 丁公司: employment fell but no reason is given"
 
 
 def test_base_continuity_against_last_month():
@@ -232,6 +240,10 @@ def test_not_reported_listed_per_city():
     check = check_reports(r, LISTED)
     assert problems(check) == [("D", "not_reported", "fail"), ("B", "not_reported", "fail")]
     assert check.cities.set_index("city")["not_reported"].to_dict() == {"佛山市": 1, "韶关市": 1}
+    assert check.failures()["message_zh"].tolist() == [
+        "D 丁公司：佛山市 监测企业未上报",
+        "B 乙厂：韶关市 监测企业未上报",
+    ]
     assert "Not reported: 佛山市 1, 韶关市 1" in check.summary()
 
 
@@ -249,6 +261,9 @@ def test_not_on_list_and_duplicate():
         check.failures().query("rule == 'duplicate'")["message_en"].tolist()
         == ["C 丙公司: reported 2 times"] * 2
     )
+    assert check.failures().query("rule == 'not_on_list'")["message_en"].tolist() == [
+        "Z 戊厂: not on the monitored list"
+    ]
     # 3 listed enterprises of 韶关 reported, in 5 rows (one repeated, one not on the list)
     assert check.cities.set_index("city").loc["韶关市", ["reported", "rows", "not_on_list"]].tolist() == [
         3,

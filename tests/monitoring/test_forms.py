@@ -211,3 +211,19 @@ def test_city_forms_with_ids(tmp_path):
     assert ws.cell(row=3, column=14).value == "统一社会信用代码"
     back = read_reports(path)
     assert back["enterprise_id"].tolist() == ["D", "E", "A", "B", "C"]
+
+
+def test_plot_stacks_the_decrease_types():
+    import matplotlib.pyplot as plt
+
+    ax = summarize(REPORTS).plot()
+    # 佛山 (drawn last, on top): layoff -20 then other -10 stacked from 0; 韶关: closure -40, layoff -10
+    widths = sorted(round(p.get_width()) for p in ax.patches if p.get_width() != 0)
+    assert widths == [-40, -20, -10, -10]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["韶关市", "佛山市"]
+    plt.close(ax.figure)
+    ax = summarize(REPORTS).plot(by="industry")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["F 批发和零售业", "C 制造业"]
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="by must be 'city' or 'industry', got 'month'"):
+        summarize(REPORTS).plot(by="month")
