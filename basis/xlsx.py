@@ -43,7 +43,7 @@ import pyarrow.compute as pc
 from basis.exceptions import SheetError
 from basis.files import atomic_path
 
-__all__ = ["STYLES", "Formula", "Sheet", "Workbook", "column_letter", "write_frames"]
+__all__ = ["STYLES", "Formula", "Sheet", "Workbook", "column_letter", "render_rows", "write_frames"]
 
 # name: (number format id, font id, fill id, alignment XML); ids index the lists in _STYLES_XML.
 _STYLE_SPECS: dict[str, tuple[int, int, int, str]] = {
@@ -218,8 +218,11 @@ def _as_text_array(values: pd.Series) -> pa.Array:
         arr = pa.array(values, from_pandas=True).cast(pa.string())
     else:
         obj = values.to_numpy(dtype=object)
-        missing = pd.isna(values).to_numpy()
-        arr = pa.array([None if m else str(v) for v, m in zip(obj, missing)], type=pa.string())
+        try:  # text and missing values only: Arrow converts them in one pass
+            arr = pa.array(obj, type=pa.string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            missing = pd.isna(values).to_numpy()
+            arr = pa.array([None if m else str(v) for v, m in zip(obj, missing)], type=pa.string())
     # A carriage return as a character reference: XML parsers turn a literal one into "\n".
     for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
         arr = pc.replace_substring(arr, old, new)
@@ -256,6 +259,64 @@ def _column_cells(values: pd.Series, letter: str, rows: pa.Array, style: pa.Arra
     )
 
 
+def render_rows(
+    frame: pd.DataFrame,
+    rows: np.ndarray | Sequence[int],
+    *,
+    styles: Mapping[str, str | Sequence[str | None] | np.ndarray] | None = None,
+    first_column: int = 1,
+    where: str = "table",
+) -> pa.Array:
+    """The worksheet XML of each row of ``frame`` (``<row r="..">...</row>``), numbered by ``rows``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns written in order from ``first_column``; the index is not written.
+    rows : array of int
+        The 1-based row number of each row (e.g. its place in the sheet it will go to).
+    styles : mapping of column -> style, optional
+        A style name for the whole column, or one per row (None: default).
+    first_column : int
+    where : str
+        How error messages name the table.
+
+    Returns
+    -------
+    pyarrow StringArray
+        One XML string per row, for :meth:`Sheet.append_rendered`.
+    """
+    n = len(frame)
+    numbers = np.asarray(rows, dtype=np.int64)
+    if len(numbers) != n:
+        raise SheetError(f"{where}: {len(numbers)} row numbers for {n} rows")
+    if n and (numbers.min() < 1 or numbers.max() > 1_048_576):
+        raise SheetError(f"{where}: row numbers must be within 1-1,048,576 (Excel's rows)")
+    row_text = pa.array(numbers).cast(pa.string())
+    styles = dict(styles or {})
+    unknown = [c for c in styles if c not in frame.columns]
+    if unknown:
+        raise SheetError(f"{where}: styles for columns {unknown} not in the table")
+    cells = []
+    for j, column in enumerate(frame.columns):
+        letter = column_letter(first_column + j)
+        style = styles.get(column)
+        if style is None or isinstance(style, str):
+            attr: pa.Array | str = _style_attr(style, f"{where} column {column!r}")
+        else:
+            names = list(style)
+            if len(names) != n:
+                raise SheetError(f"{where} column {column!r}: {len(names)} styles for {n} rows")
+            lookup = {s: _style_attr(s, f"{where} column {column!r}") for s in set(names)}
+            attr = pa.array([lookup[s] for s in names], type=pa.string())
+        cells.append(_column_cells(frame.iloc[:, j], letter, row_text, attr))
+    return pc.binary_join_element_wise('<row r="', row_text, '">', *cells, "</row>", "", null_handling="skip")
+
+
+_ROW_CACHE: dict[tuple, bytes] = {}
+_ROW_CACHE_SIZE = 20_000
+
+
 class Sheet:
     """One worksheet, written row after row (make it with :meth:`Workbook.add_sheet`).
 
@@ -286,14 +347,27 @@ class Sheet:
         """
         self.row += 1
         r = self.row
-        styles = [style] * len(values) if style is None or isinstance(style, str) else list(style)
+        styles = (style,) * len(values) if style is None or isinstance(style, str) else tuple(style)
         if len(styles) != len(values):
             raise SheetError(f"sheet {self.name!r} row {r}: {len(values)} values but {len(styles)} styles")
-        cells = "".join(
-            _cell_xml(f"{column_letter(j)}{r}", v, _style_attr(s, f"sheet {self.name!r} row {r}"))
-            for j, (v, s) in enumerate(zip(values, styles), start=1)
-        )
-        self._parts.append(f'<row r="{r}">{cells}</row>'.encode())
+        # Workbooks written for many cities repeat most rows (notes, headers) at the same place:
+        # a rendered row is kept, keyed by its number, values with their types, and styles.
+        try:
+            key = (r, tuple((type(v), v) for v in values), styles)
+            xml = _ROW_CACHE.get(key)
+        except TypeError:  # an unhashable value
+            key, xml = None, None
+        if xml is None:
+            cells = "".join(
+                _cell_xml(f"{column_letter(j)}{r}", v, _style_attr(s, f"sheet {self.name!r} row {r}"))
+                for j, (v, s) in enumerate(zip(values, styles), start=1)
+            )
+            xml = f'<row r="{r}">{cells}</row>'.encode()
+            if key is not None:
+                if len(_ROW_CACHE) >= _ROW_CACHE_SIZE:
+                    _ROW_CACHE.clear()
+                _ROW_CACHE[key] = xml
+        self._parts.append(xml)
         return r
 
     def append_frame(
@@ -330,33 +404,32 @@ class Sheet:
         first = self.row + 1
         if n == 0:
             return first, self.row
-        if first + n - 1 > 1_048_576:
-            raise SheetError(f"sheet {self.name!r}: {first + n - 1:,} rows is more than Excel's 1,048,576")
-        rows = pa.array(np.arange(first, first + n, dtype=np.int64)).cast(pa.string())
-        styles = dict(styles or {})
-        unknown = [c for c in styles if c not in frame.columns]
-        if unknown:
-            raise SheetError(f"sheet {self.name!r}: styles for columns {unknown} not in the table")
-        cells = []
-        for j, column in enumerate(frame.columns):
-            letter = column_letter(first_column + j)
-            style = styles.get(column)
-            if style is None or isinstance(style, str):
-                attr: pa.Array | str = _style_attr(style, f"sheet {self.name!r} column {column!r}")
-            else:
-                names = list(style)
-                if len(names) != n:
-                    raise SheetError(
-                        f"sheet {self.name!r} column {column!r}: {len(names)} styles for {n} rows"
-                    )
-                lookup = {s: _style_attr(s, f"sheet {self.name!r} column {column!r}") for s in set(names)}
-                attr = pa.array([lookup[s] for s in names], type=pa.string())
-            cells.append(_column_cells(frame.iloc[:, j], letter, rows, attr))
-        joined = pc.binary_join_element_wise(
-            '<row r="', rows, '">', *cells, "</row>", "", null_handling="skip"
+        rows = render_rows(
+            frame,
+            np.arange(first, first + n),
+            styles=styles,
+            first_column=first_column,
+            where=f"sheet {self.name!r}",
         )
-        self._parts.append(_buffer(joined))
-        self.row += n
+        return self.append_rendered(rows, first)
+
+    def append_rendered(self, rows: pa.Array, first: int) -> tuple[int, int]:
+        """Write rows made by :func:`render_rows` (numbered from ``first``, the next row).
+
+        Tables cut into several sheets (one per city) are rendered once and written slice by
+        slice (``rows.slice(start, length)``), each slice numbered for its own sheet.
+
+        Returns
+        -------
+        (int, int)
+            First and last row written.
+        """
+        if first != self.row + 1:
+            raise SheetError(
+                f"sheet {self.name!r}: rows numbered from {first}, but the next row is {self.row + 1}"
+            )
+        self._parts.append(_buffer(rows))
+        self.row += len(rows)
         return first, self.row
 
     def merge(self, ref: str) -> None:
@@ -408,11 +481,14 @@ class Sheet:
 
 
 def _buffer(strings: pa.Array) -> bytes:
-    """The concatenation of a string array without nulls: its data buffer between the offsets."""
+    """The concatenation of a string array without nulls: its data buffer between the offsets
+    (only that part is copied, so a slice of a large array costs its own length)."""
     strings = strings.combine_chunks() if isinstance(strings, pa.ChunkedArray) else strings
+    if len(strings) == 0:
+        return b""
     offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)
-    start, stop = offsets[strings.offset], offsets[strings.offset + len(strings)]
-    return strings.buffers()[2].to_pybytes()[start:stop]
+    start, stop = int(offsets[strings.offset]), int(offsets[strings.offset + len(strings)])
+    return strings.buffers()[2].slice(start, stop - start).to_pybytes()
 
 
 class Workbook:

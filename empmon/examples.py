@@ -26,6 +26,7 @@ from allocation.cities import CityAllocation, allocate_cities
 from allocation.explain import AllocationExplanation, explain
 from allocation.split import split
 from empmon.monthly import month_step
+from empmon.workbook import write_city_workbooks
 from quotas import datasets
 from quotas.build import build_quotas
 from quotas.classify import sector_of_section
@@ -731,10 +732,9 @@ def _write_outputs(
     quotas.to_frame().to_csv(keep(out / "quotas.csv"), index=False, encoding="utf-8-sig")
     quotas.to_excel(keep(out / "quotas_province.xlsx"))
     if per_city_quotas:
-        city_dir = out / "quotas_by_city"
-        city_dir.mkdir(exist_ok=True)
-        for city in quotas.targets.index:
-            quotas.to_excel(keep(city_dir / f"{city}.xlsx"), cities=[city])
+        task = None if targets is None else pd.DataFrame({"target": targets}).join(sector_targets)
+        books = write_city_workbooks(sample, quotas, out / "cities", task=task, synthetic=True)
+        files.extend(books.files["path"])
     frame = sample.to_frame()
     frame[frame["role"] != "reserve"].to_csv(keep(out / "sample.csv"), index=False, encoding="utf-8-sig")
     frame[frame["role"] == "reserve"].to_csv(keep(out / "reserves.csv"), index=False, encoding="utf-8-sig")

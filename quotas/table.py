@@ -13,7 +13,7 @@ import pandas as pd
 
 from basis.results import Result
 from quotas.checks import check_cells
-from quotas.classify import SIZE_CLASSES, SIZE_LABELS_ZH, sections
+from quotas.classify import SIZE_CLASSES
 from quotas.exceptions import QuotaInputError
 from quotas.rules import RuleSet
 
@@ -31,8 +31,6 @@ QUOTA_COLUMNS: tuple[str, ...] = (
     "panel",
 )
 """The pipeline's quota-table columns, in order (``docs/pipeline.md``)."""
-
-_OWNERSHIP_ZH = {True: "国有", False: "非国有"}
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -323,147 +321,68 @@ class QuotaTable(Result):
 
     # ------------------------------------------------------------------ Excel
 
-    def to_excel(self, path: str | PathLike[str], *, cities: Sequence[str] | None = None) -> None:
-        """Write the quotas for city bureaus: a province summary sheet and one sheet per city.
+    def to_excel(
+        self, path: str | PathLike[str], *, cities: Sequence[str] | None = None, overwrite: bool = True
+    ) -> None:
+        """Write the quotas for city bureaus: one sheet per city, and a province sheet (全省汇总)
+        when there are several cities.
 
-        The summary sheet 省汇总 has one row per city (目标数, 配额合计, by size, ownership,
-        制造业, 现有监测企业) and a 合计 row. Each city sheet has one row per section (门类,
-        门类名称), columns size class (大型 / 中型 / 小型 [/ 微型]) x ownership (国有 / 非国有),
-        合计, 可选企业数 and 现有监测企业, and a 合计 row. Header rows are frozen.
+        全省汇总 has one row per city (目标数, 配额合计, by size, 国有 / 非国有, 制造业,
+        现有监测企业) and a 合计 row. Each city sheet is :func:`quotas.sheets.write_city_quotas`:
+        one row per section grouped by sector with subtotals, columns size class x ownership,
+        配额合计, 其中现有监测企业, 新增, 可选企业数 (eligible only: no micro enterprises, only
+        sections new enterprises may come from), then each sector's quota against the targets
+        the table was built with. Totals are formulas with cached values; the title names the
+        rule set by its documents. The file is written atomically.
 
         Parameters
         ----------
         path : str or path-like
             The .xlsx file to write.
         cities : sequence of str, optional
-            Only these cities (full names), e.g. one workbook per city bureau; all by default.
+            Only these cities (full names); all by default.
+        overwrite : bool
+            If False, an existing ``path`` is an error.
 
         Raises
         ------
         QuotaInputError
             For a city the table does not have (the message names it).
         """
-        from openpyxl import Workbook
-        from openpyxl.styles import Alignment, Font
-        from openpyxl.utils import get_column_letter
+        from basis.xlsx import Workbook
+        from quotas.sheets import eligible, rules_title, write_city_quotas, write_province_summary
 
-        names = dict(zip(sections()["section"], sections()["name_zh"]))
-        bold = Font(bold=True)
-        centre = Alignment(horizontal="center", vertical="center")
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "省汇总"
         chosen = list(self.targets.index) if cities is None else list(cities)
         unknown = [c for c in chosen if c not in self.targets.index]
         if unknown:
             raise QuotaInputError(
                 f"cities {unknown} are not in the quota table; it has {list(self.targets.index)}"
             )
-        by = self._by_city().loc[chosen]
-        heads = [
-            "城市",
-            "目标数",
-            "配额合计",
-            "大型",
-            "中型",
-            "小型",
-            "微型",
-            "国有",
-            "非国有",
-            "制造业",
-            "现有监测企业",
-        ]
-        ws.append([f"企业用工监测样本配额汇总(规则 {self.rules.name})"])
-        ws["A1"].font = bold
-        ws.append(heads)
-        for city, r in by.iterrows():
-            ws.append(
-                [
-                    city,
-                    r["target"],
-                    r["quota"],
-                    r["large"],
-                    r["medium"],
-                    r["small"],
-                    r["micro"],
-                    r["state_owned"],
-                    r["quota"] - r["state_owned"],
-                    r["manufacturing"],
-                    r["panel"],
-                ]
+        documents = rules_title(self.rules)
+        wb = Workbook()
+        if len(chosen) > 1:
+            write_province_summary(
+                wb.add_sheet("全省汇总"),
+                self,
+                chosen,
+                title=f"企业用工定点监测样本配额汇总(依据: {documents})",
             )
-        last = ws.max_row
-        ws.append(
-            ["合计"]
-            + [
-                f"=SUM({get_column_letter(j)}3:{get_column_letter(j)}{last})"
-                for j in range(2, len(heads) + 1)
-            ]
-        )
-        for cell in ws[2] + ws[ws.max_row]:
-            cell.font = bold
-        ws.freeze_panes = "B3"
-        ws.column_dimensions["A"].width = 18
-
-        sizes = [s for s in SIZE_CLASSES if s != "micro" or (self.cells["size_class"] == "micro").any()]
-        for city in chosen:
-            sub = self.cells[self.cells["city"] == city]
-            sheet = wb.create_sheet(title=str(city)[:31])
-            n_cols = 2 + 2 * len(sizes) + 3
-            sheet.append([f"{city} 企业用工监测样本配额表(目标 {int(self.targets[city])} 户)"])
-            sheet["A1"].font = bold
-            sheet.append(
-                ["门类", "门类名称"]
-                + [lab for s in sizes for lab in (SIZE_LABELS_ZH[s], "")]
-                + ["合计", "可选企业数", "现有监测企业"]
+        cells = self.cells.assign(eligible=eligible(self))
+        for city, sub in cells.groupby("city", sort=False):
+            if city not in chosen:
+                continue
+            task = {"target": self.targets[city]}
+            if self.sector_targets is not None and city in self.sector_targets.index:
+                task.update(self.sector_targets.loc[city].to_dict())
+            write_city_quotas(
+                wb.add_sheet(str(city)[:31]),
+                sub,
+                title=f"{city} 企业用工定点监测样本配额表",
+                subtitle=f"依据: {documents}; 目标 {int(self.targets[city]):,} 户",
+                task=pd.Series(task),
+                task_label="目标",
             )
-            sheet.append(["", ""] + [_OWNERSHIP_ZH[o] for _ in sizes for o in (True, False)] + ["", "", ""])
-            for j in range(len(sizes)):
-                col = 3 + 2 * j
-                sheet.merge_cells(start_row=2, start_column=col, end_row=2, end_column=col + 1)
-            for col in (1, 2, n_cols - 2, n_cols - 1, n_cols):
-                sheet.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
-            grid = sub.pivot_table(
-                index="section",
-                columns=["size_class", "state_owned"],
-                values="quota",
-                aggfunc="sum",
-                fill_value=0,
-            )
-            extra = sub.groupby("section")[["available", "panel"]].sum()
-            for sec in sorted(set(sub["section"])):
-                values = [
-                    int(grid.loc[sec, (s, o)]) if (s, o) in grid.columns else 0
-                    for s in sizes
-                    for o in (True, False)
-                ]
-                row = sheet.max_row + 1
-                total = f"=SUM(C{row}:{get_column_letter(2 + 2 * len(sizes))}{row})"
-                sheet.append(
-                    [
-                        sec,
-                        names[sec],
-                        *values,
-                        total,
-                        int(extra.loc[sec, "available"]),
-                        int(extra.loc[sec, "panel"]),
-                    ]
-                )
-            first, last = 4, sheet.max_row
-            sheet.append(
-                ["合计", ""]
-                + [
-                    f"=SUM({get_column_letter(j)}{first}:{get_column_letter(j)}{last})"
-                    for j in range(3, n_cols + 1)
-                ]
-            )
-            for r in (2, 3, sheet.max_row):
-                for cell in sheet[r]:
-                    cell.font = bold
-                    cell.alignment = centre
-            sheet.freeze_panes = "C4"
-            sheet.column_dimensions["B"].width = 34
-        wb.save(path)
+        wb.save(path, overwrite=overwrite)
 
 
 def _data_row(

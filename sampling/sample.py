@@ -287,6 +287,7 @@ class Sample(Result):
         The first six columns are those of the registration form (企业名称, 统一社会信用代码,
         企业性质, 所属行业, 所在地市, 从业人员); size classes and roles in Chinese.
         """
+        from basis.xlsx import write_frames
         from quotas.classify import registration_types
 
         types = registration_types()
@@ -307,10 +308,7 @@ class Sample(Result):
             "备选": out[roles == "reserve"],
             "剔除": out[roles == "removed"],
         }
-        with atomic_path(path, overwrite=overwrite) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, part in sheets.items():
-                part.to_excel(writer, sheet_name=name, index=False, na_rep="")
-                writer.sheets[name].freeze_panes = "A2"
+        write_frames(path, sheets, freeze="A2", overwrite=overwrite)
 
 
 def _register_cell_sizes(register: pd.DataFrame) -> pd.Series:

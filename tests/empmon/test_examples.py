@@ -116,7 +116,7 @@ def test_every_output_is_written(run):
         "explain_official.png",
         "national.xlsx",
     } <= names
-    assert len(list((out / "quotas_by_city").glob("*.xlsx"))) == 21
+    assert len(list((out / "cities").glob("*.xlsx"))) == 21
     assert "SYNTHETIC" in (out / "NOTES.txt").read_text(encoding="utf-8")
     table = pd.read_csv(out / "allocation.csv", encoding="utf-8-sig")
     assert table.columns[0] == "city"

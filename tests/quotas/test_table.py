@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from quotas import MOHRSS_2011, QuotaTable, build_quotas
+from quotas.exceptions import QuotaInputError
 
 RULES = MOHRSS_2011.replace(min_count=0)
 
@@ -91,25 +92,48 @@ def test_excel(table: QuotaTable, tmp_path) -> None:
     path = tmp_path / "quotas.xlsx"
     table.to_excel(path)
     wb = load_workbook(path)
-    assert wb.sheetnames == ["省汇总", "广州市", "珠海市"]
-    summary = wb["省汇总"]
+    assert wb.sheetnames == ["全省汇总", "广州市", "珠海市"]
+    summary = wb["全省汇总"]
+    assert "人社部函〔2011〕308号" in summary["A1"].value  # the rule set named by its document
     assert [c.value for c in summary[2]][:4] == ["城市", "目标数", "配额合计", "大型"]
     assert summary["A3"].value == "广州市" and summary["C3"].value == 60
     assert summary.cell(row=summary.max_row, column=1).value == "合计"
     assert summary.freeze_panes == "B3"
     gz = wb["广州市"]
-    assert gz.freeze_panes == "C4"
-    assert [gz.cell(row=2, column=j).value for j in (1, 2, 3, 5, 7, 9)] == [
+    assert gz.freeze_panes == "C5"
+    # Columns: 门类, 门类名称, 大型/中型/小型 x 国有/非国有 (3-8; no micro quota, so no 微型),
+    # 配额合计 (9), 其中现有监测企业 (10), 新增 (11), 可选企业数 (12).
+    assert [gz.cell(row=3, column=j).value for j in (1, 2, 3, 5, 7, 9, 12)] == [
         "门类",
         "门类名称",
         "大型",
         "中型",
         "小型",
-        "微型",
+        "配额合计",
+        "可选企业数",
     ]
-    assert [gz.cell(row=3, column=j).value for j in (3, 4)] == ["国有", "非国有"]
-    assert gz["A4"].value == "C" and gz["B4"].value == "制造业"
-    # C row: small non-state is column 8 (大型 3-4, 中型 5-6, 小型 7-8).
-    assert gz.cell(row=4, column=8).value == 24
-    assert gz.cell(row=gz.max_row, column=1).value == "合计"
-    assert str(gz.cell(row=gz.max_row, column=3).value).startswith("=SUM(")
+    assert [gz.cell(row=4, column=j).value for j in (3, 4)] == ["国有", "非国有"]
+    assert gz["A5"].value == "C" and gz["B5"].value == "制造业"
+    # C small non-state: 40% of 60 = 24 (the manufacturing cap); C is the only secondary section.
+    assert gz["H5"].value == 24 and gz["I5"].value == "=SUM(C5:H5)" and gz["L5"].value == 80
+    assert gz["A6"].value == "第二产业小计" and gz["I6"].value == "=SUM(I5:I5)"
+    assert [gz[f"A{r}"].value for r in (7, 8, 9, 10)] == ["F", "G", "第三产业小计", "合计"]
+    assert gz["I10"].value == "=I6+I9"
+    values = load_workbook(path, data_only=True)
+    gz_v, zh_v = values["广州市"], values["珠海市"]
+    # Cached values: 24 secondary + 36 tertiary = the target 60; eligible 80 + 30 + 50 = 160.
+    assert [gz_v[f"I{r}"].value for r in (6, 9, 10)] == [24, 36, 60]
+    assert gz_v["L10"].value == 160
+    # 珠海: only G; its 400 micro enterprises are not eligible (micro excluded), 40 small are.
+    assert [zh_v[f"A{r}"].value for r in (5, 6, 7)] == ["G", "第三产业小计", "合计"]
+    assert zh_v["H5"].value == 30 and zh_v["L5"].value == 40 and zh_v["L7"].value == 40
+    block = [[c.value for c in row][:5] for row in gz_v.iter_rows(min_row=12, max_row=13)]
+    assert block == [["产业", None, "配额", "目标", "差额"], ["合计", None, 60, 60, 0]]
+
+
+def test_excel_one_city_has_no_province_sheet(table: QuotaTable, tmp_path) -> None:
+    path = tmp_path / "one.xlsx"
+    table.to_excel(path, cities=["珠海市"])
+    assert load_workbook(path).sheetnames == ["珠海市"]
+    with pytest.raises(QuotaInputError, match="深圳市"):
+        table.to_excel(path, cities=["深圳市"])

@@ -1,0 +1,260 @@
+"""The city workbooks of the Guangdong example (东莞 and 云浮), sheet by sheet.
+
+References, each independent of the writer:
+
+* annex 1 of the Guangdong 2013 plan (``/work/shared/data/guangdong_2013_task_table.csv``,
+  read here with csv, not through the package): 东莞 and 云浮's task and its secondary / tertiary
+  split (云浮 182 = 99 + 83);
+* the example's own tables: its quota table, sample and rule checks (the pipeline's results)
+  and the synthetic register it wrote (``register_synthetic.parquet``), from which the eligible
+  counts are recounted here with plain pandas (top 10 sections by employment, no micro);
+* 国统字〔2011〕75号 (industry: large >= 1,000 employees, medium >= 300, small >= 20),
+  国统字〔1998〕200号 (110 国有企业, 141 国有联营企业, 151 国有独资公司) and 人社部函〔2011〕308号
+  (the list's five columns; data before the 5th of each month).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from empmon.examples import guangdong_2013
+from empmon.workbook import LIST_HEADERS, write_city_workbooks
+from quotas.classify import divisions, registration_types
+
+TASK_TABLE = Path("/work/shared/data/guangdong_2013_task_table.csv")
+CITIES = ("东莞市", "云浮市")
+
+
+def _annex() -> dict[str, dict[str, int]]:
+    if not TASK_TABLE.exists():  # outside the project's machines: the same table as package data
+        from quotas import datasets
+
+        t = datasets.guangdong_2013_task()
+        return {
+            c: {"target": int(r.target_10000), "secondary": int(r.secondary), "tertiary": int(r.tertiary)}
+            for c, r in t.iterrows()
+        }
+    with TASK_TABLE.open(encoding="utf-8") as f:
+        return {
+            f"{row['city']}市": {
+                k: int(row[v])
+                for k, v in (("target", "target_10000"), ("secondary", "secondary"), ("tertiary", "tertiary"))
+            }
+            for row in csv.DictReader(f)
+        }
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    out = tmp_path_factory.mktemp("guangdong")
+    result = guangdong_2013(out, frame_size=80_000, echo=lambda _: None)
+    register = pd.read_parquet(out / "register_synthetic.parquet")
+    return out, result, register
+
+
+def _rows(path: Path, sheet: str, data_only: bool = True) -> list[list]:
+    ws = load_workbook(path, data_only=data_only)[sheet]
+    return [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+def _city_sample(result, city: str) -> pd.DataFrame:
+    t = result.sample.to_frame()
+    return t[t["city"].astype(str) == city]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("city", CITIES)
+def test_sheets_and_cached_values(example, city):
+    out, _, _ = example
+    path = out / "cities" / f"{city}.xlsx"
+    assert load_workbook(path).sheetnames == [
+        "说明",
+        "配额",
+        "规则检查",
+        "新增企业名单",
+        "备选企业",
+        "现有监测企业",
+    ]
+    # Every formula has a cached value, so viewers that do not recalculate show numbers.
+    formulas, values = load_workbook(path), load_workbook(path, data_only=True)
+    for ws in formulas:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    assert values[ws.title][cell.coordinate].value is not None, (ws.title, cell.coordinate)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("city", CITIES)
+def test_quota_sheet_against_the_official_task_and_the_register(example, city):
+    out, result, register = example
+    rows = _rows(out / "cities" / f"{city}.xlsx", "配额")
+    header = rows[2]
+    col = {name: header.index(name) for name in ("配额合计", "其中现有监测企业", "新增", "可选企业数")}
+    end = next(i for i in range(4, len(rows)) if rows[i][0] is None)
+    body = {r[0]: r for r in rows[4:end]}  # the grid: sections, subtotals, 合计
+    annex = _annex()[city]
+    # Sector subtotals and the total against annex 1.
+    assert body["合计"][col["配额合计"]] == annex["target"]
+    start = next(i for i, r in enumerate(rows) if r[0] == "产业")
+    assert rows[start][2:5] == ["配额", "下达任务", "差额"]
+    block = {r[0]: r[2:5] for r in rows[start + 1 : start + 4]}
+    for sector, label in (("secondary", "第二产业"), ("tertiary", "第三产业")):
+        quota = body[f"{label}小计"][col["配额合计"]]
+        assert block[label] == [quota, annex[sector], quota - annex[sector]]
+    assert block["合计"] == [annex["target"], annex["target"], 0]
+    # Each section's quota and panel as in the pipeline's quota table.
+    cells = result.quotas.to_frame()
+    cells = cells[cells["city"].astype(str) == city]
+    per_section = cells.groupby("section")[["quota", "panel"]].sum()
+    for sec, r in body.items():
+        if len(sec) == 1:
+            assert r[col["配额合计"]] == per_section.loc[sec, "quota"], sec
+            assert r[col["其中现有监测企业"]] == per_section.loc[sec, "panel"], sec
+            assert r[col["新增"]] == per_section.loc[sec, "quota"] - per_section.loc[sec, "panel"]
+    # Eligible: recounted from the register: the city's top 10 sections by employment, no micro.
+    here = register[register["city"].astype(str) == city]
+    employment = here.groupby("section", observed=True)["employees"].sum()
+    top = set(employment[employment.rank(method="min", ascending=False) <= 10].index.astype(str))
+    eligible = here[here["section"].astype(str).isin(top) & (here["size_class"].astype(str) != "micro")]
+    counts = eligible.groupby(eligible["section"].astype(str)).size()
+    for sec, r in body.items():
+        if len(sec) == 1:
+            assert r[col["可选企业数"]] == counts.get(sec, 0), sec
+    assert body["合计"][col["可选企业数"]] == len(eligible)
+    # The count shown before counted micro enterprises too: eligible is smaller.
+    assert body["C"][col["可选企业数"]] < (here["section"].astype(str) == "C").sum()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("city", CITIES)
+def test_rule_checks_sheet(example, city):
+    out, result, _ = example
+    rows = _rows(out / "cities" / f"{city}.xlsx", "规则检查")
+    assert rows[2] == ["结果", "范围", "规则", "依据", "性质", "观测值", "限值", "说明"]
+    body = [r for r in rows[3:] if r[0]]
+    checks = result.quotas.check()
+    mine = checks[checks["city"] == city]
+    province = checks[checks["city"] == "(province)"]
+    assert len(body) == len(mine) + len(province)
+    order = {"不通过": 0, "提示": 1, "未检查": 2, "通过": 3}
+    city_rows = [r for r in body if r[1] == city]
+    assert [order[r[0]] for r in city_rows] == sorted(order[r[0]] for r in city_rows)  # failures first
+    manufacturing = next(r for r in body if r[2] == "制造业企业原则上不超过40%")
+    cells = result.quotas.to_frame()
+    cells = cells[cells["city"].astype(str) == city]
+    share = cells.loc[cells["section"] == "C", "quota"].sum() / cells["quota"].sum()
+    assert manufacturing[5] == pytest.approx(share) and manufacturing[6] == pytest.approx(0.4)
+    assert manufacturing[3] == "人社部函〔2011〕308号" and manufacturing[4].startswith("原则上")
+    assert any(r[1] == "全省" and "50-300" in r[2] for r in body)  # the province-wide band
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("city", CITIES)
+def test_lists_in_the_ministry_format(example, city):
+    out, result, register = example
+    path = out / "cities" / f"{city}.xlsx"
+    sample = _city_sample(result, city)
+    type_names = dict(zip(registration_types()["code"], registration_types()["name_zh"]))
+    div_names = dict(zip(divisions()["division"], divisions()["name_zh"]))
+    by_id = register.set_index("enterprise_id")
+    for sheet, role in (("新增企业名单", "new"), ("现有监测企业", "panel")):
+        rows = _rows(path, sheet)
+        assert tuple(rows[0][:5]) == LIST_HEADERS
+        body = pd.DataFrame(rows[1:], columns=rows[0])
+        ids = sample.loc[sample["role"] == role, "enterprise_id"]
+        assert sorted(body["统一社会信用代码"]) == sorted(ids)
+        assert body["序号"].tolist() == list(range(1, len(ids) + 1))
+        assert (body["城市名"] == city).all()
+        rec = by_id.loc[body["统一社会信用代码"]]
+        assert body["企业名称"].tolist() == rec["name"].tolist()
+        assert body["企业性质"].tolist() == [type_names[str(c)] for c in rec["registration_type"]]
+        assert body["所属行业"].tolist() == [div_names[str(c)[:2]] for c in rec["industry"]]
+    rows = _rows(path, "备选企业")
+    body = pd.DataFrame(rows[1:], columns=rows[0])
+    cells = result.quotas.to_frame()
+    open_cells = cells[(cells["city"].astype(str) == city) & (cells["quota"] > 0)]
+    keys = ["section", "size_class", "state_owned"]
+    reserves = (
+        sample[sample["role"] == "reserve"].merge(
+            open_cells[keys].astype({"section": str, "size_class": str}).assign(_q=1), on=keys, how="inner"
+        )
+        if len(sample)
+        else sample
+    )
+    assert sorted(body["统一社会信用代码"]) == sorted(reserves["enterprise_id"])
+    # Ordered within each cell: 1, 2, ... as the sample ranks them.
+    for _, cell in body.groupby(["门类", "规模", "所有制"]):
+        assert cell["备选顺序"].tolist() == list(range(1, len(cell) + 1))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("city", CITIES)
+def test_notes_sheet(example, city):
+    out, _, _ = example
+    rows = _rows(out / "cities" / f"{city}.xlsx", "说明")
+    text = "\n".join(str(v) for r in rows for v in r if v is not None)
+    assert "合成数据" in rows[1][0]  # the synthetic-register warning comes first
+    assert "人社部函〔2011〕308号" in text and "广东省全省企业用工定点监测扩面组织实施方案(2013)" in text
+    industry = [r for r in rows if r[0] == "工业" and r[1] == "从业人员"]
+    assert [r[3:6] for r in industry] == [[1000, 300, 20]]
+    assert "国有企业(110)" in text and "国有联营企业(141)" in text and "国有独资公司(151)" in text
+    assert "每月5日前" in text and "按备选顺序" in text
+    contacts = {r[0]: r[1] for r in rows if r[0] in ("填报单位", "联系人", "联系电话", "电子邮箱")}
+    assert contacts == dict.fromkeys(("填报单位", "联系人", "联系电话", "电子邮箱"))
+
+
+def test_counties_get_apportioned_quotas_and_their_lists(tmp_path):
+    from quotas import MOHRSS_2011, build_quotas
+    from sampling import select
+
+    # One city, one cell (G small non-state), 40 enterprises: 30 in 甲区, 10 in 乙县; quota 8.
+    # Hamilton by eligible enterprises: 8 x 30/40 = 6, 8 x 10/40 = 2 (no remainders).
+    n = 40
+    frame = pd.DataFrame(
+        {
+            "enterprise_id": [f"E{i:02d}" for i in range(n)],
+            "name": [f"企业{i}" for i in range(n)],
+            "city": "珠海市",
+            "county": ["甲区"] * 30 + ["乙县"] * 10,
+            "section": "G",
+            "size_class": "small",
+            "state_owned": False,
+            "industry": "51",
+            "registration_type": "173",
+            "employees": 50,
+        }
+    )
+    structure = pd.DataFrame(
+        {
+            "city": ["珠海市"],
+            "section": ["G"],
+            "size_class": ["small"],
+            "state_owned": [False],
+            "enterprises": [n],
+            "employment": [2000],
+        }
+    )
+    quotas = build_quotas(structure, pd.Series({"珠海市": 8}), rules=MOHRSS_2011.replace(min_count=0))
+    sample = select(frame, quotas, method="srs", reserves=1, random_state=3)
+    books = write_city_workbooks(sample, quotas, tmp_path, register=frame)
+    assert sorted(books.files["county"]) == ["", "乙县", "甲区"]
+    city = _rows(tmp_path / "珠海市.xlsx", "县区任务")
+    table = {r[0]: r[1:5] for r in city[3:] if r[0]}
+    assert table["甲区"][0] == 6 and table["乙县"][0] == 2 and table["合计"][0] == 8
+    drawn = sample.to_frame()
+    drawn = drawn[drawn["role"] == "new"].merge(frame[["enterprise_id", "county"]])
+    for county, quota in (("甲区", 6), ("乙县", 2)):
+        rows = _rows(tmp_path / "珠海市" / f"{county}.xlsx", "新增企业名单")
+        assert sorted(r[rows[0].index("统一社会信用代码")] for r in rows[1:]) == sorted(
+            drawn.loc[drawn["county"] == county, "enterprise_id"]
+        )
+        grid = _rows(tmp_path / "珠海市" / f"{county}.xlsx", "配额")
+        total = next(r for r in grid if r[0] == "合计")
+        assert total[np.flatnonzero(np.array(grid[2], dtype=object) == "配额合计")[0]] == quota
