@@ -125,7 +125,7 @@ def test_every_output_is_written(run):
     targets = pd.read_csv(out / "targets.csv", encoding="utf-8-sig")
     assert (targets["target_secondary"] + targets["target_tertiary"] == targets["target"]).all()
     with pd.ExcelFile(out / "quotas_province.xlsx") as book:
-        assert book.sheet_names[0] == "省汇总" and len(book.sheet_names) == 22
+        assert book.sheet_names[0] == "全省汇总" and len(book.sheet_names) == 22
 
 
 @pytest.mark.slow
