@@ -308,9 +308,9 @@ def write_city_workbooks(
     context = _Context(quotas, synthetic, base_period, idle_reserves)
     by_city_cells = {c: g for c, g in cells.groupby("city", sort=False)}
     # The quota grids read plain arrays: a city's cells as numpy columns, taken once.
-    columns = {
-        c: cells[c].to_numpy() for c in ("section", "size_class", "state_owned", "quota", "panel", "eligible")
-    }
+    grid_keys = ["section", "size_class", "state_owned", "quota", "panel", "eligible"]
+    grid_keys += ["industry_group"] if "industry_group" in cells.columns else []
+    columns = {c: cells[c].to_numpy() for c in grid_keys}
     grid_cells = {
         c: {k: v[idx] for k, v in columns.items()}
         for c, idx in cells.groupby("city", sort=False).indices.items()

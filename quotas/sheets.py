@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from basis.xlsx import Formula, Sheet, column_letter
-from quotas.classify import sections, sector_of_section
+from quotas.classify import divisions, sections
+from quotas.industry_groups import group_matches, sector_of_group
 from quotas.labels import SECTOR_LABELS_ZH, SECTOR_NAMES, SIZE_CLASSES, SIZE_LABELS_ZH
 
 if TYPE_CHECKING:
@@ -51,24 +52,13 @@ def rules_title(rules: RuleSet) -> str:
     return "、".join(dict.fromkeys(rule.source for rule in rules))
 
 
-def _choosable(quotas: QuotaTable) -> set[tuple[str, str]] | None:
-    """(city, section) pairs new enterprises may come from; None when every section may."""
-    rules = quotas.rules
-    top_n = rules.limit("top_industries") if "top_industries" in rules else None
-    if top_n is None or quotas.structure is None:
-        return None
-    # As quotas.checks and the quota model rank them: ties at the last place all count, and a
-    # section without employment never does.
-    emp = quotas.structure.groupby(["city", "section"], observed=True)["employment"].sum()
-    emp = emp[emp > 0]
-    rank = emp.groupby(level=0, observed=True).rank(method="min", ascending=False)
-    pairs = {(str(c), str(s)) for c, s in rank.index[rank <= top_n]}
-    pairs |= {(str(c), str(s)) for c, secs in (quotas.pillars or {}).items() for s in secs}
-    return pairs
-
-
 def eligible(quotas: QuotaTable) -> pd.Series:
     """The eligible count of each cell of ``quotas.cells`` (see the module docstring).
+
+    Open to new enterprises, as :func:`quotas.build_quotas` decides it: a cell whose section
+    ranks in the city's top ``top_industries`` by employment in the structure (ties at the
+    last place included, sections without employment never), or whose industry group is one
+    of the city's key industries; and not micro under ``micro_excluded`` with limit 0.
 
     Returns
     -------
@@ -80,24 +70,39 @@ def eligible(quotas: QuotaTable) -> pd.Series:
     rules = quotas.rules
     if "micro_excluded" in rules and rules.limit("micro_excluded") == 0:
         ok &= (cells["size_class"] != "micro").to_numpy()
-    pairs = _choosable(quotas)
-    if pairs is not None:
-        ok &= np.fromiter(
-            ((str(c), str(s)) in pairs for c, s in zip(cells["city"], cells["section"])),
+    top_n = rules.limit("top_industries") if "top_industries" in rules else None
+    if top_n is not None and quotas.structure is not None:
+        emp = quotas.structure.groupby(["city", "section"], observed=True)["employment"].sum()
+        emp = emp[emp > 0]
+        rank = emp.groupby(level=0, observed=True).rank(method="min", ascending=False)
+        pairs = {(str(c), str(x)) for c, x in rank.index[rank <= top_n]}
+        top = np.fromiter(
+            ((str(c), str(x)) in pairs for c, x in zip(cells["city"], cells["section"])),
             dtype=bool,
             count=len(cells),
         )
+        key = quotas.key_industries
+        if key is not None and len(key):
+            groups = cells["industry_group"] if "industry_group" in cells.columns else cells["section"]
+            city = cells["city"].astype(str).to_numpy(dtype=object)
+            for c, code in key[["city", "industry_group"]].itertuples(index=False):
+                top |= (city == str(c)) & group_matches(groups, code)
+        ok &= top
     return pd.Series(np.where(ok, cells["available"].to_numpy(dtype=np.int64), 0), index=cells.index)
 
 
 @cache
-def _section_names() -> dict[str, str]:
-    return dict(zip(sections()["section"], sections()["name_zh"]))
+def _group_names() -> dict[str, str]:
+    """Name of a section group (its section's) and of a division group (``C39``: the division's)."""
+    names = dict(zip(sections()["section"], sections()["name_zh"]))
+    d = divisions()
+    names.update({f"{sec}{div}": name for sec, div, name in zip(d["section"], d["division"], d["name_zh"])})
+    return names
 
 
 @cache
-def _sectors_of(secs: tuple[str, ...]) -> tuple[int, ...]:
-    return tuple(int(x) for x in sector_of_section(list(secs))) if secs else ()
+def _sectors_of(groups: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(int(x) for x in sector_of_group(pd.Series(list(groups), dtype=object))) if groups else ()
 
 
 def _sizes(cells: Mapping[str, Any]) -> list[str]:
@@ -117,7 +122,8 @@ def write_city_quotas(
 ) -> dict[str, int]:
     """Write one city's (or county's) quota grid on ``sheet``.
 
-    Rows: the sections with a quota, panel enterprises or eligible ones, grouped by sector
+    Rows: the industry groups (sections, or divisions split off them: ``industry_group``
+    where the cells have it) with a quota, panel enterprises or eligible ones, grouped by sector
     (第一/第二/第三产业) with a subtotal row each, then 合计. Columns: 门类, 门类名称, size class x
     ownership, 配额合计, 其中现有监测企业, 新增 (配额 - 现有), 可选企业数 (eligible only). Below,
     each sector's quota against ``task`` (the official task: ``target`` and the sector names
@@ -128,7 +134,8 @@ def write_city_quotas(
     sheet : basis.xlsx.Sheet
         An empty sheet.
     cells : DataFrame or mapping of column -> array
-        The city's cells: ``section, size_class, state_owned, quota, panel, eligible``.
+        The city's cells: ``section`` (or ``industry_group``), ``size_class, state_owned,
+        quota, panel, eligible``.
     title, subtitle : str
         The first two lines.
     task : Series, optional
@@ -142,7 +149,9 @@ def write_city_quotas(
         Row numbers: ``total`` (the 合计 row) and one per sector code present.
     """
     sizes = _sizes(cells)
-    names = _section_names()
+    names = _group_names()
+    # Rows are the cells' industry: the industry group where the table has one, else the section.
+    group_column = "industry_group" if "industry_group" in cells else "section"
     keys = [(s, o) for s in sizes for o in (True, False)]
     slot = {key: j for j, key in enumerate(keys)}
     n_grid = len(keys)
@@ -151,7 +160,7 @@ def write_city_quotas(
     for sec, size, owned, quota, panel, elig in zip(
         *(
             np.asarray(cells[c]).tolist()
-            for c in ("section", "size_class", "state_owned", "quota", "panel", "eligible")
+            for c in (group_column, "size_class", "state_owned", "quota", "panel", "eligible")
         )
     ):
         acc = per.setdefault(sec, [0] * (n_grid + 3))
@@ -196,7 +205,7 @@ def write_city_quotas(
                 elig,
             ]
             sub += np.array([*values, quota, panel, quota - panel, elig], dtype=np.int64)
-            sheet.append([sec, names[sec], *row], style=[None, None] + ["integer"] * len(row))
+            sheet.append([sec, names.get(sec, sec), *row], style=[None, None] + ["integer"] * len(row))
         end = sheet.row
         rows[SECTOR_NAMES[code]] = sheet.append(
             [f"{SECTOR_LABELS_ZH[code]}小计", None]
