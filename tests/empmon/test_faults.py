@@ -160,8 +160,9 @@ def test_interrupt_at_any_moment_leaves_no_partial_workbook(tmp_path):
         assert process.returncode in (0, 130, -2), err
         assert process.returncode == 0 or "interrupted" in err
         assert "Traceback" not in err
+        # A complete workbook whenever it exists: the interrupt may also come after the write
+        # (the workbook renamed into place) and before the command ends, with exit code 130.
         if output.exists():
-            assert process.returncode == 0
             with pd.ExcelFile(output) as book:
                 assert book.sheet_names == ["样本", "备选", "剔除"]
         names = {p.name for p in tmp_path.iterdir()} - {"sample.xlsx"}
