@@ -45,8 +45,13 @@ def rules_title(rules: RuleSet) -> str:
 
     Examples
     --------
-    >>> from quotas.rules import GUANGDONG_2013
-    >>> rules_title(GUANGDONG_2013)
+    >>> from quotas.rules import Rule, RuleSet
+    >>> rules = RuleSet("example", (
+    ...     Rule("sme_min", "中小型企业不得低于60%", "SME >= 60%", "人社部函〔2011〕308号", limit=0.6),
+    ...     Rule("sector_split", "二、三产业", "sectors", "广东省全省企业用工定点监测扩面组织实施方案(2013)"),
+    ...     Rule("micro_excluded", "微型企业原则上不纳入", "no micro", "人社部函〔2011〕308号", limit=0.0),
+    ... ))
+    >>> rules_title(rules)
     '人社部函〔2011〕308号、广东省全省企业用工定点监测扩面组织实施方案(2013)'
     """
     return "、".join(dict.fromkeys(rule.source for rule in rules))
