@@ -436,6 +436,7 @@ def run_all(
         ("W2", "bench_quotas", None),
         ("W3", "bench_selection", data_root / biggest[0]),
         ("W4", "bench_audit", data_root / biggest[0]),
+        ("W5", "bench_writing", None),
     ]
     for label, module, data in modules:
         if label not in only:

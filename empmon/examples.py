@@ -25,6 +25,9 @@ from allocation.apportion import apportion
 from allocation.cities import CityAllocation, allocate_cities
 from allocation.explain import AllocationExplanation, explain
 from allocation.split import split
+from basis.beside import run_beside
+from basis.files import atomic_path
+from empmon.figures import allocation_zh
 from empmon.monthly import month_step
 from empmon.workbook import write_city_workbooks
 from quotas import datasets
@@ -717,42 +720,55 @@ def _write_outputs(
         files.append(path)
         return path
 
-    if comparison is None:
-        extra = sector_targets.add_prefix("target_")
-    else:
-        # The quotas follow the targets (the official task); the allocation is the computed one.
-        comparison.to_csv(keep(out / "comparison.csv"), encoding="utf-8-sig")
-        extra = comparison[["official", "official_secondary", "official_tertiary", "difference"]]
-        extra = extra.rename(columns={"difference": "computed_minus_official"})
-        used = pd.DataFrame({"target": targets}).join(sector_targets.add_prefix("target_"))
-        used.to_csv(keep(out / "targets.csv"), encoding="utf-8-sig")
-    table = alloc.to_frame().set_index("city").join(extra)
-    table.to_csv(keep(out / "allocation.csv"), encoding="utf-8-sig")
-    alloc.to_excel(keep(out / "allocation.xlsx"), columns=extra)
-    quotas.to_frame().to_csv(keep(out / "quotas.csv"), index=False, encoding="utf-8-sig")
-    quotas.to_excel(keep(out / "quotas_province.xlsx"))
-    if per_city_quotas:
-        task = None if targets is None else pd.DataFrame({"target": targets}).join(sector_targets)
-        books = write_city_workbooks(sample, quotas, out / "cities", task=task, synthetic=True)
-        files.extend(books.files["path"])
-    frame = sample.to_frame()
-    frame[frame["role"] != "reserve"].to_csv(keep(out / "sample.csv"), index=False, encoding="utf-8-sig")
-    frame[frame["role"] == "reserve"].to_csv(keep(out / "reserves.csv"), index=False, encoding="utf-8-sig")
-    sample.to_excel(keep(out / "sample.xlsx"))
-    report.to_frame().to_csv(keep(out / "audit.csv"), index=False, encoding="utf-8-sig")
-    report.to_excel(keep(out / "audit.xlsx"))
-    (keep(out / "audit.txt")).write_text(report.summary() + "\n", encoding="utf-8")
-    (keep(out / "NOTES.txt")).write_text("\n".join([SYNTHETIC_NOTE, *notes]) + "\n", encoding="utf-8")
+    # The two figures are drawn in a forked process beside the tables (basis.beside): matplotlib
+    # holds the GIL, so this is what puts the second core to work.
+    figures = run_beside(_write_figures, out, alloc, report)
+    try:
+        if comparison is None:
+            extra = sector_targets.add_prefix("target_")
+        else:
+            # The quotas follow the targets (the official task); the allocation is the computed one.
+            comparison.to_csv(keep(out / "comparison.csv"), encoding="utf-8-sig")
+            extra = comparison[["official", "official_secondary", "official_tertiary", "difference"]]
+            extra = extra.rename(columns={"difference": "computed_minus_official"})
+            used = pd.DataFrame({"target": targets}).join(sector_targets.add_prefix("target_"))
+            used.to_csv(keep(out / "targets.csv"), encoding="utf-8-sig")
+        table = alloc.to_frame().set_index("city").join(extra)
+        table.to_csv(keep(out / "allocation.csv"), encoding="utf-8-sig")
+        alloc.to_excel(keep(out / "allocation.xlsx"), columns=extra)
+        quotas.to_frame().to_csv(keep(out / "quotas.csv"), index=False, encoding="utf-8-sig")
+        quotas.to_excel(keep(out / "quotas_province.xlsx"))
+        if per_city_quotas:
+            task = None if targets is None else pd.DataFrame({"target": targets}).join(sector_targets)
+            books = write_city_workbooks(sample, quotas, out / "cities", task=task, synthetic=True)
+            files.extend(books.files["path"])
+        frame = sample.to_frame()
+        frame[frame["role"] != "reserve"].to_csv(keep(out / "sample.csv"), index=False, encoding="utf-8-sig")
+        frame[frame["role"] == "reserve"].to_csv(
+            keep(out / "reserves.csv"), index=False, encoding="utf-8-sig"
+        )
+        sample.to_excel(keep(out / "sample.xlsx"))
+        report.to_frame().to_csv(keep(out / "audit.csv"), index=False, encoding="utf-8-sig")
+        report.to_excel(keep(out / "audit.xlsx"))
+        (keep(out / "audit.txt")).write_text(report.summary() + "\n", encoding="utf-8")
+        (keep(out / "NOTES.txt")).write_text("\n".join([SYNTHETIC_NOTE, *notes]) + "\n", encoding="utf-8")
+    finally:
+        figures.join()
+    files += [out / "allocation.png", out / "audit.png"]
+    return files
+
+
+def _write_figures(out: Path, alloc: CityAllocation, report: AuditReport) -> None:
+    import matplotlib.pyplot as plt
 
     with cjk_font():
-        ax = alloc.plot()
-        ax.figure.savefig(keep(out / "allocation.png"), dpi=110, bbox_inches="tight")
-        import matplotlib.pyplot as plt
-
+        ax = allocation_zh(alloc.plot(), total=int(alloc.allocated.sum()))
+        with atomic_path(out / "allocation.png") as tmp:
+            ax.figure.savefig(tmp, dpi=110, bbox_inches="tight")
         plt.close(ax.figure)
     ax = report.plot()
-    ax.figure.savefig(keep(out / "audit.png"), dpi=110, bbox_inches="tight")
-    return files
+    with atomic_path(out / "audit.png") as tmp:
+        ax.figure.savefig(tmp, dpi=110, bbox_inches="tight")
 
 
 def _flagged(report: AuditReport) -> pd.Series:
