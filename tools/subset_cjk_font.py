@@ -2,16 +2,21 @@
 
 Noto Sans CJK SC (SIL Open Font License 1.1) is subset to the characters the library can put on
 a plot: every city and province name of the shipped national table, the GB/T 4754 section and
-division names, the registration types, the size and ownership labels and the plot captions
-below. Run it from the repository root with the full font's path:
+division names, the registration types, the city aliases, the captions below and every Chinese
+character in the source of the library's packages (labels, titles, messages), so that a test can
+check that nothing the library writes falls outside the font. Run it from the repository root
+with the full font's path:
 
     python tools/subset_cjk_font.py NotoSansCJKsc-Regular.otf
+    python tools/subset_cjk_font.py /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
-The full font comes from Google's Noto CJK release (also bundled in the PyPI package mplfonts).
+The full font comes from Google's Noto CJK release (Debian's fonts-noto-cjk, a collection whose
+font 2 is the SC one; also bundled in the PyPI package mplfonts).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -19,6 +24,10 @@ import pandas as pd
 from fontTools import subset
 
 ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("basis", "allocation", "quotas", "sampling", "monitoring", "empmon")
+# CJK punctuation and ideographs; Latin and digits come from DejaVu Sans behind the subset.
+CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+SC_IN_COLLECTION = 2  # Noto Sans CJK SC in NotoSansCJK-Regular.ttc
 CAPTIONS = (
     "大型中型小型微型国有非国有样本总体份额城市规则通过失败警告跳过配额理想分配门类行业规模所有制"
     "省汇总合计总计全省二三产业第一第二第三产业企业数量比例现有新增备选监测倾斜无上下限"
@@ -47,7 +56,17 @@ def characters() -> str:
     ):
         text += pd.read_csv(ROOT / "quotas/data" / name, dtype=str)["name_zh"].tolist()
     text += pd.read_csv(ROOT / "quotas/data/city_aliases.csv", dtype=str)["alias"].tolist()
+    text += source_characters()
     return "".join(sorted({c for c in "".join(text) if ord(c) > 0x2E7F}))
+
+
+def source_characters() -> list[str]:
+    """Every CJK character in the library's Python source."""
+    return [
+        "".join(CJK.findall(path.read_text(encoding="utf-8")))
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+    ]
 
 
 def main(source: str) -> None:
@@ -56,6 +75,8 @@ def main(source: str) -> None:
     options = subset.Options()
     options.name_IDs = ["*"]
     options.name_languages = ["*"]
+    if source.lower().endswith(".ttc"):
+        options.font_number = SC_IN_COLLECTION
     font = subset.load_font(source, options)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=chars)
