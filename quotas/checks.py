@@ -971,12 +971,14 @@ def _ownership_mix(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
         # As proportional_mix: micro enterprises cannot be chosen, so they are compared nowhere
         # (the register's counts are expected without them too).
         cells = cells[cells["size_class"] != "micro"]
-    smp = cells.groupby(["city", "ownership_group"])["count"].sum()
-    pop = reg.groupby(["city", "ownership_group"])["enterprises"].sum()
+    # One table per side (city x group, NaN where a city has no such group): looking a city up
+    # in a MultiIndexed Series scans the whole index, once per city.
+    smp = cells.groupby(["city", "ownership_group"])["count"].sum().unstack()
+    pop = reg.groupby(["city", "ownership_group"])["enterprises"].sum().unstack()
     out = []
     for city in cities:
-        p = pop[city] if city in pop.index.get_level_values(0) else pd.Series(dtype=float)
-        s = smp[city] if city in smp.index.get_level_values(0) else pd.Series(dtype=float)
+        p = pop.loc[city].dropna() if city in pop.index else pd.Series(dtype=float)
+        s = smp.loc[city].dropna() if city in smp.index else pd.Series(dtype=float)
         if p.sum() == 0 or s.sum() == 0:
             what = (
                 ("名录库中没有该市", f"the register has no enterprises in {city}")

@@ -142,13 +142,19 @@ def register_ownership(frame: pd.DataFrame | None, *, micro: bool = True) -> pd.
         if not active.all()
         else frame[["city", "registration_type"]]
     )
-    groups = ownership_group(rows["registration_type"]).to_numpy()
-    counts = pd.DataFrame({"city": rows["city"].astype(str).to_numpy(), "ownership_group": groups})
-    return (
-        counts.groupby(["city", "ownership_group"], as_index=False)
+    # Classify each distinct code once, at its first row (so an error names a row of the
+    # register), then count by city and code and add the codes' counts up by group.
+    codes = rows["registration_type"]
+    first = codes[~codes.duplicated()]
+    group_of = dict(zip(first.to_numpy(), ownership_group(first).to_numpy()))
+    pairs = (
+        pd.DataFrame({"city": rows["city"].astype(str).to_numpy(), "code": codes.to_numpy()})
+        .groupby(["city", "code"], sort=False)
         .size()
-        .rename(columns={"size": "enterprises"})
+        .reset_index(name="enterprises")
     )
+    pairs["ownership_group"] = pairs["code"].map(group_of)
+    return pairs.groupby(["city", "ownership_group"], as_index=False)["enterprises"].sum()
 
 
 def without_sector(cells: pd.DataFrame) -> pd.DataFrame:
