@@ -971,18 +971,18 @@ def _ownership_mix(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
         # As proportional_mix: micro enterprises cannot be chosen, so they are compared nowhere
         # (the register's counts are expected without them too).
         cells = cells[cells["size_class"] != "micro"]
-    # One table per side (city x group, NaN where a city has no such group): looking a city up
-    # in a MultiIndexed Series scans the whole index, once per city.
-    smp = cells.groupby(["city", "ownership_group"])["count"].sum().unstack()
-    pop = reg.groupby(["city", "ownership_group"])["enterprises"].sum().unstack()
+    # Plain dicts city -> group -> count, built once: pandas look-ups per city (a few hundred
+    # cities, seven groups) cost far more than the arithmetic.
+    smp = _by_city_and_group(cells, "count")
+    pop = _by_city_and_group(reg, "enterprises")
     out = []
     for city in cities:
-        p = pop.loc[city].dropna() if city in pop.index else pd.Series(dtype=float)
-        s = smp.loc[city].dropna() if city in smp.index else pd.Series(dtype=float)
-        if p.sum() == 0 or s.sum() == 0:
+        p, s = pop.get(city, {}), smp.get(city, {})
+        p_total, s_total = sum(p.values()), sum(s.values())
+        if p_total == 0 or s_total == 0:
             what = (
                 ("名录库中没有该市", f"the register has no enterprises in {city}")
-                if p.sum() == 0
+                if p_total == 0
                 else (
                     "该市样本为空,无法计算比例",
                     "no enterprises in the city; share undefined",
@@ -990,11 +990,11 @@ def _ownership_mix(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
             )
             out.append(_row(city, rule.id, np.nan, limit, "skipped", *what))
             continue
-        groups = [g for g in OWNERSHIP_GROUPS if g in p.index or g in s.index]
-        ps = p.reindex(groups, fill_value=0) / p.sum()
-        ss = s.reindex(groups, fill_value=0) / s.sum()
-        dev = (ss - ps).abs()
-        worst = float(dev.max())
+        groups = [g for g in OWNERSHIP_GROUPS if g in p or g in s]
+        ps = {g: p.get(g, 0) / p_total for g in groups}
+        ss = {g: s.get(g, 0) / s_total for g in groups}
+        dev = {g: abs(ss[g] - ps[g]) for g in groups}
+        worst = float(max(dev.values()))
         far = [g for g in groups if np.isfinite(limit) and dev[g] > limit + TOLERANCE]
         listed_zh = ", ".join(
             f"{OWNERSHIP_LABELS_ZH[g]} {_pct(ss[g])}(名录库 {_pct(ps[g])})" for g in (far or groups)
@@ -1011,6 +1011,14 @@ def _ownership_mix(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
             zh = f"各类所有制企业比例与名录库相差不超过 {_pct(limit)}: {listed_zh}"
             en = f"every ownership group within {_pct(limit)} of the register's share: {listed_en}"
         out.append(_row(city, rule.id, worst, limit, status, zh, en))
+    return out
+
+
+def _by_city_and_group(table: pd.DataFrame, column: str) -> dict[str, dict[str, float]]:
+    sums = table.groupby(["city", "ownership_group"], observed=True, sort=False)[column].sum()
+    out: dict[str, dict[str, float]] = {}
+    for (city, group), value in sums.items():
+        out.setdefault(str(city), {})[str(group)] = float(value)
     return out
 
 

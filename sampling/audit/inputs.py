@@ -148,11 +148,12 @@ def register_ownership(frame: pd.DataFrame | None, *, micro: bool = True) -> pd.
     first = codes[~codes.duplicated()]
     group_of = dict(zip(first.to_numpy(), ownership_group(first).to_numpy()))
     pairs = (
-        pd.DataFrame({"city": rows["city"].astype(str).to_numpy(), "code": codes.to_numpy()})
-        .groupby(["city", "code"], sort=False)
+        pd.DataFrame({"city": rows["city"], "code": codes})
+        .groupby(["city", "code"], sort=False, observed=True)
         .size()
         .reset_index(name="enterprises")
     )
+    pairs["city"] = pairs["city"].astype(str)
     pairs["ownership_group"] = pairs["code"].map(group_of)
     return pairs.groupby(["city", "ownership_group"], as_index=False)["enterprises"].sum()
 
