@@ -431,7 +431,8 @@ class TableKind:
         The type of any further column (e.g. one count per category in sector targets);
         None keeps further columns as text, unchecked.
     key : tuple of str
-        Columns that identify a row; a key given twice is an error.
+        Columns that identify a row; a key given twice is an error (a key column that is not
+        required and absent is left out).
     """
 
     name: str
@@ -513,22 +514,20 @@ class TableKind:
         )
         if found is not None:
             raise TableError(f"{label}: {len(found)} bad value(s) in {found['row'].nunique()} row(s)", found)
-        if self.key and len(out):
-            repeated = out.duplicated(list(self.key), keep=False)
+        key = [k for k in self.key if k in out.columns]  # an optional key column may be absent
+        if key and len(out):
+            repeated = out.duplicated(key, keep=False)
             if repeated.any():
                 rows = out[repeated]
                 problems_df = pd.DataFrame(
                     {
                         "row": rows.index,
-                        "column": ", ".join(self.key),
-                        "value": [
-                            " / ".join(str(v) for v in r)
-                            for r in rows[list(self.key)].itertuples(index=False)
-                        ],
+                        "column": ", ".join(key),
+                        "value": [" / ".join(str(v) for v in r) for r in rows[key].itertuples(index=False)],
                         "reason": "is listed more than once",
                     }
                 )
-                raise TableError(f"{label}: {len(rows)} rows repeat a {' / '.join(self.key)}", problems_df)
+                raise TableError(f"{label}: {len(rows)} rows repeat a {' / '.join(key)}", problems_df)
         out.attrs["source"] = label
         return out
 

@@ -46,6 +46,13 @@ _CELL = (
     _CITY,
     Column("section", "text", "门类", aliases=("行业门类",), description="GB/T 4754 section A-T"),
     Column(
+        "industry_group",
+        "text",
+        "行业组",
+        required=False,
+        description="the section or a division split off it (C39, A05; quotas.industry_groups); the section when absent",
+    ),
+    Column(
         "size_class",
         "text",
         "划型规模",
@@ -139,7 +146,7 @@ STRUCTURE = TableKind(
         Column("enterprises_50_300", "count", "50-300人企业数", required=False),
         Column("panel", "count", "现有监测企业", required=False),
     ),
-    key=("city", "section", "size_class", "state_owned"),
+    key=("city", "section", "industry_group", "size_class", "state_owned"),
 )
 
 QUOTA_TABLE = TableKind(
@@ -153,5 +160,5 @@ QUOTA_TABLE = TableKind(
         Column("panel", "count", "现有监测企业", required=False, blank=True),
         Column("enterprises_50_300", "count", "50-300人企业数", required=False, blank=True),
     ),
-    key=("city", "section", "size_class", "state_owned"),
+    key=("city", "section", "industry_group", "size_class", "state_owned"),
 )

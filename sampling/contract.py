@@ -65,6 +65,7 @@ SAMPLE = TableKind(
         Column("enterprise_id", "text", "统一社会信用代码"),
         Column("city", "text", "所在地市"),
         Column("section", "text", "门类"),
+        Column("industry_group", "text", "行业组", required=False, blank=True),
         Column("size_class", "text", "划型规模"),
         Column("state_owned", "bool", "国有"),
         Column("role", "text", "样本类型", description="panel, new, reserve or removed"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 import numpy as np
@@ -24,6 +24,7 @@ from basis.threads import Workers
 from quotas import classify
 from quotas.cities import resolve_cities
 from quotas.exceptions import ClassificationError, SizeClassWarning
+from quotas.industry_groups import check_key_industries, industry_group
 from quotas.labels import SIZE_CLASSES
 from sampling.credit_codes import credit_code_problems
 from sampling.exceptions import CreditCodeWarning, FrameError
@@ -443,6 +444,7 @@ def prepare_frame(
     cities: Iterable[str] | None = None,
     industry_version: Literal["2011", "2017"] = "2011",
     state_owned_codes: Iterable[str | int] = classify.DEFAULT_STATE_OWNED_CODES,
+    key_industries: pd.DataFrame | Mapping[str, Any] | None = None,
     workers: int | None = None,
 ) -> pd.DataFrame:
     """Validate a frame and add the derived columns used by quotas, selection and audit.
@@ -455,6 +457,10 @@ def prepare_frame(
         As in :func:`validate_frame`.
     state_owned_codes : iterable
         Registration types counted as state-owned (default 110, 141, 151).
+    key_industries : DataFrame or mapping, optional
+        Each city's key and pillar industries: ``city, division[, min_share]`` or a mapping
+        city -> divisions (:func:`quotas.industry_groups.check_key_industries`). Their
+        enterprises get the division as their ``industry_group`` in that city.
     workers : int or None
         Threads for the passes over the rows (None: up to 4, see :mod:`basis.threads`); 1 runs
         serially. The result does not depend on it.
@@ -462,7 +468,9 @@ def prepare_frame(
     Returns
     -------
     DataFrame
-        The validated copy plus ``section``, ``sector``, ``size_class`` (categorical large /
+        The validated copy plus ``section``, ``industry_group`` (the cell's industry:
+        :func:`quotas.industry_groups.industry_group`, the section or a division split off it),
+        ``sector``, ``size_class`` (categorical large /
         medium / small / micro), ``size_basis`` (see :func:`quotas.classify.size_class`) and
         ``state_owned`` (bool). A :class:`~quotas.exceptions.SizeClassWarning` is issued when
         some sizes rest on partial information.
@@ -478,11 +486,50 @@ def prepare_frame(
     >>> df = pd.DataFrame({"enterprise_id": ["1"], "city": ["广州"], "industry": ["1311"],
     ...                    "registration_type": ["110"], "employees": [300], "revenue": [2000.0]})
     >>> row = prepare_frame(df).iloc[0]
-    >>> row["section"], int(row["sector"]), row["size_class"], bool(row["state_owned"])
-    ('C', 2, 'medium', True)
+    >>> row["section"], row["industry_group"], int(row["sector"]), row["size_class"], bool(row["state_owned"])
+    ('C', 'C', 2, 'medium', True)
+    >>> prepare_frame(df, key_industries={"广州": ["13"]}).loc[0, "industry_group"]
+    'C13'
     """
+    key = check_key_industries(key_industries) if key_industries is not None else None
     with Workers(workers) as pool:
-        return _prepare(df, cities, industry_version, state_owned_codes, pool)
+        out = _prepare(df, cities, industry_version, state_owned_codes, pool)
+    out["industry_group"] = industry_groups(out, industry_version, key)
+    return out
+
+
+def industry_groups(out: pd.DataFrame, industry_version: str, key: pd.DataFrame | None) -> pd.Categorical:
+    """Each row's industry group (:func:`quotas.industry_groups.industry_group`) of a validated
+    frame, worked out once per distinct industry (and city, with key industries ``key``
+    checked by :func:`quotas.industry_groups.check_key_industries`) and taken row by row."""
+    industry = _Distinct(out["industry"])
+
+    def groups(codes: list[Any]) -> list[str]:
+        values = pd.Series(codes, dtype=object)
+        division = classify._parse_codes(values, industry_version)[0]
+        section = classify.section_of(values, version=industry_version)
+        return industry_group(section, pd.Series(division, dtype=object)).tolist()
+
+    base = _by_distinct(out["industry"], groups, distinct=industry)
+    if key is None or not (key["industry_group"].str.len() > 1).any():
+        return base
+    # A key division is a group in its city only: work out each distinct (city, industry) pair.
+    city_codes, city_names = pd.factorize(out["city"].astype(object))
+    ind_codes = industry.codes.astype(np.int64)
+    pairs, inverse = np.unique(
+        city_codes.astype(np.int64) * (len(industry.uniques) + 1) + ind_codes, return_inverse=True
+    )
+    cities = pd.Series(
+        np.asarray(city_names, dtype=object)[pairs // (len(industry.uniques) + 1)], dtype=object
+    )
+    codes = pd.Series(
+        np.asarray(industry.uniques, dtype=object)[pairs % (len(industry.uniques) + 1)], dtype=object
+    )
+    division = pd.Series(classify._parse_codes(codes, industry_version)[0], dtype=object)
+    section = classify.section_of(codes, version=industry_version)
+    distinct = industry_group(section, division, cities, key_industries=key).to_numpy(dtype=str)
+    categories, positions = np.unique(distinct, return_inverse=True)
+    return pd.Categorical.from_codes(positions[inverse.ravel()], categories=categories)
 
 
 def _prepare(
