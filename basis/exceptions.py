@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["OutputError", "SheetError", "TableError"]
+__all__ = ["OutputError", "ProblemRowsError", "SheetError", "TableError"]
 
 PROBLEM_COLUMNS: tuple[str, ...] = ("row", "column", "value", "reason")
 
@@ -55,6 +55,31 @@ class TableError(ValueError):
         if len(self.problems) > SHOWN_PROBLEMS:
             lines.append(f"... and {len(self.problems) - SHOWN_PROBLEMS} more")
         super().__init__("\n".join(lines))
+
+
+class ProblemRowsError(ValueError):
+    """An input with problems in several rows, all collected before raising.
+
+    The message is followed by the first 20 problems as a table and ``... and N more``.
+    :class:`sampling.FrameError` and :class:`monitoring.ReportError` are of this kind.
+
+    Attributes
+    ----------
+    problems : DataFrame
+        One row per problem: ``row, column, value, reason`` (``row`` as the user sees it).
+    """
+
+    def __init__(self, message: str, problems: pd.DataFrame | None = None) -> None:
+        self.problems = (
+            problems.reset_index(drop=True)
+            if problems is not None
+            else pd.DataFrame(columns=list(PROBLEM_COLUMNS))
+        )
+        if len(self.problems):
+            shown = self.problems.head(20).to_string(index=False)
+            more = f"\n... and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
+            message = f"{message}\n{shown}{more}"
+        super().__init__(message)
 
 
 def _shown(value: object) -> str:

@@ -7,7 +7,7 @@ enterprise, and the value.
 
 from __future__ import annotations
 
-import pandas as pd
+from basis.exceptions import ProblemRowsError
 
 __all__ = [
     "EstimationError",
@@ -19,7 +19,7 @@ __all__ = [
 ]
 
 
-class ReportError(ValueError):
+class ReportError(ProblemRowsError):
     """A month's reports (附表一 rows) that cannot be used: a missing column, a value that is
     not a number, a reason code that cannot be parsed, an unknown city.
 
@@ -28,18 +28,6 @@ class ReportError(ValueError):
     problems : DataFrame
         One row per problem: ``row, column, value, reason`` (``row`` as the user sees it).
     """
-
-    def __init__(self, message: str, problems: pd.DataFrame | None = None) -> None:
-        self.problems = (
-            problems.reset_index(drop=True)
-            if problems is not None
-            else pd.DataFrame(columns=["row", "column", "value", "reason"])
-        )
-        if len(self.problems):
-            shown = self.problems.head(20).to_string(index=False)
-            more = f"\n... and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
-            message = f"{message}\n{shown}{more}"
-        super().__init__(message)
 
 
 class ReportReadError(ReportError):

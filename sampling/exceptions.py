@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from basis.exceptions import ProblemRowsError
 
 __all__ = [
     "AuditError",
@@ -15,7 +15,7 @@ __all__ = [
 ]
 
 
-class FrameError(ValueError):
+class FrameError(ProblemRowsError):
     """An enterprise frame (or a proposed sample) with problems.
 
     Every problem is collected before raising, so one run lists them all.
@@ -25,18 +25,6 @@ class FrameError(ValueError):
     problems : DataFrame
         One row per problem: ``row, column, value, reason``.
     """
-
-    def __init__(self, message: str, problems: pd.DataFrame | None = None) -> None:
-        self.problems = (
-            problems.reset_index(drop=True)
-            if problems is not None
-            else pd.DataFrame(columns=["row", "column", "value", "reason"])
-        )
-        if len(self.problems):
-            shown = self.problems.head(20).to_string(index=False)
-            more = f"\n... and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
-            message = f"{message}\n{shown}{more}"
-        super().__init__(message)
 
 
 class SelectionError(ValueError):
