@@ -23,11 +23,11 @@ from allocation.apportion import (
     _check_feasible,
     _check_total,
     _method_name,
-    _plain,
     _solve_scale,
     apportion,
 )
 from allocation.exceptions import AllocationError
+from allocation.measures import check_measures
 from basis.files import atomic_path
 from basis.results import Result
 
@@ -254,19 +254,7 @@ def _check_columns(stats: pd.DataFrame, weights: Mapping[str, float]) -> pd.Data
             raise AllocationError(f"weight of column {col!r} must be a non-negative number, got {wt!r}")
     if not sum(weights.values()) > 0:
         raise AllocationError(f"weights must not all be zero: {dict(weights)}")
-    data = stats[list(weights)].apply(pd.to_numeric, errors="coerce")
-    for col in weights:
-        values = data[col]
-        bad = values.isna() | ~np.isfinite(values.fillna(0)) | (values < 0)
-        if bad.any():
-            shown = ", ".join(f"{c!r}: {_plain(stats.at[c, col])!r}" for c in values.index[bad][:10])
-            raise AllocationError(
-                f"column {col!r} needs a non-negative number for every city; missing, negative "
-                f"or infinite at {shown}"
-            )
-        if values.sum() == 0:
-            raise AllocationError(f"column {col!r} sums to zero: no shares can be taken of it")
-    return data
+    return check_measures(stats, list(weights), what="column", unit="city")
 
 
 def _check_tilt(tilt: Mapping[object, float] | pd.Series | None, index: pd.Index) -> pd.Series:

@@ -35,6 +35,7 @@ import pandas as pd
 
 from allocation.apportion import Method, _method_name, _plain, apportion
 from allocation.exceptions import AllocationError, UnknownMethodError
+from allocation.measures import check_measures
 from basis.files import atomic_path
 from basis.results import Result
 
@@ -227,19 +228,7 @@ def _check_stats(stats: object, index: pd.Index, measures: Sequence[str] | None)
         raise AllocationError("stats has no numeric column to explain the allocation by")
     if len(measures) > MAX_MEASURES:
         raise AllocationError(f"at most {MAX_MEASURES} measures, got {len(measures)}: {measures}")
-    data = stats.loc[index, measures].apply(pd.to_numeric, errors="coerce")
-    for col in measures:
-        values = data[col]
-        bad = values.isna() | ~np.isfinite(values.fillna(0)) | (values < 0)
-        if bad.any():
-            shown = ", ".join(f"{c!r}: {_plain(stats.at[c, col])!r}" for c in values.index[bad][:10])
-            raise AllocationError(
-                f"measure {col!r} needs a non-negative number for every unit; missing, negative "
-                f"or infinite at {shown}"
-            )
-        if values.sum() == 0:
-            raise AllocationError(f"measure {col!r} sums to zero: no shares can be taken of it")
-    return data
+    return check_measures(stats.loc[index], measures, what="measure", unit="unit")
 
 
 def _check_criterion(criterion: object) -> str:
