@@ -3,7 +3,7 @@ the data checks and the representativeness measures, and assembles the report.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import pandas as pd
@@ -45,7 +45,7 @@ def audit(
     weights: pd.Series | str | None = None,
     city_population: pd.Series | CityPopulation | None = "census-2020",
     municipality: pd.Series | None = None,
-    pillars: Mapping[str, Iterable[str]] | None = None,
+    key_industries: pd.DataFrame | Mapping[str, Any] | None = None,
     sector_targets: pd.DataFrame | None = None,
     max_dissimilarity: float = 0.2,
     max_effect_size: float = 0.3,
@@ -95,7 +95,7 @@ def audit(
         City -> population in persons for the ``min_count`` tiers. ``"census-2020"``
         (default): the 2020 census resident population of
         :func:`quotas.datasets.national_cities`. None skips tiered minimums.
-    municipality, pillars, sector_targets
+    municipality, key_industries, sector_targets
         As in :func:`quotas.checks.check_cells`.
     max_dissimilarity : float, default 0.2
         A dimension whose dissimilarity index exceeds this warns: more than a fifth of the
@@ -177,7 +177,7 @@ def audit(
         targets=targets,
         population=city_pop,
         municipality=municipality,
-        key_industries=pillars,
+        key_industries=key_industries,
         structure=pop_structure,
         sector_targets=sector_targets,
         register_ownership=register_ownership(pop_frame, micro=rule_set.limit("micro_excluded") != 0),

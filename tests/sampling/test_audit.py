@@ -91,7 +91,7 @@ TOP4 = MOHRSS_2011.replace(top_industries=4)
 
 def run(sample, rules=TOP4, **kwargs) -> AuditReport:
     # top 4 sections by employment: C, E, G, H; Q is 5th.
-    args = dict(register=make_structure(), pillars={GZ: ["G"], SG: ["G"]})
+    args = dict(register=make_structure(), key_industries={GZ: ["G"], SG: ["G"]})
     args.update(kwargs)
     return audit(sample, rules=rules, **args)
 
