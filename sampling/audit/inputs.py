@@ -16,8 +16,9 @@ import pandas as pd
 from quotas.cities import resolve_cities
 from quotas.classify import ownership_group, sector_of_section
 from quotas.datasets import national_cities
-from quotas.exceptions import SizeClassWarning
-from sampling.cells import cell_counts
+from quotas.exceptions import SizeClassWarning, UnknownRegistrationTypeError
+from quotas.labels import OWNERSHIP_GROUPS
+from sampling.cells import cell_counts, key_codes
 from sampling.exceptions import AuditError
 from sampling.prepare import prepare_frame
 from sampling.status import in_business_rows
@@ -131,31 +132,51 @@ def frame_cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 def register_ownership(frame: pd.DataFrame | None, *, micro: bool = True) -> pd.DataFrame | None:
     """The register's enterprises in business by city and ownership group, micro left out when
-    ``micro`` is False (None without a frame that has registration types)."""
+    ``micro`` is False (None without a frame that has registration types).
+
+    City and registration type are coded as integers (:func:`sampling.cells.key_codes`: a
+    categorical's own codes) and counted with one ``bincount``; each registration type that
+    occurs is classified once.
+    """
     if frame is None or "registration_type" not in frame.columns:
         return None
-    active = in_business_rows(frame)
+    counted = in_business_rows(frame)
     if not micro:
-        active = active & (frame["size_class"].astype(str) != "micro").to_numpy()
-    rows = (
-        frame.loc[active, ["city", "registration_type"]]
-        if not active.all()
-        else frame[["city", "registration_type"]]
+        size_codes, sizes = key_codes(frame["size_class"])
+        counted = counted & (size_codes != sizes.get_indexer(["micro"])[0])
+    city_codes, cities = key_codes(frame["city"])
+    type_codes, types = key_codes(frame["registration_type"])
+    rows = counted & (city_codes >= 0)  # a row without a city is in no city's count
+    width = len(types) + 1  # the last column counts missing registration types
+    pairs = np.bincount(
+        city_codes[rows].astype(np.int64) * width + np.where(type_codes < 0, len(types), type_codes)[rows],
+        minlength=len(cities) * width,
+    ).reshape(len(cities), width)
+    used = np.flatnonzero(pairs[:, :-1].sum(axis=0))
+    try:
+        groups = ownership_group(pd.Series(types[used], dtype=object)).to_numpy()
+    except UnknownRegistrationTypeError:
+        groups = None
+    if groups is None or pairs[:, -1].any():
+        # An unknown or missing type: classify at each type's first counted row instead, so
+        # that the error names a row of the register.
+        codes = frame["registration_type"][counted]
+        first = codes[~codes.duplicated()]
+        group_of = dict(zip(first, ownership_group(first)))
+        groups = np.array([group_of[t] for t in types[used]], dtype=object)
+    labels = pd.Index(OWNERSHIP_GROUPS)
+    member = np.zeros((len(used), len(labels)), dtype=np.int64)
+    member[np.arange(len(used)), labels.get_indexer(groups)] = 1
+    per_group = pairs[:, used] @ member
+    city, group = np.nonzero(per_group)
+    out = pd.DataFrame(
+        {
+            "city": np.asarray(cities, dtype=object)[city].astype(str),
+            "ownership_group": labels[group].to_numpy(dtype=object),
+            "enterprises": per_group[city, group],
+        }
     )
-    # Classify each distinct code once, at its first row (so an error names a row of the
-    # register), then count by city and code and add the codes' counts up by group.
-    codes = rows["registration_type"]
-    first = codes[~codes.duplicated()]
-    group_of = dict(zip(first.to_numpy(), ownership_group(first).to_numpy()))
-    pairs = (
-        pd.DataFrame({"city": rows["city"], "code": codes})
-        .groupby(["city", "code"], sort=False, observed=True)
-        .size()
-        .reset_index(name="enterprises")
-    )
-    pairs["city"] = pairs["city"].astype(str)
-    pairs["ownership_group"] = pairs["code"].map(group_of)
-    return pairs.groupby(["city", "ownership_group"], as_index=False)["enterprises"].sum()
+    return out.sort_values(["city", "ownership_group"], ignore_index=True)
 
 
 def without_sector(cells: pd.DataFrame) -> pd.DataFrame:

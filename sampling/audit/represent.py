@@ -110,62 +110,60 @@ def representativeness(
     rep_parts: list[pd.DataFrame] = []
     share_parts: list[pd.DataFrame] = []
     city = table["city"].to_numpy()
+    # Cities as integer codes once: the rows are the sample's cities that the register has
+    # (in the order of ``cities``), then the province; other cities count in the province only.
+    in_register = set(pd.unique(pop["city"]))
+    rows = pd.Index([c for c in cities if c in in_register])
+    labels = rows.append(pd.Index([PROVINCE]))
+    s_row = _row_codes(rows.get_indexer(city), len(rows))
+    p_row = _row_codes(rows.get_indexer(pop["city"]), len(rows))
+    n = np.bincount(s_row, minlength=len(rows) + 1)
+    n[-1] = len(table)
+    p_basis = pop[basis].to_numpy(dtype=float)
     for dim in DIMENSIONS:
         values = table[dim].astype(str) if dim == "size_class" else table[dim]
-        smp = pd.Series(w_all).groupby([city, values.to_numpy()]).sum().unstack(fill_value=0.0)
-        ref = pop.groupby(["city", dim])[basis].sum().unstack(fill_value=0).astype(float)
-        rows = [c for c in cities if c in ref.index]
-        columns = ref.columns.union(smp.columns)
-        s_w = smp.reindex(index=rows, columns=columns, fill_value=0.0)
-        p_w = ref.reindex(index=rows, columns=columns, fill_value=0.0)
-        s_w.loc[PROVINCE] = smp.reindex(columns=columns, fill_value=0.0).sum()
-        p_w.loc[PROVINCE] = ref.reindex(columns=columns, fill_value=0.0).sum()
-        s_tot = s_w.sum(axis=1).to_numpy()
-        s_sh = s_w.to_numpy() / np.where(s_tot > 0, s_tot, np.nan)[:, None]
-        p_sh = p_w.to_numpy() / p_w.sum(axis=1).to_numpy()[:, None]
+        s_codes, s_values = pd.factorize(values.to_numpy())
+        p_codes, p_values = pd.factorize(pop[dim])
+        # the categories of either side, sorted (as a groupby's would be)
+        columns = pd.Index(p_values).union(pd.Index(s_values))
+        s_w = _crossed(s_row, columns.get_indexer(s_values)[s_codes], w_all, len(labels), len(columns))
+        p_w = _crossed(p_row, columns.get_indexer(p_values)[p_codes], p_basis, len(labels), len(columns))
+        s_tot = s_w.sum(axis=1)
+        s_sh = s_w / np.where(s_tot > 0, s_tot, np.nan)[:, None]
+        p_sh = p_w / p_w.sum(axis=1)[:, None]
         share_parts.append(
             pd.DataFrame(
                 {
-                    "city": np.repeat(s_w.index.to_numpy(), len(columns)),
+                    "city": np.repeat(labels.to_numpy(), len(columns)),
                     "dimension": dim,
-                    "category": np.tile(columns.to_numpy(), len(s_w)),
+                    "category": np.tile(columns.to_numpy(), len(labels)),
                     "sample_share": s_sh.ravel(),
                     "population_share": p_sh.ravel(),
                 }
             )
         )
-        n = table["city"].value_counts().reindex(s_w.index, fill_value=0).to_numpy().copy()
-        n[-1] = len(table)  # the PROVINCE row
         d = 0.5 * np.nansum(np.abs(s_sh - p_sh), axis=1)
         d[s_tot == 0] = np.nan
-        outside = ((s_w.to_numpy() > 0) & (p_w.to_numpy() == 0)).any(axis=1)
+        absent = (s_w > 0) & (p_w == 0)
+        outside = absent.any(axis=1)
         k = (p_sh > 0).sum(axis=1)
         testable = ~outside & (k >= 2) & (s_tot > 0) & (n >= 2)
-        for label, bad in zip(s_w.index, outside):
-            if bad:
-                cats = [
-                    str(cat)
-                    for cat, sv, pv in zip(columns, s_w.loc[label], p_w.loc[label])
-                    if sv > 0 and pv == 0
-                ]
-                notes.append(f"{label}: sample has {dim} {cats} absent from the register; no test")
-        part = pd.DataFrame({"city": s_w.index, "dimension": dim, "n": n, "dissimilarity": d})
-        stats_cols = ["w", "statistic", "scale", "df", "p_value"]
-        part[stats_cols] = np.nan
-        groups = s_w.index[testable]
+        for label, bad in zip(labels[outside], absent[outside]):
+            cats = [str(cat) for cat in columns[bad]]
+            notes.append(f"{label}: sample has {dim} {cats} absent from the register; no test")
+        stats = np.full((len(labels), 5), np.nan)  # w, statistic, scale, df, p_value
+        tested = labels[testable]
+        expected = pd.DataFrame(p_w[testable], index=tested, columns=columns)
         if weight is None:
-            res = pearson_by_group(s_w.loc[groups], p_w.loc[groups])
-            part.loc[testable, ["w", "statistic", "df", "p_value"]] = res[
-                ["w", "statistic", "df", "p_value"]
-            ].to_numpy()
-            part.loc[testable, "scale"] = 1.0
-            part["method"] = "pearson"
+            res = pearson_by_group(pd.DataFrame(s_w[testable], index=tested, columns=columns), expected)
+            stats[testable] = res.assign(scale=1.0)[["w", "statistic", "scale", "df", "p_value"]].to_numpy()
+            method = "pearson"
         else:
-            part.loc[testable, stats_cols] = _rao_scott(values, w_all, city, design, p_w.loc[groups])[
-                stats_cols
+            stats[testable] = _rao_scott(values, w_all, city, design, expected)[
+                ["w", "statistic", "scale", "df", "p_value"]
             ].to_numpy()
-            part["method"] = "rao-scott-2"
-            exact = testable & part["scale"].isna().to_numpy()
+            method = "rao-scott-2"
+            exact = testable & np.isnan(stats[:, 2])
             if exact.any():
                 notes.append(
                     f"{dim}: no sampling variance in {int(exact.sum())} of the weighted tests (no p-value): "
@@ -173,14 +171,47 @@ def representativeness(
                     "with equal weights within each cell the weighted shares are exact; they differ from "
                     "the register's only where the weights do not add up to its cell counts"
                 )
-        part.loc[~testable, "method"] = "none"
-        too_far = (part["dissimilarity"] > max_d + 1e-9) | (part["w"] > max_w + 1e-9)
-        part["status"] = np.where(too_far, "warn", "pass")
-        rep_parts.append(part[list(REPRESENT_COLUMNS)])
+        too_far = (d > max_d + 1e-9) | (stats[:, 0] > max_w + 1e-9)
+        rep_parts.append(
+            pd.DataFrame(
+                {
+                    "city": labels,
+                    "dimension": dim,
+                    "method": np.where(testable, method, "none"),
+                    "n": n,
+                    "dissimilarity": d,
+                    "w": stats[:, 0],
+                    "statistic": stats[:, 1],
+                    "scale": stats[:, 2],
+                    "df": stats[:, 3],
+                    "p_value": stats[:, 4],
+                    "status": np.where(too_far, "warn", "pass"),
+                }
+            )
+        )
     rep = pd.concat(rep_parts, ignore_index=True)
     order = {c: i for i, c in enumerate([*cities, PROVINCE])}
     rep = rep.sort_values("city", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
     return rep, pd.concat(share_parts, ignore_index=True)
+
+
+def _row_codes(positions: np.ndarray, n_rows: int) -> np.ndarray:
+    """Row of each unit: its city's position, or the province row ``n_rows`` for a city not
+    compared."""
+    return np.where(positions >= 0, positions, n_rows)
+
+
+def _crossed(
+    row: np.ndarray, column: np.ndarray, weight: np.ndarray, n_rows: int, n_columns: int
+) -> np.ndarray:
+    """Rows x columns table of summed weights whose last row (the province) sums every unit;
+    units without a category (code -1) are left out, as a groupby leaves them."""
+    keep = column >= 0
+    out = np.bincount(
+        (row * n_columns + column)[keep], weights=weight[keep], minlength=n_rows * n_columns
+    ).reshape(n_rows, n_columns)
+    out[-1] = out.sum(axis=0)
+    return out
 
 
 def _rao_scott(

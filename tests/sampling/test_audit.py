@@ -690,3 +690,44 @@ def test_weighted_audit_uses_the_cells_and_fpc(design_sample):
     row = exact.representativeness.set_index(["city", "dimension"]).loc[(GZ, "section")]
     assert row["statistic"] == pytest.approx(0.0, abs=1e-9) and np.isnan(row["p_value"])
     assert any("no sampling variance" in n for n in exact.notes)
+
+
+def register_with_types():
+    """The frame population with registration types: in each city the enterprises numbered
+    k % 10 in 0-4 are private (173), the rest state-owned (110), except in GZ (all private).
+    SG also has 60 state-owned enterprises closed (关闭破产), 60 state-owned micro ones and
+    one closed enterprise of an unknown type (999): none of them counts."""
+    frame = make_frame_population()
+    k = frame["enterprise_id"].str[-4:].astype(int)
+    frame["registration_type"] = np.where((frame["city"] == GZ) | (k % 10 < 5), "173", "110")
+    frame["status"] = "active"
+    extra = enterprises([("C", "small", True, 60), ("C", "micro", True, 60)], SG, start=5000)
+    extra["registration_type"] = "110"
+    extra["status"] = np.repeat(["关闭破产", "active"], 60)
+    odd = enterprises([("C", "small", False, 1)], SG, start=6000)
+    odd["registration_type"], odd["status"] = "999", "关闭破产"
+    return pd.concat([frame, extra, odd], ignore_index=True)
+
+
+def test_ownership_mix_counts_the_register_in_business_without_micro():
+    register = register_with_types()
+    # the sample: enterprises k % 10 == 0 of the frame part (every tenth of each cell), private
+    sample = register[register["enterprise_id"].str[-4:].astype(int) % 10 == 0].head(120)
+    assert len(sample) == 120 and (sample["registration_type"] == "173").all()
+    report = run(sample, register=register)
+    mix = report.to_frame().set_index(["city", "rule"]).loc[(slice(None), "ownership_mix"), :]
+    # GZ: sample 100% private, register 600 / 600 private: deviation 0.
+    # SG: sample 100% private; register in business without micro: 300 private of 600, so
+    # private 1.0 - 0.5 and state 0 - 0.5: worst deviation 0.5 > 0.10 -> warn. (Counting the
+    # 60 closed and 60 micro state-owned would give 300 / 720 and a deviation of 0.583.)
+    assert mix.loc[(GZ, "ownership_mix"), ["observed", "status"]].tolist() == [0.0, "pass"]
+    assert mix.loc[(SG, "ownership_mix"), ["observed", "status"]].tolist() == [0.5, "warn"]
+    assert "state 0.0% (register 50.0%)" in mix.loc[(SG, "ownership_mix"), "message_en"]
+
+
+def test_unknown_registration_type_in_the_register_is_named_by_row():
+    register = register_with_types()
+    register.loc[7, "registration_type"] = "999"  # in business: counted, so classified
+    sample = register[register["enterprise_id"].str[-4:].astype(int) % 10 == 0].head(120)
+    with pytest.raises(ValueError, match=r"unknown registration type\(s\): row 7: '999'"):
+        run(sample, register=register)
