@@ -42,7 +42,15 @@ from quotas.rules import RegisterShare, Rule, RuleSet, get_rules
 from quotas.structure import band_share
 from quotas.tiers import MINIMUM_SCHEMES, tier_minimum
 
-__all__ = ["CHECK_COLUMNS", "PROVINCE", "STATUSES", "TOLERANCE", "check_cells"]
+__all__ = [
+    "CHECK_COLUMNS",
+    "OWNERSHIP_SHARE_COLUMNS",
+    "PROVINCE",
+    "STATUSES",
+    "TOLERANCE",
+    "check_cells",
+    "ownership_shares",
+]
 
 CHECK_COLUMNS: tuple[str, ...] = ("city", "rule", "observed", "limit", "status", "message_zh", "message_en")
 """Columns of the result of :func:`check_cells`, in order (the pipeline's audit columns)."""
@@ -971,14 +979,13 @@ def _ownership_mix(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
         # As proportional_mix: micro enterprises cannot be chosen, so they are compared nowhere
         # (the register's counts are expected without them too).
         cells = cells[cells["size_class"] != "micro"]
-    # Plain dicts city -> group -> count, built once: pandas look-ups per city (a few hundred
-    # cities, seven groups) cost far more than the arithmetic.
-    smp = _by_city_and_group(cells, "count")
-    pop = _by_city_and_group(reg, "enterprises")
+    shares = ownership_shares(cells, reg)
+    by_city = {str(c): part for c, part in shares.groupby("city", sort=False, observed=True)}
     out = []
     for city in cities:
-        p, s = pop.get(city, {}), smp.get(city, {})
-        p_total, s_total = sum(p.values()), sum(s.values())
+        part = by_city.get(city)
+        p_total = 0.0 if part is None else float(part["register"].sum())
+        s_total = 0.0 if part is None else float(part["sample"].sum())
         if p_total == 0 or s_total == 0:
             what = (
                 ("名录库中没有该市", f"the register has no enterprises in {city}")
@@ -990,10 +997,10 @@ def _ownership_mix(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
             )
             out.append(_row(city, rule.id, np.nan, limit, "skipped", *what))
             continue
-        groups = [g for g in OWNERSHIP_GROUPS if g in p or g in s]
-        ps = {g: p.get(g, 0) / p_total for g in groups}
-        ss = {g: s.get(g, 0) / s_total for g in groups}
-        dev = {g: abs(ss[g] - ps[g]) for g in groups}
+        groups = part["ownership_group"].tolist()
+        ps = dict(zip(groups, part["register_share"]))
+        ss = dict(zip(groups, part["sample_share"]))
+        dev = dict(zip(groups, part["difference"].abs()))
         worst = float(max(dev.values()))
         far = [g for g in groups if np.isfinite(limit) and dev[g] > limit + TOLERANCE]
         listed_zh = ", ".join(
@@ -1014,12 +1021,94 @@ def _ownership_mix(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
     return out
 
 
-def _by_city_and_group(table: pd.DataFrame, column: str) -> dict[str, dict[str, float]]:
-    sums = table.groupby(["city", "ownership_group"], observed=True, sort=False)[column].sum()
-    out: dict[str, dict[str, float]] = {}
-    for (city, group), value in sums.items():
-        out.setdefault(str(city), {})[str(group)] = float(value)
-    return out
+OWNERSHIP_SHARE_COLUMNS: tuple[str, ...] = (
+    "city",
+    "ownership_group",
+    "ownership_zh",
+    "register",
+    "register_share",
+    "sample",
+    "sample_share",
+    "difference",
+)
+"""Columns of :func:`ownership_shares`, in order."""
+
+
+def ownership_shares(sample: pd.DataFrame, register: pd.DataFrame) -> pd.DataFrame:
+    """Each city's ownership-group shares of a sample beside the register's.
+
+    The documents ask to cover all kinds of ownership (兼顾各类所有制企业) in proportion to the
+    local structure; this is the table behind the ``ownership_mix`` check, for reports.
+
+    Parameters
+    ----------
+    sample : DataFrame
+        ``city, ownership_group, count`` (several rows per city and group are added up), e.g.
+        sample cells or one row per enterprise with ``count`` 1.
+    register : DataFrame
+        ``city, ownership_group, enterprises``, e.g.
+        :func:`sampling.audit.inputs.register_ownership`.
+
+    Returns
+    -------
+    DataFrame
+        :data:`OWNERSHIP_SHARE_COLUMNS`: per city (in order of first appearance, the sample's
+        cities first) one row per ownership group present in the sample or the register, in
+        the order of :data:`quotas.labels.OWNERSHIP_GROUPS`; ``register`` and ``sample`` are
+        counts, their shares are of the city's total (NaN when the total is 0), and
+        ``difference`` is ``sample_share - register_share``.
+
+    References
+    ----------
+    人社部函〔2011〕308号 ("兼顾各类所有制企业"); 国统字〔1998〕200号 (registration types).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from quotas.checks import ownership_shares
+    >>> sample = pd.DataFrame({"city": "珠海市", "ownership_group": ["private", "foreign"], "count": [6, 4]})
+    >>> register = pd.DataFrame({"city": "珠海市", "ownership_group": ["private", "foreign", "state"],
+    ...                          "enterprises": [70, 20, 10]})
+    >>> ownership_shares(sample, register)[["ownership_group", "sample_share", "register_share"]].values.tolist()
+    [['state', 0.0, 0.1], ['private', 0.6, 0.7], ['foreign', 0.4, 0.2]]
+    """
+    for name, table, column in (("sample", sample, "count"), ("register", register, "enterprises")):
+        need = [c for c in ("city", "ownership_group", column) if c not in table.columns]
+        if need:
+            raise QuotaInputError(
+                f"ownership_shares: {name} lacks column(s) {need}; it has {list(table.columns)}"
+            )
+        unknown = sorted(set(table["ownership_group"].astype(str)) - set(OWNERSHIP_GROUPS))
+        if unknown:
+            raise QuotaInputError(
+                f"ownership_shares: {name} has unknown ownership group(s) {unknown}; valid: {list(OWNERSHIP_GROUPS)}"
+            )
+
+    def counts(table: pd.DataFrame, column: str, name: str) -> pd.Series:
+        keyed = pd.DataFrame(
+            {"city": table["city"].astype(str), "ownership_group": table["ownership_group"].astype(str)}
+        )
+        return (
+            pd.to_numeric(table[column])
+            .groupby([keyed["city"], keyed["ownership_group"]], sort=False)
+            .sum()
+            .rename(name)
+        )
+
+    out = pd.concat([counts(register, "enterprises", "register"), counts(sample, "count", "sample")], axis=1)
+    out = out.fillna(0.0).reset_index()
+    cities = list(dict.fromkeys([*sample["city"].astype(str), *register["city"].astype(str)]))
+    out["_city"] = out["city"].map({c: i for i, c in enumerate(cities)})
+    out["_group"] = out["ownership_group"].map({g: i for i, g in enumerate(OWNERSHIP_GROUPS)})
+    out = out.sort_values(["_city", "_group"], kind="mergesort").drop(columns=["_city", "_group"])
+    for column in ("register", "sample"):
+        total = out.groupby("city", sort=False)[column].transform("sum")
+        out[f"{column}_share"] = (out[column] / total.where(total > 0)).astype(float)
+    out["difference"] = out["sample_share"] - out["register_share"]
+    out["ownership_zh"] = out["ownership_group"].map(OWNERSHIP_LABELS_ZH)
+    for column in ("register", "sample"):
+        out[column] = out[column].round().astype(np.int64)
+    return out[list(OWNERSHIP_SHARE_COLUMNS)].reset_index(drop=True)
 
 
 def _min_employees(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:

@@ -16,6 +16,8 @@ import pytest
 from empmon.cli import main
 from empmon.examples import guangdong_2013, monitoring_work_tilt
 from quotas import datasets
+from quotas.classify import ownership_group
+from sampling.status import in_business
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +117,7 @@ def test_every_output_is_written(run):
         "explain_official.xlsx",
         "explain_official.png",
         "national.xlsx",
+        "ownership.csv",
     } <= names
     assert len(list((out / "cities").glob("*.xlsx"))) == 21
     assert "SYNTHETIC" in (out / "NOTES.txt").read_text(encoding="utf-8")
@@ -145,6 +148,31 @@ def test_cli_on_the_example_outputs(run, tmp_path):
     # rules, so the audit exits 0.
     code = main(["audit", str(out / "sample.xlsx"), "--rules", "guangdong-2013"])
     assert code == 0
+
+
+@pytest.mark.slow
+def test_ownership_groups_reported_sample_against_register(run):
+    # 人社部函〔2011〕308号: "兼顾各类所有制企业" - every kind of ownership covered, in proportion to
+    # the local structure. ownership.csv gives each city's seven groups (国统字〔1998〕200号
+    # registration types) in the monitored sample and in the register (in business, without
+    # micro enterprises, which the rules exclude), and the audit carries ownership_mix.
+    out, result = run
+    table = pd.read_csv(out / "ownership.csv", encoding="utf-8-sig")
+    task = datasets.guangdong_2013_task()
+    # Every monitored enterprise counted once: the city's sample is its annex-1 task.
+    assert table.groupby("city")["sample"].sum().to_dict() == task["target_10000"].to_dict()
+    register = pd.read_parquet(out / "register_synthetic.parquet")
+    kept = register[in_business(register["status"]) & (register["size_class"].astype(str) != "micro")]
+    counted = kept.groupby([kept["city"].astype(str), ownership_group(kept["registration_type"])]).size()
+    assert table.set_index(["city", "ownership_group"])["register"].to_dict() == counted.to_dict()
+    for column in ("register_share", "sample_share"):
+        assert table.groupby("city")[column].sum().to_numpy() == pytest.approx(1.0)
+    audited = result.report.to_frame().query("rule == 'ownership_mix'").set_index("city")
+    assert set(audited.index) == set(task.index)
+    # the audit's measure is the largest gap of a city's groups, and it warns beyond 10 points
+    worst = table.assign(gap=table["difference"].abs()).groupby("city")["gap"].max()
+    assert audited["observed"].to_dict() == pytest.approx(worst.to_dict())
+    assert set(audited.index[audited["status"] == "warn"]) == set(worst.index[worst > 0.1 + 1e-9])
 
 
 @pytest.mark.slow

@@ -13,7 +13,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quotas.checks import CHECK_COLUMNS, PROVINCE, STATUSES, check_cells
+from quotas.checks import (
+    CHECK_COLUMNS,
+    OWNERSHIP_SHARE_COLUMNS,
+    PROVINCE,
+    STATUSES,
+    check_cells,
+    ownership_shares,
+)
 from quotas.exceptions import QuotaInputError
 from quotas.rules import GUANGDONG_2013, MOHRSS_2009, MOHRSS_2011
 
@@ -493,6 +500,34 @@ def test_ownership_mix_against_the_register():
     assert "foreign 0.0% (register 20.0%)" in row["message_en"] and "港澳台" not in row["message_zh"]
     assert "state 33.3% (register 20.0%)" in row["message_en"]
     assert out.loc[(GZ, "ownership_mix"), "status"] == "pass"
+
+
+def test_ownership_shares_table_behind_the_check():
+    # The same numbers as above, as a table: SG's sample 20 state / 40 private against the
+    # register's 100 / 300 / 100: shares 1/3, 2/3, 0 against 0.2, 0.6, 0.2 (by hand).
+    # 珠海 is only in the register: its sample shares are undefined (NaN), never dropped.
+    sample = pd.DataFrame(
+        {"city": [SG, SG, SG], "ownership_group": ["private", "state", "private"], "count": [30, 20, 10]}
+    )
+    register = pd.DataFrame(
+        {
+            "city": [SG, SG, SG, "珠海市"],
+            "ownership_group": ["foreign", "state", "private", "hmt"],
+            "enterprises": [100, 100, 300, 5],
+        }
+    )
+    out = ownership_shares(sample, register)
+    assert list(out.columns) == list(OWNERSHIP_SHARE_COLUMNS)
+    sg = out[out["city"] == SG].set_index("ownership_group")
+    assert sg.index.tolist() == ["state", "private", "foreign"]  # the order of OWNERSHIP_GROUPS
+    assert sg["sample"].tolist() == [20, 40, 0] and sg["register"].tolist() == [100, 300, 100]
+    assert sg["sample_share"].tolist() == pytest.approx([1 / 3, 2 / 3, 0.0])
+    assert sg["difference"].tolist() == pytest.approx([1 / 3 - 0.2, 2 / 3 - 0.6, -0.2])
+    assert sg.loc["foreign", "ownership_zh"] == "外商投资"
+    zh = out[out["city"] == "珠海市"].iloc[0]
+    assert (zh["register_share"], zh["sample"]) == (1.0, 0) and np.isnan(zh["sample_share"])
+    with pytest.raises(QuotaInputError, match="unknown ownership group\\(s\\) \\['joint'\\]"):
+        ownership_shares(sample.assign(ownership_group="joint"), register)
 
 
 def test_min_employees_counts_new_units_below_the_minimum():
