@@ -27,8 +27,7 @@ from allocation.explain import AllocationExplanation, explain
 from allocation.split import split
 from basis.beside import run_beside
 from basis.files import atomic_path
-from empmon.figures import allocation_zh
-from empmon.monthly import month_step
+from empmon.figures import allocation_by_province, allocation_zh, audit_by_province, explanation_zh
 from empmon.workbook import write_city_workbooks
 from quotas import datasets
 from quotas.build import build_quotas
@@ -504,6 +503,8 @@ def guangdong_2013(
     )
     echo(f"      {notes[-1]}")
     step("Carry the sample through one synthetic month of reports: checks, 附表二, estimates")
+    from empmon.monthly import month_step  # monitoring and pyplot: imported when the month runs
+
     month = month_step(sample, out, random_state=random_state, echo=echo)
     seconds = step.finish()
     notes.append(
@@ -582,7 +583,7 @@ def _write_guangdong_extras(
     files = [out / "explain_official.xlsx", out / "explain_official.png", out / "national.xlsx"]
     explanation.to_excel(files[0])
     with cjk_font():
-        ax = explanation.plot()
+        ax = explanation_zh(explanation.plot(), weights=explanation.weights)
         ax.figure.savefig(files[1], dpi=110, bbox_inches="tight")
         plt.close(ax.figure)
     national.to_excel(files[2])
@@ -619,9 +620,22 @@ def national(
     method: Literal["srs", "systematic", "pareto", "poisson"] = "pareto",
     reserves: int = 1,
     random_state: int = 2011,
+    write: bool = True,
     echo: Callable[[str], Any] = print,
 ) -> ExampleResult:
     """The pipeline for every prefecture-level unit with the MOHRSS 2011 rules.
+
+    What a national office hands on (in ``out``): the allocation, the quota table and the
+    sample as tables (csv for the ministry's systems, xlsx to read), the audit, two figures by
+    province (:func:`empmon.figures.allocation_by_province`, :func:`~empmon.figures.audit_by_province`:
+    a bar or a row per unit would be unreadable at 337 units), and every unit's work package
+    (:func:`empmon.workbook.write_city_workbooks`) in a folder per province,
+    ``cities/<province>/<unit>.xlsx``, with ``cities/工作包清单.xlsx`` listing them: the ministry
+    sends each provincial department its units' packages, as the 2011 notice went through
+    the provinces. The one-sheet-per-unit quota workbook of the Guangdong example is not
+    written: at 337 units it repeats the packages' 配额 sheets (``quotas.csv`` has them all).
+    The work packages and the figures are written in forked processes beside the pipeline's
+    last steps (:func:`basis.beside.run_beside`), so a second core writes while the first audits.
 
     Parameters
     ----------
@@ -637,6 +651,8 @@ def national(
         filled units and lists them; ``"population-only"`` allocates by population alone.
     method, reserves, random_state
         Passed to :func:`sampling.select`.
+    write : bool, default True
+        False: run the pipeline only and write nothing (``out`` is not created).
     echo : callable
         Where progress lines go.
 
@@ -652,11 +668,13 @@ def national(
         raise ValueError(f"unknown gdp handling {gdp!r}; valid: ['impute', 'population-only']")
     notes: list[str] = []
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    if write:
+        out.mkdir(parents=True, exist_ok=True)
     step = _Steps(7, echo)
 
     step("Load the 337 prefecture-level units (2020 census population, 2020 GDP)")
     nat = datasets.national_cities()
+    province = nat.set_index("city")["province"]
     stats = pd.DataFrame({"population": nat.set_index("city")["population"].astype(float)})
     stats["gdp"] = _impute_gdp(nat, gdp, notes)
     echo(f"      {notes[-1][:160]}{'...' if len(notes[-1]) > 160 else ''}")
@@ -697,6 +715,8 @@ def national(
         minimum=minimum[kept],
         maximum=capacity[kept],
     )
+    # Drawn while the quotas are built (a forked process: the second core).
+    figure = run_beside(_national_allocation_figure, out, alloc, province) if write else None
     population = population[population["city"].isin(kept)]
     frame = frame[frame["city"].isin(kept)]
 
@@ -713,6 +733,8 @@ def national(
 
     step(f"Select ({method}, permanent random numbers), {reserves} reserve per cell")
     sample = select(frame, quotas, method=method, reserves=reserves, random_state=random_state)
+    # Every unit's work package is written while the sample is audited.
+    books = run_beside(_national_work_packages, out / "cities", sample, quotas, province) if write else None
 
     step("Audit against MOHRSS_2011 and the register")
     report = audit(
@@ -725,10 +747,60 @@ def national(
         basis="employment",
     )
     seconds = step.finish()
-    files = _write_outputs(out, alloc, sector_targets, quotas, sample, report, notes, per_city_quotas=False)
+    files: list[Path] = []
+    if write:
+        audit_figure = run_beside(_national_audit_figure, out, report, province)
+        try:
+            files = _write_tables(out, alloc, sector_targets, quotas, sample, report, notes)
+        finally:
+            waiting = [figure, books, audit_figure]
+            done = [w.join() for w in waiting]
+        files += [done[0], *done[1], done[2]]
     result = ExampleResult(alloc, sector_targets, quotas, sample, report, files, seconds, notes)
     echo(_summary(result, "National monitoring cities"))
     return result
+
+
+def _national_allocation_figure(out: Path, alloc: CityAllocation, province: pd.Series) -> Path:
+    path = out / "allocation.png"
+    _save(allocation_by_province(alloc, province), path)
+    return path
+
+
+def _national_audit_figure(out: Path, report: AuditReport, province: pd.Series) -> Path:
+    path = out / "audit.png"
+    _save(audit_by_province(report, province), path)
+    return path
+
+
+def _save(ax: Any, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        ax.figure.savefig(tmp, dpi=110)
+
+
+def _national_work_packages(
+    folder: Path, sample: Sample, quotas: QuotaTable, province: pd.Series
+) -> list[Path]:
+    """Every unit's workbook in its province's folder, and the list of them; the paths written."""
+    from basis.xlsx import write_frames
+
+    subfolders = {c: str(province[c]) for c in quotas.targets.index}
+    books = write_city_workbooks(sample, quotas, folder, synthetic=True, subfolders=subfolders)
+    table = books.files
+    listing = pd.DataFrame(
+        {
+            "省份": table["city"].map(subfolders).to_numpy(),
+            "地市": table["city"].to_numpy(),
+            "文件": [str(p.relative_to(folder)) for p in table["path"]],
+            "配额": table["quota"].to_numpy(),
+            "现有监测企业": table["panel"].to_numpy(),
+            "新增企业": table["new"].to_numpy(),
+            "备选企业": table["reserves"].to_numpy(),
+        }
+    )
+    index = folder / "工作包清单.xlsx"
+    write_frames(index, {"工作包清单": listing}, widths={1: 16, 2: 20, 3: 36})
+    return [*table["path"], index]
 
 
 def _write_outputs(
@@ -740,51 +812,67 @@ def _write_outputs(
     report: AuditReport,
     notes: list[str],
     *,
-    per_city_quotas: bool = True,
     comparison: pd.DataFrame | None = None,
     targets: pd.Series | None = None,
 ) -> list[Path]:
+    """A province's outputs: the tables, the quota workbook, each city's work package, the figures."""
+    # The two figures are drawn in a forked process beside the tables (basis.beside): matplotlib
+    # holds the GIL, so this is what puts the second core to work.
+    figures = run_beside(_write_figures, out, alloc, report)
+    try:
+        files = _write_tables(
+            out, alloc, sector_targets, quotas, sample, report, notes, comparison=comparison, targets=targets
+        )
+        files.append(out / "quotas_province.xlsx")
+        quotas.to_excel(files[-1])
+        task = None if targets is None else pd.DataFrame({"target": targets}).join(sector_targets)
+        books = write_city_workbooks(sample, quotas, out / "cities", task=task, synthetic=True)
+        files.extend(books.files["path"])
+    finally:
+        figures.join()
+    return [*files, out / "allocation.png", out / "audit.png"]
+
+
+def _write_tables(
+    out: Path,
+    alloc: CityAllocation,
+    sector_targets: pd.DataFrame,
+    quotas: QuotaTable,
+    sample: Sample,
+    report: AuditReport,
+    notes: list[str],
+    *,
+    comparison: pd.DataFrame | None = None,
+    targets: pd.Series | None = None,
+) -> list[Path]:
+    """The allocation, quotas, sample and audit as tables (csv and xlsx), the audit's text, the notes."""
     files: list[Path] = []
 
     def keep(path: Path) -> Path:
         files.append(path)
         return path
 
-    # The two figures are drawn in a forked process beside the tables (basis.beside): matplotlib
-    # holds the GIL, so this is what puts the second core to work.
-    figures = run_beside(_write_figures, out, alloc, report)
-    try:
-        if comparison is None:
-            extra = sector_targets.add_prefix("target_")
-        else:
-            # The quotas follow the targets (the official task); the allocation is the computed one.
-            comparison.to_csv(keep(out / "comparison.csv"), encoding="utf-8-sig")
-            extra = comparison[["official", "official_secondary", "official_tertiary", "difference"]]
-            extra = extra.rename(columns={"difference": "computed_minus_official"})
-            used = pd.DataFrame({"target": targets}).join(sector_targets.add_prefix("target_"))
-            used.to_csv(keep(out / "targets.csv"), encoding="utf-8-sig")
-        table = alloc.to_frame().set_index("city").join(extra)
-        table.to_csv(keep(out / "allocation.csv"), encoding="utf-8-sig")
-        alloc.to_excel(keep(out / "allocation.xlsx"), columns=extra)
-        quotas.to_frame().to_csv(keep(out / "quotas.csv"), index=False, encoding="utf-8-sig")
-        quotas.to_excel(keep(out / "quotas_province.xlsx"))
-        if per_city_quotas:
-            task = None if targets is None else pd.DataFrame({"target": targets}).join(sector_targets)
-            books = write_city_workbooks(sample, quotas, out / "cities", task=task, synthetic=True)
-            files.extend(books.files["path"])
-        frame = sample.to_frame()
-        frame[frame["role"] != "reserve"].to_csv(keep(out / "sample.csv"), index=False, encoding="utf-8-sig")
-        frame[frame["role"] == "reserve"].to_csv(
-            keep(out / "reserves.csv"), index=False, encoding="utf-8-sig"
-        )
-        sample.to_excel(keep(out / "sample.xlsx"))
-        report.to_frame().to_csv(keep(out / "audit.csv"), index=False, encoding="utf-8-sig")
-        report.to_excel(keep(out / "audit.xlsx"))
-        (keep(out / "audit.txt")).write_text(report.summary() + "\n", encoding="utf-8")
-        (keep(out / "NOTES.txt")).write_text("\n".join([SYNTHETIC_NOTE, *notes]) + "\n", encoding="utf-8")
-    finally:
-        figures.join()
-    files += [out / "allocation.png", out / "audit.png"]
+    if comparison is None:
+        extra = sector_targets.add_prefix("target_")
+    else:
+        # The quotas follow the targets (the official task); the allocation is the computed one.
+        comparison.to_csv(keep(out / "comparison.csv"), encoding="utf-8-sig")
+        extra = comparison[["official", "official_secondary", "official_tertiary", "difference"]]
+        extra = extra.rename(columns={"difference": "computed_minus_official"})
+        used = pd.DataFrame({"target": targets}).join(sector_targets.add_prefix("target_"))
+        used.to_csv(keep(out / "targets.csv"), encoding="utf-8-sig")
+    table = alloc.to_frame().set_index("city").join(extra)
+    table.to_csv(keep(out / "allocation.csv"), encoding="utf-8-sig")
+    alloc.to_excel(keep(out / "allocation.xlsx"), columns=extra)
+    quotas.to_frame().to_csv(keep(out / "quotas.csv"), index=False, encoding="utf-8-sig")
+    frame = sample.to_frame()
+    frame[frame["role"] != "reserve"].to_csv(keep(out / "sample.csv"), index=False, encoding="utf-8-sig")
+    frame[frame["role"] == "reserve"].to_csv(keep(out / "reserves.csv"), index=False, encoding="utf-8-sig")
+    sample.to_excel(keep(out / "sample.xlsx"))
+    report.to_frame().to_csv(keep(out / "audit.csv"), index=False, encoding="utf-8-sig")
+    report.to_excel(keep(out / "audit.xlsx"))
+    (keep(out / "audit.txt")).write_text(report.summary() + "\n", encoding="utf-8")
+    (keep(out / "NOTES.txt")).write_text("\n".join([SYNTHETIC_NOTE, *notes]) + "\n", encoding="utf-8")
     return files
 
 

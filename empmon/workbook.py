@@ -33,10 +33,11 @@ format, the composition rules, the monthly deadline); 人社部发〔2009〕152�
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -143,6 +144,12 @@ def _check_task(task: pd.DataFrame | None, cities: list[str]) -> pd.DataFrame | 
     return task
 
 
+def _check_subfolders(subfolders: Mapping[str, str] | None) -> None:
+    for city, name in (subfolders or {}).items():
+        if not isinstance(name, str) or name in ("", ".", "..") or any(c in name for c in '/\\:*?"<>|'):
+            raise SampleError(f"subfolder of {city} must be a plain folder name, got {name!r}")
+
+
 def _named(sample: Sample) -> pd.DataFrame:
     """The sample with names instead of codes, sorted by city, cell and order within it."""
     t = sample.table
@@ -215,6 +222,7 @@ def write_city_workbooks(
     base_period: str = "每年12月末",
     cities: Sequence[str] | None = None,
     county_column: str = "county",
+    subfolders: Mapping[str, str] | None = None,
     workers: int | None = None,
 ) -> CityWorkbooks:
     """Write one workbook per city (and per county) for the city bureaus.
@@ -243,6 +251,10 @@ def write_city_workbooks(
         Only these cities (full names); all of the quota table by default.
     county_column : str
         The register's county column.
+    subfolders : mapping of city -> str, optional
+        A subfolder of ``folder`` for a city's workbook (``<folder>/<subfolder>/<city>.xlsx``),
+        e.g. its province, so that a national office hands each province its cities' packages;
+        cities not in it stay in ``folder``.
     workers : int, optional
         Threads that save the workbooks beside the writing of the next ones (default
         :func:`basis.threads.default_workers`; 1: none).
@@ -255,7 +267,7 @@ def write_city_workbooks(
     ------
     SampleError
         A city not in the quota table, a task without a city or column, a register with
-        counties but no ``enterprise_id``.
+        counties but no ``enterprise_id``, a subfolder that is not a plain folder name.
 
     Notes
     -----
@@ -284,6 +296,7 @@ def write_city_workbooks(
     """
     chosen = _check_inputs(sample, quotas, cities)
     task = _check_task(task, chosen)
+    _check_subfolders(subfolders)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     cells = quotas.cells.assign(eligible=eligible(quotas))
@@ -315,7 +328,9 @@ def write_city_workbooks(
         c: {k: v[idx] for k, v in columns.items()}
         for c, idx in cells.groupby("city", sort=False).indices.items()
     }
-    by_city_sample = {c: g for c, g in named.groupby("city", sort=False)}
+    facts = _Facts.of_cities(named)
+    # The people of each city as a table are needed only to cut them by county.
+    by_city_sample = {c: g for c, g in named.groupby("city", sort=False)} if county_of is not None else {}
     empty = named.iloc[:0]
     lists = _Lists(named)
     rows = []
@@ -325,12 +340,13 @@ def write_city_workbooks(
         for city in chosen:
             city_cells = by_city_cells.get(city, cells.iloc[:0])
             people = by_city_sample.get(city, empty)
+            known = facts.get(city, _Facts.EMPTY)
             city_task = _task_of(quotas, task, city)
             counties = None
             if county_of is not None:
                 counties = _county_quotas(city_cells, register, county_column, city, cells_open=city_cells)
             wb = Workbook()
-            _write_notes(wb.add_sheet("说明"), context, city, None, city_cells, people, counties is not None)
+            _write_notes(wb.add_sheet("说明"), context, city, None, city_cells, known, counties is not None)
             write_city_quotas(
                 wb.add_sheet("配额"),
                 grid_cells.get(city, {k: v[:0] for k, v in columns.items()}),
@@ -343,15 +359,20 @@ def write_city_workbooks(
                 _write_county_table(wb.add_sheet("县区任务"), city, counties, people)
             check_sheets.write(wb.add_sheet("规则检查"), city)
             lists.write(wb, city)
-            path = folder / f"{city}.xlsx"
+            home = folder / subfolders[city] if subfolders and city in subfolders else folder
+            home.mkdir(exist_ok=True)
+            path = home / f"{city}.xlsx"
             saving.append(pool.submit(wb.save, path))
-            rows.append(_file_row(city, "", path, city_cells, people))
+            rows.append(_file_row(city, "", path, city_cells, known))
             if counties is not None:
-                (folder / city).mkdir(exist_ok=True)
+                (home / city).mkdir(exist_ok=True)
                 for county, county_cells in counties.groupby("county", sort=True):
                     here = people[people["county"] == county]
+                    here_facts = _Facts.of(here)
                     cwb = Workbook()
-                    _write_notes(cwb.add_sheet("说明"), context, city, str(county), county_cells, here, False)
+                    _write_notes(
+                        cwb.add_sheet("说明"), context, city, str(county), county_cells, here_facts, False
+                    )
                     write_city_quotas(
                         cwb.add_sheet("配额"),
                         county_cells,
@@ -360,17 +381,17 @@ def write_city_workbooks(
                         task=None,
                     )
                     _write_county_lists(cwb, here)
-                    cpath = folder / city / f"{county}.xlsx"
+                    cpath = home / city / f"{county}.xlsx"
                     saving.append(pool.submit(cwb.save, cpath))
-                    rows.append(_file_row(city, str(county), cpath, county_cells, here))
+                    rows.append(_file_row(city, str(county), cpath, county_cells, here_facts))
         for future in saving:
             future.result()
     files = pd.DataFrame(rows, columns=["city", "county", "path", "quota", "panel", "new", "reserves"])
     return CityWorkbooks(files, folder)
 
 
-def _file_row(city: str, county: str, path: Path, cells: pd.DataFrame, people: pd.DataFrame) -> dict:
-    roles = people["role"].value_counts()
+def _file_row(city: str, county: str, path: Path, cells: pd.DataFrame, facts: _Facts) -> dict:
+    roles = facts.roles
     return {
         "city": city,
         "county": county,
@@ -382,13 +403,13 @@ def _file_row(city: str, county: str, path: Path, cells: pd.DataFrame, people: p
     }
 
 
-def _task_of(quotas: QuotaTable, task: pd.DataFrame | None, city: str) -> pd.Series:
+def _task_of(quotas: QuotaTable, task: pd.DataFrame | None, city: str) -> dict[str, float]:
     if task is not None:
-        return task.loc[city, ["target", "secondary", "tertiary"]]
+        return task.loc[city, ["target", "secondary", "tertiary"]].to_dict()
     own = {"target": quotas.targets[city]}
     if quotas.sector_targets is not None and city in quotas.sector_targets.index:
         own.update(quotas.sector_targets.loc[city].to_dict())
-    return pd.Series(own)
+    return own
 
 
 @dataclass(frozen=True)
@@ -399,9 +420,58 @@ class _Context:
     idle_reserves: pd.Series
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """What the notes and the list of workbooks say about the people of a city or county:
+    enterprises per role, the sections and the industry divisions present."""
+
+    roles: dict[str, int]
+    sections: frozenset[str]
+    divisions: frozenset[str]
+
+    EMPTY: ClassVar[_Facts]
+
+    @staticmethod
+    def of(people: pd.DataFrame) -> _Facts:
+        return _Facts.of_cities(people.assign(city="")).get("", _Facts.EMPTY)
+
+    @staticmethod
+    def of_cities(named: pd.DataFrame) -> dict[str, _Facts]:
+        """Every city's facts from the whole named sample at once (one pass, not one per city)."""
+        city = named["city"].astype(str).to_numpy()
+        roles = (
+            pd.Series(1, index=pd.MultiIndex.from_arrays([city, named["role"].to_numpy()]))
+            .groupby(level=[0, 1])
+            .sum()
+        )
+        secs = pd.DataFrame({"c": city, "s": named["section"].astype(str).to_numpy()}).drop_duplicates()
+        codes = named["industry_code"].to_numpy(dtype=object)
+        text = np.array([c[:2] if isinstance(c, str) else "" for c in codes], dtype=object)
+        divs = pd.DataFrame({"c": city, "d": text}).drop_duplicates()
+        divs = divs[divs["d"] != ""]
+        by_role: dict[str, dict[str, int]] = {}
+        for (c, role), n in roles.items():
+            by_role.setdefault(c, {})[role] = int(n)
+        sec_of = secs.groupby("c")["s"].agg(frozenset).to_dict()
+        div_of = divs.groupby("c")["d"].agg(frozenset).to_dict()
+        return {
+            c: _Facts(r, sec_of.get(c, frozenset()), div_of.get(c, frozenset())) for c, r in by_role.items()
+        }
+
+
+_Facts.EMPTY = _Facts({}, frozenset(), frozenset())
+
+
 @cache
 def _section_of_division() -> dict[str, str]:
     return dict(zip(divisions()["division"], divisions()["section"]))
+
+
+@cache
+def _state_owned_line() -> str:
+    types = registration_types().set_index("code")["name_zh"]
+    state = "、".join(f"{types.get(c, c)}({c})" for c in sorted(DEFAULT_STATE_OWNED_CODES))
+    return f"国有: {state}; 其余登记注册类型(集体、股份合作、联营、有限责任、股份有限、私营、港澳台和外商投资等)为非国有。"
 
 
 @cache
@@ -409,10 +479,11 @@ def _thresholds() -> list[tuple]:
     return list(size_thresholds().itertuples(index=False))
 
 
-def _thresholds_present(people: pd.DataFrame, cells: pd.DataFrame) -> list[tuple]:
+def _thresholds_present(facts: _Facts, cells: pd.DataFrame) -> list[tuple]:
     """Rows of the size-threshold table for the industry groups present in the city."""
-    secs = set(cells["section"][cells["quota"].to_numpy() > 0].astype(str)) | set(people["section"])
-    divs = {str(c)[:2] for c in pd.unique(people["industry_code"]) if isinstance(c, str)}
+    quota = np.asarray(cells["quota"]) > 0
+    secs = set(np.asarray(cells["section"])[quota].astype(str)) | facts.sections
+    divs = facts.divisions
     section_of = _section_of_division()
 
     def present(token: str) -> bool:
@@ -431,7 +502,7 @@ def _write_notes(
     city: str,
     county: str | None,
     cells: pd.DataFrame,
-    people: pd.DataFrame,
+    facts: _Facts,
     has_counties: bool,
 ) -> None:
     rules = ctx.quotas.rules
@@ -445,7 +516,7 @@ def _write_notes(
             style="fail",
         )
     sheet.append([f"依据: {rules_title(rules)}"])
-    roles = people["role"].value_counts()
+    roles = facts.roles
     idle = int(ctx.idle_reserves.get(city, 0)) if county is None else 0
     sheet.append(
         [
@@ -481,7 +552,7 @@ def _write_notes(
     sheet.append(["三、企业规模划分(国统字〔2011〕75号, 本市涉及的行业)"], style="bold")
     sheet.append(["行业", "指标", "单位", "大型(≥)", "中型(≥)", "小型(≥)"], style="header")
     indicator = {"employees": "从业人员", "revenue": "营业收入", "assets": "资产总额"}
-    for row in _thresholds_present(people, cells):
+    for row in _thresholds_present(facts, cells):
         sheet.append(
             [
                 row.group,
@@ -500,13 +571,7 @@ def _write_notes(
     )
     sheet.append()
     sheet.append(["四、国有企业的范围(国统字〔1998〕200号企业登记注册类型)"], style="bold")
-    types = registration_types().set_index("code")["name_zh"]
-    state = "、".join(f"{types.get(c, c)}({c})" for c in sorted(DEFAULT_STATE_OWNED_CODES))
-    sheet.append(
-        [
-            f"国有: {state}; 其余登记注册类型(集体、股份合作、联营、有限责任、股份有限、私营、港澳台和外商投资等)为非国有。"
-        ]
-    )
+    sheet.append([_state_owned_line()])
     sheet.append(["国有企业原则上不超过本市样本的1/3。"])
     sheet.append()
     sheet.append(["五、备选企业的使用"], style="bold")
@@ -644,12 +709,14 @@ class _Lists:
 
     def __init__(self, named: pd.DataFrame) -> None:
         self.tables: dict[str, pd.DataFrame] = {}
+        self.headers: dict[str, list[str]] = {}
         self.rendered: dict[str, object] = {}
         self.bounds: dict[str, dict[str, tuple[int, int]]] = {}
         for _, role in _LIST_SHEETS:
             part = named[named["role"].to_numpy() == role]
             table = _list_table(part, role)
             self.tables[role] = table
+            self.headers[role] = [str(c) for c in table.columns]
             # Row 1 is the header: enterprise k of a city goes to row k + 1 of its sheet.
             self.rendered[role] = render_rows(
                 table, table["序号"].to_numpy() + 1, styles={"从业人员": "integer"}
@@ -665,7 +732,7 @@ class _Lists:
         for sheet_name, role in _LIST_SHEETS:
             table = self.tables[role]
             sheet = wb.add_sheet(sheet_name)
-            sheet.append(list(table.columns), style="header")
+            sheet.append(self.headers[role], style="header")
             start, stop = self.bounds[role].get(city, (0, 0))
             if stop > start:
                 sheet.append_rendered(self.rendered[role].slice(start, stop - start), 2)

@@ -122,7 +122,7 @@ def write_city_quotas(
     *,
     title: str,
     subtitle: str,
-    task: pd.Series | None = None,
+    task: Mapping[str, float] | pd.Series | None = None,
     task_label: str = "下达任务",
 ) -> dict[str, int]:
     """Write one city's (or county's) quota grid on ``sheet``.
@@ -143,7 +143,7 @@ def write_city_quotas(
         quota, panel, eligible``.
     title, subtitle : str
         The first two lines.
-    task : Series, optional
+    task : mapping or Series, optional
         ``target`` and sector names -> official numbers.
     task_label : str
         Header of the task column.
@@ -235,9 +235,10 @@ def write_city_quotas(
     rows["target"] = rows["total"]
     sheet.append()
     if task is not None:
+        task = dict(task.items())
         sheet.append(["产业", None, "配额", task_label, "差额"], style="header")
         for name, label in (("secondary", "第二产业"), ("tertiary", "第三产业"), ("target", "合计")):
-            if name not in task.index or pd.isna(task[name]):
+            if name not in task or pd.isna(task[name]):
                 continue
             quota = quota_of.get(name, 0)
             r = sheet.row + 1

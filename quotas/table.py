@@ -186,9 +186,14 @@ class QuotaTable(Result):
             band = (report["rule"] == "band_50_300_min").to_numpy()
             report.loc[band] = split.loc[(split["rule"] == "band_50_300_min").to_numpy()].to_numpy()
         extra = []
-        for city, sub in self.cells.groupby("city", sort=False):
-            over = sub[sub["quota"] > sub["available"]]
-            under = sub[sub["quota"] < sub["panel"]]
+        # The offending cells cut by city once (a loop over every city's cells is slow at 337).
+        c = self.cells
+        over_by = dict(tuple(c[(c["quota"] > c["available"]).to_numpy()].groupby("city", sort=False)))
+        under_by = dict(tuple(c[(c["quota"] < c["panel"]).to_numpy()].groupby("city", sort=False)))
+        none = c.iloc[:0]
+        for city in pd.unique(c["city"]):
+            over = over_by.get(city, none)
+            under = under_by.get(city, none)
             extra.append(
                 _data_row(
                     city,

@@ -19,7 +19,9 @@ import pandas as pd
 
 from basis.results import Result
 from quotas.checks import CHECK_COLUMNS, PROVINCE
+from quotas.labels import SECTOR_LABELS_ZH, SIZE_LABELS_ZH
 from quotas.rules import RuleSet
+from quotas.sheets import OWNERSHIP_LABELS_ZH
 from sampling.audit.labels import DIMENSION_ZH, KIND_ZH, STATUS_COLOURS, STATUS_ZH, rule_zh
 from sampling.audit.represent import DIMENSIONS
 from sampling.exceptions import AuditError
@@ -32,8 +34,6 @@ RESULT_COLUMNS: tuple[str, ...] = (*CHECK_COLUMNS, "kind", "rule_zh")
 
 _ATTENTION = {"fail": 0, "warn": 1, "skipped": 2, "pass": 3}
 # Plot labels within the shipped font subset (tools/subset_cjk_font.py's captions).
-_PLOT_STATUS = {"pass": "通过", "warn": "警告", "fail": "失败", "skipped": "跳过"}
-_PLOT_DIMENSION = {"section": "门类", "sector": "产业", "size_class": "规模", "state_owned": "所有制"}
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -281,9 +281,9 @@ class AuditReport(Result):
             red fail, grey skipped). A dimension: the whole sample's shares over it against
             the register's.
 
-        Chinese labels use the font subset shipped with the package
-        (:func:`quotas.plotting.cjk_font`), so they keep to its characters (the rules appear
-        by their ids; the workbook and the Jupyter view carry the full Chinese names).
+        Everything a bureau reads is Chinese (the checks by their names in
+        :data:`sampling.audit.labels.RULE_ZH`, statuses as in the workbook), drawn in the font
+        subset shipped with the package (:func:`quotas.plotting.cjk_font`).
         """
         from matplotlib.colors import ListedColormap
         from matplotlib.figure import Figure
@@ -308,12 +308,15 @@ class AuditReport(Result):
                 )
                 cmap = ListedColormap([STATUS_COLOURS[s] for s in order])
                 ax.imshow(np.ma.masked_invalid(codes), cmap=cmap, vmin=-0.5, vmax=3.5, aspect="auto")
-                ax.set_xticks(range(pivot.shape[1]), list(pivot.columns), rotation=60, ha="right")
+                ax.set_xticks(
+                    range(pivot.shape[1]), [rule_zh(r) for r in pivot.columns], rotation=60, ha="right"
+                )
                 ax.set_yticks(range(pivot.shape[0]), list(pivot.index))
-                ax.set_xlabel("规则")
+                ax.set_xlabel("检查项")
                 ax.set_ylabel("城市")
+                ax.set_title("样本核对结果")
                 ax.legend(
-                    handles=[Patch(color=STATUS_COLOURS[s], label=_PLOT_STATUS[s]) for s in order],
+                    handles=[Patch(color=STATUS_COLOURS[s], label=STATUS_ZH[s]) for s in order],
                     loc="upper left",
                     bbox_to_anchor=(1.01, 1),
                 )
@@ -323,12 +326,23 @@ class AuditReport(Result):
                 ]
                 x = np.arange(len(shares))
                 ax.bar(x - 0.2, shares["sample_share"], width=0.4, label="样本")
-                ax.bar(x + 0.2, shares["population_share"], width=0.4, label="总体")
-                ax.set_xticks(x, [str(v) for v in shares["category"]])
+                ax.bar(x + 0.2, shares["population_share"], width=0.4, label="名录库")
+                ax.set_xticks(x, [_category_zh(dimension, v) for v in shares["category"]])
                 ax.set_ylabel("份额")
-                ax.set_title(f"{_PLOT_DIMENSION[dimension]}的份额: 样本与总体")
+                ax.set_title(f"{DIMENSION_ZH[dimension]}的份额: 样本与名录库")
                 ax.legend()
         return ax
+
+
+def _category_zh(dimension: str, value: Any) -> str:
+    """A category of a composition as a bureau reads it (sections keep their letter codes)."""
+    if dimension == "size_class":
+        return SIZE_LABELS_ZH.get(str(value), str(value))
+    if dimension == "state_owned":
+        return OWNERSHIP_LABELS_ZH[str(value) == "True"]
+    if dimension == "sector":
+        return SECTOR_LABELS_ZH.get(int(value), str(value)) if str(value).isdigit() else str(value)
+    return str(value)
 
 
 def main_table(report: AuditReport) -> str:

@@ -37,3 +37,18 @@ def test_join_twice_is_harmless(tmp_path):
     work = run_beside(_write_pid, tmp_path / "x.txt")
     work.join()
     work.join()
+
+
+def test_join_returns_what_the_work_returned(tmp_path):
+    # The value comes back from the other process through the pipe, pickled.
+    work = run_beside(_write_pid, tmp_path / "x.txt")
+    assert work.join() is None
+    work = run_beside(divmod, 17, 5)
+    assert work.join() == (3, 2)
+    assert work.join() == (3, 2)
+
+
+def test_a_value_that_cannot_be_pickled_is_an_error_in_the_caller():
+    work = run_beside(lambda: lambda: None)
+    with pytest.raises(BesideError, match="pickle"):
+        work.join()
