@@ -326,10 +326,10 @@ class AuditReport(Result):
                 ]
                 x = np.arange(len(shares))
                 ax.bar(x - 0.2, shares["sample_share"], width=0.4, label="样本")
-                ax.bar(x + 0.2, shares["population_share"], width=0.4, label="名录库")
+                ax.bar(x + 0.2, shares["population_share"], width=0.4, label="总体")
                 ax.set_xticks(x, [_category_zh(dimension, v) for v in shares["category"]])
                 ax.set_ylabel("份额")
-                ax.set_title(f"{DIMENSION_ZH[dimension]}的份额: 样本与名录库")
+                ax.set_title(f"{DIMENSION_ZH[dimension]}的份额: 样本与总体")
                 ax.legend()
         return ax
 
