@@ -82,11 +82,10 @@ def _time(fn, repeat: int) -> float:
     return best
 
 
-def run(quick: bool = False) -> list[dict]:
-    """Time build_quotas on Guangdong and the national case; one dict per workload and tool."""
+def inputs(quick: bool = False) -> dict[str, dict]:
+    """The two cases: ``{"guangdong": {...}, "national": {...}}``, each with ``structure``,
+    ``targets``, ``options`` (the other keywords of build_quotas) and ``units``."""
     nat = national_cities()
-    results: list[dict] = []
-
     gd = nat[nat["province"] == "广东"].reset_index(drop=True)
     gd_structure = synthetic_structure(gd, sizes=("large", "medium", "small", "micro"), seed=2013)
     gd_targets = _largest_remainder(gd.set_index("city")["population"], 10_000)
@@ -98,29 +97,49 @@ def run(quick: bool = False) -> list[dict]:
     share = (secondary / (secondary + tertiary)).reindex(gd_targets.index)
     sec_targets = pd.DataFrame({"secondary": np.round(gd_targets * share).astype(np.int64)})
     sec_targets["tertiary"] = gd_targets - sec_targets["secondary"]
-    # CBC is not timed: the joint model is the slow case for it.
-    seconds = _time(
-        lambda: build_quotas(gd_structure, gd_targets, rules=GUANGDONG_2013, sector_targets=sec_targets),
-        1 if quick else 3,
-    )
-    results.append(
-        {
-            "workload": "quotas Guangdong 21 cities x 160 cells, 10,000, GUANGDONG_2013 (joint)",
-            "tool": "empmon build_quotas (highs)",
-            "seconds": seconds,
-            "note": "sector split and the 50-300 band (couples the cities: one joint model)",
-        }
-    )
 
     units = nat if not quick else nat.iloc[:60]
     structure = synthetic_structure(units, sizes=("large", "medium", "small"), seed=333)
     pop = units.set_index("city")["population"]
     minimum = tier_minimum(pop, municipality=units.set_index("city")["kind"].eq("municipality"))
     targets = minimum + (pop // 100_000).astype(np.int64)
-    seconds = _time(lambda: build_quotas(structure, targets, rules=MOHRSS_2011), 1)
+    return {
+        "guangdong": {
+            "structure": gd_structure,
+            "targets": gd_targets,
+            "options": {"rules": GUANGDONG_2013, "sector_targets": sec_targets},
+            "units": len(gd),
+        },
+        "national": {
+            "structure": structure,
+            "targets": targets,
+            "options": {"rules": MOHRSS_2011},
+            "units": len(units),
+        },
+    }
+
+
+def run(quick: bool = False) -> list[dict]:
+    """Time build_quotas on Guangdong and the national case; one dict per workload and tool."""
+    cases = inputs(quick)
+    gd, national = cases["guangdong"], cases["national"]
+    # CBC is not timed: the joint model is the slow case for it.
+    seconds = _time(lambda: build_quotas(gd["structure"], gd["targets"], **gd["options"]), 1 if quick else 3)
+    results: list[dict] = [
+        {
+            "workload": "quotas Guangdong 21 cities x 160 cells, 10,000, GUANGDONG_2013 (joint)",
+            "tool": "empmon build_quotas (highs)",
+            "seconds": seconds,
+            "note": "sector split and the 50-300 band (couples the cities: one joint model)",
+        }
+    ]
+    seconds = _time(
+        lambda: build_quotas(national["structure"], national["targets"], **national["options"]), 1
+    )
     results.append(
         {
-            "workload": f"quotas national {len(units)} units x 120 cells, {int(targets.sum()):,}, MOHRSS_2011",
+            "workload": f"quotas national {national['units']} units x 120 cells, "
+            f"{int(national['targets'].sum()):,}, MOHRSS_2011",
             "tool": "empmon build_quotas (highs)",
             "seconds": seconds,
             "note": "one model per city, one core" + (" (quick: first 60 units)" if quick else ""),

@@ -12,7 +12,8 @@ Usage (the old tree is a checkout of an earlier commit, e.g. ``git worktree add 
     python benchmarks/compare.py --old /tmp/old --new . --rows 1000000 --rounds 3
 
 Writes ``compare.json`` in the data folder and prints one line per workload: the old and new
-medians and new / old (below 1: the new code is faster).
+medians, new / old (below 1: the new code is faster), every round and the range of the 1-minute
+load average while the workload ran; ``--markdown PATH`` also writes them as a table.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ WORKLOADS = (
     "select_systematic",
     "select_pareto",
     "audit",
+    "build_quotas_guangdong",
+    "build_quotas_national",
 )
 
 
@@ -56,7 +59,6 @@ def _median_seconds(fn: Any, repeat: int) -> float:
 def _setup(data: Path, rows: int, sample: int) -> None:
     """Frame (raw and prepared) and a proportional quota table, made once by this tree."""
     import numpy as np
-    import pandas as pd
 
     from allocation import apportion
     from sampling import prepare_frame
@@ -75,7 +77,22 @@ def _setup(data: Path, rows: int, sample: int) -> None:
     prepared.to_parquet(data / "frame.parquet")
     cells[[*keys, "quota"]].to_parquet(data / "quotas.parquet")
     np.save(data / "rows.npy", np.array([rows, sample]))
-    del pd
+    _setup_quotas(data)
+
+
+def _setup_quotas(data: Path) -> None:
+    """The inputs of ``bench_quotas`` (synthetic structures of Guangdong and of the 337 units,
+    their targets), saved so that both trees get the same input; the rules are passed by preset
+    name, so each tree applies its own version of the preset."""
+    import pickle
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_quotas
+
+    cases = bench_quotas.inputs(quick=False)
+    for case in cases.values():  # each tree applies its own preset of the same name
+        case["options"]["rules"] = case["options"]["rules"].name
+    (data / "quota_inputs.pickle").write_bytes(pickle.dumps(cases))
 
 
 def _frame(data: Path) -> Any:
@@ -115,6 +132,17 @@ def child(workload: str, data: Path, repeat: int) -> float:
     if workload.startswith("select_"):
         method = workload.removeprefix("select_")
         return _median_seconds(lambda: select(frame, quotas, method=method, random_state=SEED), repeat)
+    if workload.startswith("build_quotas_"):
+        import pickle
+
+        from quotas import build_quotas
+
+        case = pickle.loads((data / "quota_inputs.pickle").read_bytes())[
+            workload.removeprefix("build_quotas_")
+        ]
+        return _median_seconds(
+            lambda: build_quotas(case["structure"], case["targets"], **case["options"]), repeat
+        )
     if workload == "audit":
         from sampling import audit
 
@@ -154,7 +182,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=None)
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--setup-quotas", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--markdown", type=Path, default=None, help="also write the table here")
     args = parser.parse_args(argv)
+    if args.setup_quotas:
+        _setup_quotas(args.data)
+        print("ok")
+        return 0
     if args.setup:
         _setup(args.data, args.rows, args.sample)
         print("ok")
@@ -169,11 +203,15 @@ def main(argv: list[str] | None = None) -> int:
         _run_child(
             args.new, ["--setup", "--data", str(data), "--rows", str(args.rows), "--sample", str(sample)]
         )
+    elif not (data / "quota_inputs.pickle").exists():
+        _run_child(args.new, ["--setup-quotas", "--data", str(data)])
     trees = {"old": args.old, "new": args.new}
     times: dict[str, dict[str, list[float]]] = {}
-    load = [os.getloadavg()]
+    loads: dict[str, list[float]] = {}
+    lines = []
     for workload in args.workloads.split(","):
         times[workload] = {"old": [], "new": []}
+        loads[workload] = [os.getloadavg()[0]]
         for r in range(args.rounds):
             for name in ("old", "new") if r % 2 == 0 else ("new", "old"):
                 seconds = json.loads(
@@ -182,17 +220,39 @@ def main(argv: list[str] | None = None) -> int:
                     )
                 )
                 times[workload][name].append(seconds)
+                loads[workload].append(os.getloadavg()[0])
         old, new = (statistics.median(times[workload][k]) for k in ("old", "new"))
+        rounds = " / ".join(", ".join(f"{t:.3f}" for t in times[workload][k]) for k in ("old", "new"))
+        load = f"{min(loads[workload]):.1f}-{max(loads[workload]):.1f}"
+        lines.append(
+            f"| {workload} | {args.rows:,} | {old:.3f} | {new:.3f} | {new / old:.2f} | {rounds} | {load} |"
+        )
         print(
-            f"{workload:18s} rows {args.rows:>10,}  old {old:8.3f} s  new {new:8.3f} s  new/old {new / old:5.2f}"
-            f"  (old {[round(t, 3) for t in times[workload]['old']]}, new {[round(t, 3) for t in times[workload]['new']]})",
+            f"{workload:22s} rows {args.rows:>10,}  old {old:8.3f} s  new {new:8.3f} s  new/old {new / old:5.2f}"
+            f"  ({rounds}; load {load})",
             flush=True,
         )
-        load.append(os.getloadavg())
     (data / "compare.json").write_text(
-        json.dumps({"rows": args.rows, "sample": sample, "times": times, "load": load}, indent=1)
+        json.dumps({"rows": args.rows, "sample": sample, "times": times, "load": loads}, indent=1)
     )
+    if args.markdown:
+        commits = {name: _commit(tree) for name, tree in trees.items()}
+        args.markdown.write_text(
+            f"old: {commits['old']} ({args.old.resolve()}), new: {commits['new']} ({args.new.resolve()}); "
+            f"{args.rounds} rounds "
+            f"of {args.repeat} calls each; 1-minute load average over each workload's rounds in the last column\n\n"
+            "| workload | rows | old (s) | new (s) | new / old | rounds old / new | load |\n"
+            "|---|---:|---:|---:|---:|---|---|\n" + "\n".join(lines) + "\n",
+            encoding="utf-8",
+        )
     return 0
+
+
+def _commit(tree: Path) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(tree), "log", "-1", "--format=%h %s"], capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip()[:72] or "?"
 
 
 if __name__ == "__main__":
