@@ -111,7 +111,7 @@ class City:
     name: str
     code: str
     target: int
-    # industry_group, section, size_class, state_owned, available, panel, top, ideal[, r50]
+    # industry_group, section, sector, size_class, state_owned, available, panel, top, ideal[, r50]
     arrays: dict[str, np.ndarray]
     share_rules: dict[str, tuple[str, float, bool]]  # id -> (sense, limit, soft)
     top_k: int | None
@@ -133,8 +133,6 @@ class City:
     def __post_init__(self) -> None:
         a = self.arrays
         section, size = a["section"], a["size_class"]
-        sector = sector_of_group(pd.Series(a["industry_group"], dtype=object)).map(SECTOR_NAMES)
-        a["sector"] = sector.to_numpy(dtype=object)
         a["manufacturing_max"] = section == "C"
         a["sme_min"] = (size == "small") | (size == "medium")
         a["micro_excluded"] = size == "micro"
@@ -247,7 +245,9 @@ def prepare_cities(
         columns["r50"] = cells["r50"].to_numpy(dtype=float)
     if "enterprises_50_300" in cells.columns:
         columns["enterprises_50_300"] = cells["enterprises_50_300"].to_numpy(dtype=float)
+    # the sectors once for every city (per city, the group lookups cost more than the model)
     sector_all = sector_of_group(cells["industry_group"]).map(SECTOR_NAMES).to_numpy(dtype=object)
+    columns["sector"] = sector_all
     sector_soft = "sector_split" in rules and rules["sector_split"].kind == "soft"
     key_soft = rules["key_industries"].kind == "soft" if "key_industries" in rules else None
     bounds = np.searchsorted(cells["_city"].to_numpy(), np.arange(len(targets) + 1))
