@@ -7,7 +7,7 @@ crash or a Ctrl-C sees either the old file or the complete new one, never half a
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,15 +70,19 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = True) -> Iter
         raise OutputError(f"{target}: folder {folder} does not exist")
     if target.exists() and not overwrite:
         raise OutputError(f"{target}: already exists (say so to replace it)")
+    # The temporary name is chosen before the file is created and the clean-up covers the
+    # creation itself: an interrupt arriving just after the file appears still removes it.
+    tmp: Path | None = None
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".part", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"{target}: cannot write in {folder}: {exc.strerror or exc}") from exc
-    os.close(fd)
-    # mkstemp's name ends in ".part"; writers that choose a format by suffix need the real one.
-    tmp = Path(name[: -len(".part")])
-    os.replace(name, tmp)
-    try:
+        while tmp is None:
+            tmp = folder / f".{target.stem}.{secrets.token_hex(4)}{target.suffix}"
+            try:
+                os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            except FileExistsError:  # another file by that name: not ours, try another name
+                tmp = None
+            except OSError as exc:
+                tmp = None
+                raise OutputError(f"{target}: cannot write in {folder}: {exc.strerror or exc}") from exc
         yield tmp
         if target.exists():
             # keep the permissions of the file being replaced
@@ -87,12 +91,14 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = True) -> Iter
             os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
         if isinstance(exc, OutputError):
             raise
         raise OutputError(f"{target}: could not be written: {exc.strerror or exc}") from exc
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
         raise
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import signal
 import sys
 import textwrap
 import warnings
@@ -38,6 +37,7 @@ from typing import Any, TextIO
 
 from basis.exceptions import OutputError
 from basis.files import atomic_path
+from empmon.interrupts import stopping_on_signals
 from empmon.outputs import check_outputs, problems_path, write_problems
 from empmon.progress import Progress
 
@@ -237,39 +237,53 @@ def _show_warning(command: str) -> Callable[..., None]:
     return show
 
 
-class _Terminated(KeyboardInterrupt):
-    """SIGTERM, handled as Ctrl-C: temporary files are removed on the way out."""
-
-
-def _on_sigterm(signum: int, frame: Any) -> None:
-    raise _Terminated
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
-    try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help, --version, or a usage error (argparse's exit code 2)
-        return int(exc.code or 0)
-    except KeyboardInterrupt:
-        print("empmon: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    """Run the command line; return the exit code.
+
+    Ctrl-C or SIGTERM at any moment of a command gives exit code 130 and one line (see
+    :mod:`empmon.interrupts`); the outputs are then the old files or the complete new ones.
+    """
+    name, debug = "", False
+    with stopping_on_signals() as stop:
+        try:
+            try:
+                parser = build_parser()
+                args = parser.parse_args(argv)
+                name, debug = args.command or "", args.debug
+                code = _run(parser, args)
+            finally:
+                stop.raising = False  # the command has ended: a signal from now on is only noted
+        except SystemExit as exc:  # --help, --version, or a usage error (argparse's exit code 2)
+            code = int(exc.code or 0)
+        except KeyboardInterrupt:
+            if debug:
+                raise
+            code = EXIT_INTERRUPTED
+    if stop.signum is not None:
+        # A signal that a library swallowed, or that came as the command ended: still an interrupt.
+        code = EXIT_INTERRUPTED
+    if code == EXIT_INTERRUPTED:
+        said = (
+            f"empmon {name}: interrupted; no output was left half-written" if name else "empmon: interrupted"
+        )
+        print(said, file=sys.stderr)
+    return code
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Check the outputs and run the command; errors become exit codes (interrupts are raised)."""
     if args.command is None:
         parser.print_help()
         return 0
     stdout = sys.stdout
     sys.stdout = _Stdout(stdout)
-    previous = signal.getsignal(signal.SIGTERM)
-    try:
-        signal.signal(signal.SIGTERM, _on_sigterm)
-    except ValueError:  # not the main thread
-        previous = None
     outputs = [getattr(args, dest) for dest in args.outputs]
     try:
         with warnings.catch_warnings():
             # Warnings (e.g. sizes from employees alone) are part of the output, printed once.
             warnings.simplefilter("default")
+            # Files left open by an import that Ctrl-C cut short are not the user's business.
+            warnings.simplefilter("ignore", ResourceWarning)
             warnings.showwarning = _show_warning(args.command)
             check_outputs(
                 {
@@ -281,11 +295,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             progress = Progress(args.command, quiet=args.quiet)
             return int(args.run(args, progress))
-    except KeyboardInterrupt:
-        if args.debug:
-            raise
-        print(f"empmon {args.command}: interrupted; no output was left half-written", file=sys.stderr)
-        return EXIT_INTERRUPTED
     except OutputError as exc:
         if args.debug:
             raise
@@ -306,10 +315,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_INTERNAL
     finally:
-        sys.stdout.flush()
-        sys.stdout = stdout
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        wrapped, sys.stdout = sys.stdout, stdout
+        wrapped.flush()
 
 
 if __name__ == "__main__":  # pragma: no cover

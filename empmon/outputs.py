@@ -10,8 +10,9 @@ folder, renamed into place), so an interrupted or failed write leaves the old fi
 
 from __future__ import annotations
 
+import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -37,12 +38,14 @@ def _same(a: Path, b: Path) -> bool:
 def _folder_writable(folder: Path) -> str | None:
     """None if a file can be created in ``folder``, else the reason (tried for real: a read-only
     mount, an immutable folder or a full disk are not always visible to ``os.access``)."""
+    probe = folder / f".empmon-check.{secrets.token_hex(4)}"  # named first: Ctrl-C removes it too
     try:
-        fd, name = tempfile.mkstemp(prefix=".empmon-check.", dir=folder)
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except OSError as exc:
         return exc.strerror or str(exc)
-    os.close(fd)
-    os.unlink(name)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(probe)
     return None
 
 

@@ -42,12 +42,12 @@ class Progress:
             yield
             return
         start = time.perf_counter()
-        self.stream.write(f"empmon {self.command}: {text} ...")
-        self.stream.flush()
+        end = "\n"  # an error or Ctrl-C ends the line, so that its message has a line of its own
         try:
+            self.stream.write(f"empmon {self.command}: {text} ...")
+            self.stream.flush()
             yield
-        except BaseException:
-            self.stream.write("\n")
-            raise
-        self.stream.write(f" {time.perf_counter() - start:.1f} s\n")
-        self.stream.flush()
+            end = f" {time.perf_counter() - start:.1f} s\n"
+        finally:
+            self.stream.write(end)
+            self.stream.flush()
