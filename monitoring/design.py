@@ -1,8 +1,8 @@
 """The sample's design as the estimates use it: strata, weights and each stratum's size.
 
 The monitored enterprises are a stratified sample drawn without replacement: strata within the
-quota cells (city x industry section x size class x state ownership,
-:data:`sampling.cells.CELL_KEYS`), each stratum's number of enterprises in the register (N_h,
+quota cells (city x industry section or industry group x size class x state ownership,
+:func:`sampling.cells.cell_keys`), each stratum's number of enterprises in the register (N_h,
 column ``fpc`` as R's ``svydesign`` takes it) giving the finite population correction
 1 - n_h / N_h. A :class:`Design` holds one row per monitored enterprise with its stratum, its
 design weight and N_h: what R's ``svydesign(ids = ~1, strata = ~stratum, weights = ~weight,
@@ -25,7 +25,7 @@ import pandas as pd
 
 from basis.results import Result
 from monitoring.exceptions import EstimationError
-from sampling.cells import CELL_KEYS
+from sampling.cells import CELL_KEYS, cell_keys
 
 if TYPE_CHECKING:
     from sampling.sample import Sample
@@ -92,9 +92,12 @@ class Design(Result):
     def collapse_levels(self) -> list[list[str]]:
         """The groups a stratum without respondents is collapsed into, finest first: the cell,
         then (city, section, size class), (city, section), (city) - those coarser than the
-        strata; with other strata, their leading columns."""
-        if all(c in self.table.columns for c in CELL_KEYS):
-            levels = [list(CELL_KEYS[:k]) for k in range(len(CELL_KEYS), 0, -1)]
+        strata; with cells of industry groups (city, section, industry group, size class),
+        (city, section, industry group), (city, section), (city); with other strata, their
+        leading columns."""
+        keys = cell_keys(self.table)
+        if all(c in self.table.columns for c in keys):
+            levels = [list(keys[:k]) for k in range(len(keys), 0, -1)]
             return [
                 level
                 for level in levels
@@ -126,7 +129,8 @@ def as_design(design: Design | Sample | pd.DataFrame, *, strata: Sequence[str] |
         columns, ``weight`` and ``fpc`` (N_h).
     strata : sequence of str, optional
         The columns whose combinations are the strata: by default ``stratum`` when the table
-        has it (the sample's survey design), else the cell keys.
+        has it (the sample's survey design), else the cell keys
+        (:func:`sampling.cells.cell_keys`: with ``industry_group`` when the table has it).
 
     Returns
     -------
@@ -161,13 +165,13 @@ def as_design(design: Design | Sample | pd.DataFrame, *, strata: Sequence[str] |
             f"design must be a Design, a sampling.Sample or a DataFrame, got {type(design).__name__}"
         )
     if strata is None:
-        strata = ("stratum",) if "stratum" in table.columns else CELL_KEYS
+        strata = ("stratum",) if "stratum" in table.columns else cell_keys(table)
     strata = tuple(strata)
     if not strata:
         raise EstimationError("design: strata must name at least one column")
     needed = ["enterprise_id", *strata, "weight", "fpc"]
     _check_columns(table, needed)
-    keys = [c for c in CELL_KEYS if c in table.columns and c not in strata]
+    keys = [c for c in cell_keys(table) if c in table.columns and c not in strata]
     first = ["enterprise_id", *keys, *strata, "weight", "fpc"]
     table = table[[*first, *[c for c in table.columns if c not in first]]].reset_index(drop=True).copy()
     _check_ids(table)
@@ -180,8 +184,9 @@ def _from_sample(sample: Sample) -> pd.DataFrame:
     if hasattr(sample, "to_survey_design"):
         return sample.to_survey_design()
     units = sample.to_frame("sample")
-    cells = sample.cells[[*CELL_KEYS, "population"]].rename(columns={"population": "fpc"})
-    return units.merge(cells, on=list(CELL_KEYS), how="left", validate="many_to_one")
+    keys = list(cell_keys(sample.cells))
+    cells = sample.cells[[*keys, "population"]].rename(columns={"population": "fpc"})
+    return units.merge(cells, on=keys, how="left", validate="many_to_one")
 
 
 def _check_columns(table: pd.DataFrame, needed: Sequence[str]) -> None:

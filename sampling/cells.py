@@ -1,6 +1,10 @@
 """Quota cells of a register: the cell keys, integer coding of the rows' cells, counts per cell.
 
-A cell is one combination of the :data:`CELL_KEYS` (city, section, size class, ownership). The
+A cell is one combination of the :data:`CELL_KEYS` (city, section, size class, ownership), or,
+when the tables carry an ``industry_group`` column (:mod:`quotas.industry_groups`: the section,
+or a division split off it such as ``C39`` or ``C43``), of the :data:`GROUPED_KEYS` (the group
+refines the section, which stays beside it). :func:`cell_keys` says which of the two a table has;
+a table without the column is a table of section cells, as before industry groups. The
 register's structure (:func:`sampling.structure`), the selection (:func:`sampling.select`) and
 the audit (:func:`sampling.audit`) all code rows into cells and count them here, so that they
 see the same cells and the same numbers.
@@ -20,11 +24,89 @@ from basis.threads import Workers
 from quotas.structure import CELL_COLUMNS
 from sampling.exceptions import FrameError, SelectionError
 
-__all__ = ["CELL_KEYS", "cell_counts", "cell_index", "cell_slots", "key_codes", "raise_absent", "slot_counts"]
+__all__ = [
+    "CELL_KEYS",
+    "GROUPED_KEYS",
+    "INDUSTRY_GROUP",
+    "cell_counts",
+    "cell_index",
+    "cell_keys",
+    "cell_slots",
+    "check_groups_match",
+    "key_codes",
+    "raise_absent",
+    "section_cells",
+    "slot_counts",
+    "with_cell_keys",
+]
 
 CELL_KEYS: tuple[str, ...] = CELL_COLUMNS
-"""The columns that define a quota cell: ``city, section, size_class, state_owned`` (the one
-definition is :data:`quotas.structure.CELL_COLUMNS`, which the quota model uses)."""
+"""The columns that define a quota cell of sections: ``city, section, size_class, state_owned``
+(the one definition is :data:`quotas.structure.CELL_COLUMNS`, which the quota model uses)."""
+
+INDUSTRY_GROUP = "industry_group"
+"""The optional cell key that refines ``section`` (:mod:`quotas.industry_groups`)."""
+
+GROUPED_KEYS: tuple[str, ...] = (*CELL_KEYS[:2], INDUSTRY_GROUP, *CELL_KEYS[2:])
+"""The columns that define a quota cell of industry groups: ``city, section, industry_group,
+size_class, state_owned`` (the section is implied by the group and kept beside it)."""
+
+
+def cell_keys(table: pd.DataFrame | Sequence[str]) -> tuple[str, ...]:
+    """The cell keys of a table (or of its column names): :data:`GROUPED_KEYS` when it has an
+    ``industry_group`` column, :data:`CELL_KEYS` otherwise.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sampling.cells import cell_keys
+    >>> cell_keys(["city", "section", "industry_group", "size_class", "state_owned", "quota"])
+    ('city', 'section', 'industry_group', 'size_class', 'state_owned')
+    >>> cell_keys(pd.DataFrame(columns=["city", "section", "size_class", "state_owned"]))
+    ('city', 'section', 'size_class', 'state_owned')
+    """
+    columns = table.columns if isinstance(table, pd.DataFrame) else table
+    return GROUPED_KEYS if INDUSTRY_GROUP in columns else CELL_KEYS
+
+
+def with_cell_keys(columns: Sequence[str], keys: Sequence[str]) -> list[str]:
+    """``columns`` with ``industry_group`` inserted after ``section`` when ``keys`` has it
+    (e.g. a table's canonical columns for grouped cells).
+
+    Examples
+    --------
+    >>> from sampling.cells import GROUPED_KEYS, with_cell_keys
+    >>> with_cell_keys(["enterprise_id", "city", "section", "size_class"], GROUPED_KEYS)
+    ['enterprise_id', 'city', 'section', 'industry_group', 'size_class']
+    """
+    out = [c for c in columns if c != INDUSTRY_GROUP]
+    if INDUSTRY_GROUP in keys:
+        out.insert(out.index("section") + 1, INDUSTRY_GROUP)
+    return out
+
+
+def section_cells(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` without its ``industry_group`` column when every group is its own section.
+
+    A quota table built from a structure of sections (:func:`quotas.build_quotas` then copies
+    each section into ``industry_group``) names no division: its cells are sections, and they
+    are matched to a register by section, whatever groups the register carries. A table with at
+    least one division group (``C39``, ``C43``) is kept as it is. The input is not modified.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sampling.cells import section_cells
+    >>> quotas = pd.DataFrame({"section": ["C", "G"], "industry_group": ["C", "G"]})
+    >>> list(section_cells(quotas).columns), list(section_cells(quotas.assign(industry_group=["C39", "G"])).columns)
+    (['section'], ['section', 'industry_group'])
+    """
+    if INDUSTRY_GROUP not in table.columns or "section" not in table.columns:
+        return table
+    groups = table[INDUSTRY_GROUP].astype(object).to_numpy()
+    if len(groups) and (groups != table["section"].astype(object).to_numpy()).any():
+        return table
+    return table.drop(columns=INDUSTRY_GROUP)
 
 
 def key_codes(column: pd.Series, *, sort: bool = False) -> tuple[np.ndarray, pd.Index]:
@@ -133,9 +215,10 @@ def cell_counts(
 def cell_slots(frame: pd.DataFrame, cells: pd.DataFrame, *, workers: Workers | None = None) -> np.ndarray:
     """1 + the index of each frame row's cell in ``cells``, 0 for rows in none of them (int32).
 
-    The key columns are coded separately and combined in mixed radix; a dense lookup table
-    (or, for a sparse product of many levels, an index) maps the combined code to the cell.
-    Slices of rows are coded on ``workers``.
+    The cells' keys are :func:`cell_keys` of ``cells`` (the frame must have them). The key
+    columns are coded separately and combined in mixed radix; a dense lookup table (or, for a
+    sparse product of many levels, an index) maps the combined code to the cell. Slices of rows
+    are coded on ``workers``.
 
     Raises
     ------
@@ -143,13 +226,14 @@ def cell_slots(frame: pd.DataFrame, cells: pd.DataFrame, *, workers: Workers | N
         When a cell of positive ``quota`` (if ``cells`` has that column) has no frame row's key
         values.
     """
-    parts = [key_codes(frame[key]) for key in CELL_KEYS]
+    keys = cell_keys(cells)
+    parts = [key_codes(frame[key]) for key in keys]
     widths = [len(uniques) + 1 for _, uniques in parts]  # code 0 stands for a missing value
     radix = int(np.prod(widths, dtype=np.float64))
     dtype = np.int32 if radix < 2**31 else np.int64
     cell_combined = np.zeros(len(cells), dtype=np.int64)
     absent = np.zeros(len(cells), dtype=bool)
-    for key, (_, uniques), width in zip(CELL_KEYS, parts, widths):
+    for key, (_, uniques), width in zip(keys, parts, widths):
         positions = uniques.get_indexer(cells[key])
         absent |= positions < 0
         cell_combined = cell_combined * width + (positions + 1)
@@ -181,11 +265,86 @@ def cell_slots(frame: pd.DataFrame, cells: pd.DataFrame, *, workers: Workers | N
     return out
 
 
+def check_groups_match(frame: pd.DataFrame, cells: pd.DataFrame, rows: np.ndarray | None = None) -> None:
+    """Check that a register carries the industry groups of quota cells that are groups.
+
+    A register and quotas made with different key industries disagree on which divisions are
+    cells of their own; drawing anyway would leave a division's enterprises out of the draw,
+    or look in vain for a division cell. Only the division groups (``C39``, ``C43``) are
+    compared, city by city, over the counted ``rows`` (default all; :func:`sampling.select`
+    passes the enterprises in business): a division group of the register is a mismatch where
+    the quotas have cells of its section in the city but none of the group, and a division
+    group of the quotas with a positive quota is a mismatch where the register has no
+    enterprise in it in the city. Cells without ``industry_group`` need nothing.
+
+    Raises
+    ------
+    SelectionError
+        When ``cells`` are groups and the register has no ``industry_group`` column, or the
+        groups do not match; the message names the cities and groups.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sampling.cells import check_groups_match
+    >>> quotas = pd.DataFrame({"city": ["深圳市"], "section": ["C"], "industry_group": ["C39"],
+    ...                        "size_class": ["small"], "state_owned": [False], "quota": [2]})
+    >>> register = pd.DataFrame({"city": ["深圳市"], "section": ["C"], "industry_group": ["C"]})
+    >>> check_groups_match(register, quotas)
+    Traceback (most recent call last):
+    ...
+    sampling.exceptions.SelectionError: the register's industry groups do not match the quotas' ...
+    """
+    if INDUSTRY_GROUP not in cells.columns:
+        return
+    divisional = cells[INDUSTRY_GROUP].astype(str).str.len() > 1
+    if INDUSTRY_GROUP not in frame.columns:
+        listed = ", ".join(
+            sorted(
+                {
+                    f"{c} {g}"
+                    for c, g in zip(cells.loc[divisional, "city"], cells.loc[divisional, INDUSTRY_GROUP])
+                }
+            )
+        )
+        raise SelectionError(
+            f"the quotas' cells are industry groups ({listed or 'sections'}) but the register has no "
+            "industry_group column: prepare it with the key industries the quotas were built with "
+            "(sampling.prepare_frame(register, key_industries=...))"
+        )
+    codes, groups = key_codes(frame[INDUSTRY_GROUP])
+    division_codes = np.flatnonzero(np.array([len(str(g)) > 1 for g in groups], dtype=bool))
+    counted = np.isin(codes, division_codes)
+    if rows is not None:
+        counted &= rows
+    at = np.flatnonzero(counted)
+    register = set(zip(frame["city"].iloc[at].astype(object), np.asarray(groups, dtype=object)[codes[at]]))
+    quota_groups = set(zip(cells.loc[divisional, "city"], cells.loc[divisional, INDUSTRY_GROUP]))
+    sections = set(zip(cells["city"], cells["section"].astype(str)))
+    wanted = cells.loc[divisional & (cells["quota"] > 0) if "quota" in cells else divisional]
+    problems = [
+        f"{city}: the register's {group} is no quota cell, though section {group[0]} has quota cells"
+        for city, group in sorted(register - quota_groups)
+        if (city, str(group)[0]) in sections
+    ] + [
+        f"{city}: the quotas' {group} has no enterprise in the register"
+        for city, group in sorted(set(zip(wanted["city"], wanted[INDUSTRY_GROUP])) - register)
+    ]
+    if problems:
+        shown = "; ".join(problems[:20]) + (
+            f"; ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        )
+        raise SelectionError(
+            "the register's industry groups do not match the quotas' (prepare the register with the "
+            f"key industries the quotas were built with: sampling.prepare_frame(register, key_industries=...)): {shown}"
+        )
+
+
 def raise_absent(cells: pd.DataFrame) -> None:
     """Raise :class:`SelectionError` listing the cells of positive quota among ``cells``."""
     cells = cells[cells["quota"] > 0]
     if len(cells):
-        shown = cells[[*CELL_KEYS, "quota"]].head(20).to_string(index=False)
+        shown = cells[[*cell_keys(cells), "quota"]].head(20).to_string(index=False)
         raise SelectionError(f"{len(cells)} quota cells are absent from the frame:\n{shown}")
 
 

@@ -18,10 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sampling.cells import CELL_KEYS as KEYS
+from sampling.cells import INDUSTRY_GROUP, cell_keys
 from sampling.cells import cell_index as _cell_of_rows
 from sampling.designs import ranking_keys as _ranking_keys
 from sampling.designs import smallest_per_cell
+from sampling.eligibility import MIN_EMPLOYEES, big_enough, check_min_employees
 from sampling.exceptions import SampleError, UnauthorisedReplacementWarning
 from sampling.inclusion import grouped_inclusion
 from sampling.prn import frame_prn, seed_from
@@ -70,6 +71,7 @@ def restore_sample(
     method: str = "pareto",
     size: str = "employees",
     seed: int | None = None,
+    min_employees: int | None = MIN_EMPLOYEES,
 ) -> Sample:
     """A :class:`Sample` again from its written table (``Sample.to_frame()``), for :func:`replace`.
 
@@ -81,8 +83,9 @@ def restore_sample(
     Parameters
     ----------
     table : DataFrame
-        Every row of the sample (panel, new, reserve and removed), with its canonical columns,
-        ``reserve_rank`` and ``prn``.
+        Every row of the sample (panel, new, reserve and removed), with its canonical columns
+        (``industry_group`` too when the quotas' cells are industry groups), ``reserve_rank``
+        and ``prn``.
     frame : DataFrame
         The prepared frame the sample was drawn from.
     quotas : QuotaTable or DataFrame
@@ -92,6 +95,9 @@ def restore_sample(
         The size column of the size-based methods.
     seed : int, optional
         The seed of the draw's PRNs.
+    min_employees : int or None, default 10
+        The draw's smallest size of a new enterprise (:func:`sampling.select`); replacements
+        honour it too.
 
     Returns
     -------
@@ -120,7 +126,10 @@ def restore_sample(
 
     if method not in METHODS:
         raise SampleError(f"unknown method {method!r}; valid: {', '.join(METHODS)}")
-    needed = ["enterprise_id", *KEYS, "role", "prn"]
+    min_employees = check_min_employees(min_employees, SampleError)
+    quota_table = _quota_frame(quotas)
+    keys = list(cell_keys(quota_table))
+    needed = ["enterprise_id", *keys, "role", "prn"]
     missing = [c for c in needed if c not in table.columns]
     if missing:
         raise SampleError(f"the sample table lacks columns {missing}; it has {list(table.columns)}")
@@ -143,10 +152,15 @@ def restore_sample(
     for column in ("reason", "replaces"):
         if column not in table.columns:
             table[column] = None
-    quota_table = _quota_frame(quotas)
+    _check_frame_groups(frame, keys)
     cell = _cell_of_rows(frame, quota_table)
-    valid = in_business_rows(frame)
-    population = np.bincount(cell[valid & (cell >= 0)], minlength=len(quota_table))
+    counted = in_business_rows(frame)
+    big = big_enough(frame, min_employees, SampleError)
+    if big is not None:  # as select counts a cell: its panel and the enterprises big enough
+        counted &= (
+            big | frame["enterprise_id"].isin(table.loc[table["role"] == "panel", "enterprise_id"]).to_numpy()
+        )
+    population = np.bincount(cell[counted & (cell >= 0)], minlength=len(quota_table))
     if "prn" not in frame.columns:
         if seed is None:
             raise SampleError("the frame has no prn column: give the seed the sample was drawn with")
@@ -165,7 +179,16 @@ def restore_sample(
         method=method,
         size=None if method == "srs" else size,
         seed=None if "prn" in frame.columns else seed,
+        min_employees=min_employees,
     )
+
+
+def _check_frame_groups(frame: pd.DataFrame, keys: list[str]) -> None:
+    if INDUSTRY_GROUP in keys and INDUSTRY_GROUP not in frame.columns:
+        raise SampleError(
+            "the sample's cells are industry groups but the frame has no industry_group column: prepare "
+            "it with the key industries of the quotas (sampling.prepare_frame(frame, key_industries=...))"
+        )
 
 
 def _check_authority(authorised_by: Any, unauthorised: bool) -> str:
@@ -211,9 +234,11 @@ def replace(
     """Remove invalid enterprises and replace each within its own cell, as one authorised batch.
 
     Every other enterprise is kept. A removed enterprise keeps its row, with role
-    ``removed`` and its reason. Its cell is filled back to the quota by the cell's reserves in
-    ``reserve_rank`` order, then by the next enterprises of the frame in the method's ranking
-    (PRN order for srs and systematic, the Pareto / sequential Poisson keys otherwise). A
+    ``removed`` and its reason. Its cell (its industry group's cell when the cells are industry
+    groups) is filled back to the quota by the cell's reserves in ``reserve_rank`` order, then
+    by the next enterprises of the frame in the method's ranking (PRN order for srs and
+    systematic, the Pareto / sequential Poisson keys otherwise) that have at least the
+    sample's ``min_employees``. A
     replacement's ``replaces`` column names the enterprise it stands in for. Removing an
     enterprise of a cell where the panel overshoots the quota needs no replacement.
 
@@ -228,7 +253,8 @@ def replace(
     sample : Sample
         The result of :func:`sampling.select` (or of an earlier ``replace``).
     frame : DataFrame
-        The frame the sample was drawn from (possibly updated: new enterprises can fill).
+        The frame the sample was drawn from (possibly updated: new enterprises can fill),
+        prepared with the same key industries when the cells are industry groups.
     invalid : mapping or Series
         enterprise_id -> reason, 关闭破产 (closed or bankrupt) or 不再符合条件 (no longer
         meets the criteria). 停业整顿, 迁出本市 and 其他 are refused: they are decrease types of
@@ -309,8 +335,10 @@ def replace(
     table.loc[gone, "reserve_rank"] = pd.NA
 
     cells = sample.cells
-    affected = table.loc[was_monitored, list(KEYS)].drop_duplicates()
-    affected = affected.merge(cells[[*KEYS, "quota"]], on=list(KEYS), how="left")
+    keys = list(cell_keys(cells))
+    _check_frame_groups(frame, keys)
+    affected = table.loc[was_monitored, keys].drop_duplicates()
+    affected = affected.merge(cells[[*keys, "quota"]], on=keys, how="left")
     affected["quota"] = affected["quota"].fillna(0).astype(np.int64)
     if len(affected):
         table = _refill(sample, table, frame, affected, table.loc[was_monitored], random_state)
@@ -321,14 +349,14 @@ def replace(
             table[column] = pd.Series(pd.NA, index=table.index, dtype=object)
     table.loc[changed, "batch"] = label
     table.loc[changed, "authorised_by"] = authority
-    table = _rerank_reserves(table)
+    table = _rerank_reserves(table, keys)
     # Removed enterprises (reserves too) leave their cell's population.
-    left = table[table["enterprise_id"].isin(reasons.index)].groupby(list(KEYS)).size()
-    counts = cells[[*KEYS, "quota", "population"]].merge(
-        left.rename("gone").reset_index(), on=list(KEYS), how="left"
+    left = table[table["enterprise_id"].isin(reasons.index)].groupby(keys).size()
+    counts = cells[[*keys, "quota", "population"]].merge(
+        left.rename("gone").reset_index(), on=keys, how="left"
     )
     population = counts["population"] - counts["gone"].fillna(0).astype(np.int64)
-    new_cells = _cells_table(counts[[*KEYS, "quota"]], population.to_numpy(), table)
+    new_cells = _cells_table(counts[[*keys, "quota"]], population.to_numpy(), table)
     return Sample(
         table=table,
         cells=new_cells,
@@ -336,6 +364,7 @@ def replace(
         size=sample.size,
         seed=sample.seed,
         priority=sample.priority,
+        min_employees=sample.min_employees,
     )
 
 
@@ -355,6 +384,9 @@ def _refill(
     role = pd.Series(ids).map(table.set_index("enterprise_id")["role"]).to_numpy()
     rank = pd.Series(ids).map(table.set_index("enterprise_id")["reserve_rank"]).to_numpy()
     eligible = in_business_rows(frame)[rows] & (role != "removed") & (role != "panel")
+    big = big_enough(frame, sample.min_employees, SampleError)
+    if big is not None:
+        eligible &= big[rows]
     n_cells = len(affected)
     panel = np.bincount(cell[role == "panel"], minlength=n_cells)
     draw = np.maximum(affected["quota"].to_numpy() - panel, 0)
@@ -435,10 +467,10 @@ def _refill(
     return table
 
 
-def _rerank_reserves(table: pd.DataFrame) -> pd.DataFrame:
-    """Renumber the remaining reserves 1, 2, ... per cell, in their old order."""
+def _rerank_reserves(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Renumber the remaining reserves 1, 2, ... per cell of ``keys``, in their old order."""
     reserve = table["role"].eq("reserve")
-    ranks = table.loc[reserve].sort_values("reserve_rank").groupby(list(KEYS), sort=False).cumcount() + 1
+    ranks = table.loc[reserve].sort_values("reserve_rank").groupby(keys, sort=False).cumcount() + 1
     table.loc[ranks.index, "reserve_rank"] = ranks.to_numpy()
     role_order = table["role"].map({"panel": 0, "new": 1, "reserve": 2, "removed": 3})
     order = np.lexsort(
@@ -446,7 +478,7 @@ def _rerank_reserves(table: pd.DataFrame) -> pd.DataFrame:
             table["prn"].to_numpy(),
             table["reserve_rank"].fillna(0).to_numpy(dtype=np.int64),
             role_order.to_numpy(),
-            *(pd.factorize(table[k], sort=True)[0] for k in reversed(KEYS)),
+            *(pd.factorize(table[k], sort=True)[0] for k in reversed(keys)),
         )
     )
     return table.iloc[order].reset_index(drop=True)

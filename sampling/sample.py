@@ -25,11 +25,11 @@ import pandas as pd
 from basis.files import atomic_path
 from basis.results import Result
 from quotas.labels import SIZE_LABELS_ZH
-from sampling.cells import CELL_KEYS
+from sampling.cells import INDUSTRY_GROUP, cell_keys, with_cell_keys
 from sampling.exceptions import SampleError
 from sampling.roles import MONITORED_ROLES, ROLE_LABELS_ZH, ROLES
 
-__all__ = ["DESIGN_COLUMNS", "SAMPLE_COLUMNS", "Sample", "survey_design"]
+__all__ = ["DESIGN_COLUMNS", "SAMPLE_COLUMNS", "Sample", "sample_columns", "survey_design"]
 
 
 SAMPLE_COLUMNS: tuple[str, ...] = (
@@ -44,7 +44,9 @@ SAMPLE_COLUMNS: tuple[str, ...] = (
     "prn",
     "reason",
 )
-"""The canonical sample columns of ``pipeline.md``, always first in :meth:`Sample.to_frame`."""
+"""The canonical sample columns of ``pipeline.md``, always first in :meth:`Sample.to_frame`
+(with ``industry_group`` after ``section`` when the cells are industry groups:
+:func:`sample_columns`)."""
 
 DESIGN_COLUMNS: tuple[str, ...] = (
     "enterprise_id",
@@ -72,6 +74,7 @@ _FORM_HEADERS = {
 }
 _EXTRA_HEADERS = {
     "section": "门类",
+    "industry_group": "行业组",
     "size_class": "划型规模",  # not 规模: that header is the size a bureau reports
     "state_owned": "国有",
     "role": "样本类型",
@@ -94,13 +97,15 @@ class Sample(Result):
     Attributes
     ----------
     table : DataFrame
-        One row per enterprise: :data:`SAMPLE_COLUMNS`, then ``reserve_rank`` (1, 2, ... within
+        One row per enterprise: :data:`SAMPLE_COLUMNS` (with ``industry_group`` after
+        ``section`` when the cells are industry groups), then ``reserve_rank`` (1, 2, ... within
         the cell for reserves), ``replaces`` (the enterprise a replacement stands in for) and
         the frame's ``name, industry, registration_type, employees`` where present.
     cells : DataFrame
-        One row per cell: ``city, section, size_class, state_owned, quota, population, panel,
-        new, reserves, removed, overshoot`` (``overshoot`` is True where the kept panel alone
-        exceeds the quota).
+        One row per cell: ``city, section[, industry_group], size_class, state_owned, quota,
+        population, panel, new, reserves, removed, overshoot`` (``population`` is the cell's
+        enterprises that could be in the sample: in business, panel or of at least
+        ``min_employees``; ``overshoot`` is True where the kept panel alone exceeds the quota).
     method : str
         The selection method.
     size : str or None
@@ -111,6 +116,8 @@ class Sample(Result):
     priority : str or None
         The priority column, if candidates were ordered by it. Then the inclusion probabilities
         are the design's nominal ones, not the actual ones, and ``design_weights`` is False.
+    min_employees : int or None
+        The smallest size of a new enterprise (:mod:`sampling.eligibility`); None for none.
 
     Examples
     --------
@@ -138,6 +145,7 @@ class Sample(Result):
     size: str | None
     seed: int | None
     priority: str | None = None
+    min_employees: int | None = None
 
     @property
     def design_weights(self) -> bool:
@@ -172,10 +180,11 @@ class Sample(Result):
         ----------
         register : DataFrame, optional
             The enterprise register to take each cell's number of enterprises from: a
-            prepared frame (counted by :func:`sampling.structure.structure`) or a structure table
-            (``city, section, size_class, state_owned, enterprises``). Default: the counts
-            :func:`sampling.select` recorded (``cells["population"]``, the enterprises in
-            business in each cell when the sample was drawn).
+            prepared frame (counted by :func:`sampling.structure.structure`, with the sample's
+            ``min_employees``) or a structure table (``city, section, size_class, state_owned,
+            enterprises``, and ``industry_group`` when the cells are industry groups). Default:
+            the counts :func:`sampling.select` recorded (``cells["population"]``, the
+            enterprises in business in each cell that could be in the sample when it was drawn).
 
         Returns
         -------
@@ -202,10 +211,11 @@ class Sample(Result):
         [['panel', '深圳市/G/small/non-state/panel', 1, 1.0, 1.0], ['new', '深圳市/G/small/non-state/drawn', 9, 0.3333333333333333, 3.0]]
         """
         units = self.to_frame("sample")
+        keys = list(cell_keys(self.cells))
         if register is None:
-            sizes = self.cells.set_index(list(CELL_KEYS))["population"]
+            sizes = self.cells.set_index(keys)["population"]
         else:
-            sizes = _register_cell_sizes(register)
+            sizes = _register_cell_sizes(register, keys, self.min_employees)
         return survey_design(units, cell_sizes=sizes)
 
     def write_survey_design(self, path: str | PathLike[str], *, register: pd.DataFrame | None = None) -> None:
@@ -253,7 +263,7 @@ class Sample(Result):
             shown = over.head(10)
             for row in shown.itertuples(index=False):
                 lines.append(
-                    f"  {row.city} {row.section} {row.size_class} "
+                    f"  {row.city} {getattr(row, INDUSTRY_GROUP, row.section)} {row.size_class} "
                     f"{'state' if row.state_owned else 'non-state'}: "
                     f"panel {row.panel} > quota {row.quota}"
                 )
@@ -311,7 +321,9 @@ class Sample(Result):
         write_frames(path, sheets, freeze="A2", overwrite=overwrite)
 
 
-def _register_cell_sizes(register: pd.DataFrame) -> pd.Series:
+def _register_cell_sizes(register: pd.DataFrame, keys: list[str], min_employees: int | None) -> pd.Series:
+    """The register's enterprises per cell of ``keys`` (a register of industry groups counted by
+    section when the sample's cells are sections)."""
     if not isinstance(register, pd.DataFrame):
         raise SampleError(f"register must be a DataFrame, got {type(register).__name__}")
     if "enterprises" not in register.columns:
@@ -320,11 +332,18 @@ def _register_cell_sizes(register: pd.DataFrame) -> pd.Series:
 
         if not {"section", "size_class", "state_owned"} <= set(register.columns):
             register = prepare_frame(register)
-        register = structure(register)
-    missing = [c for c in (*CELL_KEYS, "enterprises") if c not in register.columns]
+        if INDUSTRY_GROUP not in keys:
+            register = register.drop(columns=INDUSTRY_GROUP, errors="ignore")
+        register = structure(register, min_employees=min_employees)
+    missing = [c for c in (*keys, "enterprises") if c not in register.columns]
     if missing:
-        raise SampleError(f"register has no column(s) {missing}; it has {list(register.columns)}")
-    return register.groupby(list(CELL_KEYS), sort=False)["enterprises"].sum()
+        hint = (
+            " (the sample's cells are industry groups: prepare the register with the same key industries)"
+            if INDUSTRY_GROUP in missing
+            else ""
+        )
+        raise SampleError(f"register has no column(s) {missing}; it has {list(register.columns)}{hint}")
+    return register.groupby(keys, sort=False)["enterprises"].sum()
 
 
 def _cell_label(keys: pd.DataFrame) -> pd.Series:
@@ -332,7 +351,7 @@ def _cell_label(keys: pd.DataFrame) -> pd.Series:
     return (
         keys["city"].astype(str)
         + "/"
-        + keys["section"].astype(str)
+        + keys[INDUSTRY_GROUP if INDUSTRY_GROUP in keys.columns else "section"].astype(str)
         + "/"
         + keys["size_class"].astype(str)
         + "/"
@@ -352,23 +371,27 @@ def survey_design(units: pd.DataFrame, *, cell_sizes: pd.Series) -> pd.DataFrame
     * ``<cell>/drawn``: the other enterprises of the sample, with their ``pi`` and ``weight``
       and ``fpc = N_cell - panel``, the cell's enterprises in business outside the kept panel.
 
-    A cell is labelled ``city/section/size_class/state|non-state``. Without a ``role`` column
-    every enterprise is in the drawn stratum of its cell.
+    A cell is labelled ``city/section/size_class/state|non-state``, or, when the units carry
+    ``industry_group`` (cells of industry groups, :mod:`sampling.cells`),
+    ``city/industry_group/size_class/state|non-state`` (``深圳市/C39/small/non-state``).
+    Without a ``role`` column every enterprise is in the drawn stratum of its cell.
 
     Parameters
     ----------
     units : DataFrame
         One row per monitored enterprise: ``enterprise_id, city, section, size_class,
-        state_owned, weight`` and optionally ``role`` (``panel`` / ``new``) and ``pi``
-        (default ``1 / weight``).
+        state_owned, weight`` and optionally ``industry_group``, ``role`` (``panel`` / ``new``)
+        and ``pi`` (default ``1 / weight``).
     cell_sizes : Series
-        The number of enterprises (in business) of each cell in the register, indexed by
-        ``(city, section, size_class, state_owned)``.
+        The number of enterprises (in business) of each cell in the register, indexed by the
+        units' cell keys: ``(city, section, size_class, state_owned)``, or ``(city, section,
+        industry_group, size_class, state_owned)`` with ``industry_group``.
 
     Returns
     -------
     DataFrame
-        :data:`DESIGN_COLUMNS`, then ``name`` and ``employees`` where present.
+        :data:`DESIGN_COLUMNS` (with ``industry_group`` after ``section`` when the units have
+        it), then ``name`` and ``employees`` where present.
 
     Raises
     ------
@@ -402,7 +425,8 @@ def survey_design(units: pd.DataFrame, *, cell_sizes: pd.Series) -> pd.DataFrame
     >>> survey_design(units, cell_sizes=sizes)[["stratum", "fpc", "pi"]].drop_duplicates().values.tolist()
     [['广州市/C/small/non-state/panel', 1, 1.0], ['广州市/C/small/non-state/drawn', 8, 0.25]]
     """
-    missing = [c for c in ("enterprise_id", *CELL_KEYS, "weight") if c not in units.columns]
+    cell_columns = list(cell_keys(units))
+    missing = [c for c in ("enterprise_id", *cell_columns, "weight") if c not in units.columns]
     if missing:
         raise SampleError(f"the design needs column(s) {missing}; the units have {list(units.columns)}")
     table = units.reset_index(drop=True)
@@ -415,17 +439,19 @@ def survey_design(units: pd.DataFrame, *, cell_sizes: pd.Series) -> pd.DataFrame
         )
     role = table["role"].astype(str).to_numpy() if "role" in table.columns else np.full(len(table), "new")
     panel = role == "panel"
-    keys = table[list(CELL_KEYS)].astype({"state_owned": bool})
+    keys = table[cell_columns].astype({"state_owned": bool})
     # Labels and sizes are looked up once per cell, then taken for every enterprise.
-    code = keys.groupby(list(CELL_KEYS), sort=False, dropna=False).ngroup().to_numpy()
+    code = keys.groupby(cell_columns, sort=False, dropna=False).ngroup().to_numpy()
     cells = keys.drop_duplicates().reset_index(drop=True)
     cell_label = _cell_label(cells).to_numpy(dtype=object)
     label = pd.Series(cell_label[code])
     panel_in_cell = np.bincount(code, weights=panel, minlength=len(cells))[code]
     drawn_in_cell = np.bincount(code, weights=~panel, minlength=len(cells))[code]
-    if not isinstance(cell_sizes, pd.Series) or cell_sizes.index.nlevels != len(CELL_KEYS):
-        raise SampleError("cell_sizes must be a Series indexed by (city, section, size_class, state_owned)")
-    sizes = pd.Series(cell_sizes.to_numpy(), index=pd.MultiIndex.from_frame(_index_frame(cell_sizes.index)))
+    if not isinstance(cell_sizes, pd.Series) or cell_sizes.index.nlevels != len(cell_columns):
+        raise SampleError(f"cell_sizes must be a Series indexed by ({', '.join(cell_columns)})")
+    sizes = pd.Series(
+        cell_sizes.to_numpy(), index=pd.MultiIndex.from_frame(_index_frame(cell_sizes.index, cell_columns))
+    )
     found = sizes.reindex(pd.MultiIndex.from_frame(cells)).to_numpy()
     n_cell = pd.to_numeric(pd.Series(found, dtype=object), errors="coerce").to_numpy(dtype=float)[code]
     unknown = ~panel & np.isnan(n_cell)
@@ -449,7 +475,7 @@ def survey_design(units: pd.DataFrame, *, cell_sizes: pd.Series) -> pd.DataFrame
     out = pd.DataFrame(
         {
             "enterprise_id": table["enterprise_id"],
-            **{c: table[c] for c in CELL_KEYS},
+            **{c: table[c] for c in cell_columns},
             "role": role,
             "stratum": np.char.add(label.to_numpy(dtype=str), np.where(panel, "/panel", "/drawn")).astype(
                 object
@@ -465,7 +491,21 @@ def survey_design(units: pd.DataFrame, *, cell_sizes: pd.Series) -> pd.DataFrame
     return out
 
 
-def _index_frame(index: pd.Index) -> pd.DataFrame:
+def _index_frame(index: pd.Index, columns: list[str]) -> pd.DataFrame:
     frame = index.to_frame(index=False)
-    frame.columns = list(CELL_KEYS)
+    frame.columns = columns
     return frame.astype({"state_owned": bool})
+
+
+def sample_columns(table: pd.DataFrame) -> list[str]:
+    """The canonical columns of a sample table: :data:`SAMPLE_COLUMNS`, with ``industry_group``
+    after ``section`` when the table has it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sampling.sample import sample_columns
+    >>> sample_columns(pd.DataFrame(columns=["industry_group"]))[:5]
+    ['enterprise_id', 'city', 'section', 'industry_group', 'size_class']
+    """
+    return with_cell_keys(SAMPLE_COLUMNS, cell_keys(table))

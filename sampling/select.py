@@ -17,8 +17,18 @@ import pandas as pd
 from basis.arrow import is_arrow_text
 from basis.booleans import parse_yes_no
 from basis.threads import Workers
-from sampling.cells import CELL_KEYS, cell_index, cell_slots, raise_absent, slot_counts
+from sampling.cells import (
+    CELL_KEYS,
+    cell_index,
+    cell_keys,
+    cell_slots,
+    check_groups_match,
+    raise_absent,
+    section_cells,
+    slot_counts,
+)
 from sampling.designs import draw_by_size, draw_srs
+from sampling.eligibility import MIN_EMPLOYEES, big_enough, check_min_employees
 from sampling.exceptions import SelectionError
 from sampling.prn import FramePrns, id_hash, seed_from
 from sampling.roles import ROLES
@@ -88,25 +98,30 @@ def _check_frame(frame: Any, size: str | None, priority: str | None) -> dict[str
 
 
 def _quota_frame(quotas: Any) -> pd.DataFrame:
-    """The quotas as a DataFrame: a QuotaTable (anything with ``to_frame``) or a DataFrame."""
+    """The quotas as a DataFrame: a QuotaTable (anything with ``to_frame``) or a DataFrame.
+
+    Its cells are industry groups when it has an ``industry_group`` column naming at least one
+    division, sections otherwise (:func:`sampling.cells.section_cells`).
+    """
     table = quotas if isinstance(quotas, pd.DataFrame) else None
     if table is None and hasattr(quotas, "to_frame"):
         table = quotas.to_frame()
     if not isinstance(table, pd.DataFrame):
         raise SelectionError(f"quotas must be a QuotaTable or a DataFrame, got {type(quotas).__name__}")
-    missing = [c for c in (*CELL_KEYS, "quota") if c not in table.columns]
+    keys = list(cell_keys(table))
+    missing = [c for c in (*keys, "quota") if c not in table.columns]
     if missing:
         raise SelectionError(f"quotas lack columns {missing}")
     quota = pd.to_numeric(table["quota"], errors="coerce")
     bad = quota.isna() | (quota < 0) | (quota != np.floor(quota))
     if bad.any():
-        shown = table.loc[bad, [*CELL_KEYS, "quota"]].head(10).to_string(index=False)
+        shown = table.loc[bad, [*keys, "quota"]].head(10).to_string(index=False)
         raise SelectionError(f"quotas must be whole numbers >= 0:\n{shown}")
-    duplicated = pd.MultiIndex.from_frame(table[list(CELL_KEYS)]).duplicated(keep=False)
+    duplicated = pd.MultiIndex.from_frame(table[keys]).duplicated(keep=False)
     if duplicated.any():
-        shown = table.loc[duplicated, list(CELL_KEYS)].head(10).to_string(index=False)
+        shown = table.loc[duplicated, keys].head(10).to_string(index=False)
         raise SelectionError(f"quota cells listed more than once:\n{shown}")
-    out = table[list(CELL_KEYS)].reset_index(drop=True).copy()
+    out = section_cells(table[keys]).reset_index(drop=True).copy()
     out["quota"] = quota.astype(np.int64).to_numpy()
     return out
 
@@ -184,9 +199,27 @@ def _check_capacity(quotas: pd.DataFrame, population: np.ndarray) -> None:
     if absent.any():
         raise_absent(quotas[absent])
     shown = quotas[over].assign(population=population[over])
+    keys = list(cell_keys(quotas))
     raise SelectionError(
         f"{int(over.sum())} quota cells ask for more enterprises than the cell has "
-        f"(in business):\n{shown[[*CELL_KEYS, 'quota', 'population']].head(20).to_string(index=False)}"
+        f"(in business):\n{shown[[*keys, 'quota', 'population']].head(20).to_string(index=False)}"
+    )
+
+
+def _check_big_enough(
+    quotas: pd.DataFrame, draw: np.ndarray, available: np.ndarray, min_employees: int | None
+) -> None:
+    """Cells that the new enterprises of at least ``min_employees`` employees cannot fill."""
+    short = draw > available
+    if not short.any():
+        return
+    keys = list(cell_keys(quotas))
+    shown = quotas[short].assign(to_draw=draw[short], candidates=available[short])
+    raise SelectionError(
+        f"{int(short.sum())} quota cells cannot be filled with enterprises of at least "
+        f"{min_employees} employees (min_employees; the panel is kept whatever its size): "
+        f"'candidates' are the cell's enterprises in business outside the panel that are big "
+        f"enough\n{shown[[*keys, 'quota', 'to_draw', 'candidates']].head(20).to_string(index=False)}"
     )
 
 
@@ -201,26 +234,33 @@ def select(
     priority: str | None = None,
     order: Order = "prn",
     random_state: int | np.random.Generator | None = None,
+    min_employees: int | None = MIN_EMPLOYEES,
     workers: int | None = None,
 ) -> Sample:
     """Draw the enterprises that fill each quota cell, keeping the valid panel.
 
-    In each cell (city, section, size_class, state_owned) the valid panel enterprises count
-    first; the rest of the quota is drawn from the other enterprises in business in the cell.
-    A cell whose quota reaches its population is taken whole. A cell where the panel alone
-    exceeds the quota keeps the whole panel, and :meth:`Sample.summary` names it.
+    In each cell (city, section, size_class, state_owned; or city, industry group, size_class,
+    state_owned when the quotas carry ``industry_group``) the valid panel enterprises count
+    first; the rest of the quota is drawn from the other enterprises in business in the cell
+    that have at least ``min_employees`` employees. A cell whose quota reaches its population
+    is taken whole. A cell where the panel alone exceeds the quota keeps the whole panel, and
+    :meth:`Sample.summary` names it.
 
     Parameters
     ----------
     frame : DataFrame
         One row per enterprise with ``enterprise_id, city, section, size_class, state_owned``
-        (``sampling.prepare.prepare_frame`` adds the last three), the ``size`` column for the
-        size-based methods, and optionally ``in_panel`` (yes/no), ``status`` (enterprises
-        not in business, :func:`sampling.status.in_business`, are neither kept nor drawn) and
-        ``prn``.
+        (``sampling.prepare.prepare_frame`` adds the last three, and ``industry_group``), the
+        ``size`` column for the size-based methods, ``employees`` for ``min_employees``, and
+        optionally ``in_panel`` (yes/no), ``status`` (enterprises not in business,
+        :func:`sampling.status.in_business`, are neither kept nor drawn) and ``prn``.
     quotas : QuotaTable or DataFrame
         Anything with ``to_frame()`` (a ``quotas.QuotaTable``) or a DataFrame with columns
-        ``city, section, size_class, state_owned, quota``.
+        ``city, section, size_class, state_owned, quota`` and optionally ``industry_group``.
+        When some group is a division (``C39``, ``C43``: :mod:`quotas.industry_groups`), the
+        cells are industry groups, filled from the frame's ``industry_group`` cells: prepare the
+        frame with the key industries the quotas were built with
+        (``prepare_frame(frame, key_industries=...)``). Otherwise the cells are sections.
     method : {"srs", "systematic", "pareto", "poisson"}
         ``srs``: the enterprises with the smallest PRNs, ``pi = n / N`` (exact). ``systematic``:
         systematic PPS on ``size`` with a random start per cell, in PRN order (or frame order,
@@ -252,6 +292,15 @@ def select(
         Seed of the PRNs when the frame has no ``prn`` column (an int is the seed; a Generator
         draws one), and of the systematic random starts. Keep the same int every year to
         coordinate the samples.
+    min_employees : int or None, default 10
+        The smallest number of employees of a new enterprise or a reserve: smaller ones (and
+        those whose number is missing) are not drawn (:mod:`sampling.eligibility`: the 2009
+        rules ask for units "of a certain size"; 10 is this library's default, and
+        :func:`sampling.structure` counts the same enterprises). Panel enterprises are kept
+        whatever their size. The design's population of a cell
+        (``cells["population"]``, the ``fpc`` of :meth:`Sample.to_survey_design`) is then its
+        panel plus its enterprises of at least that size: the weights represent those.
+        None (or 0) draws without a minimum.
     workers : int or None
         Threads for the passes over the rows (None: up to 4, see :mod:`basis.threads`); 1 runs
         serially. The sample does not depend on it.
@@ -267,8 +316,10 @@ def select(
     ------
     SelectionError
         On an unknown method, missing columns, duplicate ids, panel ids not in the frame, a
-        quota cell absent from the frame or above its population, or a size-based quota
-        needing more enterprises of positive size than the cell has.
+        quota cell absent from the frame or above its population, a cell that its enterprises
+        of at least ``min_employees`` cannot fill, industry groups of the quotas that the frame
+        does not have (or the other way round), or a size-based quota needing more enterprises
+        of positive size than the cell has.
 
     Notes
     -----
@@ -309,10 +360,14 @@ def select(
 
     人力资源社会保障部办公厅关于进一步做好失业动态监测工作的通知 (人社部函〔2011〕308号):
     panel kept, yearly replacement of invalid enterprises.
+
+    劳动和社会保障部, 关于开展失业动态监测工作的通知 (2009): the monitored enterprises are of
+    a certain size (min_employees).
     """
     _check_choice(method, METHODS, "method")
     _check_choice(order, ORDERS, "order")
     reserves = _check_reserves(reserves)
+    min_employees = check_min_employees(min_employees, SelectionError)
     size_column = None if method == "srs" else size
     numeric = _check_frame(frame, size_column, priority)
     table = _quota_frame(quotas)
@@ -325,9 +380,11 @@ def select(
     # by block on the threads, and their sort runs as a task beside the rest.
     with Workers(workers) as pool:
         hashes = id_hash(frame["enterprise_id"], seed=seed, workers=pool)
-        slot = cell_slots(frame, table, workers=pool)
         valid = in_business_rows(frame)
         in_panel = _panel_mask(frame, panel)
+        big = big_enough(frame, min_employees, SelectionError)
+        check_groups_match(frame, table, valid if big is None else valid & (big | in_panel))
+        slot = cell_slots(frame, table, workers=pool)
         checked = "status" in frame.columns or bool(in_panel.any())
         population, panel_count = slot_counts(pool, slot, valid, in_panel, n_cells, checked)
         repeats = pool.submit(repeated_hashes, hashes)
@@ -336,6 +393,11 @@ def select(
         available = np.maximum(population - panel_count, 0)
         eligible = valid & ~in_panel if checked else None
         _check_capacity(table, population)
+        if big is not None:
+            eligible = big if eligible is None else eligible & big
+            available = np.bincount(slot[eligible], minlength=n_cells + 1)[1:]
+            _check_big_enough(table, draw, available, min_employees)
+            population = panel_count + available
         reserves_per_cell = _reserves_per_cell(table, reserves)
         if method == "srs" and priority is None:
             new_rows, res_rows, new_pi = draw_srs(
@@ -372,14 +434,30 @@ def select(
             [np.zeros(counts[0] + counts[1], np.int64), res_rank + 1, np.zeros(counts[3], np.int64)]
         )
         sample, sample_cell = _sample_table(
-            frame, rows, role, pi_out, reserve_rank, prns.at(rows), slot, size_column, priority, pool
+            frame,
+            rows,
+            role,
+            pi_out,
+            reserve_rank,
+            prns.at(rows),
+            slot,
+            size_column,
+            priority,
+            pool,
+            cell_keys(table),
         )
         cells = _cells_table(table, population, sample, sample_cell)
         # last, so that the sort of the hashes overlaps the building of the sample
         keys = comparison_keys(frame["enterprise_id"])
         _check_unique_ids(frame, hashes, repeats.result(), keys)
     return Sample(
-        table=sample, cells=cells, method=method, size=size_column, seed=prns.seed, priority=priority
+        table=sample,
+        cells=cells,
+        method=method,
+        size=size_column,
+        seed=prns.seed,
+        priority=priority,
+        min_employees=min_employees,
     )
 
 
@@ -441,15 +519,16 @@ def _sample_table(
     size: str | None,
     priority: str | None,
     workers: Workers,
+    keys: tuple[str, ...],
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """The sample rows ordered by cell, role, reserve rank and PRN; and their cell indices.
 
-    ``role`` holds indices into :data:`ROLES`.
+    ``role`` holds indices into :data:`ROLES`; ``keys`` are the cells' keys.
     """
     extra = [
         c
         for c in dict.fromkeys([*_EXTRA_COLUMNS, size, priority])
-        if c is not None and c in frame.columns and c not in SAMPLE_COLUMNS
+        if c is not None and c in frame.columns and c not in SAMPLE_COLUMNS and c not in keys
     ]
     cell_code = np.where(slot[rows] > 0, slot[rows], np.iinfo(np.int32).max)
     order = np.lexsort((prn, reserve_rank, role, cell_code))
@@ -462,10 +541,10 @@ def _sample_table(
     with np.errstate(divide="ignore"):
         weight = 1.0 / pi
     take = _Taker(rows)
-    names = ["enterprise_id", *CELL_KEYS, *extra]
+    names = ["enterprise_id", *keys, *extra]
     # pyarrow's take releases the GIL
     taken = dict(zip(names, workers.map(take, [frame[c] for c in names])))
-    columns = {c: taken[c] for c in ["enterprise_id", *CELL_KEYS]}
+    columns = {c: taken[c] for c in ["enterprise_id", *keys]}
     columns.update(
         role=np.array(ROLES, dtype=object)[role],
         pi=pi,
@@ -487,10 +566,11 @@ def _cells_table(
     ``cell`` is the quota cell index of each sample row (-1 for none), if already known.
     """
     roles = ROLES
+    keys = list(cell_keys(table))
     if cell is None:
         cell = cell_index(sample, table.assign(quota=0)) if len(sample) else np.zeros(0, np.int64)
     role = sample["role"].to_numpy()
-    data: dict[str, Any] = {key: table[key].to_numpy() for key in CELL_KEYS}
+    data: dict[str, Any] = {key: table[key].to_numpy() for key in keys}
     data["quota"] = table["quota"].to_numpy()
     data["population"] = pd.array(population, dtype="Int64")
     for name in roles:
@@ -498,7 +578,7 @@ def _cells_table(
     cells = pd.DataFrame(data)
     outside = sample[cell < 0]
     if len(outside):
-        extra = outside.groupby([*CELL_KEYS, "role"], dropna=False).size().unstack("role", fill_value=0)
+        extra = outside.groupby([*keys, "role"], dropna=False).size().unstack("role", fill_value=0)
         extra = extra.reindex(columns=list(roles), fill_value=0).reset_index()
         extra["quota"] = 0
         extra["population"] = pd.NA
@@ -506,4 +586,4 @@ def _cells_table(
         cells["population"] = cells["population"].astype("Int64")
     cells = cells.rename(columns={"reserve": "reserves"})
     cells["overshoot"] = cells["panel"].to_numpy() > cells["quota"].to_numpy()
-    return cells[[*CELL_KEYS, "quota", "population", "panel", "new", "reserves", "removed", "overshoot"]]
+    return cells[[*keys, "quota", "population", "panel", "new", "reserves", "removed", "overshoot"]]

@@ -18,7 +18,8 @@ from quotas.classify import ownership_group, sector_of_section
 from quotas.datasets import national_cities
 from quotas.exceptions import SizeClassWarning, UnknownRegistrationTypeError
 from quotas.labels import OWNERSHIP_GROUPS
-from sampling.cells import cell_counts, key_codes
+from sampling.cells import INDUSTRY_GROUP, cell_counts, key_codes
+from sampling.eligibility import big_enough
 from sampling.exceptions import AuditError
 from sampling.prepare import prepare_frame
 from sampling.status import in_business_rows
@@ -85,9 +86,19 @@ def sample_weights(table: pd.DataFrame, weights: pd.Series | str | None) -> pd.S
 
 
 def register_cells(
-    register: pd.DataFrame | None, version: str
+    register: pd.DataFrame | None,
+    version: str,
+    *,
+    groups: bool = False,
+    min_employees: int | None = None,
+    key_industries: Any = None,
 ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """(frame or None, the register's cells with sector) from a frame or a structure table."""
+    """(frame or None, the register's cells with sector) from a frame or a structure table.
+
+    ``groups``: the cells carry ``industry_group`` where the register has it (a sample of
+    industry-group cells); a raw frame is prepared with ``key_industries``. A frame's cells
+    count the enterprises :func:`sampling.structure.structure` counts, with ``min_employees``.
+    """
     if register is None:
         return None, None
     if not isinstance(register, pd.DataFrame):
@@ -95,9 +106,11 @@ def register_cells(
     if "enterprise_id" in register.columns:
         frame = register
         if not {"section", "size_class", "state_owned"} <= set(frame.columns):
-            frame = prepare_frame(frame, industry_version=version)
-        return frame, frame_cells(frame)
+            frame = prepare_frame(frame, industry_version=version, key_industries=key_industries)
+        return frame, frame_cells(frame, groups=groups, min_employees=min_employees)
     needed = ["city", "section", "size_class", "state_owned", "enterprises", "employment"]
+    if groups and INDUSTRY_GROUP in register.columns:
+        needed.insert(2, INDUSTRY_GROUP)
     missing = [c for c in needed if c not in register.columns]
     if missing:
         raise AuditError(
@@ -109,14 +122,23 @@ def register_cells(
     return None, cells
 
 
-def frame_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """Enterprises in business and their employment by city, section, sector, size class and
-    ownership: the numbers of :func:`sampling.structure.structure`, with sector added
+def frame_cells(
+    frame: pd.DataFrame, *, groups: bool = False, min_employees: int | None = None
+) -> pd.DataFrame:
+    """Enterprises in business and their employment by city, section (and industry group, with
+    ``groups`` where the frame has it), sector, size class and ownership: the numbers of
+    :func:`sampling.structure.structure` with the same ``min_employees``, with sector added
     (:func:`sampling.cells.cell_counts`)."""
     keys = ["city", "section", "sector", "size_class", "state_owned"]
+    if groups and INDUSTRY_GROUP in frame.columns:
+        keys.insert(2, INDUSTRY_GROUP)
     if "sector" not in frame.columns:
         frame = frame.assign(sector=sector_of_section(frame["section"]))
     active = in_business_rows(frame)
+    big = big_enough(frame, min_employees, AuditError)
+    if big is not None:
+        panel = np.array(frame["in_panel"], dtype=bool) if "in_panel" in frame.columns else False
+        active = active & (big | panel)
     out = cell_counts(
         frame,
         keys,
@@ -124,6 +146,8 @@ def frame_cells(frame: pd.DataFrame) -> pd.DataFrame:
         measures={"employment": frame["employees"].to_numpy(dtype=float)},
     )
     out["size_class"] = out["size_class"].astype(str)
+    if INDUSTRY_GROUP in keys:
+        out[INDUSTRY_GROUP] = out[INDUSTRY_GROUP].astype(str)
     out["state_owned"] = out["state_owned"].astype(bool)
     out["sector"] = out["sector"].astype(np.int64)
     out["employment"] = out["employment"].round().astype(np.int64)
@@ -272,6 +296,8 @@ def classify(
             else:
                 warnings.warn(w.message, w.category, stacklevel=3)
         prepared["enterprise_id"] = table["enterprise_id"].to_numpy()
+        if INDUSTRY_GROUP not in table.columns:  # the sample's cells are sections
+            prepared = prepared.drop(columns=INDUSTRY_GROUP, errors="ignore")
         return prepared, reported
     if frame is not None and positions is not None:
         pos = positions
@@ -296,6 +322,8 @@ def classify(
 
 def sample_cells(table: pd.DataFrame, min_employees: int | None = None) -> pd.DataFrame:
     keys = ["city", "section", "size_class", "state_owned", "sector"]
+    if INDUSTRY_GROUP in table.columns:  # a sample of industry-group cells
+        keys.insert(2, INDUSTRY_GROUP)
     work = table[keys].copy()
     work["size_class"] = work["size_class"].astype(str)
     if "employees" in table.columns and table["employees"].notna().all():

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from quotas.checks import PROVINCE
-from sampling.cells import CELL_KEYS
+from sampling.cells import CELL_KEYS, INDUSTRY_GROUP, cell_keys
 from sampling.representativeness import kish_by_group, pearson_by_group, rao_scott_by_group
 from sampling.sample import survey_design
 
@@ -50,16 +50,18 @@ def design_of(
     weights (exact for simple random sampling in the cell) and a cell the register makes
     smaller than the sample is taken as sampled whole; the notes say so.
     """
-    units = table[["enterprise_id", *CELL_KEYS]].assign(weight=weight.to_numpy())
+    # the strata of industry-group cells where the register has their sizes
+    cells = list(cell_keys(table)) if INDUSTRY_GROUP in register_cells.columns else list(CELL_KEYS)
+    units = table[["enterprise_id", *cells]].assign(weight=weight.to_numpy())
     if "role" in table.columns:
         units["role"] = table["role"].to_numpy()
     panel = (units["role"] == "panel").to_numpy() if "role" in units.columns else np.zeros(len(units), bool)
-    keys = pd.MultiIndex.from_frame(units[list(CELL_KEYS)].astype({"size_class": str, "state_owned": bool}))
+    keys = pd.MultiIndex.from_frame(units[cells].astype({"size_class": str, "state_owned": bool}))
     counted = pd.DataFrame({"panel": panel, "drawn": ~panel, "w": np.where(panel, 0.0, units["weight"])})
     by_cell = counted.groupby(keys, sort=False).sum()
     sizes = (
         register_cells.assign(size_class=register_cells["size_class"].astype(str))
-        .groupby(list(CELL_KEYS))["enterprises"]
+        .groupby(cells)["enterprises"]
         .sum()
     )
     size = sizes.reindex(by_cell.index).astype(float)

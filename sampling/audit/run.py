@@ -153,7 +153,13 @@ def audit(
     notes: list[str] = []
     table = sample_table(sample, notes)
     weight = sample_weights(table, weights)
-    pop_frame, pop_cells = register_cells(register, industry_version)
+    pop_frame, pop_cells = register_cells(
+        register,
+        industry_version,
+        groups="industry_group" in table.columns,
+        min_employees=rule_set.limit("min_employees") if "min_employees" in rule_set else None,
+        key_industries=key_industries,
+    )
     positions = (
         None if pop_frame is None else frame_positions(pop_frame["enterprise_id"], table["enterprise_id"])
     )

@@ -18,7 +18,7 @@ def month(tmp_path_factory):
     keys = ["city", "section", "size_class", "state_owned"]
     cells = frame.groupby(keys, observed=True).size().rename("n").reset_index()
     cells["quota"] = (cells["n"] * 0.1).round().clip(lower=1).astype(int)
-    sample = select(frame, cells.drop(columns="n"), method="srs", random_state=5)
+    sample = select(frame, cells.drop(columns="n"), method="srs", random_state=5, min_employees=None)
     sample.to_excel(out / "sample.xlsx")
     result = month_step(sample, out, random_state=3, echo=lambda _: None)
     return out / "month_2013-01", out / "sample.xlsx", result

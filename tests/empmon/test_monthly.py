@@ -17,7 +17,7 @@ def sample():
     keys = ["city", "section", "size_class", "state_owned"]
     cells = frame.groupby(keys, observed=True).size().rename("n").reset_index()
     cells["quota"] = (cells["n"] * 0.1).round().clip(lower=1).astype(int)
-    return select(frame, cells.drop(columns="n"), method="srs", random_state=5)
+    return select(frame, cells.drop(columns="n"), method="srs", random_state=5, min_employees=None)
 
 
 def test_month_step(sample, tmp_path):

@@ -293,7 +293,7 @@ def test_pareto_ranking_hand_calculation():
     # With PRNs 0.2, 0.6, 0.9: Q = (U/(1-U)) / (pi/(1-pi)) = 0.25, 1.5, certain -> draw 3rd
     # and 1st; reserve the 2nd.
     frame = one_cell([1, 1, 2], prn=[0.2, 0.6, 0.9])
-    t = select(frame, quota_of(frame, 2), method="pareto", reserves=1).to_frame()
+    t = select(frame, quota_of(frame, 2), method="pareto", reserves=1, min_employees=None).to_frame()
     assert sorted(t.loc[t.role == "new", "enterprise_id"]) == ["E0000", "E0002"]
     assert t.loc[t.role == "reserve", "enterprise_id"].tolist() == ["E0001"]
 
@@ -302,7 +302,7 @@ def test_sequential_poisson_ranking_hand_calculation():
     # Sizes 1, 3, 4, 2 and n = 2: pi = 0.2, 0.6, 0.8, 0.4. PRNs 0.1, 0.5, 0.7, 0.3:
     # U / pi = 0.5, 0.833, 0.875, 0.75 -> the first and the fourth.
     frame = one_cell([1, 3, 4, 2], prn=[0.1, 0.5, 0.7, 0.3])
-    t = select(frame, quota_of(frame, 2), method="poisson").to_frame()
+    t = select(frame, quota_of(frame, 2), method="poisson", min_employees=None).to_frame()
     assert sorted(t["enterprise_id"]) == ["E0000", "E0003"]
     np.testing.assert_allclose(t.set_index("enterprise_id")["pi"].sort_index(), [0.2, 0.4])
 
@@ -563,7 +563,7 @@ def test_missing_columns_and_bad_sizes():
 def test_zero_sizes_cannot_fill_quota():
     frame = one_cell([0, 0, 0, 5])
     with pytest.raises(SelectionError, match="must draw more enterprises than they have with employees > 0"):
-        select(frame, quota_of(frame, 2), method="pareto", random_state=1)
+        select(frame, quota_of(frame, 2), method="pareto", random_state=1, min_employees=None)
 
 
 @pytest.mark.parametrize("quota", [-1, 1.5, np.nan])
@@ -669,7 +669,7 @@ def frames_and_quotas(draw):
             "section": rng.choice(["C", "G"], n),
             "size_class": rng.choice(["medium", "small"], n),
             "state_owned": rng.random(n) < 0.3,
-            "employees": rng.integers(1, 500, n),
+            "employees": rng.integers(10, 500, n),  # min_employees (10) has a test of its own
             "in_panel": rng.random(n) < draw(st.sampled_from([0.0, 0.1, 0.5])),
         }
     )
@@ -781,3 +781,175 @@ def _rows_per_task(rows):
         yield
     finally:
         threads.ROWS_PER_TASK = default
+
+
+# --- industry-group cells (issue 16) --------------------------------------------------------
+
+# Issue 16: "Key and pillar industries as GB/T 4754 divisions per city ... honoured by the
+# quota model through cells that split a section where needed; and cells that carry the
+# sector". 深圳's key industry is C39 (computers and electronics); division 43 (repair, tertiary
+# by 三次产业划分规定) is a group of its own everywhere; 广州 has no key division, so its C39
+# enterprises are in its C cell.
+GROUP_CELLS = [
+    # city, section, industry_group, enterprises, panel, quota
+    ("深圳市", "C", "C", 6, 0, 2),
+    ("深圳市", "C", "C39", 8, 1, 3),
+    ("深圳市", "C", "C43", 4, 0, 1),
+    ("广州市", "C", "C", 5, 0, 2),
+    ("广州市", "C", "C43", 3, 0, 0),
+]
+
+
+def group_register() -> pd.DataFrame:
+    parts = []
+    for k, (city, section, group, n, panel, _) in enumerate(GROUP_CELLS):
+        cell = one_cell(EMP[:n], city=city, prefix=f"G{k}", in_panel=[i < panel for i in range(n)])
+        parts.append(cell.assign(section=section, industry_group=group))
+    return pd.concat(parts, ignore_index=True)
+
+
+def group_quotas() -> pd.DataFrame:
+    rows = [(c, s, g, "medium", False, q) for c, s, g, _, _, q in GROUP_CELLS]
+    return pd.DataFrame(
+        rows, columns=["city", "section", "industry_group", "size_class", "state_owned", "quota"]
+    )
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_group_cells_are_filled_from_the_registers_groups(method):
+    frame = group_register()
+    s = select(frame, group_quotas(), method=method, reserves=2, random_state=3)
+    t = s.to_frame()
+    assert list(t.columns[:6]) == [
+        "enterprise_id",
+        "city",
+        "section",
+        "industry_group",
+        "size_class",
+        "state_owned",
+    ]
+    # each drawn enterprise is in its own register group; the count per group is the quota
+    # (GROUP_CELLS above: 2, 3 with the panel enterprise, 1, 2, 0)
+    group_of = frame.set_index("enterprise_id")["industry_group"]
+    assert (t["industry_group"].to_numpy() == group_of[t["enterprise_id"]].to_numpy()).all()
+    monitored = t[t["role"].isin(["panel", "new"])]
+    got = monitored.groupby(["city", "industry_group"]).size().to_dict()
+    assert got == {("深圳市", "C"): 2, ("深圳市", "C39"): 3, ("深圳市", "C43"): 1, ("广州市", "C"): 2}
+    assert "G10000" in set(monitored["enterprise_id"])  # the panel enterprise of 深圳 C39
+    # reserves: 2 in each group of positive quota, none in 广州 C43 (quota 0)
+    reserves = t[t["role"] == "reserve"].groupby(["city", "industry_group"]).size().to_dict()
+    assert reserves == {("深圳市", "C"): 2, ("深圳市", "C39"): 2, ("深圳市", "C43"): 2, ("广州市", "C"): 2}
+    cells = s.cells.set_index(["city", "industry_group"])
+    assert cells["population"].to_dict() == {(c, g): n for c, _, g, n, _, _ in GROUP_CELLS}
+
+
+def test_group_cells_need_the_registers_groups():
+    frame = group_register()
+    with pytest.raises(SelectionError, match=r"no industry_group column.*key_industries"):
+        select(frame.drop(columns="industry_group"), group_quotas(), method="srs")
+    # prepared without 深圳's key industry: its C39 enterprises are in C
+    plain = frame.assign(industry_group=frame["industry_group"].replace({"C39": "C"}))
+    with pytest.raises(SelectionError, match=r"do not match.*深圳市: the quotas' C39 has no enterprise"):
+        select(plain, group_quotas(), method="srs")
+    # prepared with a key industry the quotas were not built with
+    extra = frame.assign(
+        industry_group=np.where(frame["enterprise_id"] == "G30000", "C39", frame["industry_group"])
+    )
+    with pytest.raises(SelectionError, match=r"广州市: the register's C39 is no quota cell"):
+        select(extra, group_quotas(), method="srs")
+
+
+def test_quotas_whose_groups_are_sections_fill_section_cells():
+    # A quota table built from a structure of sections names each section as its group
+    # (quotas.build_quotas copies it): the cells are sections, whatever the register's groups.
+    frame = group_register()
+    quotas = pd.DataFrame(
+        {
+            "city": ["深圳市", "广州市"],
+            "section": "C",
+            "industry_group": "C",
+            "size_class": "medium",
+            "state_owned": False,
+            "quota": [5, 3],
+        }
+    )
+    s = select(frame, quotas, method="srs", random_state=1)
+    assert "industry_group" not in s.to_frame().columns
+    assert s.cells["population"].tolist() == [18, 8]  # 6 + 8 + 4 and 5 + 3
+
+
+# --- the minimum unit size (issue 16) -------------------------------------------------------
+
+
+def test_min_employees_keeps_the_panel_and_draws_only_units_big_enough():
+    # Issue 16: "No minimum unit size exists, though the 2009 rules ask for units of a certain
+    # size: 40 sampled units have fewer than 10 employees." Six enterprises with 5, 8, 12, 40,
+    # 60 and 9 employees; the one with 5 is panel. Of the others only 12, 40 and 60 have at
+    # least 10: quota 3 keeps the panel and draws 2 of those 3 (srs: pi = 2/3), the third is
+    # the only reserve; the cell's design population is 1 panel + 3 = 4.
+    frame = one_cell([5, 8, 12, 40, 60, 9], in_panel=[True] + [False] * 5)
+    s = select(frame, quota_of(frame, 3), method="srs", reserves=5, random_state=1)
+    t = s.to_frame()
+    assert t.loc[t["role"] == "panel", "enterprise_id"].tolist() == ["E0000"]
+    assert set(t.loc[t["role"].isin(["new", "reserve"]), "enterprise_id"]) == {"E0002", "E0003", "E0004"}
+    assert (t["role"] == "new").sum() == 2 and (t["role"] == "reserve").sum() == 1
+    np.testing.assert_allclose(t.loc[t["role"] == "new", "pi"], 2 / 3)
+    assert s.cells["population"].tolist() == [4]
+    # quota 5 needs 4 new ones of at least 10 employees: only 3
+    with pytest.raises(
+        SelectionError, match=r"(?s)1 quota cells cannot be filled.*at least 10 employees.*广州市"
+    ):
+        select(frame, quota_of(frame, 5), method="srs", random_state=1)
+    # without the minimum the 8 and 9 can be drawn
+    t = select(frame, quota_of(frame, 6), method="srs", random_state=1, min_employees=None).to_frame()
+    assert len(t) == 6
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, True, "10"])
+def test_min_employees_must_be_a_count(bad):
+    frame = one_cell(EMP[:4])
+    with pytest.raises(SelectionError, match="min_employees must be a non-negative integer or None"):
+        select(frame, quota_of(frame, 1), method="srs", min_employees=bad)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), method=st.sampled_from(METHODS), reserves=st.integers(0, 2))
+def test_group_cells_are_filled_exactly(seed, method, reserves):
+    # Invariant: random registers over industry groups of two sections (C, C39, C43, G) and
+    # random quotas up to each cell's enterprises of at least 10 employees outside the panel
+    # (plus its panel): every group cell holds exactly max(quota, panel) monitored
+    # enterprises, each from its own group, none twice, no reserve below 10 employees.
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 80))
+    groups = rng.choice(["C", "C39", "C43", "G"], n)
+    groups[0] = "C39"  # a division: without one the quotas' cells are sections
+    frame = pd.DataFrame(
+        {
+            "enterprise_id": [f"R{i}" for i in range(n)],
+            "city": rng.choice(["广州市", "深圳市"], n),
+            "section": [g[0] for g in groups],
+            "industry_group": groups,
+            "size_class": rng.choice(["medium", "small"], n),
+            "state_owned": rng.random(n) < 0.3,
+            "employees": rng.integers(1, 400, n),
+            "in_panel": rng.random(n) < 0.1,
+        }
+    )
+    keys = ["city", "section", "industry_group", "size_class", "state_owned"]
+    big = frame["employees"] >= 10
+    cells = frame.groupby(keys).agg(
+        panel=("in_panel", "sum"), candidates=("in_panel", lambda p: int((~p & big[p.index]).sum()))
+    )
+    cells = cells.reset_index()
+    cells["quota"] = [int(rng.integers(0, p + c + 1)) for p, c in zip(cells["panel"], cells["candidates"])]
+    s = select(frame, cells[[*keys, "quota"]], method=method, reserves=reserves, random_state=seed)
+    t = s.to_frame()
+    assert not t["enterprise_id"].duplicated().any()
+    group_of = frame.set_index("enterprise_id")["industry_group"]
+    assert (t["industry_group"].to_numpy() == group_of[t["enterprise_id"]].to_numpy()).all()
+    monitored = t[t["role"].isin(["panel", "new"])].groupby(keys).size()
+    want = cells.set_index(keys)
+    monitored = monitored.reindex(want.index, fill_value=0)
+    assert (monitored == np.maximum(want["quota"], want["panel"])).all()
+    employees = frame.set_index("enterprise_id")["employees"]
+    assert (employees[t.loc[t["role"].isin(["new", "reserve"]), "enterprise_id"]] >= 10).all()
