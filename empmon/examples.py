@@ -625,15 +625,16 @@ def national(
 ) -> ExampleResult:
     """The pipeline for every prefecture-level unit with the MOHRSS 2011 rules.
 
-    What a national office hands on (in ``out``): the allocation, the quota table and the
-    sample as tables (csv for the ministry's systems, xlsx to read), the audit, two figures by
-    province (:func:`empmon.figures.allocation_by_province`, :func:`~empmon.figures.audit_by_province`:
+    What a national office hands on (in ``out``): the allocation, the quota table, the sample
+    and its reserves as csv (UTF-8 with a byte-order mark: the ministry's systems read them and
+    Excel opens them), the audit (csv, xlsx, text), two figures by province (:func:`empmon.figures.allocation_by_province`, :func:`~empmon.figures.audit_by_province`:
     a bar or a row per unit would be unreadable at 337 units), and every unit's work package
     (:func:`empmon.workbook.write_city_workbooks`) in a folder per province,
     ``cities/<province>/<unit>.xlsx``, with ``cities/工作包清单.xlsx`` listing them: the ministry
     sends each provincial department its units' packages, as the 2011 notice went through
-    the provinces. The one-sheet-per-unit quota workbook of the Guangdong example is not
-    written: at 337 units it repeats the packages' 配额 sheets (``quotas.csv`` has them all).
+    the provinces. Two workbooks of the Guangdong example are not written, as at 337 units they
+    repeat the packages: the one-sheet-per-unit quota workbook (the packages' 配额 sheets;
+    ``quotas.csv`` has them all) and the sample's (the packages' lists; ``sample.csv``).
     The work packages and the figures are written in forked processes beside the pipeline's
     last steps (:func:`basis.beside.run_beside`), so a second core writes while the first audits.
 
@@ -751,7 +752,9 @@ def national(
     if write:
         audit_figure = run_beside(_national_audit_figure, out, report, province)
         try:
-            files = _write_tables(out, alloc, sector_targets, quotas, sample, report, notes)
+            files = _write_tables(
+                out, alloc, sector_targets, quotas, sample, report, notes, sample_workbook=False
+            )
         finally:
             waiting = [figure, books, audit_figure]
             done = [w.join() for w in waiting]
@@ -844,6 +847,7 @@ def _write_tables(
     *,
     comparison: pd.DataFrame | None = None,
     targets: pd.Series | None = None,
+    sample_workbook: bool = True,
 ) -> list[Path]:
     """The allocation, quotas, sample and audit as tables (csv and xlsx), the audit's text, the notes."""
     files: list[Path] = []
@@ -868,7 +872,8 @@ def _write_tables(
     frame = sample.to_frame()
     frame[frame["role"] != "reserve"].to_csv(keep(out / "sample.csv"), index=False, encoding="utf-8-sig")
     frame[frame["role"] == "reserve"].to_csv(keep(out / "reserves.csv"), index=False, encoding="utf-8-sig")
-    sample.to_excel(keep(out / "sample.xlsx"))
+    if sample_workbook:
+        sample.to_excel(keep(out / "sample.xlsx"))
     report.to_frame().to_csv(keep(out / "audit.csv"), index=False, encoding="utf-8-sig")
     report.to_excel(keep(out / "audit.xlsx"))
     (keep(out / "audit.txt")).write_text(report.summary() + "\n", encoding="utf-8")

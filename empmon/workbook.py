@@ -37,7 +37,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -319,7 +319,8 @@ def write_city_workbooks(
     if county_of is not None:
         named["county"] = county_of.reindex(named["enterprise_id"]).fillna(_UNKNOWN_COUNTY).to_numpy()
     context = _Context(quotas, synthetic, base_period, idle_reserves)
-    by_city_cells = {c: g for c, g in cells.groupby("city", sort=False)}
+    # The cells of each city as a table are needed only to apportion them to counties.
+    by_city_cells = {c: g for c, g in cells.groupby("city", sort=False)} if county_of is not None else {}
     # The quota grids read plain arrays: a city's cells as numpy columns, taken once.
     grid_keys = ["section", "size_class", "state_owned", "quota", "panel", "eligible"]
     grid_keys += ["industry_group"] if "industry_group" in cells.columns else []
@@ -338,18 +339,19 @@ def write_city_workbooks(
     with Workers(workers) as pool:
         saving = []
         for city in chosen:
-            city_cells = by_city_cells.get(city, cells.iloc[:0])
+            grid = grid_cells.get(city, {k: v[:0] for k, v in columns.items()})
             people = by_city_sample.get(city, empty)
             known = facts.get(city, _Facts.EMPTY)
             city_task = _task_of(quotas, task, city)
             counties = None
             if county_of is not None:
+                city_cells = by_city_cells.get(city, cells.iloc[:0])
                 counties = _county_quotas(city_cells, register, county_column, city, cells_open=city_cells)
             wb = Workbook()
-            _write_notes(wb.add_sheet("说明"), context, city, None, city_cells, known, counties is not None)
+            _write_notes(wb.add_sheet("说明"), context, city, None, grid, known, counties is not None)
             write_city_quotas(
                 wb.add_sheet("配额"),
-                grid_cells.get(city, {k: v[:0] for k, v in columns.items()}),
+                grid,
                 title=f"{city} 企业用工定点监测样本配额表",
                 subtitle=f"依据: {rules_title(quotas.rules)}; 目标 {int(quotas.targets[city]):,} 户",
                 task=city_task,
@@ -363,7 +365,7 @@ def write_city_workbooks(
             home.mkdir(exist_ok=True)
             path = home / f"{city}.xlsx"
             saving.append(pool.submit(wb.save, path))
-            rows.append(_file_row(city, "", path, city_cells, known))
+            rows.append(_file_row(city, "", path, grid, known))
             if counties is not None:
                 (home / city).mkdir(exist_ok=True)
                 for county, county_cells in counties.groupby("county", sort=True):
@@ -390,13 +392,13 @@ def write_city_workbooks(
     return CityWorkbooks(files, folder)
 
 
-def _file_row(city: str, county: str, path: Path, cells: pd.DataFrame, facts: _Facts) -> dict:
+def _file_row(city: str, county: str, path: Path, cells: Mapping[str, Any], facts: _Facts) -> dict:
     roles = facts.roles
     return {
         "city": city,
         "county": county,
         "path": path,
-        "quota": int(cells["quota"].sum()),
+        "quota": int(np.asarray(cells["quota"]).sum()),
         "panel": int(roles.get("panel", 0)),
         "new": int(roles.get("new", 0)),
         "reserves": int(roles.get("reserve", 0)),
@@ -479,7 +481,7 @@ def _thresholds() -> list[tuple]:
     return list(size_thresholds().itertuples(index=False))
 
 
-def _thresholds_present(facts: _Facts, cells: pd.DataFrame) -> list[tuple]:
+def _thresholds_present(facts: _Facts, cells: Mapping[str, Any]) -> list[tuple]:
     """Rows of the size-threshold table for the industry groups present in the city."""
     quota = np.asarray(cells["quota"]) > 0
     secs = set(np.asarray(cells["section"])[quota].astype(str)) | facts.sections
@@ -501,7 +503,7 @@ def _write_notes(
     ctx: _Context,
     city: str,
     county: str | None,
-    cells: pd.DataFrame,
+    cells: Mapping[str, Any],
     facts: _Facts,
     has_counties: bool,
 ) -> None:

@@ -488,3 +488,14 @@ def test_fpc_invariants(problem):
     renamed = rao_scott_gof(d["category"].map(names), d["w"], p.rename(index=names), strata=d["h"], fpc=sizes)
     np.testing.assert_allclose(renamed.eigenvalues, with_fpc.eigenvalues, rtol=1e-9, atol=1e-9)
     assert renamed.statistic == pytest.approx(with_fpc.statistic, rel=1e-12, abs=1e-12)
+
+
+def test_chi2_survival_without_scipy_stats():
+    from sampling.representativeness import _chi2_sf
+
+    # Chi-square with 2 df has survival exp(-x / 2) (hand: its density is exp(-x / 2) / 2);
+    # x <= 0 has survival 1; df <= 0 is not a distribution (NaN, as scipy.stats.chi2.sf says).
+    out = _chi2_sf(np.array([3.0, 0.0, -1.0, 3.0, np.nan]), np.array([2.0, 2.0, 2.0, 0.0, 2.0]))
+    assert out[0] == pytest.approx(np.exp(-1.5), rel=1e-12)
+    assert out[1] == 1.0 and out[2] == 1.0
+    assert np.isnan(out[3]) and np.isnan(out[4])
