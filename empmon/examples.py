@@ -11,8 +11,11 @@ synthetic register with :func:`sampling.synthetic.make_frame` and say so.
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -635,8 +638,8 @@ def national(
     the provinces. Two workbooks of the Guangdong example are not written, as at 337 units they
     repeat the packages: the one-sheet-per-unit quota workbook (the packages' 配额 sheets;
     ``quotas.csv`` has them all) and the sample's (the packages' lists; ``sample.csv``).
-    The work packages and the figures are written in forked processes beside the pipeline's
-    last steps (:func:`basis.beside.run_beside`), so a second core writes while the first audits.
+    Two writer processes, started with the run, draw the figures and write the packages beside
+    the pipeline's last steps, so a second core writes while the first audits.
 
     Parameters
     ----------
@@ -667,101 +670,112 @@ def national(
     """
     if gdp not in ("impute", "population-only"):
         raise ValueError(f"unknown gdp handling {gdp!r}; valid: ['impute', 'population-only']")
-    notes: list[str] = []
-    out = Path(out)
-    if write:
-        out.mkdir(parents=True, exist_ok=True)
-    step = _Steps(7, echo)
+    # Two writer processes start now, while the process is small (a fork copies little, and
+    # the pipeline's later writes to its memory copy nothing): one draws the figures and writes
+    # the sample's tables, the other the units' packages, beside the pipeline.
+    with ExitStack() as stack:
+        if write:
+            figures, packages = (stack.enter_context(_writer()) for _ in range(2))
+        notes: list[str] = []
+        out = Path(out)
+        if write:
+            out.mkdir(parents=True, exist_ok=True)
+        step = _Steps(7, echo)
 
-    step("Load the 337 prefecture-level units (2020 census population, 2020 GDP)")
-    nat = datasets.national_cities()
-    province = nat.set_index("city")["province"]
-    stats = pd.DataFrame({"population": nat.set_index("city")["population"].astype(float)})
-    stats["gdp"] = _impute_gdp(nat, gdp, notes)
-    echo(f"      {notes[-1][:160]}{'...' if len(notes[-1]) > 160 else ''}")
-    weights = {"population": 0.5, "gdp": 0.5} if gdp == "impute" else {"population": 1.0}
-    municipality = nat.set_index("city")["kind"].eq("municipality")
+        step("Load the 337 prefecture-level units (2020 census population, 2020 GDP)")
+        nat = datasets.national_cities()
+        province = nat.set_index("city")["province"]
+        stats = pd.DataFrame({"population": nat.set_index("city")["population"].astype(float)})
+        stats["gdp"] = _impute_gdp(nat, gdp, notes)
+        echo(f"      {notes[-1][:160]}{'...' if len(notes[-1]) > 160 else ''}")
+        weights = {"population": 0.5, "gdp": 0.5} if gdp == "impute" else {"population": 1.0}
+        municipality = nat.set_index("city")["kind"].eq("municipality")
 
-    step(f"Draw a synthetic national register of {frame_size:,} enterprises and aggregate its structure")
-    echo(f"      {SYNTHETIC_NOTE}")
-    frame = prepare_frame(make_frame(frame_size, cities="national", random_state=random_state))
-    population = structure(frame)
-    # A unit can host no more monitored enterprises than its register has outside micro; one
-    # whose register cannot reach its tier minimum is left out and named, never filled silently.
-    capacity = (
-        population.loc[population["size_class"] != "micro"]
-        .groupby("city")["enterprises"]
-        .sum()
-        .reindex(stats.index)
-        .fillna(0)
-        .astype(int)
-    )
-    minimum = tier_minimum(stats["population"], scheme="mohrss-2011", municipality=municipality)
-    short = capacity.index[capacity < minimum]
-    if len(short):
-        notes.append(
-            "left out, register below the tier minimum: "
-            + ", ".join(f"{c} ({capacity[c]} non-micro enterprises, minimum {minimum[c]})" for c in short)
+        step(f"Draw a synthetic national register of {frame_size:,} enterprises and aggregate its structure")
+        echo(f"      {SYNTHETIC_NOTE}")
+        frame = prepare_frame(make_frame(frame_size, cities="national", random_state=random_state))
+        population = structure(frame)
+        # A unit can host no more monitored enterprises than its register has outside micro; one
+        # whose register cannot reach its tier minimum is left out and named, never filled silently.
+        capacity = (
+            population.loc[population["size_class"] != "micro"]
+            .groupby("city")["enterprises"]
+            .sum()
+            .reindex(stats.index)
+            .fillna(0)
+            .astype(int)
         )
-        echo(f"      {notes[-1]}")
-    kept = stats.index.difference(short, sort=False)
-
-    step(
-        f"Allocate {total:,} across {len(kept)} units ({', '.join(f'{k} {v}' for k, v in weights.items())}; MOHRSS 2011 minimums)"
-    )
-    alloc = allocate_cities(
-        stats.loc[kept, list(weights)],
-        total,
-        weights=weights,
-        minimum=minimum[kept],
-        maximum=capacity[kept],
-    )
-    # Drawn while the quotas are built (a forked process: the second core).
-    figure = run_beside(_national_allocation_figure, out, alloc, province) if write else None
-    population = population[population["city"].isin(kept)]
-    frame = frame[frame["city"].isin(kept)]
-
-    step("Split each unit's target between secondary and tertiary industry by its register's employment")
-    by_sector = (
-        population.loc[population["section"] != "A"]
-        .assign(sector=lambda d: sector_of_section(d["section"]).map(SECTOR_NAMES))
-        .pivot_table(index="city", columns="sector", values="employment", aggfunc="sum", fill_value=0)
-    )
-    sector_targets = split(alloc.allocated, by_sector.reindex(alloc.allocated.index).fillna(0.0))
-
-    step("Build quota tables under MOHRSS_2011 for every unit")
-    quotas = build_quotas(population, alloc.allocated, rules=MOHRSS_2011, population=stats["population"])
-
-    step(f"Select ({method}, permanent random numbers), {reserves} reserve per cell")
-    sample = select(frame, quotas, method=method, reserves=reserves, random_state=random_state)
-    # Every unit's work package is written while the sample is audited.
-    books = run_beside(_national_work_packages, out / "cities", sample, quotas, province) if write else None
-
-    step("Audit against MOHRSS_2011 and the register")
-    report = audit(
-        sample,
-        rules=MOHRSS_2011,
-        register=frame,
-        targets=alloc.allocated,
-        city_population=stats["population"],
-        municipality=municipality,
-        basis="employment",
-    )
-    seconds = step.finish()
-    files: list[Path] = []
-    if write:
-        audit_figure = run_beside(_national_audit_figure, out, report, province)
-        try:
-            files = _write_tables(
-                out, alloc, sector_targets, quotas, sample, report, notes, sample_workbook=False
+        minimum = tier_minimum(stats["population"], scheme="mohrss-2011", municipality=municipality)
+        short = capacity.index[capacity < minimum]
+        if len(short):
+            notes.append(
+                "left out, register below the tier minimum: "
+                + ", ".join(f"{c} ({capacity[c]} non-micro enterprises, minimum {minimum[c]})" for c in short)
             )
-        finally:
-            waiting = [figure, books, audit_figure]
-            done = [w.join() for w in waiting]
-        files += [done[0], *done[1], done[2]]
-    result = ExampleResult(alloc, sector_targets, quotas, sample, report, files, seconds, notes)
-    echo(_summary(result, "National monitoring cities"))
-    return result
+            echo(f"      {notes[-1]}")
+        kept = stats.index.difference(short, sort=False)
+
+        step(
+            f"Allocate {total:,} across {len(kept)} units ({', '.join(f'{k} {v}' for k, v in weights.items())}; MOHRSS 2011 minimums)"
+        )
+        alloc = allocate_cities(
+            stats.loc[kept, list(weights)],
+            total,
+            weights=weights,
+            minimum=minimum[kept],
+            maximum=capacity[kept],
+        )
+        # Drawn while the quotas are built (a forked process: the second core).
+        figure = figures.submit(_national_allocation_figure, out, alloc, province) if write else None
+        population = population[population["city"].isin(kept)]
+        frame = frame[frame["city"].isin(kept)]
+
+        step("Split each unit's target between secondary and tertiary industry by its register's employment")
+        by_sector = (
+            population.loc[population["section"] != "A"]
+            .assign(sector=lambda d: sector_of_section(d["section"]).map(SECTOR_NAMES))
+            .pivot_table(index="city", columns="sector", values="employment", aggfunc="sum", fill_value=0)
+        )
+        sector_targets = split(alloc.allocated, by_sector.reindex(alloc.allocated.index).fillna(0.0))
+
+        step("Build quota tables under MOHRSS_2011 for every unit")
+        quotas = build_quotas(population, alloc.allocated, rules=MOHRSS_2011, population=stats["population"])
+
+        step(f"Select ({method}, permanent random numbers), {reserves} reserve per cell")
+        sample = select(frame, quotas, method=method, reserves=reserves, random_state=random_state)
+        # Every unit's work package, and the sample's tables, are written while the sample is audited.
+        if write:
+            books = packages.submit(_national_work_packages, out / "cities", sample, quotas, province)
+            sample_tables = figures.submit(_write_sample_tables, out, sample)
+
+        step("Audit against MOHRSS_2011 and the register")
+        report = audit(
+            sample,
+            rules=MOHRSS_2011,
+            register=frame,
+            targets=alloc.allocated,
+            city_population=stats["population"],
+            municipality=municipality,
+            basis="employment",
+        )
+        seconds = step.finish()
+        files: list[Path] = []
+        if write:
+            audit_figure = figures.submit(_national_audit_figure, out, report, province)
+            files = _write_tables(out, alloc, sector_targets, quotas, None, report, notes)
+            files += [*sample_tables.result(), figure.result(), *books.result(), audit_figure.result()]
+        result = ExampleResult(alloc, sector_targets, quotas, sample, report, files, seconds, notes)
+        echo(_summary(result, "National monitoring cities"))
+        return result
+
+
+def _writer() -> ProcessPoolExecutor:
+    """A process for the national example's figures or its packages, started at once."""
+    # fork where there is one: the worker starts at once, with the modules already imported.
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork" if fork else None))
+    pool.submit(int)  # the first task starts the process
+    return pool
 
 
 def _national_allocation_figure(out: Path, alloc: CityAllocation, province: pd.Series) -> Path:
@@ -841,15 +855,15 @@ def _write_tables(
     alloc: CityAllocation,
     sector_targets: pd.DataFrame,
     quotas: QuotaTable,
-    sample: Sample,
+    sample: Sample | None,
     report: AuditReport,
     notes: list[str],
     *,
     comparison: pd.DataFrame | None = None,
     targets: pd.Series | None = None,
-    sample_workbook: bool = True,
 ) -> list[Path]:
-    """The allocation, quotas, sample and audit as tables (csv and xlsx), the audit's text, the notes."""
+    """The allocation, quotas, sample (unless None) and audit as tables (csv and xlsx), the
+    audit's text, the notes."""
     files: list[Path] = []
 
     def keep(path: Path) -> Path:
@@ -869,16 +883,23 @@ def _write_tables(
     table.to_csv(keep(out / "allocation.csv"), encoding="utf-8-sig")
     alloc.to_excel(keep(out / "allocation.xlsx"), columns=extra)
     quotas.to_frame().to_csv(keep(out / "quotas.csv"), index=False, encoding="utf-8-sig")
-    frame = sample.to_frame()
-    frame[frame["role"] != "reserve"].to_csv(keep(out / "sample.csv"), index=False, encoding="utf-8-sig")
-    frame[frame["role"] == "reserve"].to_csv(keep(out / "reserves.csv"), index=False, encoding="utf-8-sig")
-    if sample_workbook:
+    if sample is not None:
+        files += _write_sample_tables(out, sample)
         sample.to_excel(keep(out / "sample.xlsx"))
     report.to_frame().to_csv(keep(out / "audit.csv"), index=False, encoding="utf-8-sig")
     report.to_excel(keep(out / "audit.xlsx"))
     (keep(out / "audit.txt")).write_text(report.summary() + "\n", encoding="utf-8")
     (keep(out / "NOTES.txt")).write_text("\n".join([SYNTHETIC_NOTE, *notes]) + "\n", encoding="utf-8")
     return files
+
+
+def _write_sample_tables(out: Path, sample: Sample) -> list[Path]:
+    """The sample (panel and new) and the reserves as csv."""
+    frame = sample.to_frame()
+    paths = [out / "sample.csv", out / "reserves.csv"]
+    frame[frame["role"] != "reserve"].to_csv(paths[0], index=False, encoding="utf-8-sig")
+    frame[frame["role"] == "reserve"].to_csv(paths[1], index=False, encoding="utf-8-sig")
+    return paths
 
 
 def _write_figures(out: Path, alloc: CityAllocation, report: AuditReport) -> None:
