@@ -154,9 +154,17 @@ class CityAllocation(Result):
         return "\n".join([*self._header(), self._shown().to_string()])
 
     def _repr_html_(self) -> str:
-        caption = "<br>".join(html.escape(line) for line in self._header())
-        shown = self._shown().reset_index(names="city")
-        return f"<div><p>{caption}</p>{shown.to_html(index=False, escape=True)}</div>"
+        lines = self._header()
+        # What needs a look leads: the cities held at a bound (minimum, maximum, panel) first.
+        bound = (self.table["binding"] != "").to_numpy()
+        shown = self._shown()
+        if bound.any():
+            lines.append(f"{int(bound.sum())} cities at a bound are listed first")
+            shown = pd.concat([shown[bound], shown[~bound]])
+        caption = "<br>".join(html.escape(line) for line in lines)
+        return (
+            f"<div><p>{caption}</p>{shown.reset_index(names='city').to_html(index=False, escape=True)}</div>"
+        )
 
     def to_excel(
         self,

@@ -151,13 +151,16 @@ class AuditReport(Result):
             f'<div><p style="background-color:{colour};padding:4px"><b>审核 {html.escape(self._rules_name())}：'
             f"{verdict}</b>（{self.n_enterprises:,} 户企业；{counts}）</p>"
         ]
-        problems = self.attention()
+        # Failures and warnings lead, one row each (the first _HTML_ROWS of them: a national audit
+        # has over a thousand); skipped checks and passes are collapsed into counts per check.
+        everything = self.attention()
+        problems = everything[everything["status"] != "skipped"]
         if len(problems):
             head = "".join(
                 f"<th>{h}</th>" for h in ("结果", "城市", "检查项", "观测值", "限值", "说明", "类型")
             )
             body = []
-            for row in problems.itertuples(index=False):
+            for row in problems.head(_HTML_ROWS).itertuples(index=False):
                 cells = [
                     STATUS_ZH.get(row.status, row.status),
                     row.city,
@@ -173,11 +176,19 @@ class AuditReport(Result):
                     + "</tr>"
                 )
             parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
-        passes = self.results[self.results["status"] == "pass"]
-        if len(passes):
-            per_rule = passes.groupby("rule_zh", sort=False).size()
-            text = "；".join(f"{html.escape(str(r))} {n:,} 个城市" for r, n in per_rule.items())
-            parts.append(f'<p style="background-color:{STATUS_COLOURS["pass"]}">通过：{text}</p>')
+            if len(problems) > _HTML_ROWS:
+                parts.append(
+                    f"<p>另有 {len(problems) - _HTML_ROWS:,} 行不通过或提示未列出"
+                    "（全部见 attention() 或 to_excel）</p>"
+                )
+        for status in ("skipped", "pass"):
+            rows = self.results[self.results["status"] == status]
+            if len(rows):
+                per_rule = rows.groupby("rule_zh", sort=False).size()
+                text = "；".join(f"{html.escape(str(r))} {n:,} 个城市" for r, n in per_rule.items())
+                parts.append(
+                    f'<p style="background-color:{STATUS_COLOURS[status]}">{STATUS_ZH[status]}：{text}</p>'
+                )
         if self.notes:
             parts.append("<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in self.notes) + "</ul>")
         return "".join(parts) + "</div>"
@@ -360,6 +371,10 @@ def main_table(report: AuditReport) -> str:
     c = report.counts()
     verdict = "PASSED" if report.passed else "FAILED"
     return _text_table(report.results) + f"\n{verdict}: {c['fail']} fail, {c['warn']} warn"
+
+
+_HTML_ROWS = 200
+"""Rows of failures and warnings the Jupyter view lists before it counts the rest."""
 
 
 def _num(v: Any) -> str:

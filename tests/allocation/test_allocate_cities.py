@@ -229,3 +229,15 @@ def test_to_excel_writes_chinese_sheet_with_extra_columns(tmp_path):
 def test_tilt_as_a_series():
     res = allocate_cities(small_stats(), 100, minimum=20, tilt=pd.Series({"b": 1.5}))
     assert res.allocated.tolist() == [44, 36, 20]
+
+
+def test_jupyter_view_leads_with_the_cities_at_a_bound():
+    # small_stats' c has share (10/100 + 20/100) / 2 = 0.15 of 100, 15 < the minimum 20: it is
+    # held at the minimum (a and b, 55 and 30 of the rest, stay above), so c is listed first.
+    res = allocate_cities(small_stats(), 100, minimum=20)
+    bound = res.table.index[res.table["binding"] != ""].tolist()
+    assert bound == ["c"]
+    page = res._repr_html_()
+    assert "1 cities at a bound are listed first" in page
+    rows = page.split("<tbody>")[1].split("</tr>")
+    assert "<td>c</td>" in rows[0] and "<td>a</td>" in rows[1]

@@ -735,3 +735,38 @@ def test_unknown_registration_type_in_the_register_is_named_by_row():
     sample = register[register["enterprise_id"].str[-4:].astype(int) % 10 == 0].head(120)
     with pytest.raises(ValueError, match=r"unknown registration type\(s\): row 7: '999'"):
         run(sample, register=register)
+
+
+def test_jupyter_view_counts_skipped_and_passed_checks_and_caps_the_list():
+    from quotas import datasets
+    from sampling.audit import report as report_module
+
+    # 40 cities of the shipped national table, one small-size enterprise each: min_count fails in every city (under any
+    # minimum), pillar_industries is skipped (no pillars given), so the skipped check is one
+    # counted line, not 40 rows.
+    cities = datasets.national_cities()["city"].head(40).tolist()
+    s = pd.DataFrame(
+        {
+            "enterprise_id": [f"E{i}" for i in range(40)],
+            "city": cities,
+            "section": "G",
+            "size_class": "small",
+            "state_owned": False,
+        }
+    )
+    report = audit(s, rules="mohrss-2011")
+    page = report._repr_html_()
+    skipped = report.results.query("status == 'skipped'")
+    for rule_zh, n in skipped.groupby("rule_zh", sort=False).size().items():
+        assert f"{rule_zh} {n:,} 个城市" in page
+    listed = page.split("<tbody>")[1].split("</tbody>")[0].count("<tr")
+    flagged = int(report.results["status"].isin(["fail", "warn"]).sum())
+    assert listed == flagged  # all of them: fewer than the cap
+    original = report_module._HTML_ROWS
+    report_module._HTML_ROWS = 5
+    try:
+        capped = report._repr_html_()
+    finally:
+        report_module._HTML_ROWS = original
+    assert capped.split("<tbody>")[1].split("</tbody>")[0].count("<tr") == 5
+    assert f"另有 {flagged - 5:,} 行" in capped
