@@ -271,7 +271,9 @@ def write_city_workbooks(
 
     Notes
     -----
-    County quotas: in each cell (section x size class x ownership), the city's quota is
+    County quotas: in each cell of the quota table (industry group x size class x ownership,
+    the group a section or a division split off it, e.g. C39, when the quota table and the
+    register have ``industry_group``; else section x size class x ownership), the city's quota is
     apportioned among the counties with :func:`allocation.apportion` (Hamilton, largest
     remainders) in proportion to each county's eligible enterprises, no county below its
     panel enterprises in the cell nor above its enterprises there. The county's lists are the
@@ -758,14 +760,19 @@ def _write_county_lists(wb: Workbook, people: pd.DataFrame) -> None:
 def _county_quotas(
     cells: pd.DataFrame, register: pd.DataFrame, column: str, city: str, *, cells_open: pd.DataFrame
 ) -> pd.DataFrame:
-    """The city's cell quotas apportioned to its counties (see write_city_workbooks' Notes)."""
-    keys = ["section", "size_class", "state_owned"]
+    """The city's cell quotas apportioned to its counties (see write_city_workbooks' Notes).
+
+    The cells are the quota table's: industry groups (``industry_group``, a section or a
+    division split off it) where the table and the register have them, else sections.
+    """
+    group = _county_group_column(cells, register)
+    keys = [group, "size_class", "state_owned"]
     reg = register[register["city"].astype(str) == city]
     county = reg[column].astype(object).where(reg[column].notna(), _UNKNOWN_COUNTY).astype(str)
     frame = pd.DataFrame(
         {
             "county": county.to_numpy(),
-            "section": reg["section"].astype(str).to_numpy(),
+            group: reg[group].astype(str).to_numpy(),
             "size_class": reg["size_class"].astype(str).to_numpy(),
             "state_owned": reg["state_owned"].astype(bool).to_numpy(),
             "panel": reg["in_panel"].astype(bool).to_numpy() if "in_panel" in reg else False,
@@ -777,7 +784,7 @@ def _county_quotas(
     counties = sorted(set(frame["county"]))
     out = []
     for cell in cells.itertuples(index=False):
-        key = (cell.section, cell.size_class, bool(cell.state_owned))
+        key = (str(getattr(cell, group)), cell.size_class, bool(cell.state_owned))
         idx = pd.MultiIndex.from_tuples([(c, *key) for c in counties], names=["county", *keys])
         here = counts.reindex(idx, fill_value=0)
         available = here["available"].to_numpy(dtype=np.int64)
@@ -798,10 +805,11 @@ def _county_quotas(
                 weights, quota, method="hamilton", lower=pd.Series(panel, index=counties), upper=upper
             ).to_numpy()
         for c, q, a, p in zip(counties, seats, available, panel):
-            out.append(
+            row = {"county": c, "section": cell.section}
+            if group == "industry_group":
+                row["industry_group"] = str(cell.industry_group)
+            row.update(
                 {
-                    "county": c,
-                    "section": cell.section,
                     "size_class": cell.size_class,
                     "state_owned": bool(cell.state_owned),
                     "quota": int(q),
@@ -810,7 +818,25 @@ def _county_quotas(
                     "eligible": int(a) if open_cell else 0,
                 }
             )
-    return pd.DataFrame(out, columns=["county", *keys, "quota", "panel", "available", "eligible"])
+            out.append(row)
+    names = ["county", "section", *(["industry_group"] if group == "industry_group" else [])]
+    return pd.DataFrame(out, columns=[*names, *keys[1:], "quota", "panel", "available", "eligible"])
+
+
+def _county_group_column(cells: pd.DataFrame, register: pd.DataFrame) -> str:
+    """``industry_group`` when the quota cells split a division off its section, else ``section``."""
+    if "industry_group" not in cells.columns:
+        return "section"
+    if "industry_group" in register.columns:
+        return "industry_group"
+    split = cells["industry_group"].astype(str).to_numpy() != cells["section"].astype(str).to_numpy()
+    if split.any():
+        shown = sorted(set(cells.loc[split, "industry_group"].astype(str)))[:5]
+        raise SampleError(
+            f"the quota cells have industry groups split off their sections ({', '.join(shown)}) but the "
+            "register has no industry_group column to apportion them to counties (sampling.prepare_frame adds it)"
+        )
+    return "section"
 
 
 def _write_county_table(sheet: Sheet, city: str, counties: pd.DataFrame, people: pd.DataFrame) -> None:

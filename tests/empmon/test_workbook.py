@@ -26,6 +26,7 @@ from openpyxl import load_workbook
 from empmon.examples import guangdong_2013
 from empmon.workbook import LIST_HEADERS, write_city_workbooks
 from quotas.classify import divisions, registration_types
+from sampling.exceptions import SampleError
 
 TASK_TABLE = Path("/work/shared/data/guangdong_2013_task_table.csv")
 CITIES = ("东莞市", "云浮市")
@@ -274,3 +275,81 @@ def test_counties_get_apportioned_quotas_and_their_lists(tmp_path):
         grid = _rows(tmp_path / "珠海市" / f"{county}.xlsx", "配额")
         total = next(r for r in grid if r[0] == "合计")
         assert total[np.flatnonzero(np.array(grid[2], dtype=object) == "配额合计")[0]] == quota
+
+
+def _group_cells():
+    # Two cells of section C: the key industry C39 split off (20 enterprises, quota 6) and the
+    # rest of C (20 enterprises, quota 6); all eligible.
+    return pd.DataFrame(
+        {
+            "city": "珠海市",
+            "section": ["C", "C"],
+            "industry_group": ["C39", "C"],
+            "size_class": "small",
+            "state_owned": False,
+            "quota": [6, 6],
+            "panel": [0, 0],
+            "available": [20, 20],
+            "eligible": [20, 20],
+        }
+    )
+
+
+def _group_register():
+    # 甲区: all 20 of C39 and 10 of C; 乙县: the other 10 of C.
+    return pd.DataFrame(
+        {
+            "enterprise_id": [f"E{i:02d}" for i in range(40)],
+            "city": "珠海市",
+            "county": ["甲区"] * 30 + ["乙县"] * 10,
+            "section": "C",
+            "industry_group": ["C39"] * 20 + ["C"] * 20,
+            "size_class": "small",
+            "state_owned": False,
+        }
+    )
+
+
+def test_county_split_follows_the_industry_group_cells():
+    from empmon.workbook import _county_quotas
+
+    cells = _group_cells()
+    counties = _county_quotas(cells, _group_register(), "county", "珠海市", cells_open=cells)
+    got = counties.set_index(["county", "industry_group"])["quota"].to_dict()
+    # Hamilton within each group cell by the counties' enterprises in it: C39 20:0 -> 6, 0;
+    # C 10:10 -> 3, 3. (By section, C's 30:10 would have given 甲区 9 of the 12 cell by cell:
+    # 4.5 of C39 to 甲区 and some to 乙县, which has no C39 enterprise.)
+    assert got == {("乙县", "C"): 3, ("乙县", "C39"): 0, ("甲区", "C"): 3, ("甲区", "C39"): 6}
+    assert counties.groupby("county")["quota"].sum().to_dict() == {"乙县": 3, "甲区": 9}
+
+
+def test_county_grid_shows_the_industry_groups():
+    from basis.xlsx import Workbook
+    from empmon.workbook import _county_quotas
+    from quotas.sheets import write_city_quotas
+
+    cells = _group_cells()
+    counties = _county_quotas(cells, _group_register(), "county", "珠海市", cells_open=cells)
+    sheet = Workbook().add_sheet("配额")
+    rows = write_city_quotas(
+        sheet, counties[counties["county"] == "甲区"], title="珠海市甲区", subtitle="", task=None
+    )
+    xml = sheet._xml(selected=True).decode()
+    # the rows are the groups: C (制造业 without C39) and C39 with its division's name
+    assert ">C39<" in xml and ">C<" in xml
+    assert rows["total"] > rows["secondary"]
+
+
+def test_county_split_with_sections_when_the_register_has_no_groups():
+    from empmon.workbook import _county_quotas
+
+    # Cells whose groups are their sections split by section on a register without
+    # industry_group; cells with a division split off cannot, and say what is missing.
+    cells = _group_cells().assign(industry_group="C", quota=8, available=40, eligible=40).iloc[:1]
+    register = _group_register().drop(columns="industry_group")
+    counties = _county_quotas(cells, register, "county", "珠海市", cells_open=cells)
+    # section C: 30 in 甲区, 10 in 乙县 -> 8 x 3/4 = 6 and 8 x 1/4 = 2 (no remainders)
+    assert counties.set_index("county")["quota"].to_dict() == {"乙县": 2, "甲区": 6}
+    assert "industry_group" not in counties.columns
+    with pytest.raises(SampleError, match="C39.*no industry_group column"):
+        _county_quotas(_group_cells(), register, "county", "珠海市", cells_open=_group_cells())
