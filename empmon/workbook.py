@@ -167,12 +167,12 @@ def _named(sample: Sample) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "city": city,
-            "enterprise_id": t["enterprise_id"].astype(str).to_numpy(),
+            "enterprise_id": t["enterprise_id"].astype(str).array,
             "role": t["role"].to_numpy(dtype=object),
             "section": section,
             "size_class": size,
             "state_owned": owned,
-            "name": t["name"].to_numpy(dtype=object) if "name" in t else None,
+            "name": t["name"].astype(str).array if "name" in t else None,
             "registration_type": _lookup(t.get("registration_type"), types, len(t)),
             "industry": _lookup(t.get("industry"), div, len(t), digits=2),
             "industry_code": t["industry"].to_numpy(dtype=object) if "industry" in t else None,
@@ -683,16 +683,16 @@ def _list_table(part: pd.DataFrame, role: str) -> pd.DataFrame:
     table = pd.DataFrame(
         {
             "序号": seq,
-            "城市名": part["city"].to_numpy(),
-            "企业名称": part["name"].to_numpy(),
-            "企业性质": part["registration_type"].to_numpy(),
-            "所属行业": part["industry"].to_numpy(),
+            "城市名": part["city"].array,
+            "企业名称": part["name"].array,
+            "企业性质": part["registration_type"].array,
+            "所属行业": part["industry"].array,
         }
     )
     cell = {
-        "门类": part["section"].to_numpy(),
-        "规模": part["size_zh"].to_numpy(),
-        "所有制": part["ownership_zh"].to_numpy(),
+        "门类": part["section"].array,
+        "规模": part["size_zh"].array,
+        "所有制": part["ownership_zh"].array,
     }
     if role == "reserve":
         for k, (name, values) in enumerate([*cell.items(), ("备选顺序", part["reserve_rank"].to_numpy())]):
@@ -700,11 +700,11 @@ def _list_table(part: pd.DataFrame, role: str) -> pd.DataFrame:
     else:
         for name, values in cell.items():
             table[name] = values
-    table["门类名称"] = part["section_name"].to_numpy()
+    table["门类名称"] = part["section_name"].array
     table["从业人员"] = part["employees"].to_numpy()
-    table["统一社会信用代码"] = part["enterprise_id"].to_numpy()
+    table["统一社会信用代码"] = part["enterprise_id"].array
     if "county" in part.columns:
-        table["县(区)"] = part["county"].to_numpy()
+        table["县(区)"] = part["county"].array
     return table
 
 

@@ -179,7 +179,7 @@ class AuditReport(Result):
             if len(problems) > _HTML_ROWS:
                 parts.append(
                     f"<p>另有 {len(problems) - _HTML_ROWS:,} 行不通过或提示未列出"
-                    "（全部见 attention() 或 to_excel）</p>"
+                    "（全部在 attention() 和 to_excel 中）</p>"
                 )
         for status in ("skipped", "pass"):
             rows = self.results[self.results["status"] == status]
