@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
 from typing import Any, Literal
@@ -740,12 +740,29 @@ def national(
 
         step("Build quota tables under MOHRSS_2011 for every unit")
         quotas = build_quotas(population, alloc.allocated, rules=MOHRSS_2011, population=stats["population"])
+        # The packages' rule checks are worked out while the sample is drawn.
+        checks = figures.submit(_quota_checks, quotas) if write else None
 
         step(f"Select ({method}, permanent random numbers), {reserves} reserve per cell")
         sample = select(frame, quotas, method=method, reserves=reserves, random_state=random_state)
         # Every unit's work package, and the sample's tables, are written while the sample is audited.
         if write:
-            books = packages.submit(_national_work_packages, out / "cities", sample, quotas, province)
+            # The packages in two parts of whole provinces, one per writer; the figures' writer,
+            # which also writes the sample's tables and draws the audit, takes the smaller.
+            parts = _split_units(sample, quotas.targets.index, province, 0.6)
+            checked = checks.result()
+            books = [
+                pool.submit(
+                    _national_work_packages,
+                    out / "cities",
+                    _part(sample, part),
+                    quotas,
+                    province,
+                    part,
+                    checked,
+                )
+                for pool, part in zip((packages, figures), parts)
+            ]
             sample_tables = figures.submit(_write_sample_tables, out, sample)
 
         step("Audit against MOHRSS_2011 and the register")
@@ -763,7 +780,9 @@ def national(
         if write:
             audit_figure = figures.submit(_national_audit_figure, out, report, province)
             files = _write_tables(out, alloc, sector_targets, quotas, None, report, notes)
-            files += [*sample_tables.result(), figure.result(), *books.result(), audit_figure.result()]
+            written = pd.concat([b.result() for b in books]).set_index("city").loc[list(quotas.targets.index)]
+            files += [*sample_tables.result(), figure.result(), *written["path"], audit_figure.result()]
+            files.append(_write_listing(out / "cities", written.reset_index()))
         result = ExampleResult(alloc, sector_targets, quotas, sample, report, files, seconds, notes)
         echo(_summary(result, "National monitoring cities"))
         return result
@@ -796,17 +815,28 @@ def _save(ax: Any, path: Path) -> None:
 
 
 def _national_work_packages(
-    folder: Path, sample: Sample, quotas: QuotaTable, province: pd.Series
-) -> list[Path]:
-    """Every unit's workbook in its province's folder, and the list of them; the paths written."""
+    folder: Path,
+    sample: Sample,
+    quotas: QuotaTable,
+    province: pd.Series,
+    cities: list[str],
+    checks: pd.DataFrame,
+) -> pd.DataFrame:
+    """These units' workbooks, each in its province's folder; the table of what was written."""
+    subfolders = {c: str(province[c]) for c in cities}
+    books = write_city_workbooks(
+        sample, quotas, folder, synthetic=True, subfolders=subfolders, cities=cities, checks=checks, workers=1
+    )
+    return books.files.assign(province=books.files["city"].map(subfolders))
+
+
+def _write_listing(folder: Path, table: pd.DataFrame) -> Path:
+    """工作包清单.xlsx: every package, its province and its numbers."""
     from basis.xlsx import write_frames
 
-    subfolders = {c: str(province[c]) for c in quotas.targets.index}
-    books = write_city_workbooks(sample, quotas, folder, synthetic=True, subfolders=subfolders)
-    table = books.files
     listing = pd.DataFrame(
         {
-            "省份": table["city"].map(subfolders).to_numpy(),
+            "省份": table["province"].to_numpy(),
             "地市": table["city"].to_numpy(),
             "文件": [str(p.relative_to(folder)) for p in table["path"]],
             "配额": table["quota"].to_numpy(),
@@ -817,7 +847,30 @@ def _national_work_packages(
     )
     index = folder / "工作包清单.xlsx"
     write_frames(index, {"工作包清单": listing}, widths={1: 16, 2: 20, 3: 36})
-    return [*table["path"], index]
+    return index
+
+
+def _split_units(
+    sample: Sample, units: pd.Index, province: pd.Series, share: float
+) -> tuple[list[str], list[str]]:
+    """The units in two parts of whole provinces, the first with about ``share`` of the sample's
+    enterprises (the packages' work grows with them), each in the quota table's order."""
+    rows = sample.table["city"].astype(str).value_counts().reindex(units, fill_value=0)
+    by_province = rows.groupby(province.reindex(units).to_numpy(), sort=False).sum()
+    first = set(by_province.index[by_province.cumsum() <= share * by_province.sum()])
+    of = province.reindex(units).to_numpy()
+    return [c for c, p in zip(units, of) if p in first], [c for c, p in zip(units, of) if p not in first]
+
+
+def _part(sample: Sample, cities: list[str]) -> Sample:
+    """The sample's rows and cells of these cities (what a worker needs, not the whole)."""
+    keep = sample.table["city"].astype(str).isin(cities).to_numpy()
+    cells = sample.cells["city"].astype(str).isin(cities).to_numpy()
+    return replace(sample, table=sample.table[keep], cells=sample.cells[cells])
+
+
+def _quota_checks(quotas: QuotaTable) -> pd.DataFrame:
+    return quotas.check()
 
 
 def _write_outputs(

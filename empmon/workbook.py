@@ -144,6 +144,17 @@ def _check_task(task: pd.DataFrame | None, cities: list[str]) -> pd.DataFrame | 
     return task
 
 
+def _check_checks(checks: pd.DataFrame) -> pd.DataFrame:
+    missing = [
+        c for c in ("city", "rule", "observed", "limit", "status", "message_zh") if c not in checks.columns
+    ]
+    if missing:
+        raise SampleError(
+            f"checks lack column(s) {missing} of QuotaTable.check(); they have {list(checks.columns)}"
+        )
+    return checks
+
+
 def _check_subfolders(subfolders: Mapping[str, str] | None) -> None:
     for city, name in (subfolders or {}).items():
         if not isinstance(name, str) or name in ("", ".", "..") or any(c in name for c in '/\\:*?"<>|'):
@@ -223,6 +234,7 @@ def write_city_workbooks(
     cities: Sequence[str] | None = None,
     county_column: str = "county",
     subfolders: Mapping[str, str] | None = None,
+    checks: pd.DataFrame | None = None,
     workers: int | None = None,
 ) -> CityWorkbooks:
     """Write one workbook per city (and per county) for the city bureaus.
@@ -255,6 +267,10 @@ def write_city_workbooks(
         A subfolder of ``folder`` for a city's workbook (``<folder>/<subfolder>/<city>.xlsx``),
         e.g. its province, so that a national office hands each province its cities' packages;
         cities not in it stay in ``folder``.
+    checks : DataFrame, optional
+        The quota table's rule checks as :meth:`quotas.QuotaTable.check` returns them, when
+        they were worked out already (e.g. in another process while the sample was drawn);
+        by default they are worked out here.
     workers : int, optional
         Threads that save the workbooks beside the writing of the next ones (default
         :func:`basis.threads.default_workers`; 1: none).
@@ -303,7 +319,7 @@ def write_city_workbooks(
     folder.mkdir(parents=True, exist_ok=True)
     cells = quotas.cells.assign(eligible=eligible(quotas))
     cells["city"] = cells["city"].astype(str)
-    check_sheets = _Checks(quotas.check(), quotas.rules)
+    check_sheets = _Checks(quotas.check() if checks is None else _check_checks(checks), quotas.rules)
     named = _named(sample)
     # Reserves serve only in their own cell: those of cells without a quota are not listed (the
     # 说明 sheet counts them).

@@ -353,3 +353,76 @@ def test_county_split_with_sections_when_the_register_has_no_groups():
     assert "industry_group" not in counties.columns
     with pytest.raises(SampleError, match="C39.*no industry_group column"):
         _county_quotas(_group_cells(), register, "county", "珠海市", cells_open=_group_cells())
+
+
+def test_rule_checks_worked_out_elsewhere_are_the_ones_shown(tmp_path):
+    from quotas import MOHRSS_2011, build_quotas
+    from sampling import select
+
+    frame = pd.DataFrame(
+        {
+            "enterprise_id": [f"E{i:02d}" for i in range(20)],
+            "name": [f"企业{i}" for i in range(20)],
+            "city": "珠海市",
+            "section": "G",
+            "size_class": "small",
+            "state_owned": False,
+            "industry": "51",
+            "registration_type": "173",
+            "employees": 50,
+        }
+    )
+    structure = frame.groupby(["city", "section", "size_class", "state_owned"], as_index=False).size()
+    structure = structure.rename(columns={"size": "enterprises"}).assign(employment=1000)
+    quotas = build_quotas(structure, pd.Series({"珠海市": 5}), rules=MOHRSS_2011.replace(min_count=0))
+    sample = select(frame, quotas, method="srs", random_state=1)
+    # The checks handed in (here QuotaTable.check with one message marked) are what the sheet shows.
+    checks = quotas.check()
+    checks.loc[0, "message_zh"] = "事先算好的检查"
+    write_city_workbooks(sample, quotas, tmp_path, checks=checks)
+    shown = [r for r in _rows(tmp_path / "珠海市.xlsx", "规则检查") if "事先算好的检查" in r]
+    assert len(shown) == 1
+    with pytest.raises(SampleError, match="message_zh"):
+        write_city_workbooks(sample, quotas, tmp_path, checks=checks.drop(columns="message_zh"))
+
+
+def test_county_workbooks_of_a_sample_drawn_on_industry_group_cells(tmp_path):
+    from quotas import MOHRSS_2011, build_quotas
+    from sampling import select
+
+    # The register of _group_register with names and codes: C39 (20 in 甲区) is a key industry
+    # split off C (10 in 甲区, 10 in 乙县); quota 6 in each group cell (12, split evenly by the
+    # model: both cells have the same enterprises and employment).
+    frame = _group_register().assign(
+        name=[f"企业{i}" for i in range(40)],
+        industry=["3911"] * 20 + ["1310"] * 20,
+        registration_type="173",
+        employees=50,
+    )
+    structure = pd.DataFrame(
+        {
+            "city": "珠海市",
+            "industry_group": ["C39", "C"],
+            "size_class": "small",
+            "state_owned": False,
+            "enterprises": [20, 20],
+            "employment": [1000, 1000],
+        }
+    )
+    quotas = build_quotas(
+        structure,
+        pd.Series({"珠海市": 12}),
+        rules=MOHRSS_2011.replace(min_count=0, manufacturing_max=1.0),
+        key_industries=pd.DataFrame({"city": ["珠海市"], "industry_group": ["C39"]}),
+    )
+    assert quotas.cells.set_index("industry_group")["quota"].to_dict() == {"C": 6, "C39": 6}
+    sample = select(frame, quotas, method="srs", random_state=3)
+    write_city_workbooks(sample, quotas, tmp_path, register=frame)
+    # 乙县 has no C39 enterprise: its grid has the C row only, with C's half of 6 (10:10).
+    grid = _rows(tmp_path / "珠海市" / "乙县.xlsx", "配额")
+    total = grid[2].index("配额合计")
+    rows = {r[0]: r[total] for r in grid[4:] if r[0] in ("C", "C39", "合计")}
+    assert rows == {"C": 3, "合计": 3}
+    grid = _rows(tmp_path / "珠海市" / "甲区.xlsx", "配额")
+    rows = {r[0]: r[total] for r in grid[4:] if r[0] in ("C", "C39", "合计")}
+    assert rows == {"C": 3, "C39": 6, "合计": 9}
