@@ -16,7 +16,14 @@ from basis.numbers import read_numbers
 from basis.tables import TableKind, header_key
 from empmon.outputs import UsageError
 
-__all__ = ["city_index", "pairs", "read_input", "with_cities"]
+__all__ = [
+    "city_index",
+    "key_industries_of_quotas",
+    "pairs",
+    "read_input",
+    "read_key_industries",
+    "with_cities",
+]
 
 
 def read_input(kind: TableKind, path: str, what: str) -> pd.DataFrame:
@@ -67,3 +74,30 @@ def pairs(values: Sequence[str] | None, option: str, *, whole: bool = False) -> 
             raise UsageError(f"{option}: {key.strip()!r} is given twice")
         out[key.strip()] = float(numbers.iloc[0])
     return out
+
+
+def read_key_industries(path: str | None, option: str = "--key-industries") -> pd.DataFrame | None:
+    """The cities' key industries from a file (``city, division[, min_share]``), checked by
+    :func:`quotas.industry_groups.check_key_industries`; None without a file."""
+    if not path:
+        return None
+    from quotas.contract import KEY_INDUSTRIES
+    from quotas.industry_groups import check_key_industries
+
+    what = f"{option} {path}"
+    return check_key_industries(with_cities(read_input(KEY_INDUSTRIES, path, option), what=what))
+
+
+def key_industries_of_quotas(quotas: pd.DataFrame) -> pd.DataFrame | None:
+    """The key industries a quota table was built with: its division groups other than the
+    divisions always split off for their sector (05, 11, 43), per city; None when there are none.
+
+    The register is prepared with them, so that its industry groups are the quotas' cells.
+    """
+    from quotas.industry_groups import SECTOR_DIVISIONS
+
+    if "industry_group" not in quotas.columns:
+        return None
+    groups = quotas[["city", "industry_group"]].dropna().astype(str).drop_duplicates()
+    key = groups[(groups["industry_group"].str.len() > 1) & ~groups["industry_group"].isin(SECTOR_DIVISIONS)]
+    return key.reset_index(drop=True) if len(key) else None

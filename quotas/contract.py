@@ -16,6 +16,7 @@ ALLOCATION         ``empmon allocate``, ``CityAllocation``   ``split``, ``quotas
 SECTOR_SHARES      the user (employment by sector)           ``empmon split --shares``
 SECTOR_TARGETS     ``empmon split``                          ``empmon quotas --sector-targets``
 STRUCTURE          ``sampling.structure``                    ``empmon quotas`` (instead of a register)
+KEY_INDUSTRIES     the user (the cities' key industries)     ``empmon quotas``, ``audit --key-industries``
 QUOTA_TABLE        ``empmon quotas --csv``, ``QuotaTable``   ``empmon select --quotas``
 =================  =======================================  ========================================
 """
@@ -29,6 +30,7 @@ __all__ = [
     "ALLOCATION",
     "CITY_STATISTICS",
     "EXISTING_PANEL",
+    "KEY_INDUSTRIES",
     "QUOTA_TABLE",
     "SECTOR_SHARES",
     "SECTOR_TARGETS",
@@ -134,6 +136,32 @@ SECTOR_TARGETS = TableKind(
     (_CITY,),
     other=Column("target", "count", "", maximum=LARGEST_COUNT, blank=False),
     key=("city",),
+)
+
+KEY_INDUSTRIES = TableKind(
+    "key industries",
+    "One row per city and key industry: a GB/T 4754-2011 division with an optional minimum share "
+    "(quotas.industry_groups.check_key_industries).",
+    (
+        _CITY,
+        Column(
+            "division",
+            "text",
+            "重点行业",
+            aliases=("industry_group", "industry", "行业", "行业代码", "支柱产业", "行业大类"),
+            description="division (39 or C39), or a section letter for the whole section",
+        ),
+        Column(
+            "min_share",
+            "number",
+            "最低占比",
+            required=False,
+            blank=True,
+            maximum=1.0,
+            description="the key industry's minimum share of the city's sample; blank for none",
+        ),
+    ),
+    key=("city", "division"),
 )
 
 STRUCTURE = TableKind(

@@ -8,7 +8,7 @@ import pandas as pd
 
 from empmon.cli import EXIT_AUDIT_FAILED, command, inputs_outputs, say, write_output, write_with
 from empmon.commands.quotas import prepared_register
-from empmon.inputs import city_index, read_input
+from empmon.inputs import city_index, read_input, read_key_industries
 from empmon.progress import Progress
 
 __all__ = ["add_parser"]
@@ -46,12 +46,13 @@ def _run(args: argparse.Namespace, progress: Progress) -> int:
         allocation = read_input(ALLOCATION, args.targets, "--targets")
         targets = city_index(allocation, "allocated", what=f"--targets {args.targets}")
     sample = read_sample(args.sample)
-    population = None
-    if args.population:
-        population = prepared_register(read_table(args.population, what="--population"), progress)
-        sample = _with_register_classes(sample, population)
+    key = read_key_industries(args.key_industries)
+    register = None
+    if args.register:
+        register = prepared_register(read_table(args.register, what="--register"), progress, key)
+        sample = _with_register_classes(sample, register)
     with progress.step(f"auditing {len(sample):,} enterprises"):
-        report = audit(sample, rules=rules, register=population, targets=targets)
+        report = audit(sample, rules=rules, register=register, targets=targets, key_industries=key)
     say(report.summary())
     if args.output:
         if args.output.lower().endswith(".xlsx"):
@@ -66,18 +67,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         sub,
         "audit",
         "Check a proposed sample against the rules; exit 1 when a hard rule fails.",
-        "empmon audit sample.xlsx --rules mohrss-2011 --population frame.csv -o audit.xlsx",
+        "empmon audit sample.xlsx --rules mohrss-2011 --register frame.csv -o audit.xlsx",
     )
     p.add_argument("sample", metavar="SAMPLE", help="proposed sample (.xlsx or .csv, registration layout)")
     p.add_argument(
         "--rules", default="mohrss-2011", help="mohrss-2011 (default), mohrss-2009 or guangdong-2013"
     )
     p.add_argument(
-        "--register", "--population", dest="population", help="the enterprise register to compare with"
+        "--register", "--population", dest="register", help="the enterprise register to compare with"
     )
     p.add_argument("--targets", help="file with city and allocated (checks each target is met)")
+    p.add_argument(
+        "--key-industries", help="file: city, division, optional min_share (as given to empmon quotas)"
+    )
     p.add_argument("-o", "--output", help="write the report (.xlsx, .csv or .parquet)")
     inputs_outputs(
-        p, inputs=("sample", "population", "targets"), outputs={"output": (".xlsx", ".csv", ".parquet")}
+        p,
+        inputs=("sample", "register", "targets", "key_industries"),
+        outputs={"output": (".xlsx", ".csv", ".parquet")},
     )
     p.set_defaults(run=_run)

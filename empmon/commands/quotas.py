@@ -7,15 +7,18 @@ import argparse
 import pandas as pd
 
 from empmon.cli import command, inputs_outputs, say, write_output, write_with
-from empmon.inputs import city_index, read_input, with_cities
+from empmon.inputs import city_index, read_input, read_key_industries, with_cities
 from empmon.outputs import UsageError
 from empmon.progress import Progress
 
 __all__ = ["add_parser"]
 
 
-def population_structure(path: str, what: str, progress: Progress) -> pd.DataFrame:
-    """The structure table of a register file, or the file itself if it is a structure table."""
+def population_structure(
+    path: str, what: str, progress: Progress, key_industries: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The structure table of a register file (its cells split by the key industries), or the
+    file itself if it is a structure table."""
     from basis.tables import header_key, read_table
     from quotas.contract import STRUCTURE
 
@@ -23,20 +26,23 @@ def population_structure(path: str, what: str, progress: Progress) -> pd.DataFra
     keys = {header_key(c) for c in raw.columns}
     if {"enterprises", "employment", "section", "sizeclass"} <= keys:
         return with_cities(STRUCTURE.read(raw, what=f"{what} {path}"), what=f"{what} {path}")
-    frame = prepared_register(raw, progress)
+    frame = prepared_register(raw, progress, key_industries)
     from sampling.structure import structure
 
     with progress.step("counting the cells"):
         return structure(frame)
 
 
-def prepared_register(raw: pd.DataFrame, progress: Progress) -> pd.DataFrame:
-    """A register read by :func:`basis.tables.read_table`, checked and classified."""
+def prepared_register(
+    raw: pd.DataFrame, progress: Progress, key_industries: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """A register read by :func:`basis.tables.read_table`, checked and classified (industry
+    groups by the key industries, when given)."""
     from sampling.frame import read_frame
     from sampling.prepare import prepare_frame
 
     with progress.step(f"checking and classifying {len(raw):,} enterprises"):
-        return prepare_frame(read_frame(raw))
+        return prepare_frame(read_frame(raw), key_industries=key_industries)
 
 
 def _check_sector_targets(sector: pd.DataFrame, targets: pd.Series, what: str) -> None:
@@ -68,9 +74,12 @@ def _run(args: argparse.Namespace, progress: Progress) -> int:
         raw = with_cities(read_input(SECTOR_TARGETS, args.sector_targets, "--sector-targets"), what=what)
         sector_targets = raw.set_index("city").drop(columns=[c for c in ("province",) if c in raw.columns])
         _check_sector_targets(sector_targets, targets, what)
-    population = population_structure(args.frame, "FRAME", progress)
+    key = read_key_industries(args.key_industries)
+    population = population_structure(args.frame, "FRAME", progress, key)
     with progress.step(f"building the quotas of {len(targets)} cities"):
-        table = build_quotas(population, targets, rules=rules, sector_targets=sector_targets)
+        table = build_quotas(
+            population, targets, rules=rules, sector_targets=sector_targets, key_industries=key
+        )
     say(table.summary())
     if args.output:
         write_with(args.output, table.to_excel)
@@ -92,11 +101,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--rules", default="mohrss-2011", help="mohrss-2011 (default), mohrss-2009 or guangdong-2013"
     )
     p.add_argument("--sector-targets", help="file: city, secondary, tertiary (empmon split's output)")
+    p.add_argument(
+        "--key-industries",
+        help="file: city, division (e.g. 39 or C39), optional min_share: each city's key industries, "
+        "quota cells of their own",
+    )
     p.add_argument("-o", "--output", help="Excel workbook for the city bureaus (.xlsx)")
     p.add_argument("--csv", help="the long quota table, input of empmon select (.csv, .xlsx or .parquet)")
     inputs_outputs(
         p,
-        inputs=("frame", "targets", "sector_targets"),
+        inputs=("frame", "targets", "sector_targets", "key_industries"),
         outputs={"output": (".xlsx",), "csv": (".csv", ".xlsx", ".parquet")},
     )
     p.set_defaults(run=_run)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from empmon.cli import command, inputs_outputs, say, write_output, write_with
 from empmon.commands.quotas import prepared_register
-from empmon.inputs import read_input, with_cities
+from empmon.inputs import key_industries_of_quotas, read_input, with_cities
 from empmon.outputs import UsageError
 from empmon.progress import Progress
 
@@ -39,7 +39,9 @@ def _run(args: argparse.Namespace, progress: Progress) -> int:
     table = pd.concat([read_input(SAMPLE, path, "SAMPLE") for path in args.sample], ignore_index=True)
     table = with_cities(table, what="SAMPLE")
     quotas = with_cities(read_input(QUOTA_TABLE, args.quotas, "--quotas"), what=f"--quotas {args.quotas}")
-    frame = prepared_register(read_table(args.frame, what="--frame"), progress)
+    frame = prepared_register(
+        read_table(args.frame, what="--frame"), progress, key_industries_of_quotas(quotas)
+    )
     invalid = read_table(args.invalid, what="--invalid")
     missing = [c for c in ("enterprise_id", "reason") if c not in invalid.columns]
     if missing:

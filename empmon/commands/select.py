@@ -8,7 +8,7 @@ import pandas as pd
 
 from empmon.cli import command, inputs_outputs, say, write_output, write_with
 from empmon.commands.quotas import prepared_register
-from empmon.inputs import read_input, with_cities
+from empmon.inputs import key_industries_of_quotas, read_input, with_cities
 from empmon.outputs import UsageError
 from empmon.progress import Progress
 
@@ -43,7 +43,10 @@ def _run(args: argparse.Namespace, progress: Progress) -> int:
     from sampling.select import select
 
     quotas = with_cities(read_input(QUOTA_TABLE, args.quotas, "--quotas"), what=f"--quotas {args.quotas}")
-    frame = prepared_register(read_table(args.frame, what="FRAME"), progress)
+    # The register's industry groups must be the quotas' cells: its key industries are the
+    # quotas' own division groups.
+    key = key_industries_of_quotas(quotas)
+    frame = prepared_register(read_table(args.frame, what="FRAME"), progress, key)
     frame = _scope(frame, quotas, args.only_quota_cities)
     with progress.step(f"selecting in {len(quotas):,} cells"):
         sample = select(

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from basis.numbers import LARGEST_EMPLOYEES, read_numbers
 from quotas.cities import resolve_cities
 from quotas.classify import ownership_group, sector_of_section
 from quotas.datasets import national_cities
@@ -20,7 +21,7 @@ from quotas.exceptions import SizeClassWarning, UnknownRegistrationTypeError
 from quotas.labels import OWNERSHIP_GROUPS
 from sampling.cells import INDUSTRY_GROUP, cell_counts, key_codes
 from sampling.eligibility import big_enough
-from sampling.exceptions import AuditError
+from sampling.exceptions import AuditError, FrameError
 from sampling.prepare import prepare_frame
 from sampling.status import in_business_rows
 
@@ -245,6 +246,18 @@ def _arrow_index_in(frame_ids: pd.Series, wanted: np.ndarray) -> np.ndarray:
     return np.asarray(found.fill_null(-1), dtype=np.int64)
 
 
+def _employees(table: pd.DataFrame) -> np.ndarray:
+    """A sample's employee counts as numbers (a file's are text), blank as NaN; a bad count is
+    an error naming its row as the user sees it (``source_row`` when the sample came from a file)."""
+    values = table["employees"]
+    if "source_row" in table.columns:
+        values = values.set_axis(table["source_row"].to_numpy())
+    numbers, problems = read_numbers(values, column="employees", whole=True, maximum=LARGEST_EMPLOYEES)
+    if len(problems):
+        raise FrameError("the sample's employees must be whole numbers >= 0", problems)
+    return numbers.to_numpy(dtype=float)
+
+
 def classify(
     table: pd.DataFrame,
     frame: pd.DataFrame | None,
@@ -272,6 +285,8 @@ def classify(
         if frame is not None and positions is not None and "employees" not in out.columns:
             emp = take(frame["employees"], np.maximum(positions, 0)).astype(float)
             out["employees"] = np.where(positions >= 0, emp, np.nan)
+        elif "employees" in out.columns:
+            out["employees"] = _employees(out)
         return out, reported
     if raw:
         # Duplicated ids are reported by the duplicates check; number them apart for the

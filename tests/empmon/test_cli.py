@@ -144,3 +144,74 @@ def test_audit_exit_code_gates_a_submission(tmp_path, capsys):
     code = main(["audit", str(path), "--rules", "mohrss-2011"])
     assert code == 1
     assert "duplicates" in capsys.readouterr().out
+
+
+def test_key_industries_through_quotas_select_and_audit(tmp_path):
+    """`--key-industries` splits 深圳's C39 off manufacturing with a minimum share; select fills
+    the C39 cells from the register (its key industries taken from the quotas) and the audit
+    checks the share."""
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[2] / "examples" / "data"
+    allocation = tmp_path / "allocation.csv"
+    pd.DataFrame({"city": ["广州市", "深圳市", "珠海市", "韶关市"], "allocated": [147, 133, 60, 60]}).to_csv(
+        allocation, index=False
+    )
+    key = tmp_path / "key.csv"
+    key.write_text("城市,重点行业,最低占比\n深圳,39,0.1\n", encoding="utf-8")
+    quotas, sample, report = tmp_path / "quotas.csv", tmp_path / "sample.csv", tmp_path / "audit.csv"
+    common = ["--quiet"]
+    assert (
+        main(
+            [
+                *common,
+                "quotas",
+                str(data / "frame.csv"),
+                "--targets",
+                str(allocation),
+                "--rules",
+                "guangdong-2013",
+            ]
+            + ["--key-industries", str(key), "--csv", str(quotas)]
+        )
+        == 0
+    )
+    q = pd.read_csv(quotas, encoding="utf-8-sig", dtype={"industry_group": str})
+    c39 = q[(q["city"] == "深圳市") & (q["industry_group"] == "C39")]
+    # 10% of 深圳's 133 is 13.3: at least 14 enterprises; the group exists only in 深圳.
+    assert c39["quota"].sum() >= 14
+    assert set(q.loc[q["industry_group"] == "C39", "city"]) == {"深圳市"}
+    assert (
+        main(
+            [
+                *common,
+                "select",
+                str(data / "frame.csv"),
+                "--quotas",
+                str(quotas),
+                "--seed",
+                "1",
+                "-o",
+                str(sample),
+            ]
+        )
+        == 0
+    )
+    s = pd.read_csv(sample, encoding="utf-8-sig", dtype=str)
+    listed = s[s["role"].isin(["panel", "new"])]
+    drawn = listed.groupby(["city", "industry_group", "size_class", "state_owned"]).size()
+    wanted = q[q["quota"] > 0].assign(state_owned=lambda d: d["state_owned"].astype(str))
+    wanted = wanted.set_index(["city", "industry_group", "size_class", "state_owned"])["quota"]
+    assert drawn.sort_index().to_dict() == wanted.sort_index().to_dict()
+    # 深圳's listed C39 enterprises all have a C39 industry code (division 39) in the register.
+    frame = pd.read_csv(data / "frame.csv", dtype=str).set_index("enterprise_id")
+    ids = listed.loc[(listed["city"] == "深圳市") & (listed["industry_group"] == "C39"), "enterprise_id"]
+    assert frame.loc[ids, "industry"].str[:2].eq("39").all()
+    code = main(
+        [*common, "audit", str(sample), "--rules", "guangdong-2013", "--register", str(data / "frame.csv")]
+        + ["--key-industries", str(key), "-o", str(report)]
+    )
+    assert code == 0
+    rows = pd.read_csv(report, encoding="utf-8-sig").set_index(["city", "rule"])
+    assert rows.loc[("深圳市", "key_industries"), "status"] == "pass"
+    assert rows.loc[("深圳市", "pillar_industries"), "status"] == "pass"

@@ -770,3 +770,56 @@ def test_jupyter_view_counts_skipped_and_passed_checks_and_caps_the_list():
         report_module._HTML_ROWS = original
     assert capped.split("<tbody>")[1].split("</tbody>")[0].count("<tr") == 5
     assert f"另有 {flagged - 5:,} 行" in capped
+
+
+def test_employment_covered_from_the_librarys_own_sample_file(tmp_path) -> None:
+    """A sample file in the library's own layout carries employees as text; the coverage adds
+    them as numbers (it once concatenated the strings and reported 1e140 %)."""
+    from sampling.contract import SAMPLE
+    from sampling.read import read_sample
+
+    register = pd.DataFrame(
+        {
+            "enterprise_id": ["A1", "A2", "A3", "A4"],
+            "city": GZ,
+            "industry": ["13", "13", "51", "51"],
+            "registration_type": "173",
+            "employees": [60, 200, 40, 100],
+            "revenue": [2000.0, 9000.0, 5000.0, 9000.0],
+        }
+    )
+    sample = pd.DataFrame(
+        {
+            "enterprise_id": ["A1", "A2"],
+            "city": GZ,
+            "section": "C",
+            "size_class": ["small", "medium"],
+            "state_owned": False,
+            "role": "new",
+            "employees": [60, 200],
+        }
+    )
+    path = tmp_path / "sample.csv"
+    SAMPLE.write(sample, path)
+    report = audit(read_sample(path), rules=MOHRSS_2011, register=register, city_population=None)
+    row = report.coverage.set_index("city").loc[GZ]
+    # Hand calculation: sampled 60 + 200 = 260 employees of the register's 60 + 200 + 40 + 100 = 400.
+    assert row["sample_employment"] == 260
+    assert row["population_employment"] == 400
+    assert row["coverage"] == pytest.approx(260 / 400)
+
+
+def test_bad_employee_count_in_a_sample_file_is_named_by_its_line(tmp_path) -> None:
+    path = tmp_path / "sample.csv"
+    path.write_text(
+        "enterprise_id,city,section,size_class,state_owned,role,employees\n"
+        f"A1,{GZ},C,small,False,new,60\n"
+        f"A2,{GZ},C,medium,False,new,2O0\n",
+        encoding="utf-8",
+    )
+    from sampling.read import read_sample
+
+    with pytest.raises(FrameError, match="employees") as info:
+        audit(read_sample(path), rules=MOHRSS_2011, city_population=None)
+    # The header is line 1, so the second enterprise is line 3.
+    assert info.value.problems[["row", "value"]].values.tolist() == [[3, "2O0"]]
