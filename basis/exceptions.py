@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from basis.rows import row_name, value_shown
+
 __all__ = ["OutputError", "ProblemRowsError", "SheetError", "TableError"]
 
 PROBLEM_COLUMNS: tuple[str, ...] = ("row", "column", "value", "reason")
@@ -50,8 +52,8 @@ class TableError(ValueError):
         )
         lines = [message]
         for row in self.problems.head(SHOWN_PROBLEMS).itertuples(index=False):
-            where = f"row {row.row}" if pd.notna(row.row) else "table"
-            lines.append(f"{where}, column {row.column!r}: {_shown(row.value)} {row.reason}")
+            where = row_name(row.row) if pd.notna(row.row) else "table"
+            lines.append(f"{where}, column {row.column!r}: {value_shown(row.value)} {row.reason}")
         if len(self.problems) > SHOWN_PROBLEMS:
             lines.append(f"... and {len(self.problems) - SHOWN_PROBLEMS} more")
         super().__init__("\n".join(lines))
@@ -80,12 +82,3 @@ class ProblemRowsError(ValueError):
             more = f"\n... and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
             message = f"{message}\n{shown}{more}"
         super().__init__(message)
-
-
-def _shown(value: object) -> str:
-    """A value as the user typed it: text quoted, numpy scalars as plain numbers."""
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()  # type: ignore[union-attr]
-    if value is None or (isinstance(value, float) and value != value):
-        return "(blank)"
-    return repr(value) if isinstance(value, str) else str(value)

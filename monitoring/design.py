@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from basis.results import Result
+from basis.rows import rows_shown
 from monitoring.exceptions import EstimationError
 from sampling.cells import CELL_KEYS, cell_keys
 
@@ -173,8 +174,8 @@ def as_design(design: Design | Sample | pd.DataFrame, *, strata: Sequence[str] |
     _check_columns(table, needed)
     keys = [c for c in cell_keys(table) if c in table.columns and c not in strata]
     first = ["enterprise_id", *keys, *strata, "weight", "fpc"]
-    table = table[[*first, *[c for c in table.columns if c not in first]]].reset_index(drop=True).copy()
     _check_ids(table)
+    table = table[[*first, *[c for c in table.columns if c not in first]]].reset_index(drop=True).copy()
     table["weight"] = _check_weights(table)
     table["fpc"] = _check_fpc(table, strata)
     return Design(table=table, strata=strata)
@@ -201,7 +202,9 @@ def _check_ids(table: pd.DataFrame) -> None:
     ids = table["enterprise_id"]
     empty = ids.isna() | (ids.astype(str).str.strip() == "")
     if empty.any():
-        raise EstimationError(f"design: enterprise_id is empty in row(s) {_rows(empty)} (header = row 1)")
+        raise EstimationError(
+            f"design: enterprise_id is empty in {rows_shown(ids.index[empty], values=False)}"
+        )
     repeated = ids[ids.duplicated()].unique()
     if len(repeated):
         shown = ", ".join(map(repr, repeated[:10]))
@@ -242,11 +245,6 @@ def _check_fpc(table: pd.DataFrame, strata: tuple[str, ...]) -> pd.Series:
             f"but only {int(counts.loc[key, 'first'])} in the register"
         )
     return size.astype(np.int64)
-
-
-def _rows(mask: pd.Series) -> str:
-    rows = np.flatnonzero(mask.to_numpy()) + 2
-    return ", ".join(map(str, rows[:10])) + (" ..." if len(rows) > 10 else "")
 
 
 def _label(key: object) -> str:

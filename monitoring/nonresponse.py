@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from basis.results import Result
+from basis.rows import value_shown
 from monitoring.design import Design, _label, as_design
 from monitoring.exceptions import EstimationError
 
@@ -220,7 +221,7 @@ def _report_numbers(reports: pd.DataFrame, design: Design) -> pd.DataFrame:
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             raise EstimationError(
-                f"reports: {column} of enterprise {ids.iloc[i]!r} must be a number >= 0, got {_shown(raw.iloc[i])}"
+                f"reports: {column} of enterprise {ids.iloc[i]!r} must be a number >= 0, got {value_shown(raw.iloc[i])}"
             )
         out[column] = value
     if "change" in out.columns:
@@ -334,10 +335,6 @@ def _collapse(
             "from its own reports (collect them, or estimate without it)"
         )
     return adjusted
-
-
-def _shown(value: object) -> str:
-    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _ids(ids: pd.Series | np.ndarray) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from basis.rows import row_name
 from quotas.cities import resolve_cities
 from quotas.datasets import national_cities
 from quotas.exceptions import InfeasibleQuotaError, QuotaInputError, QuotaSolverError
@@ -110,14 +111,14 @@ def _check_existing(existing: pd.DataFrame, structure: pd.DataFrame) -> pd.DataF
     missing = merged["enterprises"].isna() & (merged["panel"] > 0)
     if missing.any():
         shown = ", ".join(
-            f"row {i!r}: ({r.city}, {r.industry_group}, {r.size_class}, {'state' if r.state_owned else 'non-state'})"
+            f"{row_name(i)}: ({r.city}, {r.industry_group}, {r.size_class}, {'state' if r.state_owned else 'non-state'})"
             for i, r in list(merged[missing].iterrows())[:10]
         )
         raise QuotaInputError(f"existing: panel enterprises in cells the structure does not have: {shown}")
     over = merged["panel"] > merged["enterprises"].fillna(0)
     if over.any():
         shown = ", ".join(
-            f"row {i!r}: panel {r.panel} > enterprises {int(r.enterprises)}"
+            f"{row_name(i)}: panel {r.panel} > enterprises {int(r.enterprises)}"
             for i, r in list(merged[over].iterrows())[:10]
         )
         raise QuotaInputError(f"existing: more panel enterprises than enterprises in the cell: {shown}")

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from basis.rows import row_name
 from quotas.classify import SIZE_CLASSES, sections
 from quotas.datasets import national_cities
 from quotas.exceptions import QuotaInputError
@@ -276,27 +277,27 @@ def _check_cells_frame(cells: pd.DataFrame) -> pd.DataFrame:
         if "section" in cells.columns:
             for idx in cells.index[(cells["section"] != derived).to_numpy()][:5]:
                 problems.append(
-                    f"row {idx!r}: industry_group {groups[idx]!r} is not in section {cells.loc[idx, 'section']!r}"
+                    f"{row_name(idx)}: industry_group {groups[idx]!r} is not in section {cells.loc[idx, 'section']!r}"
                 )
         else:
             cells = cells.assign(section=derived)
     bad_city = cells["city"].isna() | (cells["city"].astype(str).str.strip() == "")
     for idx in cells.index[bad_city][:5]:
-        problems.append(f"row {idx!r}: blank city")
+        problems.append(f"{row_name(idx)}: blank city")
     bad_sec = ~cells["section"].isin(valid_sections)
     for idx, val in cells.loc[bad_sec, "section"].head(5).items():
-        problems.append(f"row {idx!r}: unknown section {val!r} (expected a letter A-T)")
+        problems.append(f"{row_name(idx)}: unknown section {val!r} (expected a letter A-T)")
     bad_size = ~cells["size_class"].astype(object).isin(SIZE_CLASSES)
     for idx, val in cells.loc[bad_size, "size_class"].head(5).items():
-        problems.append(f"row {idx!r}: unknown size_class {val!r} (expected one of {list(SIZE_CLASSES)})")
+        problems.append(f"{row_name(idx)}: unknown size_class {val!r} (expected one of {list(SIZE_CLASSES)})")
     owned = cells["state_owned"]
     bad_owned = ~owned.map(lambda v: isinstance(v, (bool, np.bool_)))
     for idx, val in owned[bad_owned].head(5).items():
-        problems.append(f"row {idx!r}: state_owned must be True or False, got {val!r}")
+        problems.append(f"{row_name(idx)}: state_owned must be True or False, got {val!r}")
     count = pd.to_numeric(cells["count"], errors="coerce")
     bad_count = count.isna() | (count < 0) | ~np.isfinite(count.fillna(0))
     for idx, val in cells.loc[bad_count, "count"].head(5).items():
-        problems.append(f"row {idx!r}: count must be a non-negative number, got {val!r}")
+        problems.append(f"{row_name(idx)}: count must be a non-negative number, got {val!r}")
     if problems:
         raise QuotaInputError("bad cells: " + "; ".join(problems))
     out = cells.copy()

@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from basis.rows import rows_shown
 from quotas.datasets import national_cities
 from quotas.exceptions import UnknownCityError
 
@@ -170,11 +171,6 @@ def _province_key(value: Any) -> str:
     return text
 
 
-def _plain(row: Any) -> Any:
-    """A row label as the user reads it (``7``, not ``np.int64(7)``)."""
-    return row.item() if hasattr(row, "item") else row
-
-
 def resolve_cities(names: Any, *, within: Any = None, provinces: Any = None, source: str = "") -> pd.Series:
     """Map city names in any accepted spelling to their full official names.
 
@@ -260,9 +256,7 @@ def resolve_cities(names: Any, *, within: Any = None, provinces: Any = None, sou
     if problems:
         shown = list(problems)[:10]
         rows = [r for p in shown for r in problems[p]]
-        where = ", ".join(f"row {_plain(r)}" for r in rows[:10]) + (
-            f" and {len(rows) - 10} more" if len(rows) > 10 else ""
-        )
+        where = rows_shown(rows, values=False)
         more = f"; and {len(problems) - 10} more names" if len(problems) > 10 else ""
         prefix = f"{source}: " if source else ""
         raise UnknownCityError(f"{prefix}unknown city name(s): {'; '.join(shown)}{more} (at {where})")

@@ -22,6 +22,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from basis.rows import rows_shown
 from basis.threads import Workers
 from quotas.exceptions import (
     SizeClassWarning,
@@ -181,10 +182,8 @@ def _parse_codes(values: pd.Series, version: str) -> tuple[np.ndarray, np.ndarra
     bad_rows = (codes < 0) | ~ok_u[np.maximum(codes, 0)]
     if bad_rows.any():
         rows = values[bad_rows]
-        shown = ", ".join(f"row {idx!r}: {val!r}" for idx, val in list(rows.items())[:10])
-        more = f" (and {len(rows) - 10} more)" if len(rows) > 10 else ""
         raise UnknownIndustryError(
-            f"unknown GB/T 4754-{version} industry code(s): {shown}{more}; expected a division "
+            f"unknown GB/T 4754-{version} industry code(s): {rows_shown(rows.items())}; expected a division "
             f"such as '13', 13, 'C13' or a class such as '1311'"
         )
     return div_u[codes], cls_u[codes]
@@ -318,9 +317,9 @@ def sector_of_section(section: Any) -> Any:
     bad = result == 0
     if bad.any():
         rows = values[bad]
-        shown = ", ".join(f"row {idx!r}: {val!r}" for idx, val in list(rows.items())[:10])
-        more = f" (and {len(rows) - 10} more)" if len(rows) > 10 else ""
-        raise UnknownIndustryError(f"unknown GB/T 4754 section(s): {shown}{more}; expected a letter A-T")
+        raise UnknownIndustryError(
+            f"unknown GB/T 4754 section(s): {rows_shown(rows.items())}; expected a letter A-T"
+        )
     return int(result[0]) if scalar else _wrap(result, values, scalar, "sector")
 
 
@@ -600,7 +599,7 @@ def _numeric(values: Any, index: pd.Index, name: str, *, required: bool) -> np.n
     problems = arr.index[bad_text | (arr < 0) | (required & arr.isna())]
     if len(problems):
         raw = pd.Series(s.to_numpy(), index=index).astype(object)
-        shown = ", ".join(f"row {i!r}: {raw[i]!r}" for i in problems[:10])
+        shown = rows_shown((i, raw[i]) for i in problems)
         raise ValueError(f"{name} must be a non-negative number; bad value(s) at {shown}")
     return arr.to_numpy(dtype=float)
 
@@ -737,10 +736,9 @@ def _registration_codes(values: pd.Series) -> pd.Series:
     out = values.astype(object).map(mapping)
     bad = out.isna()
     if bad.any():
-        shown = ", ".join(f"row {i!r}: {v!r}" for i, v in list(values[bad].items())[:10])
-        more = f" (and {int(bad.sum()) - 10} more)" if bad.sum() > 10 else ""
+        shown = rows_shown(values[bad].items())
         raise UnknownRegistrationTypeError(
-            f"unknown registration type(s): {shown}{more}; expected a 国统字〔1998〕200号 code "
+            f"unknown registration type(s): {shown}; expected a 国统字〔1998〕200号 code "
             f"such as 110 or 173, or its name such as 国有企业"
         )
     return out

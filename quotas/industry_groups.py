@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from basis.rows import row_name, rows_shown
 from quotas.cities import resolve_cities
 from quotas.classify import divisions, sector_of_section
 from quotas.exceptions import QuotaInputError
@@ -124,7 +125,7 @@ def check_groups(values: Any, what: str = "industry_group") -> pd.Series:
     valid = _group_table()
     bad = ~text.isin(list(valid))
     if bad.any():
-        shown = ", ".join(f"row {i!r}: {v!r}" for i, v in text[bad].head(10).items())
+        shown = rows_shown(text[bad].items())
         raise QuotaInputError(
             f"{what}: unknown industry group(s) {shown}; expected a GB/T 4754-2011 section letter "
             "(A-T) or a section letter followed by one of its divisions (e.g. C39, A05)"
@@ -262,7 +263,7 @@ def check_key_industries(
     codes = table["division"].map(_key_code)
     bad = codes.isna()
     if bad.any():
-        shown = ", ".join(f"row {i!r}: {v!r}" for i, v in table.loc[bad, "division"].head(10).items())
+        shown = rows_shown(table.loc[bad, "division"].items())
         raise QuotaInputError(
             f"key_industries: unknown division(s) {shown}; expected a GB/T 4754-2011 division "
             "(two digits, e.g. 39 or C39) or a section letter A-T"
@@ -277,7 +278,7 @@ def check_key_industries(
     )
     bad = (given & share.isna()) | (share < 0) | (share > 1)
     if bad.any():
-        shown = ", ".join(f"row {i!r}: {v!r}" for i, v in table.loc[bad, "min_share"].head(10).items())
+        shown = rows_shown(table.loc[bad, "min_share"].items())
         raise QuotaInputError(
             f"key_industries: min_share must be a share between 0 and 1 or blank; bad: {shown}"
         )
@@ -285,7 +286,7 @@ def check_key_industries(
     if cities is not None:
         outside = ~pd.Series(names, index=table.index).isin(list(cities))
         if outside.any():
-            shown = ", ".join(f"row {i!r}: {table.loc[i, 'city']!r}" for i in table.index[outside][:10])
+            shown = rows_shown((i, table.loc[i, "city"]) for i in table.index[outside])
             raise QuotaInputError(f"key_industries: cities without a target: {shown}")
     out = pd.DataFrame(
         {
@@ -297,7 +298,7 @@ def check_key_industries(
     dup = out.duplicated(["city", "industry_group"], keep=False)
     if dup.any():
         shown = ", ".join(
-            f"row {i!r}: ({c}, {g})"
+            f"{row_name(i)}: ({c}, {g})"
             for i, c, g in zip(
                 table.index[dup.to_numpy()], out.loc[dup, "city"], out.loc[dup, "industry_group"]
             )

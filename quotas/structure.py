@@ -18,12 +18,11 @@ A cell missing from the table has no enterprises.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
 from basis.booleans import parse_yes_no
+from basis.rows import row_name, rows_shown
 from quotas.cities import resolve_cities
 from quotas.classify import SIZE_CLASSES
 from quotas.exceptions import QuotaInputError
@@ -49,15 +48,7 @@ _OPTIONAL_COUNTS: tuple[str, ...] = ("enterprises_50_300", "panel")
 def _rows(index: pd.Index, mask: np.ndarray | pd.Series, values: pd.Series) -> str:
     """'row 3: 'X', row 7: 'Y'' for the first ten flagged rows, with a count of the rest."""
     mask = np.asarray(mask, dtype=bool)
-    labels = index[mask]
-    shown = ", ".join(f"row {i!r}: {_plain(values.loc[i])!r}" for i in labels[:10])
-    more = f" (and {len(labels) - 10} more)" if len(labels) > 10 else ""
-    return shown + more
-
-
-def _plain(value: Any) -> Any:
-    """A numpy scalar as the Python value it holds (for messages)."""
-    return value.item() if isinstance(value, np.generic) else value
+    return rows_shown((i, values.loc[i]) for i in index[mask])
 
 
 def _check_columns(df: pd.DataFrame, required: tuple[str, ...], what: str) -> None:
@@ -118,7 +109,7 @@ def _check_duplicates(df: pd.DataFrame, what: str) -> None:
     if dup.any():
         cells = df.loc[dup, list(_KEY_COLUMNS)]
         shown = ", ".join(
-            f"row {i!r}: ({r.city}, {r.industry_group}, {r.size_class}, {'state' if r.state_owned else 'non-state'})"
+            f"{row_name(i)}: ({r.city}, {r.industry_group}, {r.size_class}, {'state' if r.state_owned else 'non-state'})"
             for i, r in list(cells.iterrows())[:10]
         )
         raise QuotaInputError(

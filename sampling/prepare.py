@@ -20,6 +20,7 @@ import pandas as pd
 from basis.arrow import TextBuffers, text_buffers
 from basis.booleans import parse_yes_no
 from basis.numbers import LARGEST_EMPLOYEES
+from basis.rows import row_labels, row_name
 from basis.threads import Workers
 from quotas import classify
 from quotas.cities import resolve_cities
@@ -160,9 +161,9 @@ def _duplicates(ids: pd.Series, skip: np.ndarray, arrow: bool, workers: Workers)
         return _NO_PROBLEMS
     pairs = duplicate_pairs(ids, keys, dup)
     reasons = [
-        f"duplicate enterprise id: also row {other}"
+        f"duplicate enterprise id: also {row_name(other)}"
         if mine == theirs
-        else f"duplicate enterprise id: also row {other}, written {theirs!r} (the same after Unicode normalisation)"
+        else f"duplicate enterprise id: also {row_name(other)}, written {theirs!r} (the same after Unicode normalisation)"
         for other, mine, theirs in zip(pairs["other_row"], pairs["value"], pairs["other_value"])
     ]
     return pd.DataFrame(
@@ -239,6 +240,8 @@ def _validate(
     # A shallow copy: with copy-on-write (pandas 3) changing it never changes df, and the
     # columns replaced below are not copied for nothing.
     out = df.copy(deep=False)
+    # Problems name rows as the user sees them: a form's source_row where a reader carried it.
+    out.index = row_labels(df)
     for col in ("name", "revenue", "assets"):
         if col not in out.columns:
             out[col] = np.nan if col != "name" else ""
@@ -367,6 +370,7 @@ def _validate(
             status = status.astype(object)
         out["status"] = _by_distinct(status, lambda u: [str(v).strip() for v in u], missing="")
     _warn_credit_codes(checking_codes.result())
+    out.index = df.index
     return out
 
 
@@ -375,7 +379,9 @@ def _warn_credit_codes(bad: pd.DataFrame) -> None:
     digits) but fail its check character (GB 32100-2015), from
     :func:`sampling.credit_codes.credit_code_problems`."""
     if len(bad):
-        shown = "; ".join(f"row {r}: {v!r} ({why})" for r, v, why in bad.head(10).itertuples(index=False))
+        shown = "; ".join(
+            f"{row_name(r)}: {v!r} ({why})" for r, v, why in bad.head(10).itertuples(index=False)
+        )
         more = f"; ... and {len(bad) - 10} more" if len(bad) > 10 else ""
         warnings.warn(
             f"{len(bad)} enterprise id(s) look like a 统一社会信用代码 (18 letters and digits) but fail "

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from basis.rows import rows_shown
 from sampling.cells import INDUSTRY_GROUP, cell_keys
 from sampling.cells import cell_index as _cell_of_rows
 from sampling.designs import ranking_keys as _ranking_keys
@@ -133,16 +134,18 @@ def restore_sample(
     missing = [c for c in needed if c not in table.columns]
     if missing:
         raise SampleError(f"the sample table lacks columns {missing}; it has {list(table.columns)}")
-    table = table.reset_index(drop=True).copy()
     roles = ("panel", "new", "reserve", "removed")
     bad_role = ~table["role"].isin(roles)
     if bad_role.any():
-        rows = ", ".join(f"line {i + 2}: {table.at[i, 'role']!r}" for i in table.index[bad_role][:10])
-        raise SampleError(f"unknown roles ({rows}); valid: {', '.join(roles)}")
+        raise SampleError(
+            f"unknown roles ({rows_shown(table.loc[bad_role.to_numpy(), 'role'].items())}); valid: {', '.join(roles)}"
+        )
     owned, bad = parse_yes_no(table["state_owned"], blank=None)
     if bad.any():
-        rows = ", ".join(str(i + 2) for i in np.flatnonzero(bad)[:10])
-        raise SampleError(f"state_owned must be yes or no; bad at line(s) {rows}")
+        shown = rows_shown(table.loc[np.asarray(bad), "state_owned"].items())
+        raise SampleError(f"state_owned must be yes or no; bad: {shown}")
+    table = table.reset_index(drop=True).copy()
+    owned = pd.Series(np.asarray(owned), index=table.index)
     table["state_owned"] = owned
     for column in ("pi", "weight", "prn"):
         if column in table.columns:

@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike
 from scipy.special import chdtrc
 
 from basis.results import Result
+from basis.rows import rows_shown
 from sampling.exceptions import AuditError
 
 __all__ = [
@@ -267,7 +268,7 @@ def _unit_weights(categories: pd.Series, weights: pd.Series) -> np.ndarray:
     w = pd.to_numeric(weights, errors="coerce")
     bad = w.isna() | (w <= 0) | ~np.isfinite(w.fillna(0))
     if bad.any():
-        shown = ", ".join(f"row {k!r}: {weights[k]}" for k in w.index[bad][:10])
+        shown = rows_shown((k, weights[k]) for k in w.index[bad])
         raise AuditError(f"weights must be positive numbers; bad: {shown}")
     return w.to_numpy(dtype=float)
 
@@ -278,8 +279,7 @@ def _labels_of(values: pd.Series | None, index: pd.Index, name: str) -> pd.Serie
     if not isinstance(values, pd.Series) or not values.index.equals(index):
         raise AuditError(f"{name} must be a Series with the same index as categories")
     if values.isna().any():
-        shown = [repr(k) for k in values.index[values.isna()][:10]]
-        raise AuditError(f"{name} is missing at rows {', '.join(shown)}")
+        raise AuditError(f"{name} is missing at {rows_shown(values.index[values.isna()], values=False)}")
     return values
 
 
@@ -304,7 +304,7 @@ def _stratum_fpc(
         values = pd.to_numeric(fpc, errors="coerce").to_numpy(dtype=float)
         bad = ~np.isfinite(values) | (values <= 0)
         if bad.any():
-            shown = ", ".join(f"row {k!r}: {fpc[k]!r}" for k in index[bad][:10])
+            shown = rows_shown((k, fpc[k]) for k in index[bad])
             raise AuditError(f"fpc must be positive population sizes; bad: {shown}")
         out = np.full(n_strata, np.nan)
         out[codes] = values

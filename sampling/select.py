@@ -16,6 +16,7 @@ import pandas as pd
 
 from basis.arrow import is_arrow_text
 from basis.booleans import parse_yes_no
+from basis.rows import row_name
 from basis.threads import Workers
 from sampling.cells import (
     CELL_KEYS,
@@ -144,7 +145,8 @@ def _check_unique_ids(
         labels = ids.index[rows]
         groups = pd.Series(np.arange(len(rows))).groupby(key, sort=False).agg(list)
         shown = "; ".join(
-            " = ".join(f"{written[k]!r} (row {labels[k]})" for k in members) for members in groups.head(20)
+            " = ".join(f"{written[k]!r} ({row_name(labels[k])})" for k in members)
+            for members in groups.head(20)
         )
         more = f"; ... and {len(groups) - 20} more" if len(groups) > 20 else ""
         raise SelectionError(

@@ -6,6 +6,7 @@ import argparse
 
 import pandas as pd
 
+from basis.rows import rows_shown
 from empmon.cli import command, inputs_outputs, say, write_output, write_with
 from empmon.commands.quotas import prepared_register
 from empmon.inputs import key_industries_of_quotas, read_input, with_cities
@@ -50,8 +51,8 @@ def _run(args: argparse.Namespace, progress: Progress) -> int:
         )
     repeated = invalid["enterprise_id"].duplicated()
     if repeated.any():
-        lines = ", ".join(f"line {i}" for i in invalid.index[repeated][:10])
-        raise UsageError(f"--invalid {args.invalid}: enterprises listed twice ({lines})")
+        shown = rows_shown(invalid.loc[repeated, "enterprise_id"].items())
+        raise UsageError(f"--invalid {args.invalid}: enterprises listed twice ({shown})")
     sample = restore_sample(
         table, frame, quotas.reset_index(drop=True), method=args.method, size=args.size, seed=args.seed
     )

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from basis.rows import rows_shown
 from quotas.checks import CHECK_COLUMNS
 from quotas.classify import SIZE_CLASSES, SIZE_LABELS_ZH
 from sampling.audit.inputs import take
@@ -113,7 +114,7 @@ def size_consistency(
     mapped = text.map(lambda v: _SIZE_FROM_TEXT.get(v, _SIZE_FROM_TEXT.get(v + "型")))
     unknown = reported[mapped.isna() & reported.notna() & (reported.astype(str).str.strip() != "")]
     if len(unknown):
-        shown = ", ".join(f"row {i!r}: {v!r}" for i, v in unknown.head(10).items())
+        shown = rows_shown(unknown.items())
         raise AuditError(
             f"unknown reported size(s): {shown}; expected 大型/中型/小型/微型 or large/medium/small/micro"
         )

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from basis.numbers import LARGEST_EMPLOYEES, read_numbers
+from basis.rows import rows_shown
 from quotas.cities import resolve_cities
 from quotas.classify import ownership_group, sector_of_section
 from quotas.datasets import national_cities
@@ -81,7 +82,7 @@ def sample_weights(table: pd.DataFrame, weights: pd.Series | str | None) -> pd.S
     num = pd.to_numeric(w, errors="coerce")
     bad = num.isna() | (num <= 0)
     if bad.any():
-        shown = ", ".join(f"row {i!r}: {w[i]}" for i in num.index[bad][:10])
+        shown = rows_shown((i, w[i]) for i in num.index[bad])
         raise AuditError(f"weights must be positive numbers; bad: {shown}")
     return num.astype(float)
 

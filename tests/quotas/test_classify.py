@@ -85,8 +85,8 @@ def test_unknown_industry_names_value_and_row():
     with pytest.raises(UnknownIndustryError) as info:
         classify.section_of(codes)
     message = str(info.value)
-    assert "row 'e2': '99'" in message
-    assert "row 'e3': 'A13'" in message  # letter contradicts the division
+    assert "row e2: '99'" in message
+    assert "row e3: 'A13'" in message  # letter contradicts the division
     assert "e4" not in message
 
 
