@@ -220,10 +220,11 @@ class Estimates(Result):
                 fmt="o",
                 capsize=3,
             )
-            ax.axvline(province["estimate"], color="grey", linestyle="--", linewidth=0.8, label="province")
-            ax.set_yticks(position, [str(d) for d in part["domain"]])
-            ax.set_xlabel(f"{measure} ({self.level:.0%} interval)")
-            ax.set_title(f"{measure} by {by}{' - ' + self.month if self.month else ''}")
+            ax.axvline(province["estimate"], color="grey", linestyle="--", linewidth=0.8, label="全省")
+            ax.set_yticks(position, [_domain_zh(by, d) for d in part["domain"]])
+            name = MEASURE_ZH.get(measure, measure)
+            ax.set_xlabel(f"{name}({self.level:.0%} 置信区间)")
+            ax.set_title(f"各{BY_ZH.get(by, by)}{name}{' ' + self.month if self.month else ''}")
             ax.legend(fontsize="small")
         return ax
 
@@ -448,3 +449,12 @@ def _month(reports: pd.DataFrame) -> str | None:
             "at a time, or use monitoring.series for several"
         )
     return str(months[0]) if len(months) else None
+
+
+def _domain_zh(by: str, domain: object) -> str:
+    """A domain as a bureau reads it: size classes and ownership in Chinese, names and codes as they are."""
+    if by == "size_class":
+        return SIZE_LABELS_ZH.get(str(domain), str(domain))
+    if by == "state_owned":
+        return "国有" if str(domain) == "True" else "非国有"
+    return str(domain)

@@ -176,7 +176,7 @@ class EmploymentIndex(Result):
 
     def plot(self, ax: Axes | None = None, *, by: str = "province") -> Axes:
         """Draw the index of each domain of ``by`` over the months; returns the Axes."""
-        return _plot(self.table, "index", by, f"employment index (end of {self.base_month} = 100)", 100.0, ax)
+        return _plot(self.table, "index", by, f"就业指数({self.base_month}末=100)", 100.0, ax)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -237,7 +237,7 @@ class ClimateIndex(Result):
 
     def plot(self, ax: Axes | None = None, *, by: str = "province") -> Axes:
         """Draw the index of each domain of ``by`` over the months (50 marked); returns the Axes."""
-        return _plot(self.table, "index", by, "employment climate index", 50.0, ax)
+        return _plot(self.table, "index", by, "用工景气指数", 50.0, ax)
 
 
 def employment_index(
@@ -626,10 +626,11 @@ def _plot(table: pd.DataFrame, column: str, by: str, title: str, reference: floa
         if ax is None:
             _, ax = plt.subplots(figsize=(8, 4))
         for domain, part in rows.groupby("domain", sort=False):
-            ax.plot(part["month"].astype(str), part[column], marker="o", label=str(domain))
+            label = "全省" if domain == "all" else SIZE_LABELS_ZH.get(str(domain), str(domain))
+            ax.plot(part["month"].astype(str), part[column], marker="o", label=label)
         ax.axhline(reference, color="grey", linewidth=0.8, linestyle="--")
         ax.set_title(title)
-        ax.set_xlabel("month")
+        ax.set_xlabel("月份")
         if rows["domain"].nunique() > 1:
             ax.legend(fontsize="small")
     return ax

@@ -164,17 +164,20 @@ class NationalSubset(Result):
         """
         import matplotlib.pyplot as plt
 
+        from quotas.plotting import cjk_font
+
         c = self.cities
-        if ax is None:
-            _, ax = plt.subplots(figsize=(max(4.0, 0.8 * len(c)), 4.0))
-        x = np.arange(len(c))
-        ax.bar(x, c["existing"], color="tab:gray", label="existing")
-        ax.bar(x, c["added"], bottom=c["existing"], color="tab:blue", label="added")
-        ax.scatter(x, c["minimum"], color="tab:red", marker="_", s=300, zorder=3, label="minimum")
-        ax.set_xticks(x, [str(v) for v in c["city"]])
-        ax.set_ylabel("enterprises")
-        ax.set_title(f"National subset: {self.n_national:,} of target {self.target:,}")
-        ax.legend()
+        with cjk_font():
+            if ax is None:
+                _, ax = plt.subplots(figsize=(max(4.0, 0.8 * len(c)), 4.0))
+            x = np.arange(len(c))
+            ax.bar(x, c["existing"], color="tab:gray", label="已在国家监测")
+            ax.bar(x, c["added"], bottom=c["existing"], color="tab:blue", label="新增")
+            ax.scatter(x, c["minimum"], color="tab:red", marker="_", s=300, zorder=3, label="最低数")
+            ax.set_xticks(x, [str(v) for v in c["city"]])
+            ax.set_ylabel("企业数(户)")
+            ax.set_title(f"国家监测企业(两网合并): {self.n_national:,} 户, 目标 {self.target:,} 户")
+            ax.legend()
         return ax
 
 

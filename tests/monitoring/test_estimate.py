@@ -200,7 +200,10 @@ def test_plot_draws_each_domain_with_its_interval():
 
     result = estimate(_reports(), _design())
     ax = result.plot(by="size_class")
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["small", "micro", "medium", "large"]
+    # the domains as a bureau reads them (quotas.labels.SIZE_LABELS_ZH), the title in Chinese
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["小型", "微型", "中型", "大型"]
+    assert ax.get_title().startswith("各企业规模") and "置信区间" in ax.get_xlabel()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["全省"]
     plt.close(ax.figure)
     with pytest.raises(ValueError, match="by must be one of 'city', 'section', 'size_class', got 'region'"):
         result.plot(by="region")

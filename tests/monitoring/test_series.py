@@ -82,6 +82,9 @@ def test_index_by_domain_and_outputs(tmp_path):
     np.testing.assert_allclose(large["index"], [100, 100, 110, 110], rtol=1e-12)
     ax = result.plot(by="size_class")
     assert len(ax.get_lines()) == 3  # two domains and the reference line at 100
+    # what a bureau reads is Chinese: title, axis, the size classes in the legend
+    assert ax.get_title().startswith("就业指数(") and ax.get_xlabel() == "月份"
+    assert {t.get_text() for t in ax.get_legend().get_texts()} <= {"大型", "中型", "小型", "微型", "全省"}
     plt.close(ax.figure)
     result.to_excel(tmp_path / "指数.xlsx")
     back = pd.read_excel(tmp_path / "指数.xlsx", sheet_name="就业指数")

@@ -174,6 +174,10 @@ def test_flag_on_a_selected_sample_and_outputs(tmp_path):
     assert "national enterprises" in repr(sub)
     assert "<table" in sub._repr_html_()
     ax = sub.plot()
+    # in Chinese, drawn in the shipped font (a missing glyph would be a warning, an error here)
+    assert ax.get_title().startswith("国家监测企业(两网合并)") and ax.get_ylabel() == "企业数(户)"
+    assert sorted(t.get_text() for t in ax.get_legend().get_texts()) == ["已在国家监测", "新增", "最低数"]
+    ax.figure.canvas.draw()
     plt.close(ax.figure)
 
 
