@@ -725,7 +725,7 @@ def national(
             minimum=minimum[kept],
             maximum=capacity[kept],
         )
-        # Drawn while the quotas are built (a forked process: the second core).
+        # Drawn by the figures' writer while the quotas are built.
         figure = figures.submit(_national_allocation_figure, out, alloc, province) if write else None
         population = population[population["city"].isin(kept)]
         frame = frame[frame["city"].isin(kept)]

@@ -4,7 +4,9 @@
 
 41 units have no 2020 GDP in the shipped table: ``--gdp impute`` (default) fills them with
 population x their province's GDP per person and lists them; ``--gdp population-only`` allocates
-by population alone. Never a silent zero. The code is in empmon/examples.py (``national``).
+by population alone. Never a silent zero. Besides the tables, the audit and two figures by
+province, every unit gets its work package, ``<out>/cities/<province>/<unit>.xlsx``, listed in
+``<out>/cities/工作包清单.xlsx``. The code is in empmon/examples.py (``national``).
 """
 
 from __future__ import annotations
