@@ -11,9 +11,10 @@ synthetic register with :func:`sampling.synthetic.make_frame` and say so.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -36,6 +37,7 @@ from quotas import datasets
 from quotas.build import build_quotas
 from quotas.checks import ownership_shares
 from quotas.classify import ownership_group, sector_of_section
+from quotas.industry_groups import check_key_industries, group_matches, sector_of_group
 from quotas.labels import SECTOR_NAMES
 from quotas.plotting import cjk_font
 from quotas.rules import GUANGDONG_2013, MOHRSS_2011
@@ -54,6 +56,7 @@ __all__ = [
     "EMPLOYMENT_MEASURES",
     "ExampleResult",
     "guangdong_2013",
+    "guangdong_key_industries",
     "guangdong_national_cities",
     "guangdong_register",
     "monitoring_work_tilt",
@@ -74,6 +77,9 @@ GUANGDONG_NATIONAL_EXISTING = 641
 
 GUANGDONG_SECTOR_TOTALS = pd.Series({"secondary": 5311, "tertiary": 4689})
 """Province totals of the official task table (annex 1 of the Guangdong 2013 plan)."""
+
+KEY_INDUSTRY_SHARE = 0.10
+"""The example's minimum share of each key industry in its city's sample (one in ten)."""
 
 SYNTHETIC_NOTE = (
     "The enterprise register is SYNTHETIC (sampling.synthetic.make_frame): the real 名录库 is "
@@ -174,9 +180,54 @@ def _sector_shares(gd: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"secondary": secondary, "tertiary": 1.0 - secondary})
 
 
+def guangdong_key_industries(min_share: float = KEY_INDUSTRY_SHARE) -> pd.DataFrame:
+    """The Guangdong example's key industries (重点行业): a documented choice of the example.
+
+    The plan lets some cities emphasise their key industries (重点行业) and the 2011 rules ask
+    to include the local pillar industries ("并包括本地支柱产业"), but neither names them. The
+    example takes, for three cities, the manufacturing division their statistics yearbooks
+    present as a pillar industry (支柱产业): computers, communication and other
+    electronic equipment (GB/T 4754-2011 division 39, 计算机、通信和其他电子设备制造业) in
+    深圳 and 东莞, and electrical machinery and equipment (division 38, 电气机械和器材制造业,
+    household appliances) in 佛山. Each gets at least ``min_share`` of its city's sample
+    (the ``key_industries`` rule of :data:`quotas.rules.GUANGDONG_2013`); the share is the
+    example's choice too (:data:`KEY_INDUSTRY_SHARE`, one in ten), not the plan's.
+
+    Parameters
+    ----------
+    min_share : float, default 0.10
+        Minimum share of each key industry in its city's sample.
+
+    Returns
+    -------
+    DataFrame
+        ``city, division, min_share``, as :func:`sampling.prepare_frame`,
+        :func:`quotas.build_quotas` and :func:`sampling.audit` take it.
+
+    References
+    ----------
+    Shenzhen, Dongguan and Foshan Statistical Yearbooks (2013): industrial output by division;
+    人社部函〔2011〕308号; 广东省全省企业用工定点监测扩面组织实施方案 (2013).
+
+    Examples
+    --------
+    >>> from empmon.examples import guangdong_key_industries
+    >>> guangdong_key_industries().values.tolist()
+    [['深圳市', '39', 0.1], ['东莞市', '39', 0.1], ['佛山市', '38', 0.1]]
+    """
+    return pd.DataFrame(
+        {
+            "city": ["深圳市", "东莞市", "佛山市"],
+            "division": ["39", "39", "38"],
+            "min_share": float(min_share),
+        }
+    )
+
+
 def guangdong_register(
     frame_size: int = 300_000,
     *,
+    key_industries: pd.DataFrame | Mapping[str, Any] | None = None,
     panel: pd.Series | None = None,
     national_existing: int = GUANGDONG_NATIONAL_EXISTING,
     national_cities: Sequence[str] | None = None,
@@ -201,6 +252,10 @@ def guangdong_register(
     ----------
     frame_size : int
         Enterprises drawn before primary-sector ones are left out.
+    key_industries : DataFrame or mapping, optional
+        The cities' key industries (e.g. :func:`guangdong_key_industries`), passed to
+        :func:`sampling.prepare_frame`: their divisions become industry groups of their own in
+        their city (the ``industry_group`` column; divisions 05, 11 and 43 always are).
     panel : Series, optional
         Existing panel per city (full names); default
         :func:`quotas.datasets.guangdong_2013_panel`.
@@ -226,7 +281,7 @@ def guangdong_register(
     """
     rng = np.random.default_rng(random_state)
     panel = datasets.guangdong_2013_panel() if panel is None else panel
-    frame = prepare_frame(make_frame(frame_size, random_state=rng))
+    frame = prepare_frame(make_frame(frame_size, random_state=rng), key_industries=key_industries)
     frame = frame.loc[frame["sector"] != 1].reset_index(drop=True)
     emp = frame.groupby(["city", "section"], observed=True)["employees"].sum()
     top = emp.groupby(level="city", observed=True).rank(method="first", ascending=False) <= 10
@@ -321,6 +376,7 @@ def guangdong_2013(
     tilt_strength: float = 0.5,
     national_target: int = 1000,
     national_cities: Sequence[str] | None = None,
+    key_industries: pd.DataFrame | Mapping[str, Any] | None = None,
     method: Literal["srs", "systematic", "pareto", "poisson"] = "pareto",
     reserves: int = 2,
     random_state: int = 2013,
@@ -354,6 +410,10 @@ def guangdong_2013(
         Size of the national subset (两网合并), the 641 existing included.
     national_cities : sequence of str, optional
         The national monitoring cities; default Guangdong's in the 2009 list (广州, 深圳, 佛山).
+    key_industries : DataFrame or mapping, optional
+        The cities' key industries with their minimum shares; default the example's choice,
+        :func:`guangdong_key_industries` (深圳 and 东莞 C39, 佛山 C38, 10% each). An empty
+        mapping ``{}`` gives none.
     method, reserves, random_state
         Passed to :func:`sampling.select`.
     echo : callable
@@ -362,6 +422,14 @@ def guangdong_2013(
     Returns
     -------
     ExampleResult
+
+    Notes
+    -----
+    The quota cells are industry groups (:mod:`quotas.industry_groups`): sections, with
+    divisions 05, 11 and 43 (tertiary though in sections A, B and C) and each city's key
+    divisions split off. So each city's secondary / tertiary quotas equal annex 1 exactly
+    (``sector_split`` is hard in :data:`quotas.rules.GUANGDONG_2013`), and the key industries
+    get their minimum share; ``sector_split.csv`` and the notes say so.
 
     References
     ----------
@@ -438,10 +506,20 @@ def guangdong_2013(
         f"{int(sector_targets['secondary'].sum()):,} / tertiary {int(sector_targets['tertiary'].sum()):,}"
     )
 
-    step(f"Draw a synthetic Guangdong register of {frame_size:,} enterprises and aggregate its structure")
+    step(
+        f"Draw a synthetic Guangdong register of {frame_size:,} enterprises and aggregate its structure "
+        "(industry groups with the key industries)"
+    )
     echo(f"      {SYNTHETIC_NOTE}")
+    key = guangdong_key_industries() if key_industries is None else check_key_industries(key_industries)
     monitoring = list(guangdong_national_cities() if national_cities is None else national_cities)
-    frame = guangdong_register(frame_size, panel=panel, national_cities=monitoring, random_state=random_state)
+    frame = guangdong_register(
+        frame_size,
+        key_industries=key,
+        panel=panel,
+        national_cities=monitoring,
+        random_state=random_state,
+    )
     echo(
         f"      {len(frame):,} enterprises in secondary and tertiary industry (the plan's scope); "
         f"{int(frame['in_panel'].sum()):,} existing panel enterprises marked, "
@@ -455,14 +533,34 @@ def guangdong_2013(
     )
     population = structure(frame)
 
-    step("Build quota tables under GUANGDONG_2013 (city x section x size x ownership, integer LP)")
+    step(
+        "Build quota tables under GUANGDONG_2013 (city x industry group x size x ownership, integer LP; "
+        "the secondary / tertiary split hard)"
+    )
     quotas = build_quotas(
         population,
         city_targets,
         rules=GUANGDONG_2013,
+        key_industries=key,
         sector_targets=sector_targets,
         population=stats["population"],
     )
+    split_table = _sector_split(quotas, sector_targets)
+    met = int(
+        (
+            (split_table["quota_secondary"] == split_table["target_secondary"])
+            & (split_table["quota_tertiary"] == split_table["target_tertiary"])
+        ).sum()
+    )
+    notes.append(
+        f"secondary / tertiary split met exactly in {met} of {len(split_table)} cities (sector_split "
+        "hard, on industry-group cells where divisions 05, 11 and 43 are tertiary): quotas "
+        f"{int(split_table['quota_secondary'].sum()):,} / {int(split_table['quota_tertiary'].sum()):,}, "
+        "per city in sector_split.csv"
+    )
+    echo(f"      {notes[-1]}")
+    notes.append(_key_industry_note(quotas, key, city_targets))
+    echo(f"      {notes[-1]}")
 
     step(
         f"Select the new enterprises ({method}, permanent random numbers) keeping the panel, {reserves} reserves per cell"
@@ -491,6 +589,7 @@ def guangdong_2013(
         rules=GUANGDONG_2013,
         register=frame,
         targets=city_targets,
+        key_industries=key,
         sector_targets=sector_targets,
         city_population=stats["population"],
         basis="employment",
@@ -520,7 +619,10 @@ def guangdong_2013(
     )
     files += _write_guangdong_extras(out, explanation, national)
     ownership.to_csv(out / "ownership.csv", index=False, encoding="utf-8-sig")
-    files.append(out / "ownership.csv")
+    _sector_split(quotas, sector_targets, sample, frame).to_csv(
+        out / "sector_split.csv", encoding="utf-8-sig"
+    )
+    files += [out / "ownership.csv", out / "sector_split.csv"]
     frame.to_parquet(out / "register_synthetic.parquet", index=False)
     files.append(out / "register_synthetic.parquet")
     files += month.files
@@ -560,6 +662,57 @@ def _comparison(task: pd.DataFrame, alloc: CityAllocation) -> pd.DataFrame:
     out["difference_without_tilt"] = out["computed_without_tilt"] - out["official"]
     out.index.name = "city"
     return out
+
+
+def _sector_split(
+    quotas: QuotaTable,
+    sector_targets: pd.DataFrame,
+    sample: Sample | None = None,
+    frame: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Each city's secondary and tertiary targets beside its quotas (by the cells' industry
+    groups) and, given the sample and its register, the monitored enterprises (by their own
+    industry, 三次产业划分规定)."""
+    cells = quotas.to_frame()
+    sector = sector_of_group(cells["industry_group"]).map(SECTOR_NAMES)
+    by_quota = cells.groupby(["city", sector.rename("sector")], sort=False)["quota"].sum().unstack()
+    out = pd.DataFrame(index=sector_targets.index)
+    out.index.name = "city"
+    columns = {"target": sector_targets, "quota": by_quota}
+    if sample is not None and frame is not None:
+        monitored = sample.to_frame("sample")
+        sectors = pd.Series(frame["sector"].to_numpy(), index=frame["enterprise_id"].to_numpy())
+        own = monitored["enterprise_id"].map(sectors).map(SECTOR_NAMES)
+        columns["sample"] = (
+            monitored.groupby([monitored["city"].astype(str), own.rename("sector")]).size().unstack()
+        )
+    for name in ("secondary", "tertiary"):
+        for kind, table in columns.items():
+            values = table[name] if name in table.columns else pd.Series(dtype=float)
+            out[f"{kind}_{name}"] = values.reindex(out.index).fillna(0).astype(np.int64)
+    return out
+
+
+def _key_industry_note(quotas: QuotaTable, key: pd.DataFrame, targets: pd.Series) -> str:
+    """The key industries and the quotas they got, against their minimum shares."""
+    if key.empty:
+        return "key industries: none given"
+    cells = quotas.to_frame()
+    parts = []
+    for city, group, share in quotas.key_industries[["city", "industry_group", "min_share"]].itertuples(
+        index=False
+    ):
+        got = int(
+            cells.loc[(cells["city"] == city) & group_matches(cells["industry_group"], group), "quota"].sum()
+        )
+        minimum = (
+            "" if np.isnan(share) else f", at least {share:.0%} = {math.ceil(share * targets[city] - 1e-9)}"
+        )
+        parts.append(f"{city} {group} {got} of {int(targets[city])}{minimum}")
+    return (
+        "key industries (the example's choice: each city's pillar industry in its statistics yearbook; "
+        "guangdong_key_industries): " + "; ".join(parts)
+    )
 
 
 def _ownership(sample: Sample, frame: pd.DataFrame, *, micro: bool) -> pd.DataFrame:

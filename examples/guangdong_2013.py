@@ -8,10 +8,14 @@ official task table (annex 1 of the plan); explain the official table (the emplo
 it follows and each city's tilt); compute the plan's allocation beside it (employment + GDP,
 MOHRSS 2011 minimums, the panel as floors, the moderate tilt by the existing monitoring work) with
 and without the tilt; build the quota tables on the official task and split under GUANGDONG_2013
-on a synthetic register; select the new enterprises with reserves, keeping the panel; mark the
-national subset (两网合并: the 641 existing, about 1,000 in 广州, 深圳, 佛山) and audit it under the
-2011 rules per city; audit the whole sample; write everything to --out. The code of each step is
-in empmon/examples.py (``guangdong_2013``).
+on a synthetic register whose cells are industry groups (divisions 05, 11 and 43 tertiary, and the
+example's key industries: 深圳 and 东莞 C39, 佛山 C38, at least 10% each, its documented choice from
+the cities' pillar industries), so that each city's secondary / tertiary quotas equal annex 1
+exactly; select the new enterprises with reserves, keeping the panel; mark the national subset
+(两网合并: the 641 existing, about 1,000 in 广州, 深圳, 佛山) and audit it under the 2011 rules per
+city; audit the whole sample (ownership groups against the register included); write everything
+to --out (sector_split.csv and ownership.csv among it). The code of each step is in
+empmon/examples.py (``guangdong_2013``).
 """
 
 from __future__ import annotations

@@ -136,6 +136,25 @@ def _check_key_groups(key: pd.DataFrame, grouped: bool) -> None:
         )
 
 
+def _check_sector_cells(structure: pd.DataFrame, rules: RuleSet) -> None:
+    """A hard split needs cells that carry the sector: sections A, B and C hide tertiary divisions."""
+    hidden = structure.loc[
+        structure["section"].isin(["A", "B", "C"]) & (structure["enterprises"] > 0), "city"
+    ]
+    cities = list(dict.fromkeys(hidden))
+    if cities:
+        shown = ", ".join(cities[:10]) + (f" and {len(cities) - 10} more" if len(cities) > 10 else "")
+        raise QuotaInputError(
+            f"sector_split is hard in rule set {rules.name!r}, but the structure's cells are sections "
+            "(no industry_group column): divisions 05, 11 and 43 are tertiary (三次产业划分规定) yet "
+            f"would count with sections A, B and C, so the split cannot be exact in {shown} (cells in "
+            "sections A, B or C). Build the structure from the register with industry groups "
+            "(sampling.prepare_frame, then sampling.structure; on the command line, give the register "
+            "rather than a structure table), or accept a split met on sections with "
+            "rules.replace(sector_split={'kind': 'soft'})"
+        )
+
+
 def _check_sector_targets(sector_targets: pd.DataFrame, targets: pd.Series) -> pd.DataFrame:
     if not isinstance(sector_targets, pd.DataFrame):
         raise QuotaInputError(
@@ -337,11 +356,13 @@ def build_quotas(
         City x {secondary, tertiary} (optionally primary), e.g. from ``allocation.split`` or
         the official task table; applied under ``sector_split``. A cell's sector is that of its
         industry group (三次产业划分规定: divisions 05, 11 and 43 are tertiary), so with
-        industry groups the split is exact; a structure of sections counts 05, 11 and 43 with
-        their sections (A primary, B-E secondary) and a note says so. A hard ``sector_split``
-        (the presets) makes each sector's total equal its target; a soft one penalises every
-        enterprise off target like a soft share rule and lists any deviation in ``relaxed``
-        (``by``: enterprises off target, summed).
+        industry groups the split is exact. A hard ``sector_split`` (:data:`GUANGDONG_2013`)
+        makes each sector's total equal its target; a structure of sections cannot separate
+        05, 11 and 43 from sections A, B and C, so it is refused for the cities with cells
+        there (:class:`QuotaInputError` naming them). A soft one penalises every enterprise
+        off target like a soft share rule and lists any deviation in ``relaxed`` (``by``:
+        enterprises off target, summed); on sections it counts 05, 11 and 43 with their
+        sections and a note says so.
     population : Series, optional
         Population per city in persons (the tiers of ``min_count``); taken from
         :func:`quotas.datasets.national_cities` when omitted (municipalities by their kind).
@@ -364,7 +385,8 @@ def build_quotas(
         rules; ``.conflicts`` lists each city with a minimal set of conflicting rules (found by
         a deletion filter) and a sentence with the numbers.
     QuotaInputError
-        For bad structure, targets, panel, key industries, sector targets or solver name.
+        For bad structure, targets, panel, key industries, sector targets or solver name, and
+        for a hard ``sector_split`` on cells of sections A, B or C.
 
     Notes
     -----
@@ -426,11 +448,14 @@ def build_quotas(
         notes.append(
             "key_industries: min_share given but the rule set has no key_industries rule; not applied"
         )
-    if "industry_group" not in structure.columns and sector_targets is not None:
-        notes.append(
-            "sector_split: the structure's cells are sections, so divisions 05, 11 and 43 (tertiary) "
-            "are counted with sections A, B and C; give industry_group for the exact split"
-        )
+    if "industry_group" not in structure.columns and sector_targets is not None and "sector_split" in rules:
+        if rules["sector_split"].relaxed():
+            notes.append(
+                "sector_split: the structure's cells are sections, so divisions 05, 11 and 43 (tertiary) "
+                "are counted with sections A, B and C; give industry_group for the exact split"
+            )
+        else:
+            _check_sector_cells(st[st["city"].isin(tg.index)], rules)
 
     sector = "sector_split" in rules and sector_targets is not None
     sec_t = None

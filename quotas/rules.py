@@ -28,7 +28,7 @@ id                     kind   scope     limit
 ``proportional_mix``   soft   city      objective: size and ownership as in the population
 ``ownership_mix``      soft   city      each ownership group's share within 0.10 of the register's
 ``min_employees``      soft   city      new units have at least 10 employees (2009)
-``sector_split``       soft   city      match secondary / tertiary targets (Guangdong)
+``sector_split``       hard   city      match secondary / tertiary targets (Guangdong)
 ``key_industries``     soft   city      each key industry's minimum share (Guangdong)
 ``band_50_300_min``    soft   province  share of 50-300-employee enterprises (Guangdong)
 =====================  =====  ========  =====================================================
@@ -495,10 +495,11 @@ GUANGDONG_2013 = (
             "各市样本按二、三产业从业人员和GDP比重分配",
             "Each city's sample split between secondary and tertiary industry as in its sector targets",
             DOC_GD_2013,
-            # Soft until sampling's structure carries the industry groups: quota cells made
-            # from sections cannot separate divisions 05, 11 and 43 (tertiary although in A, B,
-            # C), so an audit on divisions may find the split off by those few enterprises.
-            kind="soft",
+            # Hard: annex 1 gives each city its secondary and tertiary task, which the quotas
+            # meet exactly. Cells that carry the sector (industry groups, where divisions 05,
+            # 11 and 43 are tertiary) make it exact; quotas.build_quotas refuses cells of
+            # sections that could hide those divisions.
+            kind="hard",
             limit=None,
         )
     )
@@ -528,6 +529,14 @@ GUANGDONG_2013 = (
 GUANGDONG_2013 = dc_replace(GUANGDONG_2013, document=DOC_GD_2013)
 """The Guangdong 2013 plan: MOHRSS 2011, the secondary / tertiary split, key industries and the
 50-300 band.
+
+The split is hard: annex 1 of the plan gives each city its task "其中第二产业 / 第三产业" (e.g.
+云浮 182 = 99 + 83), and :func:`quotas.build_quotas` meets it exactly on cells that carry the
+sector (industry groups of :mod:`quotas.industry_groups`, where divisions 05, 11 and 43 are
+tertiary as 三次产业划分规定 has them). Cells of sections cannot separate those divisions, so a
+structure without ``industry_group`` is refused for the cities with cells in sections A, B or C
+(the error says what to do); ``GUANGDONG_2013.replace(sector_split={"kind": "soft"})`` accepts
+a split met on sections and reports any deviation instead.
 
 The plan asks for more 50-300-employee enterprises "参考统计部门数据, 通过全省总量控制的方式,
 适度增加": from the statistics, on the province total, moderately. The minimum share is

@@ -14,10 +14,12 @@ import pandas as pd
 import pytest
 
 from empmon.cli import main
-from empmon.examples import guangdong_2013, monitoring_work_tilt
-from quotas import datasets
-from quotas.classify import ownership_group
+from empmon.examples import guangdong_2013, guangdong_key_industries, guangdong_register, monitoring_work_tilt
+from quotas import GUANGDONG_2013, InfeasibleQuotaError, build_quotas, datasets
+from quotas.classify import ownership_group, sector_of
+from quotas.industry_groups import sector_of_group
 from sampling.status import in_business
+from sampling.structure import structure
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +57,103 @@ def test_quotas_follow_the_official_task_with_the_computed_beside_it(run):
     # the tilt (monitoring work) moves the computed allocation towards what the province gave
     assert c["difference"].abs().sum() < c["difference_without_tilt"].abs().sum()
     assert (c["tilt"] >= 1).all()
+
+
+@pytest.mark.slow
+def test_each_city_gets_its_official_secondary_tertiary_split_exactly(run):
+    # Annex 1 of the plan (全省10000家企业用工定点监测任务测算表) gives each city its task and its
+    # split "第二产业 / 第三产业" (云浮 182 = 99 + 83; the province 5,311 / 4,689). sector_split is
+    # hard: the quotas of the cells' industry groups (divisions 05, 11 and 43 tertiary, as
+    # 三次产业划分规定 has them) and the monitored enterprises, classified by their own industry
+    # code, both equal it in every city.
+    out, result = run
+    task = datasets.guangdong_2013_task()
+    assert result.quotas.rules["sector_split"].kind == "hard"
+    cells = result.quotas.to_frame()
+    assert {"C43", "A05"} & set(cells["industry_group"])  # the cells carry the sector
+    sector = sector_of_group(cells["industry_group"]).map({2: "secondary", 3: "tertiary"})
+    quotas = cells.groupby(["city", sector])["quota"].sum().unstack()
+    assert quotas.loc["云浮市"].tolist() == [99, 83]
+    assert quotas.loc[task.index].to_dict() == task[["secondary", "tertiary"]].to_dict()
+    register = pd.read_parquet(out / "register_synthetic.parquet").set_index("enterprise_id")
+    monitored = result.sample.to_frame("sample")
+    own = sector_of(register.loc[monitored["enterprise_id"], "industry"].astype(str)).map(
+        {2: "secondary", 3: "tertiary"}
+    )
+    drawn = monitored.groupby([monitored["city"].astype(str), own.to_numpy()]).size().unstack()
+    assert drawn.loc[task.index].to_dict() == task[["secondary", "tertiary"]].to_dict()
+    audited = result.report.to_frame().query("rule == 'sector_split'")
+    assert len(audited) == 21 and (audited["status"] == "pass").all()
+    split = pd.read_csv(out / "sector_split.csv", encoding="utf-8-sig", index_col="city")
+    assert split.loc["云浮市"].to_dict() == {
+        "target_secondary": 99,
+        "quota_secondary": 99,
+        "sample_secondary": 99,
+        "target_tertiary": 83,
+        "quota_tertiary": 83,
+        "sample_tertiary": 83,
+    }
+    assert any("split met exactly in 21 of 21 cities" in n for n in result.notes)
+
+
+@pytest.mark.slow
+def test_key_industries_are_the_examples_documented_choice_and_honoured(run):
+    # The plan lets cities emphasise their key industries (重点行业); 人社部函〔2011〕308号: "并包括
+    # 本地支柱产业". The example's choice (guangdong_key_industries): 深圳 and 东莞 C39, 佛山 C38,
+    # at least 10% of the city's sample each: ceil(0.1 x 1523) = 153, ceil(0.1 x 1096) = 110,
+    # 0.1 x 900 = 90 (targets of annex 1). key_industries is soft: where the register has too
+    # few such enterprises the shortfall is listed in the quotas' relaxations and the audit warns.
+    _, result = run
+    assert guangdong_key_industries().values.tolist() == [
+        ["深圳市", "39", 0.1],
+        ["东莞市", "39", 0.1],
+        ["佛山市", "38", 0.1],
+    ]
+    cells = result.quotas.to_frame()
+    got = (
+        cells[cells["industry_group"].isin(["C38", "C39"])].groupby(["city", "industry_group"])["quota"].sum()
+    )
+    assert set(got.index) == {("深圳市", "C39"), ("东莞市", "C39"), ("佛山市", "C38")}
+    relaxed = result.quotas.relaxed.set_index(["city", "rule"])["by"]
+    report = result.report.to_frame().set_index(["city", "rule"])
+    for city, group, need in (("深圳市", "C39", 153), ("东莞市", "C39", 110), ("佛山市", "C38", 90)):
+        short = need - int(got[(city, group)])
+        assert short <= 0 or relaxed[(city, f"key_industries ({group})")] == short
+        assert report.loc[(city, "key_industries"), "status"] == ("pass" if short <= 0 else "warn")
+        assert report.loc[(city, "pillar_industries"), "status"] == "pass"
+    assert any("the example's choice" in n and "statistics yearbook" in n for n in result.notes)
+
+
+@pytest.mark.slow
+def test_hard_split_on_a_register_too_small_names_the_cities_and_rules():
+    # A register of 30,000 enterprises cannot give 广州 its annex-1 tertiary task of 932 (nor
+    # 深圳 783, 中山 200) or 东莞 its secondary 767: the split is hard, so build_quotas refuses and
+    # its report names each city, the conflicting rules and the numbers (never a silent split).
+    key = guangdong_key_industries()
+    frame = guangdong_register(30_000, key_industries=key, random_state=2013)
+    task = datasets.guangdong_2013_task()
+    with pytest.raises(InfeasibleQuotaError) as err:
+        build_quotas(
+            structure(frame),
+            task["target_10000"],
+            rules=GUANGDONG_2013,
+            key_industries=key,
+            sector_targets=task[["secondary", "tertiary"]],
+        )
+    conflicts = {c["city"]: c for c in err.value.conflicts}
+    assert set(conflicts) == {"广州市", "深圳市", "东莞市", "中山市"}
+    for city, sector in (
+        ("广州市", "tertiary"),
+        ("深圳市", "tertiary"),
+        ("东莞市", "secondary"),
+        ("中山市", "tertiary"),
+    ):
+        target = int(task.loc[city, sector])
+        assert set(conflicts[city]["rules"]) == {"sector_split", "capacity"}
+        assert conflicts[city]["detail"].startswith(
+            f"{sector} target {target} needs >= {target} {sector} enterprises"
+        )
+    assert "广州市: tertiary target 932" in str(err.value)
 
 
 @pytest.mark.slow
@@ -118,6 +217,7 @@ def test_every_output_is_written(run):
         "explain_official.png",
         "national.xlsx",
         "ownership.csv",
+        "sector_split.csv",
     } <= names
     assert len(list((out / "cities").glob("*.xlsx"))) == 21
     assert "SYNTHETIC" in (out / "NOTES.txt").read_text(encoding="utf-8")

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quotas import GUANGDONG_2013, MOHRSS_2011, InfeasibleQuotaError, QuotaInputError, build_quotas
+from quotas.industry_groups import sector_of_group
 
 # min_count off unless a test is about it: most hand cases use small targets.
 RULES = MOHRSS_2011.replace(min_count=0)
@@ -146,7 +147,7 @@ def test_panel_is_kept() -> None:
 
 def test_sector_targets_are_met_and_missing_band_column_is_noted() -> None:
     # Secondary (C) 20, tertiary (F, G) 40: ideals within sectors C 20, F 20, G 20.
-    s = structure(
+    s = grouped(
         [("C", "small", False, 100, 8000), ("F", "small", False, 100, 1000), ("G", "small", False, 100, 1000)]
     )
     sectors = pd.DataFrame({"secondary": [20], "tertiary": [40]}, index=["广州"])
@@ -299,35 +300,54 @@ def test_panel_outside_top_sections_is_kept_and_reported() -> None:
 
 def test_panel_outside_the_sector_targets() -> None:
     # Secondary 20 + tertiary 40 = 60 leave nothing for primary (A), where 5 panel firms are.
-    s = structure(
+    s = grouped(
         [("A", "small", False, 50, 100), ("C", "small", False, 100, 8000), ("G", "small", False, 100, 2000)]
     )
     panel = pd.DataFrame(
-        {"city": ["广州市"], "section": ["A"], "size_class": ["small"], "state_owned": [False], "panel": [5]}
+        {
+            "city": ["广州市"],
+            "industry_group": ["A"],
+            "size_class": ["small"],
+            "state_owned": [False],
+            "panel": [5],
+        }
     )
     sectors = pd.DataFrame({"secondary": [20], "tertiary": [40]}, index=["广州市"])
-    hard = GUANGDONG_2013.replace(min_count=0, sector_split={"kind": "hard"})
     with pytest.raises(
         InfeasibleQuotaError, match="the sector targets leave 0 of target 60 for primary, but the panel has 5"
-    ):
-        build_quotas(s, pd.Series({"广州市": 60}), rules=hard, existing=panel, sector_targets=sectors)
+    ) as err:
+        build_quotas(
+            s,
+            pd.Series({"广州市": 60}),
+            rules=GUANGDONG_2013.replace(min_count=0),
+            existing=panel,
+            sector_targets=sectors,
+        )
+    assert err.value.conflicts[0]["city"] == "广州市"
+    assert set(err.value.conflicts[0]["rules"]) == {"sector_split", "panel", "target"}
 
 
 def test_soft_sector_split_is_relaxed_by_the_panel_and_reported() -> None:
-    # The same data under the preset, where sector_split is soft: the 5 kept primary panel firms
-    # leave 55 for secondary + tertiary. Each missing enterprise costs the same penalty, so the
-    # optimum misses the targets by 5 in all; the relaxation is listed, never silent.
-    s = structure(
+    # The same data with sector_split made soft: the 5 kept primary panel firms leave 55 for
+    # secondary + tertiary. Each missing enterprise costs the same penalty, so the optimum
+    # misses the targets by 5 in all; the relaxation is listed, never silent.
+    s = grouped(
         [("A", "small", False, 50, 100), ("C", "small", False, 100, 8000), ("G", "small", False, 100, 2000)]
     )
     panel = pd.DataFrame(
-        {"city": ["广州市"], "section": ["A"], "size_class": ["small"], "state_owned": [False], "panel": [5]}
+        {
+            "city": ["广州市"],
+            "industry_group": ["A"],
+            "size_class": ["small"],
+            "state_owned": [False],
+            "panel": [5],
+        }
     )
     sectors = pd.DataFrame({"secondary": [20], "tertiary": [40]}, index=["广州市"])
     qt = build_quotas(
         s,
         pd.Series({"广州市": 60}),
-        rules=GUANGDONG_2013.replace(min_count=0),
+        rules=GUANGDONG_2013.replace(min_count=0, sector_split={"kind": "soft"}),
         existing=panel,
         sector_targets=sectors,
     )
@@ -497,7 +517,7 @@ def test_same_input_same_table_and_input_untouched() -> None:
 @given(
     data=st.lists(
         st.tuples(
-            st.sampled_from("BCFGK"),
+            st.sampled_from(["B", "B11", "C", "C43", "F", "G", "K"]),
             st.sampled_from(["medium", "small", "micro"]),
             st.booleans(),
             st.integers(0, 40),
@@ -512,9 +532,10 @@ def test_same_input_same_table_and_input_untouched() -> None:
     secondary_share=st.floats(0.0, 1.0),
 )
 def test_guangdong_rules_hold_or_infeasibility_is_raised(data, n, secondary_share) -> None:
-    # Two cities with the same cells: sector targets and the 50-300 band (joint model).
+    # Two cities with the same cells (industry groups: B11 and C43 are tertiary): the hard
+    # sector split and the 50-300 band (joint model).
     rows = [(x, z, o, a, e, min(b, a)) for x, z, o, a, e, b in data]
-    s = pd.concat([structure(rows, "广州市"), structure(rows, "深圳市")], ignore_index=True)
+    s = pd.concat([grouped(rows, "广州市"), grouped(rows, "深圳市")], ignore_index=True)
     secondary = round(n * secondary_share)
     sectors = pd.DataFrame(
         {"secondary": [secondary] * 2, "tertiary": [n - secondary] * 2}, index=["广州市", "深圳市"]
@@ -530,6 +551,11 @@ def test_guangdong_rules_hold_or_infeasibility_is_raised(data, n, secondary_shar
     f = qt.to_frame()
     assert f.groupby("city")["quota"].sum().to_dict() == {"广州市": n, "深圳市": n}
     assert set(report.loc[report["status"] == "warn", "rule"]) == set(qt.relaxed["rule"])
+    # The hard split holds exactly, B11 and C43 counted as tertiary.
+    sector = sector_of_group(f["industry_group"]).map({2: "secondary", 3: "tertiary"}).rename("sector")
+    split = f.groupby(["city", sector])["quota"].sum().unstack()
+    split = split.reindex(columns=["secondary", "tertiary"]).fillna(0).astype(int)
+    assert split.equals(sectors.loc[split.index])
 
 
 # ----------------------------------------------------------------------------- industry groups
@@ -562,24 +588,53 @@ def test_hard_sector_split_is_exact_on_industry_groups() -> None:
         ]
     )
     sectors = pd.DataFrame({"secondary": [20], "tertiary": [40]}, index=["广州市"])
-    rules = GUANGDONG_2013.replace(min_count=0, sector_split={"kind": "hard"})
+    rules = GUANGDONG_2013.replace(min_count=0)
+    assert rules["sector_split"].kind == "hard"
     qt = build_quotas(s, pd.Series({"广州市": 60}), rules=rules, sector_targets=sectors)
     assert group_quotas(qt) == {"B": 20, "B11": 20, "G": 20}
     assert qt.to_frame()["section"].tolist() == ["B", "B", "G"]
     check = qt.check().set_index("rule")
     assert check.loc["sector_split", "status"] == "pass" and check.loc["sector_split", "observed"] == 0
-    # Read as sections, B11 would be secondary: the split is then met on sections only, and said so.
-    sections = structure([("B", "small", False, 200, 9000), ("G", "small", False, 100, 1000)])
-    by_section = build_quotas(sections, pd.Series({"广州市": 60}), rules=rules, sector_targets=sectors)
+
+
+def test_hard_sector_split_refuses_cells_of_sections_that_hide_tertiary_divisions() -> None:
+    # Read as sections, B11 (tertiary) would sit in B with the secondary enterprises: a hard
+    # split cannot be exact there, so build_quotas refuses, naming the city and what to do.
+    sections = pd.concat(
+        [
+            structure([("B", "small", False, 200, 9000), ("G", "small", False, 100, 1000)], "广州市"),
+            structure([("F", "small", False, 200, 9000), ("G", "small", False, 100, 1000)], "深圳市"),
+        ],
+        ignore_index=True,
+    )
+    targets = pd.Series({"广州市": 60, "深圳市": 60})
+    sectors = pd.DataFrame({"secondary": [20, 0], "tertiary": [40, 60]}, index=["广州市", "深圳市"])
+    rules = GUANGDONG_2013.replace(min_count=0)
+    with pytest.raises(QuotaInputError) as err:
+        build_quotas(sections, targets, rules=rules, sector_targets=sectors)
+    message = str(err.value)
+    # 深圳 has no cell in A, B or C: its split on sections is exact, so it is not named.
+    assert "cannot be exact in 广州市 (cells in sections A, B or C)" in message and "深圳" not in message
+    assert "sampling.prepare_frame, then sampling.structure" in message
+    assert "sector_split={'kind': 'soft'}" in message
+    # The documented way out: a soft split is met on sections, and the notes say so.
+    soft = rules.replace(sector_split={"kind": "soft"})
+    by_section = build_quotas(sections, targets, rules=soft, sector_targets=sectors)
     assert group_quotas(by_section) == {"B": 20, "G": 40}
     assert any("divisions 05, 11 and 43" in n for n in by_section.notes)
+    # Cells of sections D-T only carry their sector exactly: a hard split is accepted.
+    tertiary = structure([("F", "small", False, 200, 9000), ("G", "small", False, 100, 1000)], "深圳市")
+    qt = build_quotas(
+        tertiary, pd.Series({"深圳市": 60}), rules=rules, sector_targets=sectors.loc[["深圳市"]]
+    )
+    assert int(qt.to_frame()["quota"].sum()) == 60 and not any("05, 11 and 43" in n for n in qt.notes)
 
 
 def test_hard_sector_split_infeasible_names_the_sector() -> None:
     # Only 10 tertiary enterprises (B11) for a tertiary target of 40.
     s = grouped([("B", "small", False, 100, 8000), ("B11", "small", False, 10, 1000)])
     sectors = pd.DataFrame({"secondary": [20], "tertiary": [40]}, index=["广州市"])
-    rules = GUANGDONG_2013.replace(min_count=0, sector_split={"kind": "hard"}, manufacturing_max=None)
+    rules = GUANGDONG_2013.replace(min_count=0, manufacturing_max=None)
     with pytest.raises(
         InfeasibleQuotaError, match="tertiary target 40 needs >= 40 tertiary enterprises"
     ) as err:

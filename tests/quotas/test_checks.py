@@ -249,11 +249,11 @@ def test_break_sector_split():
     cells = make_cells(rows)
     cells["band_50_300"] = cells["size_class"].isin(["medium", "small"])
     out = run(cells, GUANGDONG_2013, sector_targets=SECTOR_TARGETS)
-    # sector_split is soft in the Guangdong preset (a planning target): a warning.
-    assert broken(out) == [(SG, "sector_split", "warn")]
+    # sector_split is hard in the Guangdong preset (annex 1 gives each city its split): a failure.
+    assert broken(out) == [(SG, "sector_split", "fail")]
     assert out[(out.city == SG) & (out.rule == "sector_split")].observed.item() == 2
-    hard = run(cells, GUANGDONG_2013.replace(sector_split={"kind": "hard"}), sector_targets=SECTOR_TARGETS)
-    assert broken(hard) == [(SG, "sector_split", "fail")]
+    soft = run(cells, GUANGDONG_2013.replace(sector_split={"kind": "soft"}), sector_targets=SECTOR_TARGETS)
+    assert broken(soft) == [(SG, "sector_split", "warn")]
 
 
 def test_sector_column_overrides_the_section_rule():
@@ -261,7 +261,7 @@ def test_sector_column_overrides_the_section_rule():
     cells = make_cells()
     cells["sector"] = np.where(cells["section"].isin(["C", "E"]), 2, 3)
     cells.loc[(cells.city == SG) & (cells.section == "C") & (cells.size_class == "medium"), "sector"] = 3
-    rules = GUANGDONG_2013.without("band_50_300_min").replace(sector_split={"kind": "hard"})
+    rules = GUANGDONG_2013.without("band_50_300_min")
     out = run(cells, rules, sector_targets=SECTOR_TARGETS)
     # secondary 40 - 12 = 28, tertiary 32: deviation 24.
     assert broken(out) == [(SG, "sector_split", "fail")]

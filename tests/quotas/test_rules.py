@@ -104,7 +104,7 @@ DOCUMENT_WORDS = [
     (MOHRSS_2011, "proportional_mix", "人社部函〔2011〕308号", "与本地结构相适应", "soft", None),
     (MOHRSS_2011, "ownership_mix", "人社部函〔2011〕308号", "兼顾各类所有制企业", "soft", 0.10),
     (MOHRSS_2009, "min_employees", "人社部发〔2009〕152号", "单位用工达到一定规模", "soft", 10),
-    (GUANGDONG_2013, "sector_split", "广东省全省企业用工定点监测扩面组织实施方案(2013)", "二、三产业", "soft", None),
+    (GUANGDONG_2013, "sector_split", "广东省全省企业用工定点监测扩面组织实施方案(2013)", "二、三产业", "hard", None),
     (GUANGDONG_2013, "key_industries", "广东省全省企业用工定点监测扩面组织实施方案(2013)", "重点行业", "soft", None),
     (GUANGDONG_2013, "band_50_300_min", "广东省全省企业用工定点监测扩面组织实施方案(2013)", "用工规模位于50-300人区间", "soft", "register x 1.2"),
 ]  # fmt: skip
