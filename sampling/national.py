@@ -9,8 +9,8 @@ ministry's rules (人社部函〔2011〕308号). :func:`national_subset` marks t
 2. the target is shared among the monitoring cities in proportion to each city's part of the
    sample, each city at least the ministry's minimum (and its existing national enterprises), at
    most what the sample has there (:func:`allocation.apportion` with bounds);
-3. within a city the enterprises to add are shared among the quota cells (city, section, size
-   class, ownership) in proportion to the sample's enterprises in each cell, a cell's existing
+3. within a city the enterprises to add are shared among the quota cells (city, section or
+   industry group, size class, ownership: :func:`sampling.cells.cell_keys`) in proportion to the sample's enterprises in each cell, a cell's existing
    national enterprises as its floor, so the subset keeps the sample's composition; where that
    split would break a share rule of the national programme (manufacturing at most 40%,
    state-owned at most 1/3, small + medium at least 60%, no micro: the limits of ``rules``),
@@ -46,6 +46,7 @@ from quotas.rules import MOHRSS_2011, RuleSet, get_rules
 from quotas.tiers import tier_minimum
 from sampling.audit import AuditReport, audit
 from sampling.cells import CELL_KEYS as KEYS
+from sampling.cells import cell_keys
 from sampling.exceptions import SampleError
 
 if TYPE_CHECKING:
@@ -387,12 +388,13 @@ def _choose_in_city(
     Cells in proportion to the sample (the existing enterprises as floors), moved as little
     as the share rules require; within a cell the smallest PRNs first.
     """
-    cell = pd.MultiIndex.from_frame(rows[list(KEYS)].astype(str))
+    keys = list(cell_keys(rows))  # the sample's quota cells: industry groups when it has them
+    cell = pd.MultiIndex.from_frame(rows[keys].astype(str))
     codes, uniques = pd.factorize(cell)
     counts = pd.Series(np.bincount(codes, minlength=len(uniques)).astype(float))
     floor = pd.Series(np.bincount(codes[is_existing], minlength=len(uniques)))
     proportional = apportion(counts, n, lower=floor, upper=counts.astype(np.int64)).to_numpy()
-    cells = pd.DataFrame(list(uniques), columns=list(KEYS))
+    cells = pd.DataFrame(list(uniques), columns=keys)
     limits = _share_limits(cells, rules, n)
     split, broken = _split_cells(proportional, floor.to_numpy(), counts.to_numpy(np.int64), limits)
     per_cell = split - floor.to_numpy()

@@ -91,3 +91,19 @@ def test_other_strata_and_bad_input():
         as_design([1, 2])
     with pytest.raises(EstimationError, match="at least one column"):
         as_design(_table(), strata=[])
+
+
+def test_cells_of_industry_groups_are_the_strata_and_collapse_to_the_section():
+    # Issue 16: quota cells of industry groups (C39 split off C). A table with industry_group is
+    # stratified by the group cells; an empty stratum collapses first into (city, section,
+    # group, size class), then (city, section, group), then the section, then the city.
+    table = _table().assign(industry_group=["C39", "C39", "C", "C"])
+    design = as_design(table)
+    assert design.strata == ("city", "section", "industry_group", "size_class", "state_owned")
+    assert design.strata_table()["n"].tolist() == [1, 1, 2]  # C large, C small, C39 small
+    assert design.collapse_levels() == [
+        ["city", "section", "industry_group", "size_class"],
+        ["city", "section", "industry_group"],
+        ["city", "section"],
+        ["city"],
+    ]
