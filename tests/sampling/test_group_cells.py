@@ -22,6 +22,7 @@ from quotas.rules import GUANGDONG_2013
 from sampling import audit, national_subset, read_sample, replace, select, structure
 from sampling.contract import SAMPLE
 from sampling.prepare import prepare_frame
+from sampling.replace import restore_sample
 
 KEY_INDUSTRIES = {"深圳": ["39"]}
 
@@ -195,3 +196,15 @@ def test_the_national_subset_is_shared_among_the_group_cells(chain):
     in_sample = sample.to_frame("sample").set_index("enterprise_id")["industry_group"]
     assert chosen["industry_group"].tolist() == in_sample[chosen["enterprise_id"]].tolist()
     assert (chosen["section"] == "C").sum() <= 3
+
+
+def test_a_written_sample_is_restored_with_its_group_cells(chain, tmp_path):
+    # The sample as written to CSV and read back by the contract, restored for a replacement
+    # batch (what empmon replace does): the same group cells, quotas and design populations.
+    register, _, quotas, sample = chain
+    path = tmp_path / "sample.csv"
+    SAMPLE.write(sample.to_frame(), path)
+    again = restore_sample(SAMPLE.read(path), register, quotas, method="srs", seed=2013)
+    columns = [*CELL, "quota", "population", "panel", "new", "reserves"]
+    pd.testing.assert_frame_equal(again.cells[columns], sample.cells[columns], check_dtype=False)
+    assert again.min_employees == 10
