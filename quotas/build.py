@@ -13,7 +13,7 @@ there); :mod:`quotas.solvers` solves it with HiGHS or PuLP.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -325,6 +325,7 @@ def build_quotas(
     population: pd.Series | None = None,
     employment_weight: float = 1.0,
     solver: SolverName | Any | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> QuotaTable:
     """Integer quotas per city x industry group x size class x ownership that meet the rules.
 
@@ -371,6 +372,9 @@ def build_quotas(
     solver : {"highs", "cbc"} or pulp.LpSolver, optional
         HiGHS through highspy (default; CBC when highspy is missing), CBC through PuLP, or
         any PuLP solver object. The same named model goes to each.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each city (or block of cities solved together) is solved, for a progress display (the command
+        line's); never prints.
 
     Returns
     -------
@@ -526,7 +530,11 @@ def build_quotas(
     def run(item: tuple[list[City], Band | None]) -> _Outcome:
         return _solve_block(item[0], item[1], rules, sector, kind, solver_obj)
 
-    outcomes = [run(b) for b in blocks]
+    outcomes = []
+    for done, block in enumerate(blocks, start=1):
+        outcomes.append(run(block))
+        if progress is not None:
+            progress(done, len(blocks))
     notes.extend(n for o in outcomes for n in o.notes)
     kept = {c.name: int(c.arrays["panel"][~c.arrays["top"]].sum()) for c in cities if c.top_k is not None}
     kept = {k: v for k, v in kept.items() if v}

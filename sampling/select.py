@@ -9,6 +9,7 @@ the :class:`~sampling.sample.Sample`. Everything is vectorised over enterprises 
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -238,6 +239,7 @@ def select(
     random_state: int | np.random.Generator | None = None,
     min_employees: int | None = MIN_EMPLOYEES,
     workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Sample:
     """Draw the enterprises that fill each quota cell, keeping the valid panel.
 
@@ -306,6 +308,10 @@ def select(
     workers : int or None
         Threads for the passes over the rows (None: up to 4, see :mod:`basis.threads`); 1 runs
         serially. The sample does not depend on it.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each of its four stages (the cells coded and
+        counted, the draw, the sample's table, the id checks), for a progress display (the command
+        line's); never prints.
 
     Returns
     -------
@@ -376,6 +382,11 @@ def select(
     seed, rng = seed_from(random_state)
     starts = rng.random(len(table))
     n_cells = len(table)
+
+    def tick(done: int) -> None:
+        if progress is not None:
+            progress(done, 4)
+
     # Hashing the ids, the duplicate check (a sort), the status test, the row slices of the
     # cell coding and counting, and the groups of cells drawn by the size-based methods
     # release the GIL, so they share the cores (basis.threads): the hashes are computed block
@@ -401,6 +412,7 @@ def select(
             _check_big_enough(table, draw, available, min_employees)
             population = panel_count + available
         reserves_per_cell = _reserves_per_cell(table, reserves)
+        tick(1)
         if method == "srs" and priority is None:
             new_rows, res_rows, new_pi = draw_srs(
                 pool, slot, prns, draw, available, reserves_per_cell, eligible
@@ -422,6 +434,7 @@ def select(
                 starts=starts,
                 order=order,
             )
+        tick(2)
         # reserves come sorted by cell then rank
         res_cell = slot[res_rows] - 1
         res_rank = np.arange(len(res_rows)) - np.searchsorted(res_cell, np.arange(n_cells))[res_cell]
@@ -449,9 +462,11 @@ def select(
             cell_keys(table),
         )
         cells = _cells_table(table, population, sample, sample_cell)
+        tick(3)
         # last, so that the sort of the hashes overlaps the building of the sample
         keys = comparison_keys(frame["enterprise_id"])
         _check_unique_ids(frame, hashes, repeats.result(), keys)
+        tick(4)
     return Sample(
         table=sample,
         cells=cells,

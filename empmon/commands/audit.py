@@ -51,8 +51,10 @@ def _run(args: argparse.Namespace, progress: Progress) -> int:
     if args.register:
         register = prepared_register(read_table(args.register, what="--register"), progress, key)
         sample = _with_register_classes(sample, register)
-    with progress.step(f"auditing {len(sample):,} enterprises"):
-        report = audit(sample, rules=rules, register=register, targets=targets, key_industries=key)
+    with progress.step(f"auditing {len(sample):,} enterprises") as tick:
+        report = audit(
+            sample, rules=rules, register=register, targets=targets, key_industries=key, progress=tick
+        )
     say(report.summary())
     if args.output:
         if args.output.lower().endswith(".xlsx"):

@@ -76,9 +76,14 @@ def _run(args: argparse.Namespace, progress: Progress) -> int:
         _check_sector_targets(sector_targets, targets, what)
     key = read_key_industries(args.key_industries)
     population = population_structure(args.frame, "FRAME", progress, key)
-    with progress.step(f"building the quotas of {len(targets)} cities"):
+    with progress.step(f"building the quotas of {len(targets)} cities") as tick:
         table = build_quotas(
-            population, targets, rules=rules, sector_targets=sector_targets, key_industries=key
+            population,
+            targets,
+            rules=rules,
+            sector_targets=sector_targets,
+            key_industries=key,
+            progress=tick,
         )
     say(table.summary())
     if args.output:

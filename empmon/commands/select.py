@@ -48,13 +48,14 @@ def _run(args: argparse.Namespace, progress: Progress) -> int:
     key = key_industries_of_quotas(quotas)
     frame = prepared_register(read_table(args.frame, what="FRAME"), progress, key)
     frame = _scope(frame, quotas, args.only_quota_cities)
-    with progress.step(f"selecting in {len(quotas):,} cells"):
+    with progress.step(f"selecting in {len(quotas):,} cells") as tick:
         sample = select(
             frame,
             quotas.reset_index(drop=True),
             method=args.method,
             reserves=args.reserves,
             random_state=args.seed,
+            progress=tick,
         )
     say(sample.summary())
     if args.output:

@@ -3,7 +3,7 @@ the data checks and the representativeness measures, and assembles the report.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 import pandas as pd
@@ -52,6 +52,7 @@ def audit(
     exclude_micro: bool = True,
     basis: Basis = "enterprises",
     industry_version: Literal["2011", "2017"] = "2011",
+    progress: Callable[[int, int], None] | None = None,
 ) -> AuditReport:
     """Check a proposed sample against a rule set and measure its representativeness.
 
@@ -114,6 +115,10 @@ def audit(
         exclude them from the sample, and the ``micro_excluded`` check reports any listed.
     industry_version : {"2011", "2017"}
         GB/T 4754 edition of the industry codes.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each of its five stages (the sample read, the register
+        classified, the rules checked, the lists compared, representativeness), for a progress display (the command
+        line's); never prints.
 
     Returns
     -------
@@ -151,8 +156,14 @@ def audit(
     if basis not in ("enterprises", "employment"):
         raise AuditError(f"unknown basis {basis!r}; valid: ['enterprises', 'employment']")
     notes: list[str] = []
+
+    def tick(done: int) -> None:
+        if progress is not None:
+            progress(done, 5)
+
     table = sample_table(sample, notes)
     weight = sample_weights(table, weights)
+    tick(1)
     pop_frame, pop_cells = register_cells(
         register,
         industry_version,
@@ -174,6 +185,7 @@ def audit(
         # The ownership groups of a sample that lists only its cells come from the register.
         table = table.assign(registration_type=take(pop_frame["registration_type"], positions))
     pop_structure = None if pop_cells is None else without_sector(pop_cells)
+    tick(2)
 
     cells = sample_cells(table, rule_set.limit("min_employees"))
     city_pop = city_population_series(city_population)
@@ -191,6 +203,7 @@ def audit(
     kind = {r.id: r.kind for r in rule_set}
     checked["kind"] = checked["rule"].map(kind).fillna("hard")
     cities = list(pd.unique(checked.loc[checked["city"] != PROVINCE, "city"]))
+    tick(3)
 
     extra = [duplicates(table, cities)]
     if pop_frame is not None:
@@ -200,6 +213,7 @@ def audit(
     else:
         notes.append("no reported size in the sample: size_consistent not checked")
 
+    tick(4)
     design = None if weight is None or pop_cells is None else design_of(table, weight, pop_cells, notes)
     rep, shares = representativeness(
         table,
@@ -216,6 +230,7 @@ def audit(
     results = _assemble(checked, extra, rep, cities, max_dissimilarity)
     covered = coverage(table, pop_structure, cities)
     kish = weights_table(table, weight, cities)
+    tick(5)
     if pop_structure is None:
         notes.append(
             "no register given: top_industries, proportional_mix, representativeness and coverage not checked"
