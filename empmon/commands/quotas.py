@@ -38,11 +38,20 @@ def prepared_register(
 ) -> pd.DataFrame:
     """A register read by :func:`basis.tables.read_table`, checked and classified (industry
     groups by the key industries, when given)."""
+    from sampling.exceptions import FrameError
     from sampling.frame import read_frame
     from sampling.prepare import prepare_frame
 
     with progress.step(f"checking and classifying {len(raw):,} enterprises"):
-        return prepare_frame(read_frame(raw), key_industries=key_industries)
+        try:
+            return prepare_frame(read_frame(raw), key_industries=key_industries)
+        except FrameError as exc:
+            source = raw.attrs.get("source")
+            if not source or len(exc.problems) == 0:
+                raise
+            # The file first, as every other error of a file names it.
+            headline = str(exc).splitlines()[0]
+            raise FrameError(f"{source}: {headline}", exc.problems) from exc
 
 
 def _check_sector_targets(sector: pd.DataFrame, targets: pd.Series, what: str) -> None:

@@ -353,8 +353,31 @@ CASES = [
         _drop("frame.csv", "enterprise_id"),
         words=("required column", "enterprise_id"),
     ),
-    Case("employees 1e23", [*QUOTAS], _edit("frame.csv", "employees", 9, "1e23"), words=("problem",)),
-    Case("employees fraction", [*QUOTAS], _edit("frame.csv", "employees", 9, "12.5"), words=("problem",)),
+    # A register's problems are named with the file first, then each row as the file has it.
+    Case(
+        "employees 1e23",
+        [*QUOTAS],
+        _edit("frame.csv", "employees", 9, "1e23"),
+        words=(
+            "error: FRAME ",
+            "frame.csv: the frame has 1 problem",
+            "     9 employees  1e23",
+            "above 2,000,000",
+        ),
+    ),
+    Case(
+        "employees fraction",
+        [*QUOTAS],
+        _edit("frame.csv", "employees", 9, "12.5"),
+        words=("error: FRAME ", "frame.csv: the frame has 1 problem", "     9 employees  12.5"),
+    ),
+    Case(
+        "select on a register with a bad row",
+        [*SELECT, "-o", "s.csv"],
+        _edit("frame.csv", "employees", 12, "-4"),
+        words=("error: FRAME ", "frame.csv: the frame has 1 problem", "    12 employees    -4 negative"),
+        output="s.csv",
+    ),
     # ---------------------------------------------------------------- places
     Case(
         "ambiguous 吉林",
@@ -537,6 +560,44 @@ def test_long_lists_are_cut_and_written_whole(good, tmp_path, capsys):
     listed = pd.read_csv(tmp_path / "s.problems.csv", encoding="utf-8-sig")
     assert len(listed) == 40 and listed["row"].tolist() == list(range(2, 42))
     assert not (tmp_path / "s.csv").exists()
+
+
+def test_five_hundred_bad_rows(good, tmp_path, capsys):
+    # Issue 14's case: 500 bad rows. The first twenty are shown, then "... and 480 more" (the
+    # line once dropped), and all 500 are written beside the output, rows as the file has them.
+    for f in good.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    frame = pd.read_csv(tmp_path / "frame.csv", dtype=str, keep_default_na=False)
+    frame.loc[:499, "employees"] = "-3"
+    frame.to_csv(tmp_path / "frame.csv", index=False)
+    before = _digest(tmp_path)
+    code = main([*QUOTAS[:1], str(tmp_path / "frame.csv"), "--targets", str(tmp_path / "allocation.csv"),
+                 "--csv", str(tmp_path / "q.csv")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.splitlines()[0].endswith("frame.csv: the frame has 500 problem(s) in 500 row(s)")
+    assert err.splitlines()[-2:] == [
+        "  ... and 480 more",
+        f"  all 500 problems are listed in {tmp_path / 'q.problems.csv'}",
+    ]
+    listed = pd.read_csv(tmp_path / "q.problems.csv", encoding="utf-8-sig")
+    assert listed["row"].tolist() == list(range(2, 502))
+    after = _digest(tmp_path)
+    after.pop("q.problems.csv")
+    assert after == before
+
+
+def test_a_semicolon_register_gives_the_same_sample(good, tmp_path, capsys):
+    # A register saved by a European-locale Excel (";" between the fields, the GDP-style
+    # thousands separators untouched): the same sample as the plain file.
+    for f in good.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    _resave(tmp_path / "frame.csv", sep=";")
+    args = [*SELECT[:1], str(tmp_path / "frame.csv"), "--quotas", str(tmp_path / "quotas.csv"), "--seed", "1"]
+    assert main([*args, "-o", str(tmp_path / "again.csv"), "--quiet"]) == 0, capsys.readouterr().err
+    again = pd.read_csv(tmp_path / "again.csv", encoding="utf-8-sig")
+    reference = pd.read_csv(good / "sample.csv", encoding="utf-8-sig")
+    assert again["enterprise_id"].tolist() == reference["enterprise_id"].tolist()
 
 
 def _resave(path: Path, sep: str) -> None:
