@@ -447,11 +447,9 @@ def _share_rule(column: str | tuple[str, ...], direction: str, zh_name: str, en_
 
 def _min_count(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
     limit = rule.limit
+    counts = dict(zip(ctx.counts.index, ctx.counts["n"].tolist()))  # one look-up per city, not a .loc
     if limit is None:
-        return [
-            _row(c, rule.id, ctx.counts.loc[c, "n"], np.nan, "pass", "未设最低户数", "no minimum set")
-            for c in cities
-        ]
+        return [_row(c, rule.id, counts[c], np.nan, "pass", "未设最低户数", "no minimum set") for c in cities]
     minimum: dict[str, float] = {}
     note: dict[str, tuple[str, str]] = {}
     if isinstance(limit, str):
@@ -465,7 +463,7 @@ def _min_count(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
                 _row(
                     c,
                     rule.id,
-                    ctx.counts.loc[c, "n"],
+                    counts[c],
                     np.nan,
                     "skipped",
                     f"未提供人口数据(population),无法确定 {limit} 最低户数",
@@ -475,21 +473,21 @@ def _min_count(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
             ]
         if needs_population:
             pop = pd.Series(ctx.population).reindex(cities)
-            known = [c for c in cities if pd.notna(pop.get(c))]
+            known = list(pop.index[pop.notna()])
         else:
             pop = pd.Series(0, index=cities)
             known = list(cities)
         if known:
             mins = tier_minimum(pop[known], scheme=limit, municipality=muni.reindex(known).fillna(False))
-            for c in known:
-                minimum[c] = float(mins[c])
-                if needs_population:
-                    note[c] = (f"人口 {_fmt(pop[c])}", f"population {_fmt(pop[c])}")
+            minimum = dict(zip(known, mins[known].astype(float).tolist()))
+            if needs_population:
+                people = pop[known].tolist()
+                note = {c: (f"人口 {_fmt(p)}", f"population {_fmt(p)}") for c, p in zip(known, people)}
     else:
         minimum = {c: float(limit) for c in cities}
     out = []
     for city in cities:
-        n = ctx.counts.loc[city, "n"]
+        n = counts[city]
         if city not in minimum:
             out.append(
                 _row(
@@ -981,12 +979,24 @@ def _ownership_mix(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
         # (the register's counts are expected without them too).
         cells = cells[cells["size_class"] != "micro"]
     shares = ownership_shares(cells, reg)
-    by_city = {str(c): part for c, part in shares.groupby("city", sort=False, observed=True)}
+    # Plain tuples per city, built in one pass: pandas look-ups per city (a few hundred cities)
+    # cost far more than the arithmetic.
+    by_city: dict[str, list[tuple[str, int, int, float, float, float]]] = {}
+    for city, *row in zip(
+        shares["city"].astype(str),
+        shares["ownership_group"],
+        shares["register"],
+        shares["sample"],
+        shares["register_share"],
+        shares["sample_share"],
+        shares["difference"],
+    ):
+        by_city.setdefault(city, []).append(tuple(row))
     out = []
     for city in cities:
-        part = by_city.get(city)
-        p_total = 0.0 if part is None else float(part["register"].sum())
-        s_total = 0.0 if part is None else float(part["sample"].sum())
+        part = by_city.get(city, [])
+        p_total = float(sum(r[1] for r in part))
+        s_total = float(sum(r[2] for r in part))
         if p_total == 0 or s_total == 0:
             what = (
                 ("名录库中没有该市", f"the register has no enterprises in {city}")
@@ -998,10 +1008,10 @@ def _ownership_mix(rule: Rule, ctx: _Context, cities: list[str]) -> Rows:
             )
             out.append(_row(city, rule.id, np.nan, limit, "skipped", *what))
             continue
-        groups = part["ownership_group"].tolist()
-        ps = dict(zip(groups, part["register_share"]))
-        ss = dict(zip(groups, part["sample_share"]))
-        dev = dict(zip(groups, part["difference"].abs()))
+        groups = [r[0] for r in part]
+        ps = {r[0]: r[3] for r in part}
+        ss = {r[0]: r[4] for r in part}
+        dev = {r[0]: abs(r[5]) for r in part}
         worst = float(max(dev.values()))
         far = [g for g in groups if np.isfinite(limit) and dev[g] > limit + TOLERANCE]
         listed_zh = ", ".join(
@@ -1085,26 +1095,29 @@ def ownership_shares(sample: pd.DataFrame, register: pd.DataFrame) -> pd.DataFra
                 f"ownership_shares: {name} has unknown ownership group(s) {unknown}; valid: {list(OWNERSHIP_GROUPS)}"
             )
 
-    def counts(table: pd.DataFrame, column: str, name: str) -> pd.Series:
-        keyed = pd.DataFrame(
-            {"city": table["city"].astype(str), "ownership_group": table["ownership_group"].astype(str)}
+    # Cities (in order of first appearance) and groups as integer codes, counted with bincount.
+    city_of = {
+        name: table["city"].astype(str).to_numpy(dtype=object)
+        for name, table in (("sample", sample), ("register", register))
+    }
+    cities = pd.Index(list(dict.fromkeys([*city_of["sample"], *city_of["register"]])), dtype=object)
+    groups = pd.Index(OWNERSHIP_GROUPS)
+    size = len(cities) * len(groups)
+    present = np.zeros(size, dtype=bool)
+    sums = {}
+    for name, table, column in (("register", register, "enterprises"), ("sample", sample, "count")):
+        flat = cities.get_indexer(city_of[name]) * len(groups) + groups.get_indexer(
+            table["ownership_group"].astype(str)
         )
-        return (
-            pd.to_numeric(table[column])
-            .groupby([keyed["city"], keyed["ownership_group"]], sort=False)
-            .sum()
-            .rename(name)
-        )
-
-    out = pd.concat([counts(register, "enterprises", "register"), counts(sample, "count", "sample")], axis=1)
-    out = out.fillna(0.0).reset_index()
-    cities = list(dict.fromkeys([*sample["city"].astype(str), *register["city"].astype(str)]))
-    out["_city"] = out["city"].map({c: i for i, c in enumerate(cities)})
-    out["_group"] = out["ownership_group"].map({g: i for i, g in enumerate(OWNERSHIP_GROUPS)})
-    out = out.sort_values(["_city", "_group"], kind="mergesort").drop(columns=["_city", "_group"])
+        present |= np.bincount(flat, minlength=size) > 0
+        values = pd.to_numeric(table[column]).to_numpy(dtype=float)
+        sums[name] = np.bincount(flat, weights=values, minlength=size).reshape(len(cities), len(groups))
+    city, group = np.divmod(np.flatnonzero(present), len(groups))
+    out = pd.DataFrame({"city": cities.to_numpy()[city], "ownership_group": groups.to_numpy()[group]})
     for column in ("register", "sample"):
-        total = out.groupby("city", sort=False)[column].transform("sum")
-        out[f"{column}_share"] = (out[column] / total.where(total > 0)).astype(float)
+        total = sums[column].sum(axis=1)[city]
+        out[column] = sums[column][city, group]
+        out[f"{column}_share"] = out[column] / np.where(total > 0, total, np.nan)
     out["difference"] = out["sample_share"] - out["register_share"]
     out["ownership_zh"] = out["ownership_group"].map(OWNERSHIP_LABELS_ZH)
     for column in ("register", "sample"):
