@@ -31,6 +31,7 @@ from allocation.explain import AllocationExplanation, explain
 from allocation.split import split
 from basis.beside import run_beside
 from basis.files import atomic_path
+from basis.results import Result
 from empmon.figures import allocation_by_province, allocation_zh, audit_by_province, explanation_zh
 from empmon.workbook import write_city_workbooks
 from quotas import datasets
@@ -54,6 +55,7 @@ from sampling.synthetic import make_frame
 
 __all__ = [
     "EMPLOYMENT_MEASURES",
+    "EXAMPLE_COLUMNS",
     "ExampleResult",
     "guangdong_2013",
     "guangdong_key_industries",
@@ -87,9 +89,27 @@ SYNTHETIC_NOTE = (
 )
 
 
-@dataclass(frozen=True)
-class ExampleResult:
+EXAMPLE_COLUMNS: tuple[str, ...] = (
+    "city",
+    "allocated",
+    "target",
+    "quota",
+    "panel",
+    "new",
+    "reserve",
+    "fail",
+    "warn",
+)
+"""Columns of :meth:`ExampleResult.to_frame`, in order."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ExampleResult(Result):
     """Everything an example produced.
+
+    ``repr`` is one line (:meth:`headline`), ``print`` the example's summary, and
+    :meth:`to_frame` one row per city through the pipeline (allocation, target, quotas, sample,
+    audit).
 
     Attributes
     ----------
@@ -115,6 +135,8 @@ class ExampleResult:
         Guangdong: :func:`allocation.explain` of the official task.
     national : NationalSubset or None
         Guangdong: the national subset (两网合并), audited under the 2011 rules.
+    title : str
+        The example's name, e.g. ``"Guangdong 2013"``.
     """
 
     allocation: CityAllocation
@@ -129,6 +151,52 @@ class ExampleResult:
     comparison: pd.DataFrame | None = None
     explanation: AllocationExplanation | None = None
     national: NationalSubset | None = None
+    title: str = "example"
+
+    def headline(self) -> str:
+        """The run in one line: cities, sample and the audit's verdict."""
+        table = self.to_frame()
+        c = self.report.counts()
+        return (
+            f"{self.title}: {int(table['quota'].sum()):,} enterprises in {len(table)} cities "
+            f"({int(table['panel'].sum()):,} panel kept, {int(table['new'].sum()):,} new), audit "
+            f"{'PASSED' if self.report.passed else 'FAILED'} ({c['fail']} fail, {c['warn']} warn); "
+            f"{len(self.files)} files"
+        )
+
+    def summary(self) -> str:
+        """What the example printed at its end: allocation, quotas, sample, audit, notes."""
+        return _summary(self, self.title)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per city: :data:`EXAMPLE_COLUMNS`.
+
+        ``allocated`` is the computed allocation, ``target`` what the quotas were built on (the
+        official task in the Guangdong example), ``quota`` the quotas' sum, ``panel``, ``new``
+        and ``reserve`` the sample's enterprises by role, ``fail`` and ``warn`` the city's
+        audit rows with that status.
+        """
+        allocated = self.allocation.allocated
+        cities = pd.Index(allocated.index, name="city")
+        roles = self.sample.to_frame().groupby(["city", "role"]).size().unstack(fill_value=0)
+        statuses = self.report.to_frame().groupby(["city", "status"]).size().unstack(fill_value=0)
+        out = pd.DataFrame(
+            {
+                "allocated": allocated.to_numpy(dtype=np.int64),
+                "target": (allocated if self.targets is None else self.targets).reindex(cities),
+                "quota": self.quotas.to_frame().groupby("city")["quota"].sum().reindex(cities),
+            },
+            index=cities,
+        )
+        for name, table in (
+            ("panel", roles),
+            ("new", roles),
+            ("reserve", roles),
+            ("fail", statuses),
+            ("warn", statuses),
+        ):
+            out[name] = table[name].reindex(cities) if name in table.columns else 0
+        return out.fillna(0).astype(np.int64).reset_index()[list(EXAMPLE_COLUMNS)]
 
 
 class _Steps:
@@ -639,8 +707,9 @@ def guangdong_2013(
         comparison=comparison,
         explanation=explanation,
         national=national,
+        title="Guangdong 2013",
     )
-    echo(_summary(result, "Guangdong 2013"))
+    echo(result.summary())
     return result
 
 
@@ -936,8 +1005,18 @@ def national(
             written = pd.concat([b.result() for b in books]).set_index("city").loc[list(quotas.targets.index)]
             files += [*sample_tables.result(), figure.result(), *written["path"], audit_figure.result()]
             files.append(_write_listing(out / "cities", written.reset_index()))
-        result = ExampleResult(alloc, sector_targets, quotas, sample, report, files, seconds, notes)
-        echo(_summary(result, "National monitoring cities"))
+        result = ExampleResult(
+            alloc,
+            sector_targets,
+            quotas,
+            sample,
+            report,
+            files,
+            seconds,
+            notes,
+            title="National monitoring cities",
+        )
+        echo(result.summary())
         return result
 
 

@@ -305,3 +305,36 @@ def test_monitoring_work_tilt_by_hand():
 def test_unknown_targets_named(tmp_path):
     with pytest.raises(ValueError, match="unknown targets 'annex'; valid: \\['official', 'computed'\\]"):
         guangdong_2013(tmp_path, targets="annex", echo=lambda _: None)  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+def test_result_is_a_result_with_one_row_per_city(run):
+    from basis.results import Result
+
+    _, result = run
+    assert isinstance(result, Result)
+    table = result.to_frame()
+    task = datasets.guangdong_2013_task()["target_10000"]
+    # the 21 cities of the plan's annex 1, each with its task (e.g. 云浮 182) as target and quota
+    assert table.columns[0] == "city" and len(table) == 21
+    rows = table.set_index("city")
+    assert rows["target"].to_dict() == task.to_dict()
+    assert (rows["quota"] == rows["target"]).all() and int(rows.loc["云浮市", "quota"]) == 182
+    assert int(rows["allocated"].sum()) == 10_000  # the plan's province total
+    # the plan's existing panel (annex 1, 3,000 in all) is kept; panel + new fill the quotas
+    assert int(rows["panel"].sum()) == 3000
+    assert (rows["panel"] + rows["new"] == rows["quota"]).all()
+    audit = result.report.to_frame()
+    assert int(rows["fail"].sum()) == int(
+        (audit["city"].isin(rows.index) & (audit["status"] == "fail")).sum()
+    )
+    assert int(rows["warn"].sum()) == int(
+        (audit["city"].isin(rows.index) & (audit["status"] == "warn")).sum()
+    )
+    line = repr(result)
+    assert "\n" not in line and line.startswith(
+        "<ExampleResult: Guangdong 2013: 10,000 enterprises in 21 cities"
+    )
+    assert "3,000 panel kept, 7,000 new" in line and "audit PASSED" in line
+    assert "== Guangdong 2013: summary ==" in str(result)
+    assert "<table" in result._repr_html_()
