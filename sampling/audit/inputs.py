@@ -119,7 +119,9 @@ def register_cells(
             f"register is neither a frame (no enterprise_id column) nor a structure table "
             f"(missing {missing}); it has {list(register.columns)}"
         )
-    cells = register[needed].copy()
+    # A structure table's band count (sampling.structure writes it) serves band_50_300_min.
+    band = ["enterprises_50_300"] if "enterprises_50_300" in register.columns else []
+    cells = register[needed + band].copy()
     cells["sector"] = sector_of_section(cells["section"])
     return None, cells
 
@@ -141,18 +143,20 @@ def frame_cells(
     if big is not None:
         panel = np.array(frame["in_panel"], dtype=bool) if "in_panel" in frame.columns else False
         active = active & (big | panel)
+    emp = frame["employees"].to_numpy(dtype=float)
     out = cell_counts(
         frame,
         keys,
         rows=None if active.all() else active,
-        measures={"employment": frame["employees"].to_numpy(dtype=float)},
+        measures={"employment": emp, "enterprises_50_300": (emp >= BAND[0]) & (emp <= BAND[1])},
     )
     out["size_class"] = out["size_class"].astype(str)
     if INDUSTRY_GROUP in keys:
         out[INDUSTRY_GROUP] = out[INDUSTRY_GROUP].astype(str)
     out["state_owned"] = out["state_owned"].astype(bool)
     out["sector"] = out["sector"].astype(np.int64)
-    out["employment"] = out["employment"].round().astype(np.int64)
+    for name in ("employment", "enterprises_50_300"):
+        out[name] = out[name].round().astype(np.int64)
     return out
 
 
@@ -207,7 +211,8 @@ def register_ownership(frame: pd.DataFrame | None, *, micro: bool = True) -> pd.
 
 def without_sector(cells: pd.DataFrame) -> pd.DataFrame:
     keys = ["city", "section", "size_class", "state_owned"]
-    return cells.groupby(keys, sort=True)[["enterprises", "employment"]].sum().reset_index()
+    counts = [c for c in ("enterprises", "employment", "enterprises_50_300") if c in cells.columns]
+    return cells.groupby(keys, sort=True)[counts].sum().reset_index()
 
 
 def frame_positions(frame_ids: pd.Series, sample_ids: pd.Series) -> np.ndarray:

@@ -495,7 +495,10 @@ def test_frame_aggregation_equals_structure():
     # structure's cells are industry groups (prepare_frame splits divisions 05, 11, 43 off
     # their sections): added up by section they are the audit's cells
     ref = (
-        structure(frame, min_employees=None).groupby(keys)[["enterprises", "employment"]].sum().reset_index()
+        structure(frame, min_employees=None)
+        .groupby(keys)[["enterprises", "employment", "enterprises_50_300"]]
+        .sum()
+        .reset_index()
     )
     ref = ref.astype({"size_class": str}).sort_values(keys).reset_index(drop=True)
     pd.testing.assert_frame_equal(ours, ref, check_dtype=False)
@@ -823,3 +826,28 @@ def test_bad_employee_count_in_a_sample_file_is_named_by_its_line(tmp_path) -> N
         audit(read_sample(path), rules=MOHRSS_2011, city_population=None)
     # The header is line 1, so the second enterprise is line 3.
     assert info.value.problems[["row", "value"]].values.tolist() == [[3, "2O0"]]
+
+
+def test_band_50_300_checked_against_the_register_frame() -> None:
+    """``band_50_300_min`` (Guangdong 2013: "参考统计部门数据, 通过全省总量控制的方式, 适度增加"):
+    the minimum is the register's share of 50-300-employee enterprises times BAND_FACTOR, so an
+    audit given the register frame checks it instead of skipping it."""
+    employees = [60, 100, 200, 400, 400, 30, 30, 25]
+    register = pd.DataFrame(
+        {
+            "enterprise_id": [f"R{i}" for i in range(8)],
+            "city": GZ,
+            "industry": "13",
+            "registration_type": "173",
+            "employees": employees,
+            "revenue": 50_000.0,  # 5亿元: no unit is micro (manufacturing micro: < 20 persons or < 300万)
+        }
+    )
+    sample = register[register["enterprise_id"].isin(["R0", "R1", "R3", "R5"])]
+    report = audit(sample, rules=GUANGDONG_2013, register=register, city_population=None, **LOOSE)
+    row = report.results.set_index(["city", "rule"]).loc[(PROVINCE, "band_50_300_min")]
+    # Register: 3 of 8 in 50-300 (60, 100, 200) = 0.375; minimum 1.2 x 0.375 = 0.45.
+    # Sample: 60 and 100 of 60, 100, 400, 30 = 2 of 4 = 0.5 >= 0.45.
+    assert row["status"] == "pass"
+    assert row["observed"] == pytest.approx(0.5)
+    assert row["limit"] == pytest.approx(0.45)
