@@ -373,8 +373,8 @@ def build_quotas(
         HiGHS through highspy (default; CBC when highspy is missing), CBC through PuLP, or
         any PuLP solver object. The same named model goes to each.
     progress : callable, optional
-        Called as ``progress(done, total)`` after each city (or block of cities solved together) is solved, for a progress display (the command
-        line's); never prints.
+        Called as ``progress(done, total)`` after each city (or block of cities solved together)
+        is solved, for a progress display (the command line's); never prints.
 
     Returns
     -------

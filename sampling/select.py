@@ -310,8 +310,8 @@ def select(
         serially. The sample does not depend on it.
     progress : callable, optional
         Called as ``progress(done, total)`` after each of its four stages (the cells coded and
-        counted, the draw, the sample's table, the id checks), for a progress display (the command
-        line's); never prints.
+        counted, the draw, the sample's table, the id checks), for a progress display (the
+        command line's); never prints.
 
     Returns
     -------

@@ -116,9 +116,9 @@ def audit(
     industry_version : {"2011", "2017"}
         GB/T 4754 edition of the industry codes.
     progress : callable, optional
-        Called as ``progress(done, total)`` after each of its five stages (the sample read, the register
-        classified, the rules checked, the lists compared, representativeness), for a progress display (the command
-        line's); never prints.
+        Called as ``progress(done, total)`` after each of its five stages (the sample read, the
+        register classified, the rules checked, the lists compared, representativeness), for a
+        progress display (the command line's); never prints.
 
     Returns
     -------
