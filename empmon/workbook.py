@@ -172,8 +172,16 @@ def _named(sample: Sample) -> pd.DataFrame:
     size = pd.Categorical(t["size_class"].astype(str), categories=list(SIZE_LABELS_ZH))
     owned = t["state_owned"].to_numpy(dtype=bool)
     rank = t["reserve_rank"] if "reserve_rank" in t else pd.Series(pd.NA, index=t.index, dtype="Int64")
+    group = pd.Categorical(t["industry_group"].astype(str)) if "industry_group" in t else None
     order = np.lexsort(
-        (rank.fillna(0).to_numpy(dtype=np.int64), owned, size.codes, section.codes, city.codes)
+        (
+            rank.fillna(0).to_numpy(dtype=np.int64),
+            owned,
+            size.codes,
+            np.zeros(len(t), dtype=np.int8) if group is None else group.codes,
+            section.codes,
+            city.codes,
+        )
     )
     out = pd.DataFrame(
         {
@@ -196,6 +204,8 @@ def _named(sample: Sample) -> pd.DataFrame:
             "reserve_rank": rank.to_numpy(),
         }
     )
+    if group is not None:
+        out.insert(4, "industry_group", group)
     return out.iloc[order].reset_index(drop=True)
 
 
@@ -596,7 +606,7 @@ def _write_notes(
     sheet.append()
     sheet.append(["五、备选企业的使用"], style="bold")
     for line in (
-        "新增或现有监测企业关闭破产、迁出本市或不再符合监测条件时, 由同一单元(同一门类、规模、所有制)的备选企业按备选顺序1、2、……依次递补;",
+        "新增或现有监测企业关闭破产、迁出本市或不再符合监测条件时, 由同一单元(同一门类或单列的行业大类、规模、所有制)的备选企业按备选顺序1、2、……依次递补;",
         "不跨单元递补; 单元内备选企业用完时报省里处理。",
         "停业整顿、裁员等是月报的减员类型, 本身不是更换企业的理由。",
         "更换、剔除、补充样本须在部里统一安排下进行, 各地不自行更换(人社部函〔2011〕308号)。",
@@ -705,11 +715,11 @@ def _list_table(part: pd.DataFrame, role: str) -> pd.DataFrame:
             "所属行业": part["industry"].array,
         }
     )
-    cell = {
-        "门类": part["section"].array,
-        "规模": part["size_zh"].array,
-        "所有制": part["ownership_zh"].array,
-    }
+    cell = {"门类": part["section"].array}
+    if "industry_group" in part.columns:
+        # A division split off its section (C39) is a cell of its own: reserves replace within it.
+        cell["行业组"] = part["industry_group"].array
+    cell |= {"规模": part["size_zh"].array, "所有制": part["ownership_zh"].array}
     if role == "reserve":
         for k, (name, values) in enumerate([*cell.items(), ("备选顺序", part["reserve_rank"].to_numpy())]):
             table.insert(1 + k, name, values)

@@ -204,9 +204,10 @@ def test_lists_in_the_ministry_format(example, city):
     assert sorted(body["统一社会信用代码"]) == sorted(reserves["enterprise_id"])
     # Ordered within each cell: 1, 2, ... as the sample ranks them.
     cell_of = ["门类", "规模", "所有制"]
-    if "industry_group" in sample:  # cells of industry groups: C and C43 are two cells
-        body["_group"] = body["统一社会信用代码"].map(sample.set_index("enterprise_id")["industry_group"])
-        cell_of.append("_group")
+    if "industry_group" in sample:  # cells of industry groups: C and C43 are two cells, shown as such
+        groups = body["统一社会信用代码"].map(sample.set_index("enterprise_id")["industry_group"])
+        assert body["行业组"].tolist() == groups.astype(str).tolist()
+        cell_of.append("行业组")
     for _, cell in body.groupby(cell_of):
         assert cell["备选顺序"].tolist() == list(range(1, len(cell) + 1))
 
