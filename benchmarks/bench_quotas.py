@@ -107,7 +107,12 @@ def inputs(quick: bool = False) -> dict[str, dict]:
         "guangdong": {
             "structure": gd_structure,
             "targets": gd_targets,
-            "options": {"rules": GUANGDONG_2013, "sector_targets": sec_targets},
+            # The plan's split is hard on industry-group cells; these synthetic cells are
+            # sections, so it is met as closely as sections allow (soft).
+            "options": {
+                "rules": GUANGDONG_2013.replace(sector_split={"kind": "soft"}),
+                "sector_targets": sec_targets,
+            },
             "units": len(gd),
         },
         "national": {
@@ -127,7 +132,7 @@ def run(quick: bool = False) -> list[dict]:
     seconds = _time(lambda: build_quotas(gd["structure"], gd["targets"], **gd["options"]), 1 if quick else 3)
     results: list[dict] = [
         {
-            "workload": "quotas Guangdong 21 cities x 160 cells, 10,000, GUANGDONG_2013 (joint)",
+            "workload": "quotas Guangdong 21 cities x 160 cells, 10,000, GUANGDONG_2013, split soft (joint)",
             "tool": "empmon build_quotas (highs)",
             "seconds": seconds,
             "note": "sector split and the 50-300 band (couples the cities: one joint model)",
