@@ -8,6 +8,7 @@ has one.
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Sequence
 
 import pandas as pd
@@ -101,3 +102,32 @@ def key_industries_of_quotas(quotas: pd.DataFrame) -> pd.DataFrame | None:
     groups = quotas[["city", "industry_group"]].dropna().astype(str).drop_duplicates()
     key = groups[(groups["industry_group"].str.len() > 1) & ~groups["industry_group"].isin(SECTOR_DIVISIONS)]
     return key.reset_index(drop=True) if len(key) else None
+
+
+def add_min_employees(parser: argparse.ArgumentParser) -> None:
+    """The ``--min-employees N`` option of the commands that count or draw new units."""
+    from sampling.eligibility import MIN_EMPLOYEES
+
+    parser.add_argument(
+        "--min-employees",
+        type=_whole_number,
+        default=MIN_EMPLOYEES,
+        metavar="N",
+        help=f"new units need at least N employees (default {MIN_EMPLOYEES}, the 2009 rules' "
+        "'一定规模'; the panel is kept whatever its size; 0: no minimum)",
+    )
+
+
+def _whole_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number, 0 (no minimum) or more, got {text!r}")
+    return value
+
+
+def min_employees(args: argparse.Namespace) -> int | None:
+    """``--min-employees`` as the libraries take it: None for 0 (no minimum)."""
+    return args.min_employees or None

@@ -7,7 +7,14 @@ import argparse
 import pandas as pd
 
 from empmon.cli import command, inputs_outputs, say, write_output, write_with
-from empmon.inputs import city_index, read_input, read_key_industries, with_cities
+from empmon.inputs import (
+    add_min_employees,
+    city_index,
+    min_employees,
+    read_input,
+    read_key_industries,
+    with_cities,
+)
 from empmon.outputs import UsageError
 from empmon.progress import Progress
 
@@ -15,10 +22,14 @@ __all__ = ["add_parser"]
 
 
 def population_structure(
-    path: str, what: str, progress: Progress, key_industries: pd.DataFrame | None = None
+    path: str,
+    what: str,
+    progress: Progress,
+    key_industries: pd.DataFrame | None = None,
+    min_units: int | None = None,
 ) -> pd.DataFrame:
-    """The structure table of a register file (its cells split by the key industries), or the
-    file itself if it is a structure table."""
+    """The structure table of a register file (its cells split by the key industries, units of
+    ``min_units`` employees or more counted), or the file itself if it is a structure table."""
     from basis.tables import header_key, read_table
     from quotas.contract import STRUCTURE
 
@@ -30,7 +41,7 @@ def population_structure(
     from sampling.structure import structure
 
     with progress.step("counting the cells"):
-        return structure(frame)
+        return structure(frame, min_employees=min_units)
 
 
 def prepared_register(
@@ -84,7 +95,7 @@ def _run(args: argparse.Namespace, progress: Progress) -> int:
         sector_targets = raw.set_index("city").drop(columns=[c for c in ("province",) if c in raw.columns])
         _check_sector_targets(sector_targets, targets, what)
     key = read_key_industries(args.key_industries)
-    population = population_structure(args.frame, "FRAME", progress, key)
+    population = population_structure(args.frame, "FRAME", progress, key, min_employees(args))
     with progress.step(f"building the quotas of {len(targets)} cities") as tick:
         table = build_quotas(
             population,
@@ -120,6 +131,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="file: city, division (e.g. 39 or C39), optional min_share: each city's key industries, "
         "quota cells of their own",
     )
+    add_min_employees(p)
     p.add_argument("-o", "--output", help="Excel workbook for the city bureaus (.xlsx)")
     p.add_argument("--csv", help="the long quota table, input of empmon select (.csv, .xlsx or .parquet)")
     inputs_outputs(

@@ -8,7 +8,7 @@ import pandas as pd
 
 from empmon.cli import command, inputs_outputs, say, write_output, write_with
 from empmon.commands.quotas import prepared_register
-from empmon.inputs import key_industries_of_quotas, read_input, with_cities
+from empmon.inputs import add_min_employees, key_industries_of_quotas, min_employees, read_input, with_cities
 from empmon.outputs import UsageError
 from empmon.progress import Progress
 
@@ -55,6 +55,7 @@ def _run(args: argparse.Namespace, progress: Progress) -> int:
             method=args.method,
             reserves=args.reserves,
             random_state=args.seed,
+            min_employees=min_employees(args),
             progress=tick,
         )
     say(sample.summary())
@@ -78,6 +79,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quotas", required=True, help="long quota table (empmon quotas --csv)")
     p.add_argument("--method", default="pareto", help="srs, systematic, pareto (default) or poisson")
     p.add_argument("--reserves", type=int, default=0, help="ordered reserves per cell")
+    add_min_employees(p)
     p.add_argument("--seed", type=int, default=None, help="seed of the permanent random numbers")
     p.add_argument(
         "--only-quota-cities",

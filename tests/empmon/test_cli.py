@@ -215,3 +215,34 @@ def test_key_industries_through_quotas_select_and_audit(tmp_path):
     rows = pd.read_csv(report, encoding="utf-8-sig").set_index(["city", "rule"])
     assert rows.loc[("深圳市", "key_industries"), "status"] == "pass"
     assert rows.loc[("深圳市", "pillar_industries"), "status"] == "pass"
+
+
+def test_min_employees_option_counts_and_draws_units_of_that_size(tmp_path):
+    """`--min-employees 50`: the quotas count, and select draws, only new units of 50 or more
+    employees; the panel is kept whatever its size (the 2009 rules' "单位用工达到一定规模")."""
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[2] / "examples" / "data"
+    allocation = tmp_path / "allocation.csv"
+    pd.DataFrame({"city": ["广州市", "深圳市", "珠海市", "韶关市"], "allocated": [147, 133, 60, 60]}).to_csv(
+        allocation, index=False
+    )
+    quotas, sample = tmp_path / "quotas.csv", tmp_path / "sample.csv"
+    args = ["--quiet", "quotas", str(data / "frame.csv"), "--targets", str(allocation)]
+    assert main([*args, "--min-employees", "50", "--csv", str(quotas)]) == 0
+    q = pd.read_csv(quotas, encoding="utf-8-sig")
+    # Counted independently from the register: units of 50+ employees, or in the panel.
+    frame = pd.read_csv(data / "frame.csv", dtype={"enterprise_id": str})
+    counted = frame[(frame["employees"] >= 50) | frame["in_panel"]].groupby("city").size()
+    assert q.groupby("city")["available"].sum().to_dict() == counted.to_dict()
+    code = main(
+        ["--quiet", "select", str(data / "frame.csv"), "--quotas", str(quotas)]
+        + ["--min-employees", "50", "--seed", "3", "-o", str(sample)]
+    )
+    assert code == 0
+    s = pd.read_csv(sample, encoding="utf-8-sig", dtype={"enterprise_id": str})
+    assert (s.loc[s["role"].isin(["new", "reserve"]), "employees"] >= 50).all()
+    assert (
+        main(["--quiet", "select", str(data / "frame.csv"), "--quotas", str(quotas), "--min-employees", "-1"])
+        == 2
+    )
