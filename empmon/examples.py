@@ -686,13 +686,12 @@ def guangdong_2013(
         out, alloc, sector_targets, quotas, sample, report, notes, comparison=comparison, targets=city_targets
     )
     files += _write_guangdong_extras(out, explanation, national)
-    ownership.to_csv(out / "ownership.csv", index=False, encoding="utf-8-sig")
-    _sector_split(quotas, sector_targets, sample, frame).to_csv(
-        out / "sector_split.csv", encoding="utf-8-sig"
-    )
-    files += [out / "ownership.csv", out / "sector_split.csv"]
-    frame.to_parquet(out / "register_synthetic.parquet", index=False)
-    files.append(out / "register_synthetic.parquet")
+    split_table = _sector_split(quotas, sector_targets, sample, frame)
+    files += [
+        _write(out / "ownership.csv", lambda tmp: ownership.to_csv(tmp, index=False, encoding="utf-8-sig")),
+        _write(out / "sector_split.csv", lambda tmp: split_table.to_csv(tmp, encoding="utf-8-sig")),
+        _write(out / "register_synthetic.parquet", lambda tmp: frame.to_parquet(tmp, index=False)),
+    ]
     files += month.files
     result = ExampleResult(
         alloc,
@@ -809,7 +808,7 @@ def _write_guangdong_extras(
     explanation.to_excel(files[0])
     with cjk_font():
         ax = explanation_zh(explanation.plot(), weights=explanation.weights)
-        ax.figure.savefig(files[1], dpi=110, bbox_inches="tight")
+        _write(files[1], lambda tmp: ax.figure.savefig(tmp, dpi=110, bbox_inches="tight"))
         plt.close(ax.figure)
     national.to_excel(files[2])
     return files
@@ -1151,39 +1150,47 @@ def _write_tables(
     audit's text, the notes."""
     files: list[Path] = []
 
-    def keep(path: Path) -> Path:
-        files.append(path)
+    def keep(path: Path, write: Callable[[Path], object] | None = None) -> Path:
+        files.append(path if write is None else _write(path, write))
         return path
 
     if comparison is None:
         extra = sector_targets.add_prefix("target_")
     else:
         # The quotas follow the targets (the official task); the allocation is the computed one.
-        comparison.to_csv(keep(out / "comparison.csv"), encoding="utf-8-sig")
+        keep(out / "comparison.csv", lambda tmp: comparison.to_csv(tmp, encoding="utf-8-sig"))
         extra = comparison[["official", "official_secondary", "official_tertiary", "difference"]]
         extra = extra.rename(columns={"difference": "computed_minus_official"})
         used = pd.DataFrame({"target": targets}).join(sector_targets.add_prefix("target_"))
-        used.to_csv(keep(out / "targets.csv"), encoding="utf-8-sig")
+        keep(out / "targets.csv", lambda tmp: used.to_csv(tmp, encoding="utf-8-sig"))
     table = alloc.to_frame().set_index("city").join(extra)
-    table.to_csv(keep(out / "allocation.csv"), encoding="utf-8-sig")
+    keep(out / "allocation.csv", lambda tmp: table.to_csv(tmp, encoding="utf-8-sig"))
     alloc.to_excel(keep(out / "allocation.xlsx"), columns=extra)
-    quotas.to_frame().to_csv(keep(out / "quotas.csv"), index=False, encoding="utf-8-sig")
+    keep(out / "quotas.csv", lambda tmp: quotas.to_frame().to_csv(tmp, index=False, encoding="utf-8-sig"))
     if sample is not None:
         files += _write_sample_tables(out, sample)
         sample.to_excel(keep(out / "sample.xlsx"))
-    report.to_frame().to_csv(keep(out / "audit.csv"), index=False, encoding="utf-8-sig")
+    keep(out / "audit.csv", lambda tmp: report.to_frame().to_csv(tmp, index=False, encoding="utf-8-sig"))
     report.to_excel(keep(out / "audit.xlsx"))
-    (keep(out / "audit.txt")).write_text(report.summary() + "\n", encoding="utf-8")
-    (keep(out / "NOTES.txt")).write_text("\n".join([SYNTHETIC_NOTE, *notes]) + "\n", encoding="utf-8")
+    keep(out / "audit.txt", lambda tmp: tmp.write_text(report.summary() + "\n", encoding="utf-8"))
+    text = "\n".join([SYNTHETIC_NOTE, *notes]) + "\n"
+    keep(out / "NOTES.txt", lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return files
+
+
+def _write(path: Path, write: Callable[[Path], object]) -> Path:
+    """``write(tmp)`` into a temporary file beside ``path``, renamed into place (basis.files)."""
+    with atomic_path(path) as tmp:
+        write(tmp)
+    return path
 
 
 def _write_sample_tables(out: Path, sample: Sample) -> list[Path]:
     """The sample (panel and new) and the reserves as csv."""
     frame = sample.to_frame()
     paths = [out / "sample.csv", out / "reserves.csv"]
-    frame[frame["role"] != "reserve"].to_csv(paths[0], index=False, encoding="utf-8-sig")
-    frame[frame["role"] == "reserve"].to_csv(paths[1], index=False, encoding="utf-8-sig")
+    for path, part in zip(paths, (frame[frame["role"] != "reserve"], frame[frame["role"] == "reserve"])):
+        _write(path, lambda tmp, part=part: part.to_csv(tmp, index=False, encoding="utf-8-sig"))
     return paths
 
 
