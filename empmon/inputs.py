@@ -83,10 +83,14 @@ def read_key_industries(path: str | None, option: str = "--key-industries") -> p
     if not path:
         return None
     from quotas.contract import KEY_INDUSTRIES
+    from quotas.exceptions import QuotaInputError
     from quotas.industry_groups import check_key_industries
 
     what = f"{option} {path}"
-    return check_key_industries(with_cities(read_input(KEY_INDUSTRIES, path, option), what=what))
+    try:
+        return check_key_industries(with_cities(read_input(KEY_INDUSTRIES, path, option), what=what))
+    except QuotaInputError as exc:
+        raise UsageError(f"{what}: {exc}") from None
 
 
 def key_industries_of_quotas(quotas: pd.DataFrame) -> pd.DataFrame | None:

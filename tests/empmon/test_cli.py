@@ -246,3 +246,20 @@ def test_min_employees_option_counts_and_draws_units_of_that_size(tmp_path):
         main(["--quiet", "select", str(data / "frame.csv"), "--quotas", str(quotas), "--min-employees", "-1"])
         == 2
     )
+
+
+def test_bad_key_industry_named_with_its_file_and_line(tmp_path, capsys):
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[2] / "examples" / "data"
+    allocation = tmp_path / "allocation.csv"
+    pd.DataFrame({"city": ["广州市"], "allocated": [60]}).to_csv(allocation, index=False)
+    key = tmp_path / "key.csv"
+    key.write_text("city,division\n深圳,39\n东莞,99x\n", encoding="utf-8")
+    code = main(
+        ["quotas", str(data / "frame.csv"), "--targets", str(allocation), "--key-industries", str(key)]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    # The header is line 1, so 东莞's row is line 3.
+    assert f"--key-industries {key}" in err and "row 3: '99x'" in err
