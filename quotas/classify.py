@@ -711,10 +711,19 @@ def ownership_group(registration_type: Any) -> pd.Series:
     ['state', 'private', 'corporate', 'hmt', 'foreign', 'other']
     """
     values, _ = _as_series(registration_type, "registration_type")
-    code = _registration_codes(values)
-    return pd.Series(
-        code.map(OWNERSHIP_GROUP_OF_TYPE).to_numpy(dtype=object), index=values.index, name="ownership_group"
-    )
+    # Each distinct value is classified once; a missing or unknown one is looked up again over
+    # all rows, for an error that names them.
+    codes, uniques = pd.factorize(values)
+    if (codes < 0).any():
+        _registration_codes(values)
+    try:
+        groups = _registration_codes(pd.Series(np.asarray(uniques, dtype=object))).map(
+            OWNERSHIP_GROUP_OF_TYPE
+        )
+    except UnknownRegistrationTypeError:
+        _registration_codes(values)
+        raise
+    return pd.Series(groups.to_numpy(dtype=object)[codes], index=values.index, name="ownership_group")
 
 
 def _registration_codes(values: pd.Series) -> pd.Series:

@@ -103,11 +103,11 @@ def tier_minimum(
         raw = population.astype(object)
         shown = ", ".join(f"{k!r}: {raw[k]!r}" for k in pop.index[bad][:10])
         raise QuotaInputError(f"population must be a non-negative number; bad: {shown}")
-    out = pd.Series(spec.tiers[-1][1], index=pop.index, dtype=np.int64)
+    persons = pop.to_numpy(dtype=np.float64)
+    out = np.full(len(pop), spec.tiers[-1][1], dtype=np.int64)
     for threshold, minimum in reversed(spec.tiers[:-1]):
-        out[pop >= threshold] = minimum
+        out[persons >= threshold] = minimum
     if municipality is not None:
         muni = municipality.reindex(pop.index).fillna(False).astype(bool)
-        out[muni] = spec.municipality
-    out.name = "minimum"
-    return out
+        out[muni.to_numpy()] = spec.municipality
+    return pd.Series(out, index=pop.index, name="minimum")

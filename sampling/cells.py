@@ -189,27 +189,45 @@ def cell_counts(
         codes.append(c)
         levels.append(u)
     dims = tuple(max(len(u), 1) for u in levels)
-    flat = np.ravel_multi_index(codes, dims) if len(frame) else np.zeros(0, dtype=np.int64)
-    weights = {name: np.asarray(values, dtype=np.float64) for name, values in (measures or {}).items()}
-    if rows is not None:
-        flat = flat[rows]
-        weights = {name: values[rows] for name, values in weights.items()}
     size = int(np.prod(dims, dtype=np.float64))
+    # Mixed radix, in place and in 32 bits where the product allows: fewer passes over the rows
+    # than numpy.ravel_multi_index, which also checks every code against its bound.
+    flat = np.zeros(len(frame), dtype=np.int32 if size < 2**31 - 1 else np.int64)
+    for c, d in zip(codes, dims):
+        flat *= d
+        flat += c
     if size <= 4 * len(flat) + 1_000_000:
-        count = np.bincount(flat, minlength=size)
+        # Rows left out go to one extra bin past the cells rather than being copied out: on a
+        # large register, bincount over every row costs less than selecting the counted ones.
+        if rows is not None:
+            flat[~np.asarray(rows, dtype=bool)] = size
+        count = np.bincount(flat, minlength=size + 1)[:size]
         used = np.flatnonzero(count)
-        sums = {name: np.bincount(flat, weights=w, minlength=size)[used] for name, w in weights.items()}
+        sums = {name: _bin_sums(flat, values, size)[used] for name, values in (measures or {}).items()}
         count = count[used]
     else:  # a sparse product of many levels: count the cells that occur
+        weights = {name: np.asarray(values) for name, values in (measures or {}).items()}
+        if rows is not None:
+            flat = flat[rows]
+            weights = {name: values[rows] for name, values in weights.items()}
         used, inverse = np.unique(flat, return_inverse=True)
         count = np.bincount(inverse, minlength=len(used))
-        sums = {name: np.bincount(inverse, weights=w, minlength=len(used)) for name, w in weights.items()}
+        sums = {name: _bin_sums(inverse, w, len(used)) for name, w in weights.items()}
     where = np.unravel_index(used, dims)
     out = pd.DataFrame({key: level[part] for key, level, part in zip(keys, levels, where)})
     out["enterprises"] = count.astype(np.int64)
     for name, values in sums.items():
         out[name] = values
     return out
+
+
+def _bin_sums(bins: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Sum of ``values`` per bin 0..size-1 as floats; a boolean measure is counted, which needs
+    no float copy of the rows."""
+    values = np.asarray(values)
+    if values.dtype.kind == "b":
+        return np.bincount(bins[values], minlength=size + 1)[:size].astype(np.float64)
+    return np.bincount(bins, weights=values.astype(np.float64, copy=False), minlength=size + 1)[:size]
 
 
 def cell_slots(frame: pd.DataFrame, cells: pd.DataFrame, *, workers: Workers | None = None) -> np.ndarray:

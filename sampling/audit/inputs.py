@@ -178,10 +178,14 @@ def register_ownership(frame: pd.DataFrame | None, *, micro: bool = True) -> pd.
     type_codes, types = key_codes(frame["registration_type"])
     rows = counted & (city_codes >= 0)  # a row without a city is in no city's count
     width = len(types) + 1  # the last column counts missing registration types
-    pairs = np.bincount(
-        city_codes[rows].astype(np.int64) * width + np.where(type_codes < 0, len(types), type_codes)[rows],
-        minlength=len(cities) * width,
-    ).reshape(len(cities), width)
+    size = len(cities) * width
+    pair = city_codes.astype(np.int32 if size < 2**31 - 1 else np.int64)
+    pair *= width
+    pair += type_codes
+    pair[type_codes < 0] += width  # a missing type (-1) goes to the last column
+    # Rows not counted go to one bin past the pairs: cheaper than copying out the counted rows.
+    pair[~rows] = size
+    pairs = np.bincount(pair, minlength=size + 1)[:size].reshape(len(cities), width)
     used = np.flatnonzero(pairs[:, :-1].sum(axis=0))
     try:
         groups = ownership_group(pd.Series(types[used], dtype=object)).to_numpy()
@@ -358,11 +362,8 @@ def sample_cells(table: pd.DataFrame, min_employees: int | None = None) -> pd.Da
         work["ownership_group"] = ownership_group(table["registration_type"]).to_numpy()
         keys.append("ownership_group")
     work["panel"] = (table["role"] == "panel").to_numpy() if "role" in table.columns else False
-    return (
-        work.groupby(keys, sort=False, observed=True)
-        .agg(count=("panel", "size"), panel=("panel", "sum"))
-        .reset_index()
-    )
+    grouped = work.groupby(keys, sort=False, observed=True)["panel"]
+    return pd.DataFrame({"count": grouped.size(), "panel": grouped.sum().astype(np.int64)}).reset_index()
 
 
 def city_population_series(city_population: pd.Series | str | None) -> pd.Series | None:

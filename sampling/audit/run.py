@@ -255,8 +255,12 @@ def _assemble(
         parts.append(e.assign(kind="hard"))
     if len(rep):
         r = rep[rep["city"] != PROVINCE]
-        text_w = r["w"].map(lambda v: "—" if pd.isna(v) else f"{v:.3f}")
-        text_p = r["p_value"].map(lambda v: "—" if pd.isna(v) else f"{v:.3g}")
+        # Plain lists: iterating pandas columns (Arrow text among them) per row costs more than
+        # formatting the messages.
+        dims, values = r["dimension"].tolist(), r["dissimilarity"].astype(float).tolist()
+        methods = r["method"].tolist()
+        text_w = ["—" if pd.isna(v) else f"{v:.3f}" for v in r["w"].tolist()]
+        text_p = ["—" if pd.isna(v) else f"{v:.3g}" for v in r["p_value"].tolist()]
         parts.append(
             pd.DataFrame(
                 {
@@ -267,15 +271,11 @@ def _assemble(
                     "status": r["status"],
                     "message_zh": [
                         f"{DIMENSION_ZH[d]}结构与名录库的相异指数 {v:.3f}，效应量 w {w}，p 值 {p}（{_METHOD_ZH[m]}）"
-                        for d, v, w, p, m in zip(
-                            r["dimension"], r["dissimilarity"], text_w, text_p, r["method"]
-                        )
+                        for d, v, w, p, m in zip(dims, values, text_w, text_p, methods)
                     ],
                     "message_en": [
                         f"{d} dissimilarity {v:.3f}, Cohen's w {w.replace('—', 'n/a')}, p={p.replace('—', 'n/a')} ({m})"
-                        for d, v, w, p, m in zip(
-                            r["dimension"], r["dissimilarity"], text_w, text_p, r["method"]
-                        )
+                        for d, v, w, p, m in zip(dims, values, text_w, text_p, methods)
                     ],
                     "kind": "soft",
                 }
