@@ -330,3 +330,16 @@ def test_ownership_groups_of_the_1998_registration_types():
     # The state-owned group is exactly the default state-owned set of the 1/3 rule.
     assert set(codes[groups == "state"]) == set(DEFAULT_STATE_OWNED_CODES)
     assert ownership_group(["私营有限责任公司", "外资企业"]).tolist() == ["private", "foreign"]
+
+
+def test_ownership_group_errors_name_every_bad_row():
+    # Distinct values are classified once; the error still lists the rows as given.
+    from quotas.classify import ownership_group
+    from quotas.exceptions import UnknownRegistrationTypeError
+
+    values = pd.Series(["173", "999", "110", "999", None], index=[10, 11, 12, 13, 14])
+    with pytest.raises(UnknownRegistrationTypeError, match=r"row 11: '999'.*row 13: '999'.*row 14"):
+        ownership_group(values)
+    assert ownership_group(pd.Series(["173", "110", "173"], dtype="category")).tolist() == [
+        "private", "state", "private",
+    ]  # fmt: skip

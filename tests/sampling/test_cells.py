@@ -70,6 +70,41 @@ def test_counts_equal_a_groupby(frame, categorical):
     assert got["employment"].tolist() == want["employment"].astype(float).tolist()
 
 
+@pytest.mark.parametrize("levels", [3, 5_000])
+def test_counts_and_measures_of_counted_rows(levels):
+    # 2,000 rows drawn from 5,000 values per key give some 1,650 x 1,650 key combinations,
+    # past the dense table (4 x rows + 10**6 cells): the sparse branch. Reference: pandas'
+    # groupby of the counted rows.
+    rng = np.random.default_rng(levels)
+    n = 2_000
+    frame = pd.DataFrame(
+        {
+            "a": [f"a{i}" for i in rng.integers(0, levels, n)],
+            "b": [f"b{i}" for i in rng.integers(0, levels, n)],
+            "x": rng.integers(0, 400, n).astype(float),
+        }
+    )
+    frame["band"] = frame["x"].between(50, 300)
+    counted = rng.random(n) < 0.6
+    got = cell_counts(
+        frame,
+        ["a", "b"],
+        rows=counted,
+        measures={"x": frame["x"].to_numpy(), "band": frame["band"].to_numpy()},
+    )
+    want = (
+        frame[counted]
+        .groupby(["a", "b"])
+        .agg(enterprises=("x", "size"), x=("x", "sum"), band=("band", "sum"))
+        .reset_index()
+    )
+    got = got.astype({"a": object, "b": object}).sort_values(["a", "b"]).reset_index(drop=True)
+    assert got[["a", "b"]].values.tolist() == want[["a", "b"]].values.tolist()
+    assert got["enterprises"].tolist() == want["enterprises"].tolist()
+    assert got["x"].tolist() == want["x"].tolist()
+    assert got["band"].tolist() == want["band"].astype(float).tolist()
+
+
 def test_missing_key_values_are_refused():
     frame = pd.DataFrame({"city": ["广州市", None], "section": ["C", "C"]})
     with pytest.raises(FrameError, match="column 'city' has missing values"):
