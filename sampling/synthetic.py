@@ -16,6 +16,7 @@ million rows holds about 830 MB (building it needs about three times that at its
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from typing import Literal
 
 import numpy as np
@@ -23,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 
 from allocation.apportion import apportion
+from basis.threads import Workers
 from quotas.cities import resolve_cities
 from quotas.classify import divisions, registration_types, size_class
 from quotas.datasets import guangdong_2012, national_cities
@@ -430,6 +432,7 @@ def make_frame(
     invalid_rate: float = 0.0,
     random_state: int | np.random.Generator | None = None,
     industry_version: Literal["2011", "2017"] = "2011",
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """A synthetic enterprise register with the canonical frame columns.
 
@@ -460,6 +463,10 @@ def make_frame(
     industry_version : {"2011", "2017"}
         Edition of the GB/T 4754 division codes in ``industry`` (2017 shifts 2011's 79-96 up by
         one).
+    workers : int, optional
+        Threads (default :func:`basis.threads.default_workers`; 1: none): the identifiers and
+        names, which use no random numbers, are built beside the random draws. The frame is the
+        same for any number.
 
     Returns
     -------
@@ -520,6 +527,29 @@ def make_frame(
     counts = apportion(weights, n, method="hamilton").to_numpy()
     city = np.repeat(np.arange(len(names), dtype=np.int32), counts)
 
+    with Workers(workers) as pool:
+        text = pool.submit(_text_columns, names, city)
+        frame = _draw_frame(city, names, rng, version, text)
+
+    if panel is not None:
+        wanted = _check_panel(panel, names)
+        numbers = (frame[c].to_numpy() for c in ("employees", "revenue", "assets"))
+        frame["in_panel"] = _mark_panel(wanted, city, names, frame["industry"], *numbers, version, rng)
+    n_invalid = int(round(rate * n))
+    if n_invalid:
+        rows = rng.choice(n, size=n_invalid, replace=False)
+        status = frame["status"].cat.codes.to_numpy().copy()
+        status[rows] = rng.integers(1, len(_STATUS_CATEGORIES), size=n_invalid)
+        frame["status"] = pd.Categorical.from_codes(status, categories=list(_STATUS_CATEGORIES))
+    return frame
+
+
+def _draw_frame(
+    city: np.ndarray, names: pd.Index, rng: np.random.Generator, version: str, text: Future
+) -> pd.DataFrame:
+    """The frame's random columns, drawn in a fixed order from ``rng``, and the ``text`` columns
+    (identifiers and names, built beside the draws) once they are ready."""
+    n = len(city)
     # Industry: DIVISION_MIX with per-city section factors.
     table = divisions("2011")
     section = dict(zip(table["division"], table["section"]))
@@ -547,14 +577,7 @@ def make_frame(
     band = np.searchsorted(np.array(_BANDS), employees, side="right")
     reg = _draw_by_group(band, np.array([REGISTRATION_MIX[c] for c in codes]).T, rng.random(n))
 
-    # Text columns.
-    serial = np.arange(n, dtype=np.int64)
-    digits = _serial_digits(serial)
-    width = max(7, len(str(max(n - 1, 0))))
-    prefix = np.frombuffer(_NAME_PREFIX.encode(), dtype=np.uint8)
-    name_bytes = np.concatenate([np.broadcast_to(prefix, (n, len(prefix))), digits[:, 9 - width :]], axis=1)
-    ids = _credit_codes(_region_codes(names), city, serial, digits)
-
+    ids, name_text = text.result()
     if version == "2017":
         div_labels = [f"{int(d) + 1:02d}" if int(d) >= 79 else d for d in divs]
     else:
@@ -565,8 +588,8 @@ def make_frame(
     )
     frame = pd.DataFrame(
         {
-            "enterprise_id": _text_column(ids),
-            "name": _text_column(name_bytes),
+            "enterprise_id": ids,
+            "name": name_text,
             "city": pd.Categorical.from_codes(city, categories=names.tolist()),
             "industry": industry,
             "registration_type": pd.Categorical.from_codes(
@@ -582,16 +605,16 @@ def make_frame(
             ),
         }
     )
-
-    if panel is not None:
-        wanted = _check_panel(panel, names)
-        frame["in_panel"] = _mark_panel(
-            wanted, city, names, frame["industry"], employees, revenue, assets, version, rng
-        )
-    n_invalid = int(round(rate * n))
-    if n_invalid:
-        rows = rng.choice(n, size=n_invalid, replace=False)
-        status = frame["status"].cat.codes.to_numpy().copy()
-        status[rows] = rng.integers(1, len(_STATUS_CATEGORIES), size=n_invalid)
-        frame["status"] = pd.Categorical.from_codes(status, categories=list(_STATUS_CATEGORIES))
     return frame
+
+
+def _text_columns(names: pd.Index, city: np.ndarray) -> tuple[pd.arrays.ArrowStringArray, ...]:
+    """``enterprise_id`` and ``name`` of each row: they depend on the row's number and city only."""
+    n = len(city)
+    serial = np.arange(n, dtype=np.int64)
+    digits = _serial_digits(serial)
+    width = max(7, len(str(max(n - 1, 0))))
+    prefix = np.frombuffer(_NAME_PREFIX.encode(), dtype=np.uint8)
+    name_bytes = np.concatenate([np.broadcast_to(prefix, (n, len(prefix))), digits[:, 9 - width :]], axis=1)
+    ids = _credit_codes(_region_codes(names), city, serial, digits)
+    return _text_column(ids), _text_column(name_bytes)

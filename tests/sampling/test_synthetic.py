@@ -42,6 +42,17 @@ def test_same_seed_same_frame() -> None:
     pd.testing.assert_frame_equal(a, b)
 
 
+def test_same_frame_with_or_without_threads() -> None:
+    # basis.threads: the result does not depend on workers; the identifiers are built in a
+    # thread beside the draws with workers=2, in the caller's thread with workers=1.
+    options = {"panel": guangdong_2013_panel() // 50, "invalid_rate": 0.05, "random_state": 11}
+    pd.testing.assert_frame_equal(
+        make_frame(3000, workers=1, **options), make_frame(3000, workers=2, **options)
+    )
+    with pytest.raises(ValueError, match="workers must be a positive integer"):
+        make_frame(10, workers=0)
+
+
 def test_generator_and_int_seed_agree() -> None:
     pd.testing.assert_frame_equal(
         make_frame(500, random_state=np.random.default_rng(5)), make_frame(500, random_state=5)
