@@ -892,8 +892,8 @@ def national(
     if gdp not in ("impute", "population-only"):
         raise ValueError(f"unknown gdp handling {gdp!r}; valid: ['impute', 'population-only']")
     # Two writer processes start now, while the process is small (a fork copies little, and
-    # the pipeline's later writes to its memory copy nothing): one draws the figures and writes
-    # the sample's tables, the other the units' packages, beside the pipeline.
+    # the pipeline's later writes to its memory copy nothing): one draws the figures, the other
+    # writes units' packages, and both share the packages while the sample is audited.
     with ExitStack() as stack:
         if write:
             figures, packages = (stack.enter_context(_writer()) for _ in range(2))
@@ -969,8 +969,9 @@ def national(
         # Every unit's work package, and the sample's tables, are written while the sample is audited.
         if write:
             # The packages in two parts of whole provinces, one per writer; the figures' writer,
-            # which also writes the sample's tables and draws the audit, takes the smaller.
-            parts = _split_units(sample, quotas.targets.index, province, 0.6)
+            # which draws the audit's figure once the audit is done, takes the smaller, so that it
+            # is free about then.
+            parts = _split_units(sample, quotas.targets.index, province, 0.66)
             checked = checks.result()
             books = [
                 pool.submit(
@@ -984,7 +985,6 @@ def national(
                 )
                 for pool, part in zip((packages, figures), parts)
             ]
-            sample_tables = figures.submit(_write_sample_tables, out, sample)
 
         step("Audit against MOHRSS_2011 and the register")
         report = audit(
@@ -1000,9 +1000,11 @@ def national(
         files: list[Path] = []
         if write:
             audit_figure = figures.submit(_national_audit_figure, out, report, province)
+            # This process writes the tables while the writers finish the packages and the figure.
             files = _write_tables(out, alloc, sector_targets, quotas, None, report, notes)
+            files += _write_sample_tables(out, sample)
             written = pd.concat([b.result() for b in books]).set_index("city").loc[list(quotas.targets.index)]
-            files += [*sample_tables.result(), figure.result(), *written["path"], audit_figure.result()]
+            files += [figure.result(), *written["path"], audit_figure.result()]
             files.append(_write_listing(out / "cities", written.reset_index()))
         result = ExampleResult(
             alloc,
