@@ -24,7 +24,7 @@ import pandas as pd
 from timing import median_time
 
 from sampling import structure
-from sampling.audit import audit
+from sampling.auditing import audit
 
 SEED = 20130101
 

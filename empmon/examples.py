@@ -44,8 +44,8 @@ from quotas.plotting import cjk_font
 from quotas.rules import GUANGDONG_2013, MOHRSS_2011
 from quotas.table import QuotaTable
 from quotas.tiers import tier_minimum
-from sampling.audit import AuditReport, audit
-from sampling.audit.inputs import register_ownership
+from sampling.auditing import AuditReport, audit
+from sampling.auditing.inputs import register_ownership
 from sampling.national import NationalSubset, national_subset
 from sampling.prepare import prepare_frame
 from sampling.sample import Sample

@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 
 from quotas.plotting import cjk_font
-from sampling.audit.labels import STATUS_COLOURS, STATUS_ZH, rule_zh
+from sampling.auditing.labels import STATUS_COLOURS, STATUS_ZH, rule_zh
 
 if TYPE_CHECKING:
     from allocation.cities import CityAllocation
-    from sampling.audit.report import AuditReport
+    from sampling.auditing.report import AuditReport
 
 __all__ = ["allocation_by_province", "allocation_zh", "audit_by_province", "explanation_zh"]
 
@@ -154,7 +154,7 @@ def audit_by_province(report: AuditReport, province: pd.Series, *, ax: Any = Non
     A cell's colour is the worst status of the check among the province's units (不通过 before
     提示 before 未核对 before 通过); its text ``k/n`` counts the units at that status out of
     the province's n (blank where all pass). Checks are named in Chinese
-    (:func:`sampling.audit.labels.rule_zh`).
+    (:func:`sampling.auditing.labels.rule_zh`).
 
     Parameters
     ----------

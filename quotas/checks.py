@@ -1067,7 +1067,7 @@ def ownership_shares(sample: pd.DataFrame, register: pd.DataFrame) -> pd.DataFra
         sample cells or one row per enterprise with ``count`` 1.
     register : DataFrame
         ``city, ownership_group, enterprises``, e.g.
-        :func:`sampling.audit.inputs.register_ownership`.
+        :func:`sampling.auditing.inputs.register_ownership`.
 
     Returns
     -------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sampling import synthetic
-from sampling.audit import AuditReport, audit
+from sampling.auditing import AuditReport, audit
 from sampling.exceptions import (
     AuditError,
     FrameError,

@@ -36,7 +36,7 @@ class SampleError(ValueError):
 
 
 class AuditError(ValueError):
-    """Bad input to :func:`sampling.audit.audit` or the representativeness measures."""
+    """Bad input to :func:`sampling.auditing.audit` or the representativeness measures."""
 
 
 class SampleReadWarning(UserWarning):

@@ -44,7 +44,7 @@ from basis.results import Result
 from quotas.cities import resolve_cities
 from quotas.rules import MOHRSS_2011, RuleSet, get_rules
 from quotas.tiers import tier_minimum
-from sampling.audit import AuditReport, audit
+from sampling.auditing import AuditReport, audit
 from sampling.cells import CELL_KEYS as KEYS
 from sampling.cells import cell_keys
 from sampling.exceptions import SampleError

@@ -38,7 +38,7 @@ REPORTED_SIZE_HEADERS: tuple[str, ...] = (
     "size",
 )
 """Headers of the enterprise size the bureau reported; read into ``reported_size`` so that
-:func:`sampling.audit.audit` can compare it with the size the thresholds give."""
+:func:`sampling.auditing.audit` can compare it with the size the thresholds give."""
 
 TOTAL_WORDS: tuple[str, ...] = ("合计", "总计", "小计", "共计", "total")
 """A row with a cell that is, or starts with, one of these words is a total row."""

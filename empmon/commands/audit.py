@@ -36,7 +36,7 @@ def _run(args: argparse.Namespace, progress: Progress) -> int:
     from basis.tables import read_table
     from quotas.contract import ALLOCATION
     from quotas.rules import get_rules
-    from sampling.audit import audit
+    from sampling.auditing import audit
     from sampling.contract import AUDIT_REPORT
     from sampling.read import read_sample
 

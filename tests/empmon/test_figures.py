@@ -16,7 +16,7 @@ from matplotlib.text import Text
 from allocation import allocate_cities, explain
 from empmon.figures import allocation_by_province, allocation_zh, audit_by_province, explanation_zh
 from quotas.plotting import cjk_font
-from sampling.audit import audit
+from sampling.auditing import audit
 
 # Two or more Latin letters in a row: an English word or an id such as "min_count". Single
 # letters (GB/T 4754 section codes such as "C") and numbers are what the documents print too.

@@ -158,7 +158,7 @@ def test_python_api_chain(suffix, tmp_path):
     from quotas import build_quotas
     from quotas.contract import ALLOCATION, CITY_STATISTICS, QUOTA_TABLE, SECTOR_SHARES, SECTOR_TARGETS
     from quotas.rules import get_rules
-    from sampling.audit import audit
+    from sampling.auditing import audit
     from sampling.contract import SAMPLE
     from sampling.frame import read_frame
     from sampling.prepare import prepare_frame

@@ -69,7 +69,7 @@ def test_repr_is_one_line_and_print_shows_the_rules():
     # Issue 13: the multi-line repr leaked into help(sampling.audit) as the default of rules=.
     import inspect
 
-    from sampling.audit import audit
+    from sampling.auditing import audit
 
     assert repr(MOHRSS_2011) == "<RuleSet: 'mohrss-2011' (人社部函〔2011〕308号), 11 rules: 5 hard, 6 soft>"
     assert str(MOHRSS_2011).count("\n") == len(MOHRSS_2011)

@@ -15,7 +15,7 @@ import pytest
 
 from quotas.checks import CHECK_COLUMNS, PROVINCE
 from quotas.rules import GUANGDONG_2013, MOHRSS_2009, MOHRSS_2011
-from sampling.audit import AuditReport, audit, main_table
+from sampling.auditing import AuditReport, audit, main_table
 from sampling.exceptions import AuditError, FrameError
 
 GZ, SG = "广州市", "韶关市"  # 2020 census: 18,676,605 and 2,855,131 -> minimum 60 each (>= 1 million)
@@ -484,7 +484,7 @@ def test_outputs(tmp_path):
 
 def test_frame_aggregation_equals_structure():
     """The audit counts a frame with integer codes; the numbers are those of sampling.structure."""
-    from sampling.audit.inputs import frame_cells, without_sector
+    from sampling.auditing.inputs import frame_cells, without_sector
     from sampling.prepare import prepare_frame
     from sampling.structure import structure
     from sampling.synthetic import make_frame
@@ -742,7 +742,7 @@ def test_unknown_registration_type_in_the_register_is_named_by_row():
 
 def test_jupyter_view_counts_skipped_and_passed_checks_and_caps_the_list():
     from quotas import datasets
-    from sampling.audit import report as report_module
+    from sampling.auditing import report as report_module
 
     # 40 cities of the shipped national table, one small-size enterprise each: min_count fails in every city (under any
     # minimum), pillar_industries is skipped (no pillars given), so the skipped check is one
@@ -851,3 +851,14 @@ def test_band_50_300_checked_against_the_register_frame() -> None:
     assert row["status"] == "pass"
     assert row["observed"] == pytest.approx(0.5)
     assert row["limit"] == pytest.approx(0.45)
+
+
+def test_every_audit_module_imports_under_its_own_name():
+    # The function sampling.audit once shadowed its own subpackage (sampling/audit/), so that
+    # ``import sampling.audit.checks as checks`` failed; the subpackage is sampling.auditing.
+    import sampling
+    import sampling.auditing.checks as checks
+    import sampling.auditing.run as run
+
+    assert sampling.audit is run.audit
+    assert checks.__name__ == "sampling.auditing.checks"

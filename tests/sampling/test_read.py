@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from quotas.rules import MOHRSS_2009
-from sampling.audit import audit
+from sampling.auditing import audit
 from sampling.exceptions import FrameError, SampleError, SampleReadWarning
 from sampling.read import read_sample
 

@@ -10,8 +10,8 @@ import pandas as pd
 
 from quotas.checks import PROVINCE, check_cells
 from quotas.rules import MOHRSS_2011, RuleSet, get_rules
-from sampling.audit.checks import coverage, duplicates, frame_membership, size_consistency
-from sampling.audit.inputs import (
+from sampling.auditing.checks import coverage, duplicates, frame_membership, size_consistency
+from sampling.auditing.inputs import (
     check_thresholds,
     city_population_series,
     classify,
@@ -24,9 +24,9 @@ from sampling.audit.inputs import (
     take,
     without_sector,
 )
-from sampling.audit.labels import DIMENSION_ZH, rule_zh
-from sampling.audit.report import RESULT_COLUMNS, AuditReport
-from sampling.audit.represent import design_of, representativeness, weights_table
+from sampling.auditing.labels import DIMENSION_ZH, rule_zh
+from sampling.auditing.report import RESULT_COLUMNS, AuditReport
+from sampling.auditing.represent import design_of, representativeness, weights_table
 from sampling.exceptions import AuditError
 
 __all__ = ["audit"]
@@ -141,7 +141,7 @@ def audit(
     Examples
     --------
     >>> import pandas as pd
-    >>> from sampling.audit import audit
+    >>> from sampling.auditing import audit
     >>> s = pd.DataFrame({"enterprise_id": [f"E{i}" for i in range(40)], "city": "韶关市",
     ...                   "industry": ["1311"] * 20 + ["5211"] * 20, "registration_type": "173",
     ...                   "employees": 120, "revenue": 3000.0})

@@ -22,8 +22,8 @@ from quotas.checks import CHECK_COLUMNS, PROVINCE
 from quotas.labels import SECTOR_LABELS_ZH, SIZE_LABELS_ZH
 from quotas.rules import RuleSet
 from quotas.sheets import OWNERSHIP_LABELS_ZH
-from sampling.audit.labels import DIMENSION_ZH, KIND_ZH, STATUS_COLOURS, STATUS_ZH, rule_zh
-from sampling.audit.represent import DIMENSIONS
+from sampling.auditing.labels import DIMENSION_ZH, KIND_ZH, STATUS_COLOURS, STATUS_ZH, rule_zh
+from sampling.auditing.represent import DIMENSIONS
 from sampling.exceptions import AuditError
 
 __all__ = ["RESULT_COLUMNS", "AuditReport", "main_table"]
@@ -67,7 +67,7 @@ class AuditReport(Result):
     Examples
     --------
     >>> import pandas as pd
-    >>> from sampling.audit import audit
+    >>> from sampling.auditing import audit
     >>> s = pd.DataFrame({"enterprise_id": ["A1", "A2", "A2"], "city": "韶关", "section": "G",
     ...                   "size_class": "small", "state_owned": False})
     >>> report = audit(s, rules="mohrss-2009")
@@ -293,7 +293,7 @@ class AuditReport(Result):
             the register's.
 
         Everything a bureau reads is Chinese (the checks by their names in
-        :data:`sampling.audit.labels.RULE_ZH`, statuses as in the workbook), drawn in the font
+        :data:`sampling.auditing.labels.RULE_ZH`, statuses as in the workbook), drawn in the font
         subset shipped with the package (:func:`quotas.plotting.cjk_font`).
         """
         from matplotlib.colors import ListedColormap
@@ -362,7 +362,7 @@ def main_table(report: AuditReport) -> str:
     Examples
     --------
     >>> import pandas as pd
-    >>> from sampling.audit import audit, main_table
+    >>> from sampling.auditing import audit, main_table
     >>> s = pd.DataFrame({"enterprise_id": [f"E{i}" for i in range(30)], "city": "韶关",
     ...                   "industry": "4411", "registration_type": "173", "employees": 100, "revenue": 5000.0})
     >>> print(main_table(audit(s, rules="mohrss-2009")).splitlines()[-1])

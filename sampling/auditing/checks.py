@@ -12,7 +12,7 @@ import pandas as pd
 from basis.rows import rows_shown
 from quotas.checks import CHECK_COLUMNS
 from quotas.classify import SIZE_CLASSES, SIZE_LABELS_ZH
-from sampling.audit.inputs import take
+from sampling.auditing.inputs import take
 from sampling.exceptions import AuditError
 
 __all__: list[str] = []
