@@ -28,7 +28,6 @@ from allocation.apportion import (
 )
 from allocation.exceptions import AllocationError
 from allocation.measures import check_measures
-from basis.files import atomic_path
 from basis.results import Result
 
 if TYPE_CHECKING:
@@ -188,6 +187,8 @@ class CityAllocation(Result):
         overwrite : bool
             If False, an existing ``path`` is an error.
         """
+        from basis.xlsx import Workbook
+
         table = self.to_frame().set_index("city")
         for col in ("share", "share_without_tilt"):
             table[col] = (100 * table[col]).round(4)
@@ -197,14 +198,12 @@ class CityAllocation(Result):
             if len(unknown):
                 raise AllocationError(f"columns has cities not in the allocation: {unknown.tolist()[:10]}")
             table = table.join(columns)
-        notes = pd.DataFrame({"说明 notes": self._header()})
-        with atomic_path(path, overwrite=overwrite) as tmp:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                table.reset_index(names="城市 city").to_excel(
-                    writer, sheet_name="分配", index=False, na_rep=""
-                )
-                writer.sheets["分配"].freeze_panes = "B2"
-                notes.to_excel(writer, sheet_name="说明", index=False)
+        book = Workbook()
+        sheet = book.add_sheet("分配")
+        sheet.append_frame(table.reset_index(names="城市 city"))
+        sheet.freeze("B2")
+        book.add_sheet("说明").append_frame(pd.DataFrame({"说明 notes": self._header()}))
+        book.save(path, overwrite=overwrite)
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Bar chart of the allocation per city with the ideal (real quota) marked.

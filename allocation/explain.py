@@ -36,7 +36,6 @@ import pandas as pd
 from allocation.apportion import Method, _method_name, _plain, apportion
 from allocation.exceptions import AllocationError, UnknownMethodError
 from allocation.measures import check_measures
-from basis.files import atomic_path
 from basis.results import Result
 
 if TYPE_CHECKING:
@@ -154,10 +153,10 @@ class AllocationExplanation(Result):
 
     def to_excel(self, path: str | os.PathLike[str], *, overwrite: bool = True) -> None:
         """Write the table (sheet 解释) and the blend and fit (sheet 说明), atomically."""
-        with atomic_path(path, overwrite=overwrite) as tmp:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                self.to_frame().to_excel(writer, sheet_name="解释", index=False, na_rep="")
-                pd.DataFrame({"说明 notes": self._lines()}).to_excel(writer, sheet_name="说明", index=False)
+        from basis.xlsx import write_frames
+
+        sheets = {"解释": self.to_frame(), "说明": pd.DataFrame({"说明 notes": self._lines()})}
+        write_frames(path, sheets, freeze=None, overwrite=overwrite)
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """The implied tilt per unit as bars around 1, sorted (below 1: given less than the blend).

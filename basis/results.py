@@ -22,8 +22,6 @@ import os
 
 import pandas as pd
 
-from basis.files import atomic_path
-
 __all__ = ["Result"]
 
 
@@ -58,6 +56,8 @@ class Result:
         return f"<div><p>{text}</p>{shown}{more}</div>"
 
     def to_excel(self, path: str | os.PathLike[str], *, overwrite: bool = True) -> None:
-        """Write :meth:`to_frame` to one sheet of an xlsx workbook, atomically."""
-        with atomic_path(path, overwrite=overwrite) as tmp:
-            self.to_frame().to_excel(tmp, index=False, engine="openpyxl")
+        """Write :meth:`to_frame` to the sheet ``Sheet1`` of an xlsx workbook, atomically
+        (:func:`basis.xlsx.write_frames`: numbers, booleans and dates keep their types)."""
+        from basis.xlsx import write_frames
+
+        write_frames(path, {"Sheet1": self.to_frame()}, freeze=None, overwrite=overwrite)

@@ -9,9 +9,16 @@ A file has a fixed, small set of named styles (:data:`STYLES`).
 
 What is written:
 
-- numbers as numbers; NaN and missing values as empty cells; infinities as the text ``inf``
-  (never dropped silently); booleans as Excel booleans; everything else as text (inline
-  strings, XML-escaped; characters XML forbids are removed);
+- numbers as numbers (every digit of a float; openpyxl keeps 15); NaN, missing values and
+  empty text as empty cells; infinities as the text ``inf`` (never dropped silently); booleans
+  as Excel booleans;
+- dates and times (``datetime64`` columns; ``date``, ``datetime``, ``Timestamp`` and
+  ``numpy.datetime64`` values) as Excel dates, in the style ``date`` (yyyy-mm-dd), or
+  ``datetime`` where a time of day is set, unless a style is given; time zones are dropped (the
+  wall-clock time is written); dates before 1 March 1900, which Excel cannot show, as ISO text;
+- everything else as text (inline strings, XML-escaped; characters XML forbids are removed):
+  periods read as ``2026-03``, durations as ``1 days 00:00:00``;
+- in a column of mixed Python objects, each cell as its own value would be written alone;
 - :class:`Formula` cells with their **cached value**, so viewers that do not recalculate
   (previewers, pandas, openpyxl with ``data_only=True``) show the number, while Excel
   recalculates on opening (``fullCalcOnLoad``);
@@ -22,11 +29,12 @@ Files are written atomically (:func:`basis.files.atomic_path`).
 References
 ----------
 ECMA-376, Office Open XML File Formats, Part 1 (5th ed., 2016): SpreadsheetML (sections 18.3
-worksheets, 18.8 styles, 18.17 formulas).
+worksheets, 18.8 styles, 18.17 formulas, 18.17.4 dates as serial numbers).
 """
 
 from __future__ import annotations
 
+import datetime
 import math
 import os
 import re
@@ -61,12 +69,15 @@ _STYLE_SPECS: dict[str, tuple[int, int, int, str]] = {
     "fail": (0, 1, 4, ""),
     "warn": (0, 0, 5, ""),
     "skipped": (0, 0, 6, ""),
+    "date": (165, 0, 0, ""),
+    "datetime": (166, 0, 0, ""),
 }
 STYLES: tuple[str, ...] = tuple(_STYLE_SPECS)
 """The style names a cell can take: ``default``, ``bold``, ``header`` (bold, shaded, centred,
 wrapped), ``title`` (bold 14 pt), ``integer`` (#,##0), ``decimal`` (0.00), ``percent`` (0.0%),
-``total`` (bold #,##0), ``total_percent``, ``wrap`` (wrapped text), and the fills ``pass``
-(green), ``fail`` (red, bold), ``warn`` (yellow), ``skipped`` (grey)."""
+``total`` (bold #,##0), ``total_percent``, ``wrap`` (wrapped text), the fills ``pass``
+(green), ``fail`` (red, bold), ``warn`` (yellow), ``skipped`` (grey), and ``date``
+(yyyy-mm-dd) and ``datetime`` (yyyy-mm-dd hh:mm:ss) for dates."""
 
 _STYLE_ID = {name: i for i, name in enumerate(_STYLE_SPECS)}
 
@@ -104,7 +115,9 @@ def _styles_xml() -> str:
         xfs.append(f'<xf {attrs} applyAlignment="1">{align}</xf>' if align else f"<xf {attrs}/>")
     return (
         f"{_HEAD}<styleSheet {_NS}>"
-        '<numFmts count="1"><numFmt numFmtId="164" formatCode="0.0%"/></numFmts>'
+        '<numFmts count="3"><numFmt numFmtId="164" formatCode="0.0%"/>'
+        '<numFmt numFmtId="165" formatCode="yyyy-mm-dd"/>'
+        '<numFmt numFmtId="166" formatCode="yyyy-mm-dd hh:mm:ss"/></numFmts>'
         f'<fonts count="{len(fonts)}">{"".join(fonts)}</fonts>'
         f'<fills count="{len(fills)}">{"".join(fills)}</fills>'
         '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
@@ -181,8 +194,32 @@ def _number_text(value: float) -> str | None:
     return repr(value)
 
 
+# Excel's 1900 date system: serial 61 is 1 March 1900, counted from 30 December 1899 (the serials
+# before it are off by one day for the 29 February 1900 that Excel counts, so they are not used).
+_EPOCH = datetime.datetime(1899, 12, 30)
+_FIRST_DATE = datetime.datetime(1900, 3, 1)
+
+
+def _date_xml(ref: str, value: datetime.date | np.datetime64, style: str) -> str:
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+        if value is pd.NaT:
+            return f'<c r="{ref}"{style}/>' if style else ""
+    if isinstance(value, datetime.datetime):
+        naive = value.replace(tzinfo=None)
+    else:
+        naive = datetime.datetime(value.year, value.month, value.day)
+    if naive < _FIRST_DATE:
+        return _cell_xml(ref, naive.isoformat(), style)
+    delta = naive - _EPOCH
+    serial = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
+    midnight = naive.time() == datetime.time(0)
+    style = style or _style_attr("date" if midnight else "datetime", "a date")
+    return f'<c r="{ref}"{style}><v>{serial!r}</v></c>'
+
+
 def _cell_xml(ref: str, value: Any, style: str) -> str:
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, str) and not value):
         return f'<c r="{ref}"{style}/>' if style else ""
     if isinstance(value, Formula):
         f = f"<f>{_escape(value.text)}</f>"
@@ -205,6 +242,8 @@ def _cell_xml(ref: str, value: Any, style: str) -> str:
         if text.endswith("inf"):
             return f'<c r="{ref}"{style} t="inlineStr"><is><t>{text}</t></is></c>'
         return f'<c r="{ref}"{style}><v>{text}</v></c>'
+    if isinstance(value, (datetime.date, np.datetime64)):
+        return _date_xml(ref, value, style)
     return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{_escape(str(value))}</t></is></c>'
 
 
@@ -235,7 +274,28 @@ def _as_text_array(values: pd.Series) -> pa.Array:
 
 def _column_cells(values: pd.Series, letter: str, rows: pa.Array, style: pa.Array | str) -> pa.Array:
     """One cell XML per row for one column; null where the cell is empty."""
+    if pd.api.types.is_object_dtype(values.dtype):
+        kind = pd.api.types.infer_dtype(values, skipna=True)
+        if kind not in ("string", "empty"):
+            typed = _typed(values, kind)
+            if typed is None:  # mixed values: each cell keeps its own type
+                styles = [style] * len(values) if isinstance(style, str) else style.to_pylist()
+                cells = [
+                    _cell_xml(f"{letter}{r}", v, s) or None
+                    for v, r, s in zip(values.to_numpy(dtype=object), rows.to_pylist(), styles)
+                ]
+                return pa.array(cells, type=pa.string())
+            values = typed
     dtype = values.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        stamps = values.dt.tz_localize(None) if getattr(dtype, "tz", None) is not None else values
+        serials = _column_cells((stamps - _EPOCH) / pd.Timedelta(days=1), letter, rows, style)
+        early = (stamps < _FIRST_DATE).to_numpy()
+        if not early.any():
+            return serials
+        text = pd.Series([t.isoformat() if e else None for t, e in zip(stamps, early)], dtype=object)
+        late = pc.if_else(pa.array(early), pa.scalar(None, pa.string()), serials)
+        return pc.coalesce(late, _column_cells(text, letter, rows, style))
     open_ = pc.binary_join_element_wise(f'<c r="{letter}', rows, '"', style, "")
     if pd.api.types.is_bool_dtype(dtype):
         arr = pa.array(values, from_pandas=True, type=pa.bool_())
@@ -258,9 +318,25 @@ def _column_cells(values: pd.Series, letter: str, rows: pa.Array, style: pa.Arra
             return pc.coalesce(number_cells, inf_cells)
         return pc.binary_join_element_wise(open_, "><v>", arr.cast(pa.string()), "</v></c>", "")
     text = _as_text_array(values)
+    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)  # "" as an empty cell
     return pc.binary_join_element_wise(
         open_, ' t="inlineStr"><is><t xml:space="preserve">', text, "</t></is></c>", ""
     )
+
+
+def _typed(values: pd.Series, kind: str) -> pd.Series | None:
+    """An object column of numbers or booleans (and missing values) as a column of that type,
+    written at once; None for other object columns (mixed values, dates: cell by cell)."""
+    try:
+        if kind == "integer":
+            return values.astype("Int64")
+        if kind in ("floating", "mixed-integer-float"):
+            return values.astype("float64")
+        if kind == "boolean":
+            return values.astype("boolean")
+    except (TypeError, ValueError, OverflowError):  # e.g. integers beyond 64 bits
+        return None
+    return None
 
 
 def render_rows(
@@ -305,6 +381,9 @@ def render_rows(
     for j, column in enumerate(frame.columns):
         letter = column_letter(first_column + j)
         style = styles.get(column)
+        values = frame.iloc[:, j]
+        if style is None and pd.api.types.is_datetime64_any_dtype(values.dtype):
+            style = "date" if (values.dropna().dt.normalize() == values.dropna()).all() else "datetime"
         if style is None or isinstance(style, str):
             attr: pa.Array | str = _style_attr(style, f"{where} column {column!r}")
         else:
@@ -313,7 +392,7 @@ def render_rows(
                 raise SheetError(f"{where} column {column!r}: {len(names)} styles for {n} rows")
             lookup = {s: _style_attr(s, f"{where} column {column!r}") for s in set(names)}
             attr = pa.array([lookup[s] for s in names], type=pa.string())
-        cells.append(_column_cells(frame.iloc[:, j], letter, row_text, attr))
+        cells.append(_column_cells(values, letter, row_text, attr))
     return pc.binary_join_element_wise('<row r="', row_text, '">', *cells, "</row>", "", null_handling="skip")
 
 

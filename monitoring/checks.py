@@ -60,7 +60,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from basis.files import atomic_path
 from basis.results import Result
 from monitoring.columns import (
     DECREASE_TYPES,
@@ -227,6 +226,8 @@ class ReportCheck(Result):
     def to_excel(self, path: str | PathLike[str], *, overwrite: bool = True) -> None:
         """Write the check report for the city bureaus: 审核结果 (every row, Chinese headers),
         未报企业 (the missing reports per city) and 分市汇总 (the counts per city)."""
+        from basis.xlsx import write_frames
+
         headers = {
             "city": "城市",
             "enterprise_id": "企业代码",
@@ -255,11 +256,8 @@ class ReportCheck(Result):
                 "warn": "提示",
             }
         )
-        with atomic_path(path, overwrite=overwrite) as tmp:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                results.to_excel(writer, sheet_name="审核结果", index=False)
-                missing.to_excel(writer, sheet_name="未报企业", index=False)
-                cities.to_excel(writer, sheet_name="分市汇总", index=False)
+        sheets = {"审核结果": results, "未报企业": missing, "分市汇总": cities}
+        write_frames(path, sheets, freeze=None, overwrite=overwrite)
 
 
 def _fmt(value: Any) -> str:

@@ -45,7 +45,6 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from basis.files import atomic_path
 from basis.results import Result
 from monitoring.columns import HEADERS_ZH
 from monitoring.design import Design
@@ -248,6 +247,8 @@ class Estimates(Result):
 
     def to_excel(self, path: str | PathLike[str], *, overwrite: bool = True) -> None:
         """Write the estimates with Chinese headers (sheets 估计结果, 无回答调整, 说明), atomically."""
+        from basis.xlsx import write_frames
+
         table = self.table.copy()
         table["by"] = table["by"].map(lambda b: BY_ZH.get(b, b))
         table["domain"] = table["domain"].map(lambda d: "全省" if d == "all" else SIZE_LABELS_ZH.get(d, d))
@@ -279,10 +280,8 @@ class Estimates(Result):
                 ]
             }
         )
-        with atomic_path(path, overwrite=overwrite) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            table.to_excel(writer, sheet_name="估计结果", index=False)
-            cells.to_excel(writer, sheet_name="无回答调整", index=False)
-            notes.to_excel(writer, sheet_name="说明", index=False)
+        sheets = {"估计结果": table, "无回答调整": cells, "说明": notes}
+        write_frames(path, sheets, freeze=None, overwrite=overwrite)
 
 
 _METHOD_ZH = {

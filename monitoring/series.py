@@ -52,7 +52,6 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from basis.files import atomic_path
 from basis.results import Result
 from monitoring.design import Design, as_design
 from monitoring.domains import Domains
@@ -155,7 +154,10 @@ class EmploymentIndex(Result):
         return "\n".join(lines)
 
     def to_excel(self, path: str | PathLike[str], *, overwrite: bool = True) -> None:
-        """Write the index with Chinese headers (sheet 就业指数), atomically."""
+        """Write the index with Chinese headers (sheet 就业指数), atomically; months as text
+        (``2026-03``)."""
+        from basis.xlsx import write_frames
+
         table = _zh(self.table).rename(
             columns={
                 "month": "月份",
@@ -171,8 +173,7 @@ class EmploymentIndex(Result):
                 "n": "样本企业数",
             }
         )
-        with atomic_path(path, overwrite=overwrite) as tmp:
-            table.to_excel(tmp, sheet_name="就业指数", index=False, engine="openpyxl")
+        write_frames(path, {"就业指数": table}, freeze=None, overwrite=overwrite)
 
     def plot(self, ax: Axes | None = None, *, by: str = "province") -> Axes:
         """Draw the index of each domain of ``by`` over the months; returns the Axes."""
@@ -218,7 +219,10 @@ class ClimateIndex(Result):
         return "\n".join(lines)
 
     def to_excel(self, path: str | PathLike[str], *, overwrite: bool = True) -> None:
-        """Write the index with Chinese headers (sheet 用工景气指数), atomically."""
+        """Write the index with Chinese headers (sheet 用工景气指数), atomically; months as text
+        (``2026-03``)."""
+        from basis.xlsx import write_frames
+
         table = _zh(self.table).rename(
             columns={
                 "month": "月份",
@@ -232,8 +236,7 @@ class ClimateIndex(Result):
                 "n": "样本企业数",
             }
         )
-        with atomic_path(path, overwrite=overwrite) as tmp:
-            table.to_excel(tmp, sheet_name="用工景气指数", index=False, engine="openpyxl")
+        write_frames(path, {"用工景气指数": table}, freeze=None, overwrite=overwrite)
 
     def plot(self, ax: Axes | None = None, *, by: str = "province") -> Axes:
         """Draw the index of each domain of ``by`` over the months (50 marked); returns the Axes."""

@@ -39,7 +39,6 @@ import numpy as np
 import pandas as pd
 
 from allocation.apportion import apportion
-from basis.files import atomic_path
 from basis.results import Result
 from quotas.cities import resolve_cities
 from quotas.rules import MOHRSS_2011, RuleSet, get_rules
@@ -143,13 +142,16 @@ class NationalSubset(Result):
 
     def to_excel(self, path: str | os.PathLike[str], *, overwrite: bool = True) -> None:
         """Sheets 国家监测企业 (the subset), 分市 (per city, with what cannot hold) and 审核 (audit)."""
-        notes = pd.DataFrame({"说明 notes": [self.headline(), *self.problems]})
-        with atomic_path(path, overwrite=overwrite) as tmp:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                self.to_frame().to_excel(writer, sheet_name="国家监测企业", index=False, na_rep="")
-                self.cities.to_excel(writer, sheet_name="分市", index=False)
-                notes.to_excel(writer, sheet_name="分市", index=False, startrow=len(self.cities) + 2)
-                self.report.to_frame().to_excel(writer, sheet_name="审核", index=False, na_rep="")
+        from basis.xlsx import Workbook
+
+        book = Workbook()
+        book.add_sheet("国家监测企业").append_frame(self.to_frame())
+        cities = book.add_sheet("分市")
+        cities.append_frame(self.cities)
+        cities.append()  # a blank row, then the notes under the table
+        cities.append_frame(pd.DataFrame({"说明 notes": [self.headline(), *self.problems]}))
+        book.add_sheet("审核").append_frame(self.report.to_frame())
+        book.save(path, overwrite=overwrite)
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Existing and added national enterprises per city, with the minimum marked.

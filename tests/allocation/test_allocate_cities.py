@@ -226,6 +226,33 @@ def test_to_excel_writes_chinese_sheet_with_extra_columns(tmp_path):
         res.to_excel(path, columns=extra.rename(index={"c": "z"}))
 
 
+def test_to_excel_reads_back_as_the_frame(tmp_path):
+    from openpyxl import load_workbook
+
+    res = allocate_cities(small_stats(), 100, minimum=20, tilt=pd.Series({"b": 1.5}))
+    path = tmp_path / "allocation.xlsx"
+    res.to_excel(path)
+    back = pd.read_excel(path, sheet_name="分配")
+    headers = [
+        "城市 city", "份额% share", "理想值 ideal", "下限 lower", "上限 upper", "约束 binding",
+        "分配 allocated", "不倾斜 without tilt", "不倾斜份额% share without tilt", "倾斜系数 tilt",
+        "最低数 minimum", "现有样本 existing",
+    ]  # fmt: skip
+    assert back.columns.tolist() == headers
+    # to_frame's columns in order, the shares in percent (4 decimals), no binding as an empty cell
+    expected = res.to_frame().set_axis(headers, axis=1)
+    for col in ("份额% share", "不倾斜份额% share without tilt"):
+        expected[col] = (100 * expected[col]).round(4)
+    expected["约束 binding"] = expected["约束 binding"].replace("", np.nan)
+    expected["上限 upper"] = expected["上限 upper"].astype(float)  # no maximum: empty cells
+    pd.testing.assert_frame_equal(back, expected, check_dtype=False, rtol=1e-15)
+    assert back["分配 allocated"].dtype == np.int64  # integers stay numbers
+    book = load_workbook(path)
+    assert book["分配"].freeze_panes == "B2" and book["说明"].freeze_panes is None
+    notes = pd.read_excel(path, sheet_name="说明")["说明 notes"].tolist()
+    assert notes == res.summary().splitlines()[: len(notes)] and len(notes) >= 3
+
+
 def test_tilt_as_a_series():
     res = allocate_cities(small_stats(), 100, minimum=20, tilt=pd.Series({"b": 1.5}))
     assert res.allocated.tolist() == [44, 36, 20]

@@ -115,6 +115,18 @@ def test_guangdong_task_table_against_the_plain_population_gdp_blend():
     assert res.seats_l1 == int((res.table["allocated"] - res.table["blend_allocated"]).abs().sum())
 
 
+def test_to_excel_reads_back_as_the_frame(tmp_path):
+    stats = five_units()
+    res = explain(allocate_cities(stats, 100, weights={"x": 0.25, "y": 0.75}, method="hamilton"), stats)
+    res.to_excel(tmp_path / "explain.xlsx")
+    book = pd.read_excel(tmp_path / "explain.xlsx", sheet_name=None)
+    assert list(book) == ["解释", "说明"]
+    pd.testing.assert_frame_equal(book["解释"], res.to_frame(), check_dtype=False, rtol=1e-15)
+    assert book["解释"]["allocated"].dtype == np.int64
+    notes = book["说明"]["说明 notes"].tolist()
+    assert notes == res.summary().splitlines()[: len(notes)] and notes[1].startswith("blend weights")
+
+
 def test_takes_a_city_allocation_and_reports(tmp_path):
     stats = five_units()
     alloc = allocate_cities(stats, 100, weights={"x": 0.25, "y": 0.75}, method="hamilton")

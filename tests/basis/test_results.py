@@ -52,6 +52,29 @@ def test_to_excel_round_trip(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["counts.xlsx"]  # no temporary file left
 
 
+def test_to_excel_keeps_booleans_dates_and_missing_values(tmp_path):
+    from openpyxl import load_workbook
+
+    table = pd.DataFrame(
+        {
+            "city": ["c0", "c1"],
+            "n": [1, 2],
+            "rate": [0.25, None],
+            "late": [False, True],
+            "submitted": pd.to_datetime(["2026-03-04", None]),
+            "month": pd.period_range("2026-02", periods=2, freq="M"),
+        }
+    )
+    path = tmp_path / "counts.xlsx"
+    Counts(table).to_excel(path)
+    back = pd.read_excel(path)
+    expected = table.assign(month=["2026-02", "2026-03"])  # periods are written as text
+    pd.testing.assert_frame_equal(back, expected, check_dtype=False)
+    assert back["late"].dtype == bool and back["submitted"].dtype.kind == "M"
+    ws = load_workbook(path)["Sheet1"]
+    assert ws["E2"].number_format == "yyyy-mm-dd" and ws.freeze_panes is None
+
+
 def test_to_excel_refuses_to_replace_when_told(tmp_path):
     from basis import OutputError
 

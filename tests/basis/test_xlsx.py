@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 import zipfile
 
@@ -138,3 +139,81 @@ def test_any_table_reads_back(tmp_path_factory, rows):
         assert got[1] == i
         assert (got[2] is None) if math.isnan(f) else got[2] == f
         assert got[3] is b
+
+
+def test_dates_are_excel_dates_read_back_by_openpyxl(tmp_path):
+    # Excel's serials (ECMA-376 Part 1, 18.17.4.1, 1900 date system): days since 30 December
+    # 1899 from 1 March 1900, so 2026-03-01 is 46082 (=DATE(2026,3,1) in Excel; openpyxl, read
+    # independently, gives the date back); before 1 March 1900 Excel has no date: ISO text.
+    frame = pd.DataFrame(
+        {
+            "日期": pd.to_datetime(["2026-03-01", None, "1899-05-01"]),
+            "时间": pd.to_datetime(["2026-03-01 12:30", "2026-03-02 00:00", None]).tz_localize(
+                "Asia/Shanghai"
+            ),
+            "对象": pd.Series(
+                [datetime.date(2026, 1, 5), pd.Timestamp("2026-01-01 08:00"), None], dtype=object
+            ),
+            "月份": pd.period_range("2026-01", periods=3, freq="M"),
+        }
+    )
+    path = tmp_path / "d.xlsx"
+    write_frames(path, {"日期": frame})
+    ws = load_workbook(path)["日期"]
+    assert [c.value for c in ws["A"]] == ["日期", datetime.datetime(2026, 3, 1), None, "1899-05-01T00:00:00"]
+    assert ws["A2"].number_format == "yyyy-mm-dd"
+    # the wall-clock time of a time zone; a column with a time of day is shown with it
+    assert [c.value for c in ws["B"]][1:] == [
+        datetime.datetime(2026, 3, 1, 12, 30),
+        datetime.datetime(2026, 3, 2),
+        None,
+    ]
+    assert ws["B3"].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert [c.value for c in ws["C"]][1:] == [
+        datetime.datetime(2026, 1, 5),
+        datetime.datetime(2026, 1, 1, 8),
+        None,
+    ]
+    assert [ws["C2"].number_format, ws["C3"].number_format] == ["yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss"]
+    assert [c.value for c in ws["D"]][1:] == ["2026-01", "2026-02", "2026-03"]  # periods as text
+    with zipfile.ZipFile(path) as zf:
+        assert '<c r="A2" s="14"><v>46082' in zf.read("xl/worksheets/sheet1.xml").decode()
+
+
+def test_dates_in_single_rows_take_a_given_style(tmp_path):
+    wb = Workbook()
+    sheet = wb.add_sheet("s")
+    sheet.append([datetime.date(2026, 1, 2), np.datetime64("2026-02-03T04:05"), np.datetime64("NaT")])
+    sheet.append([datetime.date(2026, 1, 2)], style="integer")
+    path = tmp_path / "r.xlsx"
+    wb.save(path)
+    ws = load_workbook(path)["s"]
+    assert [ws["A1"].value, ws["B1"].value, ws["C1"].value] == [
+        datetime.datetime(2026, 1, 2),
+        datetime.datetime(2026, 2, 3, 4, 5),
+        None,
+    ]
+    assert ws["B1"].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert ws["A2"].value == 46024 and ws["A2"].number_format == "#,##0"  # 2026-01-02 is serial 46024
+
+
+def test_mixed_object_columns_keep_each_cells_type_and_empty_text_is_empty(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "限值": pd.Series([30, "1/3", None, 0.4], dtype=object),
+            "整数": pd.Series([1, None, 2**40, 3], dtype=object),
+            "大数": pd.Series([2**70, None, 1, 2], dtype=object),  # beyond 64 bits: cell by cell
+            "是否": pd.Series([True, None, False, True], dtype=object),
+            "约束": ["", "minimum", "", "maximum"],
+        }
+    )
+    path = tmp_path / "m.xlsx"
+    write_frames(path, {"m": frame})
+    rows = _values(path, "m")[1:]
+    assert rows == [
+        [30, 1, 2**70, True, None],
+        ["1/3", None, None, None, "minimum"],
+        [None, 2**40, 1, False, None],
+        [0.4, 3, 2, True, "maximum"],
+    ]
+    assert all(type(v) is int for v in (rows[0][0], rows[0][1], rows[2][1]))

@@ -385,3 +385,23 @@ def test_failures_first_and_outputs(tmp_path):
     assert list(book["分市汇总"].columns) == [
         "城市", "监测企业数", "已报企业数", "未报数", "报表行数", "非名单企业", "不通过", "提示",
     ]  # fmt: skip
+
+
+def test_check_workbook_reads_back_as_the_results(tmp_path):
+    r = clean()
+    r.loc[0, ["change", "change_rate"]] = [25, 25.0]
+    check = check_reports(r, LISTED)
+    path = tmp_path / "check.xlsx"
+    check.to_excel(path)
+    book = pd.read_excel(path, sheet_name=None, dtype={"企业代码": str, "填报值": str})
+    results = check.to_frame()
+    back = book["审核结果"]
+    assert back["企业代码"].fillna("").tolist() == results["enterprise_id"].fillna("").tolist()
+    assert back["规则"].tolist() == results["rule"].tolist()
+    assert back["填报值"].fillna("").tolist() == results["value"].fillna("").tolist()
+    # line numbers as numbers, not text (empty where a check has no line)
+    pd.testing.assert_series_equal(back["行号"], results["source_row"].astype(float), check_names=False)
+    assert back["message"].tolist() == results["message_en"].tolist()
+    pd.testing.assert_frame_equal(
+        book["分市汇总"].set_axis(check.cities.columns, axis=1), check.cities, check_dtype=False
+    )

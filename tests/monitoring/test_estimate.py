@@ -195,6 +195,32 @@ def test_to_excel_has_chinese_sheets_and_headers(tmp_path):
     assert first[:3] == ("全省", "全省", "建档期期末就业人数")
 
 
+def test_to_excel_numbers_read_back(tmp_path):
+    result = estimate(_reports(), _design())
+    path = tmp_path / "估计.xlsx"
+    result.to_excel(path)
+    book = pd.read_excel(path, sheet_name=None)
+    table = result.to_frame()
+    back = book["估计结果"]
+    assert len(back) == len(table)
+    numbers = {
+        "估计值": "estimate",
+        "标准误": "se",
+        "置信区间下限": "ci_low",
+        "置信区间上限": "ci_high",
+        "样本企业数": "n",
+    }
+    for zh, column in numbers.items():
+        np.testing.assert_allclose(back[zh], table[column].astype(float), rtol=1e-15, err_msg=zh)
+    cells = result.adjustment.cells
+    adjusted = book["无回答调整"]
+    assert adjusted.columns.tolist()[:4] == ["城市", "行业门类", "企业规模", "是否国有"]
+    assert adjusted["是否国有"].tolist() == cells["state_owned"].tolist()  # booleans, not text
+    np.testing.assert_allclose(adjusted["权数调整系数"], cells["factor"].astype(float), rtol=1e-15)
+    assert adjusted["监测企业数"].tolist() == cells["n"].tolist()
+    assert book["说明"]["说明"].iloc[0] == f"月份: {result.month}"
+
+
 def test_plot_draws_each_domain_with_its_interval():
     import matplotlib.pyplot as plt
 

@@ -92,6 +92,24 @@ def test_index_by_domain_and_outputs(tmp_path):
     assert "就业指数(2025-12末=100)" in back.columns
 
 
+def test_index_workbook_numbers_read_back(tmp_path):
+    designs = {k: v.assign(size_class=["small", "large", "small"], fpc=3) for k, v in DESIGNS.items()}
+    result = employment_index(_reports(), designs, by=["size_class"])
+    result.to_excel(tmp_path / "指数.xlsx")
+    back = pd.read_excel(tmp_path / "指数.xlsx", sheet_name="就业指数")
+    table = result.to_frame()
+    assert back["月份"].tolist() == table["month"].astype(str).tolist()  # months as text: 2025-12
+    assert back["样本轮换衔接月"].tolist() == table["link"].tolist()  # booleans
+    pairs = {
+        "月末与上月末就业人数之比": "ratio",
+        "就业指数(2025-12末=100)": "index",
+        "指数标准误": "index_se",
+    }
+    for zh, column in pairs.items():
+        np.testing.assert_allclose(back[zh], table[column], rtol=1e-15, err_msg=zh)  # NaN as NaN
+    assert back["样本企业数"].tolist() == table["n"].tolist()
+
+
 def test_index_errors():
     reports = _reports()
     with pytest.raises(EstimationError, match="no reports for 2026-02"):

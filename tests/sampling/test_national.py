@@ -181,6 +181,47 @@ def test_flag_on_a_selected_sample_and_outputs(tmp_path):
     plt.close(ax.figure)
 
 
+def test_to_excel_reads_back_as_the_tables(tmp_path):
+    from openpyxl import load_workbook
+
+    frame = pd.DataFrame(
+        {
+            "enterprise_id": [f"E{i:02d}" for i in range(40)],
+            "city": ["广州市"] * 20 + ["深圳市"] * 20,
+            "section": "G",
+            "size_class": "small",
+            "state_owned": False,
+            "employees": 100,
+        }
+    )
+    quotas = frame[["city", "section", "size_class", "state_owned"]].drop_duplicates().assign(quota=10)
+    sample = select(frame, quotas, method="srs", reserves=2, random_state=3)
+    # a target of 30 in 20 drawn enterprises: what cannot hold goes under the per-city table
+    sub = national_subset(
+        sample, cities=["广州", "深圳"], target=30, existing=None, minimum=4, rules="mohrss-2009"
+    )
+    assert sub.problems
+    path = tmp_path / "national.xlsx"
+    sub.to_excel(path)
+    book = pd.read_excel(path, sheet_name=None)
+    assert list(book) == ["国家监测企业", "分市", "审核"]
+    subset = sub.to_frame()
+    back = book["国家监测企业"]
+    assert back.columns.tolist() == subset.columns.tolist()
+    assert back["state_owned"].dtype == bool and back["national"].all()  # booleans stay booleans
+    pd.testing.assert_frame_equal(
+        back.dropna(axis=1, how="all"), subset.dropna(axis=1, how="all"), check_dtype=False, rtol=1e-15
+    )
+    n = len(sub.cities)
+    pd.testing.assert_frame_equal(book["分市"].iloc[:n], sub.cities, check_dtype=False)
+    ws = load_workbook(path)["分市"]
+    # the table (header and n rows), one blank row, then the notes with their header
+    assert all(c.value is None for c in ws[n + 2])
+    notes = [ws.cell(row, 1).value for row in range(n + 3, ws.max_row + 1)]
+    assert notes == ["说明 notes", sub.headline(), *sub.problems]
+    pd.testing.assert_frame_equal(book["审核"], sub.report.to_frame(), check_dtype=False, rtol=1e-15)
+
+
 def test_bad_input_is_named():
     s = sample_frame("广州市", 10, prefix="A")
     with pytest.raises(SampleError, match="prn"):
