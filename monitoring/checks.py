@@ -466,14 +466,29 @@ def _is_list(monitored: Any) -> bool:
     return isinstance(monitored, pd.DataFrame) and {"enterprise_id", "city"} <= set(monitored.columns)
 
 
+def _listed(flags: pd.DataFrame, labels: Mapping[str, Any], sep: str) -> pd.Series:
+    """Per row, the labels of its True columns joined by ``sep`` ("" where none). A label is a
+    text, or a Series of texts giving each row its own. Built column by column over the flagged
+    rows: a month's reports have tens of thousands of rows, and a Python call per row costs
+    seconds."""
+    out = np.full(len(flags), "", dtype=object)
+    for column in flags.columns:
+        rows = np.flatnonzero(flags[column].to_numpy(dtype=bool))
+        label = labels[column]
+        text = label.to_numpy(dtype=object)[rows] if isinstance(label, pd.Series) else label
+        before = out[rows]
+        out[rows] = np.where(before == "", text, before + sep + text)
+    return pd.Series(out, index=flags.index, dtype=object)
+
+
 def _form_rules(rows: _Rows, d: pd.DataFrame, decimals: int) -> None:
     base, end, change, rate = d["base_employment"], d["end_employment"], d["change"], d["change_rate"]
     required = {"base_employment": base, "end_employment": end, "change": change, "change_rate": rate}
     blank = pd.DataFrame({c: v.isna() for c, v in required.items()})
     # a rate is blank, not missing, when (3) is 0
     blank["change_rate"] &= base.ne(0).fillna(True)
-    which = blank.apply(lambda r: ",".join(HEADERS_ZH[c] for c in blank.columns if r[c]), axis=1)
-    which_en = blank.apply(lambda r: ", ".join(c for c in blank.columns if r[c]), axis=1)
+    which = _listed(blank, {c: HEADERS_ZH[c] for c in blank.columns}, ",")
+    which_en = _listed(blank, {c: c for c in blank.columns}, ", ")
     rows.add("missing_value", blank.any(axis=1), which, "未填 " + which, "not filled: " + which_en)
     negative = base.lt(0) | end.lt(0)
     value = base.astype(str) + "/" + end.astype(str)
@@ -511,9 +526,7 @@ def _form_rules(rows: _Rows, d: pd.DataFrame, decimals: int) -> None:
     )
     types = d[list(DECREASE_TYPES)]
     positive = types.gt(0).fillna(False)
-    listed_pos = positive.apply(
-        lambda r: ",".join(f"{HEADERS_ZH[t]}" for t in DECREASE_TYPES if r[t]), axis=1
-    )
+    listed_pos = _listed(positive, {t: HEADERS_ZH[t] for t in DECREASE_TYPES}, ",")
     rows.add(
         "decrease_sign",
         positive.any(axis=1),
@@ -672,10 +685,9 @@ def _special(rows: _Rows, d: pd.DataFrame, persons: int, share: float) -> None:
             "layoff": big_layoff.fillna(False),
         }
     )
-    value = triggers.apply(
-        lambda r: ",".join(f"{t}={d.at[r.name, t]}" for t in triggers.columns if r[t]), axis=1
-    )
-    zh = triggers.apply(lambda r: "、".join(HEADERS_ZH[t] for t in triggers.columns if r[t]), axis=1)
+    shown = {t: pd.Series([f"{t}={v}" for v in d[t].tolist()], index=d.index) for t in triggers.columns}
+    value = _listed(triggers, shown, ",")
+    zh = _listed(triggers, {t: HEADERS_ZH[t] for t in triggers.columns}, "、")
     rows.add(
         "special_explanation",
         triggers.any(axis=1),

@@ -401,10 +401,13 @@ def _write_form_2(
         for cell in row:
             cell.font = _BOLD
             cell.alignment = _CENTRE
+    # The row is counted here: openpyxl's max_row looks at every cell, once per appended row.
+    last = ws.max_row
     for values in table[[label, *FORM_2_COLUMNS]].itertuples(index=False):
         ws.append([None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in values])
-        ws.cell(row=ws.max_row, column=6).number_format = "0.00"
-    ws.cell(row=ws.max_row, column=1).font = _BOLD
+        last += 1
+        ws.cell(row=last, column=6).number_format = "0.00"
+    ws.cell(row=last, column=1).font = _BOLD
     if footer:
         ws.append([])
         ws.append([f"补充资料：{footer}"])
@@ -575,10 +578,12 @@ def write_city_forms(
             for cell in row:
                 cell.font = _BOLD
                 cell.alignment = _CENTRE
+        last = ws.max_row  # counted here, as in _write_form_2
         for values in table.itertuples(index=False):
             ws.append([None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in values])
-            ws.cell(row=ws.max_row, column=7).number_format = "0.00"
-        ws.cell(row=ws.max_row, column=1).font = _BOLD
+            last += 1
+            ws.cell(row=last, column=7).number_format = "0.00"
+        ws.cell(row=last, column=1).font = _BOLD
         ws.column_dimensions["A"].width = 30
         for col in range(2, 14):
             ws.column_dimensions[get_column_letter(col)].width = 12
