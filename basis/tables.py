@@ -312,8 +312,9 @@ def write_table(
     df : DataFrame
         The table (not modified).
     path : path
-        ``.csv`` (UTF-8 with BOM, so that Excel shows the Chinese text), ``.xlsx`` or ``.parquet``;
-        a device or a pipe (``/dev/stdout``) gets CSV.
+        ``.csv`` (UTF-8 with BOM, so that Excel shows the Chinese text), ``.xlsx`` (one sheet,
+        header row frozen, :func:`basis.xlsx.write_frames`) or ``.parquet``; a device or a pipe
+        (``/dev/stdout``) gets CSV.
     index : bool, default False
         Whether to write the index as the first column.
     overwrite : bool, default True
@@ -349,11 +350,14 @@ def write_table(
         raise TableError(
             f"{p}: cannot write {suffix or 'a file without extension'}; use .csv, .xlsx or .parquet"
         )
+    if suffix == ".xlsx":
+        from basis.xlsx import write_frames  # the library's one xlsx writer (atomic too)
+
+        write_frames(p, {sheet: df.reset_index() if index else df}, overwrite=overwrite)
+        return p
     with atomic_path(p, overwrite=overwrite) as tmp:
         if suffix == ".csv":
             df.to_csv(tmp, index=index, encoding="utf-8-sig")
-        elif suffix == ".xlsx":
-            df.to_excel(tmp, index=index, sheet_name=sheet)
         else:
             out = df if not index else df.reset_index()
             out.to_parquet(tmp, index=False)
