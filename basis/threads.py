@@ -5,7 +5,8 @@ the rows of a big register use several cores. The rules, kept here and nowhere e
 
 * a public function that works this way takes ``workers=`` (an int, or None for
   :func:`default_workers`) and opens one :class:`Workers` for the whole call;
-* ``workers=1`` runs everything in the calling thread;
+* ``workers=1`` runs everything in the calling thread; with more, the calling thread is one
+  of them (a pool of ``workers - 1`` threads and the caller share the items of a map);
 * a task running on a pool never opens or feeds another pool: work asked for from inside a
   task runs serially in that task (no nested pools);
 * one task may be submitted to run beside the row passes (:meth:`Workers.submit`, e.g. a
@@ -91,7 +92,8 @@ class Workers:
 
     def __enter__(self) -> Workers:
         if self.count > 1 and not _in_task():
-            self._pool = ThreadPoolExecutor(self.count)
+            # The calling thread is one of the ``count``: it works on map's items too.
+            self._pool = ThreadPoolExecutor(self.count - 1)
         return self
 
     def __exit__(
@@ -107,12 +109,29 @@ class Workers:
         return self._pool is not None and not _in_task()
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
-        """``[fn(item) for item in items]``, on the pool when there is one."""
+        """``[fn(item) for item in items]``, on the pool and the calling thread when there is a
+        pool.
+
+        The pool takes the items from the front while the calling thread takes those not yet
+        started from the back (a future cancelled before it runs is the caller's to run), so
+        the ``count`` threads share the work without a queue of their own.
+        """
         items = list(items)
         pool = self._pool
         if pool is None or _in_task() or len(items) < 2:
             return [fn(item) for item in items]
-        return list(pool.map(_as_task(fn), items))
+        task = _as_task(fn)
+        futures = [pool.submit(task, item) for item in items]
+        done: dict[int, R] = {}
+        try:
+            for i in range(len(items) - 1, -1, -1):
+                if futures[i].cancel():
+                    done[i] = task(items[i])
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+        return [done[i] if i in done else futures[i].result() for i in range(len(items))]
 
     def map_rows(self, fn: Callable[[slice], R], n: int, size: int | None = None) -> list[R]:
         """``fn`` applied to each of :func:`row_slices` ``(n, size)``, results in slice order."""

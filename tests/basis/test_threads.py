@@ -89,3 +89,28 @@ def test_bad_workers_are_refused_by_name(bad):
 def test_default_is_between_one_and_the_cap():
     assert 1 <= default_workers() <= threads.MAX_WORKERS
     assert check_workers(None) == default_workers()
+
+
+def test_the_calling_thread_is_one_of_the_workers():
+    # Workers(2) is the calling thread and one pool thread: no third thread works, and the
+    # caller takes the items the pool has not started (each item here sleeps, so some wait).
+    import threading
+    import time
+
+    def ident(_: int) -> int:
+        time.sleep(0.005)
+        return threading.get_ident()
+
+    with Workers(2) as pool:
+        idents = pool.map(ident, range(8))
+    assert threading.get_ident() in idents and len(set(idents)) == 2
+
+
+def test_a_failing_item_fails_the_map():
+    def item(i: int) -> int:
+        if i == 5:
+            raise ValueError("item 5")
+        return i
+
+    with Workers(2) as pool, pytest.raises(ValueError, match="item 5"):
+        pool.map(item, range(8))
