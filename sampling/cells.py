@@ -133,7 +133,9 @@ def key_codes(column: pd.Series, *, sort: bool = False) -> tuple[np.ndarray, pd.
         values = column.to_numpy()
         lo, hi = int(values.min()), int(values.max())
         if hi - lo < 1024:
-            return (values - lo).astype(np.int64), pd.Index(np.arange(lo, hi + 1))
+            # One pass into 16 bits: a register's ten million rows need no 64-bit copies.
+            codes = np.subtract(values, lo, dtype=np.int16, casting="unsafe")
+            return codes, pd.Index(np.arange(lo, hi + 1))
     codes, uniques = pd.factorize(column, sort=sort)
     return codes, pd.Index(uniques)
 
@@ -197,13 +199,16 @@ def cell_counts(
         flat *= d
         flat += c
     if size <= 4 * len(flat) + 1_000_000:
-        # Rows left out go to one extra bin past the cells rather than being copied out: on a
-        # large register, bincount over every row costs less than selecting the counted ones.
+        # Rows left out go to bin 0, the cells to 1..size (in place: code + 1, times the row's
+        # flag), rather than being copied out: on a large register, bincount over every row
+        # costs less than selecting the counted ones.
         if rows is not None:
-            flat[~np.asarray(rows, dtype=bool)] = size
-        count = np.bincount(flat, minlength=size + 1)[:size]
+            flat += 1
+            flat *= np.asarray(rows, dtype=bool)
+        skip = 0 if rows is None else 1
+        count = np.bincount(flat, minlength=size + skip)[skip:]
         used = np.flatnonzero(count)
-        sums = {name: _bin_sums(flat, values, size)[used] for name, values in (measures or {}).items()}
+        sums = {name: _bin_sums(flat, values, size, skip)[used] for name, values in (measures or {}).items()}
         count = count[used]
     else:  # a sparse product of many levels: count the cells that occur
         weights = {name: np.asarray(values) for name, values in (measures or {}).items()}
@@ -212,7 +217,7 @@ def cell_counts(
             weights = {name: values[rows] for name, values in weights.items()}
         used, inverse = np.unique(flat, return_inverse=True)
         count = np.bincount(inverse, minlength=len(used))
-        sums = {name: _bin_sums(inverse, w, len(used)) for name, w in weights.items()}
+        sums = {name: _bin_sums(inverse, w, len(used), 0) for name, w in weights.items()}
     where = np.unravel_index(used, dims)
     out = pd.DataFrame({key: level[part] for key, level, part in zip(keys, levels, where)})
     out["enterprises"] = count.astype(np.int64)
@@ -221,13 +226,13 @@ def cell_counts(
     return out
 
 
-def _bin_sums(bins: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """Sum of ``values`` per bin 0..size-1 as floats; a boolean measure is counted, which needs
-    no float copy of the rows."""
+def _bin_sums(bins: np.ndarray, values: np.ndarray, size: int, skip: int) -> np.ndarray:
+    """Sum of ``values`` per bin ``skip .. skip + size - 1`` as floats (bins below ``skip`` hold
+    rows left out); a boolean measure is counted, which needs no float copy of the rows."""
     values = np.asarray(values)
     if values.dtype.kind == "b":
-        return np.bincount(bins[values], minlength=size + 1)[:size].astype(np.float64)
-    return np.bincount(bins, weights=values.astype(np.float64, copy=False), minlength=size + 1)[:size]
+        return np.bincount(bins[values], minlength=size + skip)[skip:].astype(np.float64)
+    return np.bincount(bins, weights=values.astype(np.float64, copy=False), minlength=size + skip)[skip:]
 
 
 def cell_slots(frame: pd.DataFrame, cells: pd.DataFrame, *, workers: Workers | None = None) -> np.ndarray:

@@ -182,10 +182,12 @@ def register_ownership(frame: pd.DataFrame | None, *, micro: bool = True) -> pd.
     pair = city_codes.astype(np.int32 if size < 2**31 - 1 else np.int64)
     pair *= width
     pair += type_codes
-    pair[type_codes < 0] += width  # a missing type (-1) goes to the last column
-    # Rows not counted go to one bin past the pairs: cheaper than copying out the counted rows.
-    pair[~rows] = size
-    pairs = np.bincount(pair, minlength=size + 1)[:size].reshape(len(cities), width)
+    if len(type_codes) and type_codes.min() < 0:
+        pair[type_codes < 0] += width  # a missing type (-1) goes to the last column
+    # Rows not counted go to bin 0, the pairs to 1..size (in place, as sampling.cells counts).
+    pair += 1
+    pair *= rows
+    pairs = np.bincount(pair, minlength=size + 1)[1:].reshape(len(cities), width)
     used = np.flatnonzero(pairs[:, :-1].sum(axis=0))
     try:
         groups = ownership_group(pd.Series(types[used], dtype=object)).to_numpy()

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from basis.threads import Workers
 from quotas.checks import PROVINCE, check_cells
 from quotas.rules import MOHRSS_2011, RuleSet, get_rules
 from sampling.auditing.checks import coverage, duplicates, frame_membership, size_consistency
@@ -53,6 +54,7 @@ def audit(
     basis: Basis = "enterprises",
     industry_version: Literal["2011", "2017"] = "2011",
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> AuditReport:
     """Check a proposed sample against a rule set and measure its representativeness.
 
@@ -119,6 +121,10 @@ def audit(
         Called as ``progress(done, total)`` after each of its five stages (the sample read, the
         register classified, the rules checked, the lists compared, representativeness), for a
         progress display (the command line's); never prints.
+    workers : int or None
+        Threads (None: up to 4, see :mod:`basis.threads`; 1: none): the register's ownership
+        groups are counted beside the matching of the sample to the register. The report does
+        not depend on it.
 
     Returns
     -------
@@ -171,9 +177,13 @@ def audit(
         min_employees=rule_set.limit("min_employees") if "min_employees" in rule_set else None,
         key_industries=key_industries,
     )
-    positions = (
-        None if pop_frame is None else frame_positions(pop_frame["enterprise_id"], table["enterprise_id"])
-    )
+    with Workers(workers) as pool:
+        # One more pass over the register, beside the matching of the sample to it.
+        ownership = pool.submit(register_ownership, pop_frame, micro=rule_set.limit("micro_excluded") != 0)
+        positions = (
+            None if pop_frame is None else frame_positions(pop_frame["enterprise_id"], table["enterprise_id"])
+        )
+        register_owners = ownership.result()
     table, reported = classify(table, pop_frame, positions, industry_version, notes)
     if (
         "registration_type" not in table.columns
@@ -198,7 +208,7 @@ def audit(
         key_industries=key_industries,
         structure=pop_structure,
         sector_targets=sector_targets,
-        register_ownership=register_ownership(pop_frame, micro=rule_set.limit("micro_excluded") != 0),
+        register_ownership=register_owners,
     )
     kind = {r.id: r.kind for r in rule_set}
     checked["kind"] = checked["rule"].map(kind).fillna("hard")

@@ -732,6 +732,16 @@ def test_ownership_mix_counts_the_register_in_business_without_micro():
     assert "state 0.0% (register 50.0%)" in mix.loc[(SG, "ownership_mix"), "message_en"]
 
 
+def test_same_report_with_or_without_threads():
+    # basis.threads: the register's ownership counts are made beside the id matching with
+    # workers=2, one after the other with workers=1; the report is the same.
+    register = register_with_types()
+    sample = register[register["enterprise_id"].str[-4:].astype(int) % 10 == 0].head(120)
+    serial, threaded = (run(sample, register=register, workers=w).to_frame() for w in (1, 2))
+    pd.testing.assert_frame_equal(serial, threaded)
+    assert (serial["rule"] == "ownership_mix").any()
+
+
 def test_unknown_registration_type_in_the_register_is_named_by_row():
     register = register_with_types()
     register.loc[7, "registration_type"] = "999"  # in business: counted, so classified
