@@ -143,7 +143,8 @@ def test_invariants(sizes, existing, target, minimum):
     assert (c["national"] <= c["available"]).all()
 
 
-def test_flag_on_a_selected_sample_and_outputs(tmp_path):
+def _two_city_sample():
+    """10 of 20 small enterprises drawn in each of 广州市 and 深圳市, with 2 reserves each."""
     frame = pd.DataFrame(
         {
             "enterprise_id": [f"E{i:02d}" for i in range(40)],
@@ -156,6 +157,11 @@ def test_flag_on_a_selected_sample_and_outputs(tmp_path):
     )
     quotas = frame[["city", "section", "size_class", "state_owned"]].drop_duplicates().assign(quota=10)
     sample = select(frame, quotas, method="srs", reserves=2, random_state=3)
+    return sample
+
+
+def test_flag_on_a_selected_sample_and_outputs(tmp_path):
+    sample = _two_city_sample()
     sub = national_subset(
         sample, cities=["广州", "深圳"], target=8, existing=None, minimum=4, rules="mohrss-2009"
     )
@@ -184,18 +190,7 @@ def test_flag_on_a_selected_sample_and_outputs(tmp_path):
 def test_to_excel_reads_back_as_the_tables(tmp_path):
     from openpyxl import load_workbook
 
-    frame = pd.DataFrame(
-        {
-            "enterprise_id": [f"E{i:02d}" for i in range(40)],
-            "city": ["广州市"] * 20 + ["深圳市"] * 20,
-            "section": "G",
-            "size_class": "small",
-            "state_owned": False,
-            "employees": 100,
-        }
-    )
-    quotas = frame[["city", "section", "size_class", "state_owned"]].drop_duplicates().assign(quota=10)
-    sample = select(frame, quotas, method="srs", reserves=2, random_state=3)
+    sample = _two_city_sample()
     # a target of 30 in 20 drawn enterprises: what cannot hold goes under the per-city table
     sub = national_subset(
         sample, cities=["广州", "深圳"], target=30, existing=None, minimum=4, rules="mohrss-2009"
