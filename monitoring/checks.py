@@ -769,16 +769,17 @@ def _assemble(rows: _Rows, d: pd.DataFrame, listed: pd.DataFrame, late: pd.DataF
 def _per_city(results: pd.DataFrame, d: pd.DataFrame, listed: pd.DataFrame) -> pd.DataFrame:
     cities = sorted(set(d["city"].dropna().astype(str)) | set(listed["city"].dropna().astype(str)))
     problems = results[results["status"] != "pass"]
-    reported = set(d["enterprise_id"].dropna())
+    # Whether each listed enterprise reported, matched once for all cities (a match per city
+    # converts the month's ids again for each).
+    reported = listed["enterprise_id"].isin(d["enterprise_id"].dropna()).to_numpy(dtype=bool)
+    listed_city = listed["city"].astype(object).to_numpy()
     count = problems.groupby(["city", "status"]).size()
     by_rule = problems.groupby(["city", "rule"]).size()
     return pd.DataFrame(
         {
             "city": cities,
-            "listed": [int((listed["city"] == c).sum()) for c in cities],
-            "reported": [
-                int(listed.loc[listed["city"] == c, "enterprise_id"].isin(reported).sum()) for c in cities
-            ],
+            "listed": [int((listed_city == c).sum()) for c in cities],
+            "reported": [int(reported[listed_city == c].sum()) for c in cities],
             "not_reported": [int(by_rule.get((c, "not_reported"), 0)) for c in cities],
             "rows": [int((d["city"] == c).sum()) for c in cities],
             "not_on_list": [int(by_rule.get((c, "not_on_list"), 0)) for c in cities],

@@ -270,8 +270,9 @@ def _grid_rows(grid: pd.DataFrame, sheet: str, skipped: list[tuple[Any, ...]]) -
     name_pos = next((i for i, c in mapping.items() if c == "name"), None)
     rows = []
     notes = False
-    for r in range(start, len(grid)):
-        cells = list(grid.iloc[r])
+    # The data rows as plain lists, taken once: a pandas row look-up each costs more than the row's checks.
+    values = grid.iloc[start:].to_numpy(dtype=object).tolist()
+    for r, cells in enumerate(values, start=start):
         kind = (
             "note row"
             if notes and any(not _blank(c) for c in cells)
