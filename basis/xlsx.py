@@ -71,13 +71,16 @@ _STYLE_SPECS: dict[str, tuple[int, int, int, str]] = {
     "skipped": (0, 0, 6, ""),
     "date": (165, 0, 0, ""),
     "datetime": (166, 0, 0, ""),
+    "title_centre": (0, 2, 0, '<alignment horizontal="center" vertical="center" wrapText="1"/>'),
+    "bold_centre": (0, 1, 0, '<alignment horizontal="center" vertical="center" wrapText="1"/>'),
 }
 STYLES: tuple[str, ...] = tuple(_STYLE_SPECS)
 """The style names a cell can take: ``default``, ``bold``, ``header`` (bold, shaded, centred,
 wrapped), ``title`` (bold 14 pt), ``integer`` (#,##0), ``decimal`` (0.00), ``percent`` (0.0%),
 ``total`` (bold #,##0), ``total_percent``, ``wrap`` (wrapped text), the fills ``pass``
 (green), ``fail`` (red, bold), ``warn`` (yellow), ``skipped`` (grey), and ``date``
-(yyyy-mm-dd) and ``datetime`` (yyyy-mm-dd hh:mm:ss) for dates."""
+(yyyy-mm-dd) and ``datetime`` (yyyy-mm-dd hh:mm:ss) for dates; for paper forms,
+``title_centre`` (bold 14 pt, centred) and ``bold_centre`` (bold, centred, wrapped, unshaded)."""
 
 _STYLE_ID = {name: i for i, name in enumerate(_STYLE_SPECS)}
 

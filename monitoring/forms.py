@@ -30,11 +30,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
-from basis.files import atomic_path
 from basis.results import Result
 from monitoring.columns import (
     DECREASE_LABELS_ZH,
@@ -353,21 +349,32 @@ class MonthSummary(Result):
         note : str, optional
             A line written under the title (for example that the data are synthetic).
         """
+        from basis.xlsx import Workbook  # the library's xlsx writer
+
         book = Workbook()
-        sheet = book.active
-        sheet.title = "附表二（按城市）"
-        _write_form_2(sheet, self.by_city, "city", "城市", self.month, note, None)
-        industry = book.create_sheet("附表二（按行业）")
+        _write_form_2(
+            book.add_sheet("附表二（按城市）"), self.by_city, "city", "城市", self.month, note, None
+        )
         labelled = self.by_industry.assign(
             industry=lambda t: (t["industry"].astype(str) + " " + t["industry_name"].fillna("")).str.strip()
         ).drop(columns="industry_name")
-        _write_form_2(industry, labelled, "industry", "行业", self.month, note, self.largest_decreases_zh())
-        with atomic_path(path, overwrite=overwrite) as tmp:
-            book.save(tmp)
+        _write_form_2(
+            book.add_sheet("附表二（按行业）"),
+            labelled,
+            "industry",
+            "行业",
+            self.month,
+            note,
+            self.largest_decreases_zh(),
+        )
+        book.save(path, overwrite=overwrite)
 
 
-_BOLD = Font(bold=True)
-_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+def _form_rows(sheet: Any, table: pd.DataFrame, decimal_column: str) -> None:
+    """The form's data rows after its header, the last one (the total) with its label in bold;
+    ``decimal_column`` shown with two decimals."""
+    label = [None] * (len(table) - 1) + ["bold"] if len(table) else []
+    sheet.append_frame(table, header=False, styles={table.columns[0]: label, decimal_column: "decimal"})
 
 
 def _write_form_2(
@@ -379,41 +386,28 @@ def _write_form_2(
     note: str | None,
     footer: str | None,
 ) -> None:
+    from basis.xlsx import column_letter
+
     width = 1 + len(FORM_2_COLUMNS)
-    ws.append([FORM_2_TITLE])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    ws.cell(row=1, column=1).font = Font(bold=True, size=14)
-    ws.cell(row=1, column=1).alignment = _CENTRE
+    ws.append([FORM_2_TITLE], style="title_centre")
+    ws.merge(f"A1:{column_letter(width)}1")
     ws.append([f"{month.year}年{month.month}月"])
     if note:
         ws.append([note])
-    top = ws.max_row + 1
     first = [label_zh, *(FORM_2_HEADERS_ZH[c] for c in FORM_2_COLUMNS[:6])]
     for t in DECREASE_TYPES:
         first += [DECREASE_LABELS_ZH[t], None]
-    ws.append(first)
-    ws.append([None] * 7 + [FORM_2_HEADERS_ZH[c] for c in FORM_2_COLUMNS[6:]])
+    top = ws.append(first, style="bold_centre")
+    ws.append([None] * 7 + [FORM_2_HEADERS_ZH[c] for c in FORM_2_COLUMNS[6:]], style="bold_centre")
     for col in range(1, 8):
-        ws.merge_cells(start_row=top, start_column=col, end_row=top + 1, end_column=col)
+        ws.merge(f"{column_letter(col)}{top}:{column_letter(col)}{top + 1}")
     for k in range(len(DECREASE_TYPES)):
-        ws.merge_cells(start_row=top, start_column=8 + 2 * k, end_row=top, end_column=9 + 2 * k)
-    for row in ws.iter_rows(min_row=top, max_row=top + 1):
-        for cell in row:
-            cell.font = _BOLD
-            cell.alignment = _CENTRE
-    # The row is counted here: openpyxl's max_row looks at every cell, once per appended row.
-    last = ws.max_row
-    for values in table[[label, *FORM_2_COLUMNS]].itertuples(index=False):
-        ws.append([None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in values])
-        last += 1
-        ws.cell(row=last, column=6).number_format = "0.00"
-    ws.cell(row=last, column=1).font = _BOLD
+        ws.merge(f"{column_letter(8 + 2 * k)}{top}:{column_letter(9 + 2 * k)}{top}")
+    _form_rows(ws, table[[label, *FORM_2_COLUMNS]], FORM_2_COLUMNS[4])
     if footer:
         ws.append([])
         ws.append([f"补充资料：{footer}"])
-    ws.column_dimensions["A"].width = 28
-    for col in range(2, width + 1):
-        ws.column_dimensions[get_column_letter(col)].width = 12
+    ws.widths({1: 28, **dict.fromkeys(range(2, width + 1), 12)})
 
 
 def _industry_labels(codes: pd.Series, level: str) -> pd.Series:
@@ -548,44 +542,34 @@ def write_city_forms(
     >>> back[["city", "month", "name", "change", "layoff", "reasons"]].values.tolist()
     [['韶关市', Period('2013-01', 'M'), '甲', -10, -10, '4']]
     """
+    from basis.xlsx import Workbook, column_letter  # the library's xlsx writer
+
     data = _check_reports(reports, summing=False)
     month = pd.Period(str(data["month"].iloc[0]), freq="M")
     book = Workbook()
-    book.remove(book.active)
+    last = 14 if with_ids else 13
     for city in sorted(data["city"].dropna().astype(str).unique()):
-        ws = book.create_sheet(city)
+        ws = book.add_sheet(city)
         table = _city_table(data, city)
         if with_ids:
             ids = data.loc[data["city"] == city, "enterprise_id"].astype(object).tolist()
             table["enterprise_id"] = [*ids, None]
-        ws.append([FORM_1_TITLE])
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=13)
-        ws.cell(row=1, column=1).font = Font(bold=True, size=14)
-        ws.cell(row=1, column=1).alignment = _CENTRE
+        ws.append([FORM_1_TITLE], style="title_centre")
+        ws.merge("A1:M1")
         ws.append([f"填报单位：{city}人力资源和社会保障局", *[None] * 8, f"{month.year}年{month.month}月"])
         if note:
             ws.append([note])
-        top = ws.max_row + 1
         first = [HEADERS_ZH[c] for c in CITY_TABLE_COLUMNS]
         first[7:12] = ["减少类型", None, None, None, None]
-        ws.append(first + (["统一社会信用代码"] if with_ids else []))
-        ws.append([None] * 7 + [HEADERS_ZH[t] for t in DECREASE_TYPES] + [None])
-        ws.merge_cells(start_row=top, start_column=8, end_row=top, end_column=12)
+        top = ws.append(first + (["统一社会信用代码"] if with_ids else []), style="bold_centre")
+        ws.append(
+            [None] * 7 + [HEADERS_ZH[t] for t in DECREASE_TYPES] + [None] * (last - 12), style="bold_centre"
+        )
+        ws.merge(f"H{top}:L{top}")
         for col in (1, 2, 3, 4, 5, 6, 7, 13, *((14,) if with_ids else ())):
-            ws.merge_cells(start_row=top, start_column=col, end_row=top + 1, end_column=col)
-        ws.append([FORM_NUMBERS[c] if c == "name" else int(FORM_NUMBERS[c]) for c in CITY_TABLE_COLUMNS])
-        for row in ws.iter_rows(min_row=top, max_row=top + 2):
-            for cell in row:
-                cell.font = _BOLD
-                cell.alignment = _CENTRE
-        last = ws.max_row  # counted here, as in _write_form_2
-        for values in table.itertuples(index=False):
-            ws.append([None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in values])
-            last += 1
-            ws.cell(row=last, column=7).number_format = "0.00"
-        ws.cell(row=last, column=1).font = _BOLD
-        ws.column_dimensions["A"].width = 30
-        for col in range(2, 14):
-            ws.column_dimensions[get_column_letter(col)].width = 12
-    with atomic_path(path, overwrite=overwrite) as tmp:
-        book.save(tmp)
+            ws.merge(f"{column_letter(col)}{top}:{column_letter(col)}{top + 1}")
+        numbers = [FORM_NUMBERS[c] if c == "name" else int(FORM_NUMBERS[c]) for c in CITY_TABLE_COLUMNS]
+        ws.append(numbers + [None] * (last - 13), style="bold_centre")
+        _form_rows(ws, table, "change_rate")
+        ws.widths({1: 30, **dict.fromkeys(range(2, 14), 12)})
+    book.save(path, overwrite=overwrite)

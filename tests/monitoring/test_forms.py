@@ -227,3 +227,21 @@ def test_plot_stacks_the_decrease_types():
     plt.close(ax.figure)
     with pytest.raises(ValueError, match="by must be 'city' or 'industry', got 'month'"):
         summarize(REPORTS).plot(by="month")
+
+
+def test_city_form_layout(tmp_path):
+    # 附表一 as printed: the title across 甲 and (1)-(12), 减少类型 over the five decrease
+    # columns (7)-(11) with their names below, the other headers over both header rows, the
+    # column numbers under them, the rate (6) with two decimals, the total's label in bold.
+    path = tmp_path / "附表一.xlsx"
+    write_city_forms(REPORTS, path, note="合成数据")
+    ws = openpyxl.load_workbook(path)["韶关市"]
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"A1:M1", "H4:L4", "A4:A5", "G4:G5", "M4:M5"} <= merged
+    assert ws["A1"].font.b and ws["A1"].font.sz == 14 and ws["A1"].alignment.horizontal == "center"
+    assert ws["H4"].value == "减少类型" and ws["H4"].font.b and ws["H4"].alignment.horizontal == "center"
+    assert [ws.cell(row=6, column=c).value for c in (1, 2, 8, 13)] == ["甲", 1, 7, 12]
+    total = ws.max_row
+    assert ws.cell(row=total, column=1).value == "合计" and ws.cell(row=total, column=1).font.b
+    assert ws.cell(row=7, column=7).number_format == "0.00"
+    assert not ws.cell(row=7, column=1).font.b
