@@ -92,18 +92,26 @@ def test_default_is_between_one_and_the_cap():
 
 
 def test_the_calling_thread_is_one_of_the_workers():
-    # Workers(2) is the calling thread and one pool thread: no third thread works, and the
-    # caller takes the items the pool has not started (each item here sleeps, so some wait).
+    # Workers(2) is the calling thread and one pool thread, and no third thread works. The
+    # pool's only thread takes item 0 and waits there until another item has run: only the
+    # caller, taking the items the pool has not started, can run one (without it the wait
+    # times out and the test fails instead of hanging).
     import threading
-    import time
 
-    def ident(_: int) -> int:
-        time.sleep(0.005)
+    ran = threading.Event()
+
+    def ident(i: int) -> int:
+        if i == 0:
+            assert ran.wait(timeout=10)
+        else:
+            ran.set()
         return threading.get_ident()
 
     with Workers(2) as pool:
         idents = pool.map(ident, range(8))
-    assert threading.get_ident() in idents and len(set(idents)) == 2
+    caller = threading.get_ident()
+    # The caller starts from the back; the pool, once free, may take more from the front.
+    assert idents[0] != caller and idents[-1] == caller and len(set(idents)) == 2
 
 
 def test_a_failing_item_fails_the_map():
